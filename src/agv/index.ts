@@ -1,0 +1,2 @@
+// Public entry of the agv package.
+export {};

@@ -1,0 +1,2 @@
+// Public entry of the planner package.
+export {};

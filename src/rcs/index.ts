@@ -1,0 +1,2 @@
+// Public entry of the rcs package.
+export {};
