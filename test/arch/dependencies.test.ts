@@ -2,18 +2,19 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// Dependencies point one way: protocol and planner depend on nothing of ours; agv on protocol; rcs on all three.
+// Dependencies point one way: core (clock, tiny shared types) on nothing; protocol and planner on core only; agv on protocol; rcs on all three.
 // Pure packages (protocol, planner) must not import Node I/O modules either.
 const ROOT = resolve(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
 const ALLOWED: Record<string, string[]> = {
-  protocol: [],
-  planner: [],
-  agv: ['protocol'],
-  rcs: ['protocol', 'planner', 'agv'],
+  core: [],
+  protocol: ['core'],
+  planner: ['core'],
+  agv: ['core', 'protocol'],
+  rcs: ['core', 'protocol', 'planner', 'agv'],
 };
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|dgram|child_process|worker_threads|tls|dns)$/;
-const PURE = new Set(['protocol', 'planner']);
+const PURE = new Set(['core', 'protocol', 'planner']);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
