@@ -1,2 +1,14 @@
-// Public entry of the planner package.
-export {};
+// Public entry of the planner package: maps as graphs, distance tables, multi-agent path planning. Pure, no I/O.
+export { PlannerInputError, type PlannerErrorCode } from './errors.ts';
+export { Graph, GraphBuilder } from './graph.ts';
+export { GridGraph, gridToGraph, gridFromRows, DIRECTION_DX, DIRECTION_DY, type GridMap } from './grid.ts';
+export {
+  parseMovingAiMap,
+  parseScen,
+  MOVINGAI_PASSABLE,
+  LORR_PASSABLE,
+  type ParseMapOptions,
+  type ScenEntry,
+} from './movingai.ts';
+export { DistanceTable, GoalDistance, type DistanceTableOptions } from './distance.ts';
+export { buildRoadmapGraph, type RoadmapInput, type RoadmapGraph } from './roadmap.ts';

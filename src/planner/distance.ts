@@ -1,0 +1,107 @@
+import type { Graph } from './graph.ts';
+
+/**
+ * Shortest-path distances (in moves, i.e. edges) from every vertex *to* one goal, computed lazily: the backward
+ * BFS from the goal only runs as far as the queries need, then resumes on the next query. Planners ask mostly
+ * about vertices near the agents, so on large maps most of the table is never built.
+ */
+export class GoalDistance {
+  readonly goal: number;
+  private readonly graph: Graph;
+  private readonly dist: Uint16Array | Uint32Array;
+  private readonly unset: number;
+  private queue: Uint32Array | null;
+  private head = 0;
+  private tail = 0;
+
+  constructor(graph: Graph, goal: number) {
+    this.graph = graph;
+    this.goal = goal;
+    // Distances never exceed V-1, so small graphs fit 16 bits and the table costs half the memory.
+    const small = graph.vertexCount < 0xffff;
+    this.dist = small ? new Uint16Array(graph.vertexCount) : new Uint32Array(graph.vertexCount);
+    this.unset = small ? 0xffff : 0xffffffff;
+    this.dist.fill(this.unset);
+    this.queue = new Uint32Array(graph.vertexCount);
+    this.dist[goal] = 0;
+    this.queue[this.tail++] = goal;
+  }
+
+  /** Moves needed from v to the goal, or Infinity when the goal cannot be reached from v. */
+  get(v: number): number {
+    const known = this.dist[v]!;
+    if (known !== this.unset) return known;
+    return this.expandUntil(v);
+  }
+
+  /** Finishes the whole BFS (e.g. before sharing across threads or to measure memory). */
+  complete(): void {
+    this.expandUntil(-1);
+  }
+
+  private expandUntil(target: number): number {
+    const queue = this.queue;
+    if (queue === null) return Number.POSITIVE_INFINITY;
+    const { inStart, inSource } = this.graph;
+    const dist = this.dist;
+    const unset = this.unset;
+    while (this.head < this.tail) {
+      const u = queue[this.head++]!;
+      const next = dist[u]! + 1;
+      const end = inStart[u + 1]!;
+      for (let i = inStart[u]!; i < end; i++) {
+        const w = inSource[i]!;
+        if (dist[w] !== unset) continue;
+        dist[w] = next;
+        queue[this.tail++] = w;
+      }
+      if (target >= 0 && dist[target] !== unset) return dist[target]!;
+    }
+    // Search exhausted: release the queue; every vertex still unset is unreachable.
+    this.queue = null;
+    return target >= 0 && dist[target] !== unset ? dist[target]! : Number.POSITIVE_INFINITY;
+  }
+}
+
+export interface DistanceTableOptions {
+  /** Keep at most this many goals' tables, evicting the least recently requested (default unbounded). */
+  maxGoals?: number;
+}
+
+/** Cache of GoalDistance per goal vertex for one graph. */
+export class DistanceTable {
+  readonly graph: Graph;
+  private readonly maxGoals: number;
+  private readonly byGoal = new Map<number, GoalDistance>();
+
+  constructor(graph: Graph, options: DistanceTableOptions = {}) {
+    this.graph = graph;
+    this.maxGoals = options.maxGoals ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The (lazily built) distance-to-goal table; hold on to it in hot loops instead of calling get(). */
+  forGoal(goal: number): GoalDistance {
+    let table = this.byGoal.get(goal);
+    if (table) {
+      if (this.maxGoals !== Number.POSITIVE_INFINITY) {
+        this.byGoal.delete(goal);
+        this.byGoal.set(goal, table);
+      }
+      return table;
+    }
+    if (!this.graph.isVertex(goal)) throw new RangeError(`goal ${goal} is not a vertex of the graph`);
+    table = new GoalDistance(this.graph, goal);
+    this.byGoal.set(goal, table);
+    if (this.byGoal.size > this.maxGoals) this.byGoal.delete(this.byGoal.keys().next().value!);
+    return table;
+  }
+
+  /** Moves from v to goal (Infinity if unreachable). */
+  get(goal: number, v: number): number {
+    return this.forGoal(goal).get(v);
+  }
+
+  get cachedGoals(): number {
+    return this.byGoal.size;
+  }
+}
