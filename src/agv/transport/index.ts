@@ -1,0 +1,4 @@
+export type { FrameChannel, ChannelCloseReason } from './channel.ts';
+export { BaseChannel } from './channel.ts';
+export { memoryChannelPair } from './memory.ts';
+export { TcpChannel, connectTcp, type TcpChannelOptions } from './tcp.ts';

@@ -1,0 +1,2 @@
+export type { DispatchStrategy, DispatchInput, DispatchDecision, DispatchTask, DispatchAgv, DispatchCharger } from './types.ts';
+export { GreedyDispatchStrategy, type GreedyOptions } from './greedy-strategy.ts';

@@ -1,0 +1,259 @@
+import type { RoadGraph } from './road-graph.ts';
+import type { TrafficController, TrafficGrant, WaitInfo } from './types.ts';
+
+// Traffic v1: shortest path per AGV plus exclusive node reservations. Holding both end nodes of an edge while
+// driving it makes the edge exclusive too, so head-on swaps and shared edges cannot happen.
+// Deadlocks (cycles in the wait-for graph) and long waits are broken by re-routing around held nodes and, failing
+// that, by sending one AGV of the cycle aside to the nearest free node that no other member needs.
+
+export interface ReservationOptions {
+  /** How many nodes beyond the current one an AGV may hold at once. Longer means smoother, shorter means denser. */
+  lookaheadNodes?: number;
+  /** Cost (m) added for routing through a node another AGV holds: prefers going around parked AGVs. */
+  heldNodePenalty?: number;
+  /** After waiting this long on the same blocker, re-route around held nodes. */
+  replanAfterMs?: number;
+}
+
+interface AgvTraffic {
+  /** held[0] is the node the AGV stands on (or last passed); the rest lie ahead on its route, in order. */
+  held: string[];
+  goal?: string;
+  /** Temporary waypoint used to step out of a deadlock; the goal is resumed from there. */
+  via?: string;
+  /** Planned nodes after the last held one. */
+  ahead: string[];
+  waitingFor?: { agvId: string; node: string; sinceMs: number };
+}
+
+export class ReservationTrafficController implements TrafficController {
+  private readonly agvs = new Map<string, AgvTraffic>();
+  private readonly owner = new Map<string, string>();
+  private readonly lookahead: number;
+  private readonly penalty: number;
+  private readonly replanAfterMs: number;
+
+  constructor(
+    private readonly graph: RoadGraph,
+    options: ReservationOptions = {},
+  ) {
+    this.lookahead = options.lookaheadNodes ?? 4;
+    this.penalty = options.heldNodePenalty ?? 20;
+    this.replanAfterMs = options.replanAfterMs ?? 5_000;
+  }
+
+  place(agvId: string, node: string): boolean {
+    if (!this.graph.has(node)) return false;
+    const holder = this.owner.get(node);
+    if (holder !== undefined && holder !== agvId) return false;
+    const state = this.agvs.get(agvId);
+    if (state && state.held.includes(node)) {
+      this.reportProgress(agvId, node);
+      return true;
+    }
+    if (state) this.releaseAll(state);
+    this.agvs.set(agvId, { held: [node], ahead: [] });
+    this.owner.set(node, agvId);
+    return true;
+  }
+
+  request(agvId: string, goal: string, nowMs: number): TrafficGrant {
+    const state = this.agvs.get(agvId);
+    if (!state || !this.graph.has(goal)) return { kind: 'wait', reason: 'no-route' };
+    if (state.goal !== goal) {
+      state.goal = goal;
+      state.via = undefined;
+      if (!this.plan(state, agvId, false)) return { kind: 'wait', reason: 'no-route' };
+    }
+    if (state.held.length === 1 && state.ahead.length === 0) {
+      if (state.held[0] === goal) {
+        state.waitingFor = undefined;
+        return { kind: 'arrived' };
+      }
+      if (state.via && state.held[0] === state.via) state.via = undefined;
+      if (!this.plan(state, agvId, false)) return { kind: 'wait', reason: 'no-route' };
+    }
+    this.extend(state, agvId, nowMs);
+    if (state.waitingFor && nowMs - state.waitingFor.sinceMs >= this.replanAfterMs) {
+      // Waited long enough behind the same AGV: try a route that avoids every node held by others right now.
+      if (this.plan(state, agvId, true)) {
+        state.waitingFor = undefined;
+        this.extend(state, agvId, nowMs);
+      } else {
+        state.waitingFor.sinceMs = nowMs;
+      }
+    }
+    if (state.held.length > 1) {
+      const last = state.held[state.held.length - 1]!;
+      return { kind: 'go', path: [...state.held], reachesGoal: last === goal && !state.via, announced: [...state.ahead] };
+    }
+    return { kind: 'wait', blockedBy: state.waitingFor?.agvId, reason: state.waitingFor ? 'blocked' : 'no-route' };
+  }
+
+  reportProgress(agvId: string, node: string): boolean {
+    const state = this.agvs.get(agvId);
+    if (!state) return false;
+    const index = state.held.indexOf(node);
+    if (index < 0) return false;
+    const passed = state.held.splice(0, index);
+    for (const p of passed) if (!state.held.includes(p) && this.owner.get(p) === agvId) this.owner.delete(p);
+    return true;
+  }
+
+  stop(agvId: string): void {
+    const state = this.agvs.get(agvId);
+    if (!state) return;
+    state.goal = undefined;
+    state.via = undefined;
+    state.ahead = [];
+    state.waitingFor = undefined;
+    // The AGV may be between held[0] and held[1]; keep what it may physically occupy until it reports a node.
+  }
+
+  release(agvId: string): void {
+    const state = this.agvs.get(agvId);
+    if (!state) return;
+    this.releaseAll(state);
+    this.agvs.delete(agvId);
+  }
+
+  heldBy(node: string): string | undefined {
+    return this.owner.get(node);
+  }
+
+  held(agvId: string): readonly string[] {
+    return this.agvs.get(agvId)?.held ?? [];
+  }
+
+  holdings(): ReadonlyMap<string, readonly string[]> {
+    const result = new Map<string, readonly string[]>();
+    for (const [id, state] of this.agvs) result.set(id, [...state.held]);
+    return result;
+  }
+
+  waiting(): WaitInfo[] {
+    const result: WaitInfo[] = [];
+    for (const [agvId, state] of this.agvs) {
+      if (state.waitingFor) result.push({ agvId, blockedBy: state.waitingFor.agvId, node: state.waitingFor.node, sinceMs: state.waitingFor.sinceMs });
+    }
+    return result;
+  }
+
+  tick(nowMs: number): string[] {
+    const changed: string[] = [];
+    for (const cycle of this.findWaitCycles()) {
+      if (this.resolveCycle(cycle, nowMs)) changed.push(...cycle);
+    }
+    return changed;
+  }
+
+  /** (Re)plans from the last held node to via/goal. With avoidHeld, nodes held by others are walls. */
+  private plan(state: AgvTraffic, agvId: string, avoidHeld: boolean): boolean {
+    const target = state.via ?? state.goal;
+    if (target === undefined) return false;
+    const from = state.held[state.held.length - 1]!;
+    const foreign = (node: string) => {
+      const holder = this.owner.get(node);
+      return holder !== undefined && holder !== agvId;
+    };
+    const result = avoidHeld
+      ? this.graph.shortestPath(from, target, { blocked: foreign })
+      : this.graph.shortestPath(from, target, { nodePenalty: (n) => (foreign(n) ? this.penalty : 0) });
+    if (!result) return false;
+    state.ahead = result.path.slice(1);
+    return true;
+  }
+
+  private extend(state: AgvTraffic, agvId: string, nowMs: number): void {
+    while (state.ahead.length > 0 && state.held.length <= this.lookahead) {
+      const next = state.ahead[0]!;
+      const holder = this.owner.get(next);
+      if (holder !== undefined && holder !== agvId) {
+        if (state.waitingFor?.agvId !== holder || state.waitingFor.node !== next) {
+          state.waitingFor = { agvId: holder, node: next, sinceMs: nowMs };
+        }
+        return;
+      }
+      this.owner.set(next, agvId);
+      state.held.push(next);
+      state.ahead.shift();
+    }
+    state.waitingFor = undefined;
+  }
+
+  private releaseAll(state: AgvTraffic): void {
+    for (const node of state.held) this.owner.delete(node);
+    state.held = [];
+  }
+
+  private findWaitCycles(): string[][] {
+    const cycles: string[][] = [];
+    const done = new Set<string>();
+    for (const start of this.agvs.keys()) {
+      if (done.has(start)) continue;
+      const order: string[] = [];
+      const position = new Map<string, number>();
+      let current: string | undefined = start;
+      while (current !== undefined && !done.has(current) && !position.has(current)) {
+        position.set(current, order.length);
+        order.push(current);
+        current = this.agvs.get(current)?.waitingFor?.agvId;
+      }
+      if (current !== undefined && position.has(current)) cycles.push(order.slice(position.get(current)!));
+      for (const id of order) done.add(id);
+    }
+    return cycles;
+  }
+
+  private resolveCycle(cycle: string[], nowMs: number): boolean {
+    // First choice: someone in the cycle has a route around the others.
+    for (const id of cycle) {
+      const state = this.agvs.get(id)!;
+      const savedAhead = state.ahead;
+      if (this.plan(state, id, true)) {
+        state.waitingFor = undefined;
+        this.extend(state, id, nowMs);
+        if (!state.waitingFor) return true;
+      }
+      state.ahead = savedAhead;
+    }
+    // Otherwise one AGV steps aside to the nearest free node none of the others still needs.
+    const needed = new Set<string>();
+    for (const id of cycle) {
+      const s = this.agvs.get(id)!;
+      for (const n of s.held) needed.add(n);
+      for (const n of s.ahead) needed.add(n);
+    }
+    for (const id of cycle) {
+      const state = this.agvs.get(id)!;
+      const refuge = this.nearestRefuge(state.held[state.held.length - 1]!, id, needed);
+      if (!refuge) continue;
+      state.via = refuge;
+      if (this.plan(state, id, true)) {
+        state.waitingFor = undefined;
+        this.extend(state, id, nowMs);
+        return true;
+      }
+      state.via = undefined;
+    }
+    return false;
+  }
+
+  /** Breadth-first over nodes nobody else holds, to the closest one outside `needed`. */
+  private nearestRefuge(from: string, agvId: string, needed: Set<string>): string | undefined {
+    const seen = new Set([from]);
+    const queue = [from];
+    while (queue.length > 0) {
+      const node = queue.shift()!;
+      if (node !== from && !needed.has(node)) return node;
+      for (const arc of this.graph.arcs(node)) {
+        if (seen.has(arc.to)) continue;
+        const holder = this.owner.get(arc.to);
+        if (holder !== undefined && holder !== agvId) continue;
+        seen.add(arc.to);
+        queue.push(arc.to);
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,42 @@
+// The traffic controller decides which nodes each AGV may drive through. Everything that moves AGVs goes through
+// this interface so that the central multi-agent planner (issue 4) can replace v1 without touching sessions or
+// dispatch. Invariant every implementation keeps: a node is held by at most one AGV, an AGV always holds the node it
+// stands on, and an AGV is only ever sent a path made of nodes it holds.
+
+export type TrafficGrant =
+  /** Drive along `path` (path[0] is the node the AGV stands on; every node is held by it). */
+  | { kind: 'go'; path: string[]; reachesGoal: boolean; announced: string[] }
+  /** Stay put: the next node is held by another AGV (or no route exists yet). */
+  | { kind: 'wait'; blockedBy?: string; reason: 'blocked' | 'no-route' }
+  | { kind: 'arrived' };
+
+export interface WaitInfo {
+  agvId: string;
+  blockedBy: string;
+  node: string;
+  sinceMs: number;
+}
+
+export interface TrafficController {
+  /**
+   * Puts an AGV on the map at the node it reports standing on. Returns false when another AGV holds that node;
+   * the AGV then gets no motion until the conflict is cleared.
+   */
+  place(agvId: string, node: string): boolean;
+  /** Asks to move toward goal; call again whenever progress is reported or periodically while waiting. */
+  request(agvId: string, goal: string, nowMs: number): TrafficGrant;
+  /** The AGV reached node (one of its held nodes); nodes behind it are released. Returns false if it was not held. */
+  reportProgress(agvId: string, node: string): boolean;
+  /** Forgets the AGV's goal and keeps only the node it stands on (e.g. a cancelled or paused order). */
+  stop(agvId: string): void;
+  /** Releases every node the AGV holds (operator clears an offline AGV, or it leaves the site). */
+  release(agvId: string): void;
+  heldBy(node: string): string | undefined;
+  held(agvId: string): readonly string[];
+  /** Every AGV's held nodes, for dashboards and checkers. */
+  holdings(): ReadonlyMap<string, readonly string[]>;
+  /** AGVs currently waiting for a node held by someone else. */
+  waiting(): WaitInfo[];
+  /** Periodic housekeeping: deadlock detection and resolution. Returns AGVs whose route changed. */
+  tick(nowMs: number): string[];
+}
