@@ -1,0 +1,48 @@
+// The API's read-only window onto the live fleet; the fleet runtime implements it.
+
+export type AgvConnection = 'online' | 'offline';
+export type AgvSecurityMode = 'normal' | 'secure';
+
+export interface AgvPose {
+  /** Metres / radians in the site map's coordinates. */
+  x: number;
+  y: number;
+  theta: number;
+  mapId: string;
+}
+
+export interface AgvView {
+  id: string;
+  vendor: string;
+  model: string;
+  type: string;
+  connection: AgvConnection;
+  mode: AgvSecurityMode;
+  /** The AGV's state as reported (protocol state enumeration name, e.g. 'idle', 'moving', 'charging'). */
+  state: string;
+  pose: AgvPose;
+  /** Percent, 0–100. */
+  battery: number;
+  currentTaskId?: string;
+  /** Site-map node ids this AGV holds exclusively right now. */
+  heldNodes: string[];
+  /** Epoch milliseconds of the last frame received from it. */
+  lastSeen: number;
+}
+
+export interface FleetFilter {
+  vendor?: string;
+  connection?: AgvConnection;
+  type?: string;
+}
+
+export interface FleetView {
+  list(filter?: FleetFilter): AgvView[];
+  get(id: string): AgvView | undefined;
+}
+
+/** A FleetView with no AGVs, for running the API without a fleet runtime (tests, tooling). */
+export const emptyFleetView: FleetView = {
+  list: () => [],
+  get: () => undefined,
+};

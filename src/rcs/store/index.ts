@@ -1,0 +1,3 @@
+export type * from './types.ts';
+export { StoreConflictError } from './errors.ts';
+export { openStore } from './sqlite/open.ts';

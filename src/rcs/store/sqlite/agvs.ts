@@ -1,0 +1,98 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AgvEnrolment, AgvRecord, AgvRepository, AgvSighting } from '../types.ts';
+import { parseJson, toJson } from './rows.ts';
+
+interface AgvRow {
+  id: string;
+  vendor: string;
+  model: string;
+  serial: string;
+  type: string;
+  capabilities: string;
+  public_key_hex: string | null;
+  mode: 'normal' | 'secure';
+  first_seen: number | null;
+  last_seen: number | null;
+  last_node: string | null;
+}
+
+function toRecord(r: AgvRow): AgvRecord {
+  return {
+    id: r.id,
+    vendor: r.vendor,
+    model: r.model,
+    serial: r.serial,
+    type: r.type,
+    capabilities: parseJson(r.capabilities),
+    publicKeyHex: r.public_key_hex,
+    mode: r.mode,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    lastNode: r.last_node,
+  };
+}
+
+export class SqliteAgvRepository implements AgvRepository {
+  private readonly select: Statement<[string], AgvRow>;
+  private readonly selectAll: Statement<[], AgvRow>;
+  private readonly enrolStmt: Statement;
+  private readonly seenStmt: Statement;
+
+  constructor(db: Database) {
+    this.select = db.prepare('SELECT * FROM agvs WHERE id = ?');
+    this.selectAll = db.prepare('SELECT * FROM agvs ORDER BY id');
+    this.enrolStmt = db.prepare(`
+      INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex)
+      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''), @publicKeyHex)
+      ON CONFLICT (id) DO UPDATE SET
+        vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
+        type = COALESCE(@type, type), public_key_hex = CASE WHEN @keyGiven THEN @publicKeyHex ELSE public_key_hex END`);
+    this.seenStmt = db.prepare(`
+      INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node)
+      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''),
+              COALESCE(@capabilities, 'null'), COALESCE(@mode, 'normal'), @at, @at, @lastNode)
+      ON CONFLICT (id) DO UPDATE SET
+        vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
+        type = COALESCE(@type, type), capabilities = COALESCE(@capabilities, capabilities), mode = COALESCE(@mode, mode),
+        first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
+        last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
+  }
+
+  async enrol(input: AgvEnrolment): Promise<AgvRecord> {
+    this.enrolStmt.run({
+      id: input.id,
+      vendor: input.vendor ?? null,
+      model: input.model ?? null,
+      serial: input.serial ?? null,
+      type: input.type ?? null,
+      publicKeyHex: input.publicKeyHex ?? null,
+      keyGiven: input.publicKeyHex === undefined ? 0 : 1,
+    });
+    return toRecord(this.select.get(input.id)!);
+  }
+
+  async get(id: string): Promise<AgvRecord | undefined> {
+    const row = this.select.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async list(): Promise<AgvRecord[]> {
+    return this.selectAll.all().map(toRecord);
+  }
+
+  async upsertSeen(input: AgvSighting): Promise<AgvRecord> {
+    this.seenStmt.run({
+      id: input.id,
+      at: input.at,
+      vendor: input.vendor ?? null,
+      model: input.model ?? null,
+      serial: input.serial ?? null,
+      type: input.type ?? null,
+      capabilities: input.capabilities === undefined ? null : toJson(input.capabilities),
+      mode: input.mode ?? null,
+      lastNode: input.lastNode ?? null,
+      nodeGiven: input.lastNode === undefined ? 0 : 1,
+    });
+    return toRecord(this.select.get(input.id)!);
+  }
+}

@@ -1,0 +1,208 @@
+// Persistence boundary. Every method is async so a PostgreSQL implementation (multi-instance) can sit behind the
+// same interface; the embedded SQLite implementation runs synchronously underneath. Atomic units of work are whole
+// methods (e.g. saveTaskChange), not open transactions, so no caller can leave anything half-written.
+
+import type { Task, TaskFilter, TaskHistoryEntry, TaskPage, TaskState } from '../tasks/types.ts';
+
+export type AgvMode = 'normal' | 'secure';
+
+export interface AgvRecord {
+  id: string;
+  vendor: string;
+  model: string;
+  serial: string;
+  type: string;
+  /** The capability sheet the AGV registered with (protocol units), stored as JSON. */
+  capabilities: unknown;
+  /** Enrolled SM2 public key (uncompressed, hex); required for secure access. */
+  publicKeyHex: string | null;
+  mode: AgvMode;
+  /** Epoch ms; null when enrolled but never seen. */
+  firstSeen: number | null;
+  lastSeen: number | null;
+  lastNode: string | null;
+}
+
+export interface AgvEnrolment {
+  id: string;
+  publicKeyHex?: string | null;
+  vendor?: string;
+  model?: string;
+  serial?: string;
+  type?: string;
+}
+
+export interface AgvSighting {
+  id: string;
+  at: number;
+  vendor?: string;
+  model?: string;
+  serial?: string;
+  type?: string;
+  capabilities?: unknown;
+  mode?: AgvMode;
+  lastNode?: string | null;
+}
+
+export interface AgvRepository {
+  /** Creates the AGV or replaces its key (and the given identity fields); keeps first/last seen. */
+  enrol(input: AgvEnrolment): Promise<AgvRecord>;
+  get(id: string): Promise<AgvRecord | undefined>;
+  list(): Promise<AgvRecord[]>;
+  /** Registration or status: creates the AGV if unknown, updates identity fields given, first/last seen and node. */
+  upsertSeen(input: AgvSighting): Promise<AgvRecord>;
+}
+
+/** What the store writes for one task change: row, history entry, event-log line and webhook outbox rows, atomically. */
+export interface TaskChangeRecord {
+  task: Task;
+  entry: TaskHistoryEntry;
+  /** The version the stored row must have for an update (optimistic concurrency); null for an insert. */
+  expectedVersion: number | null;
+  /** Fingerprint of the create request, stored with the idempotency key. */
+  requestFingerprint?: string;
+  /** Webhook event type, e.g. 'task.assigned'; fanned out to matching subscriptions in the same transaction. */
+  eventType: string;
+  eventPayload: unknown;
+}
+
+export interface IdempotentTask {
+  task: Task;
+  requestFingerprint: string | null;
+}
+
+export interface TaskRepository {
+  /** Throws StoreConflictError if the stored version differs or the idempotency key is taken. */
+  saveChange(change: TaskChangeRecord): Promise<void>;
+  get(id: string): Promise<Task | undefined>;
+  history(id: string): Promise<TaskHistoryEntry[]>;
+  byClientRequestId(key: string): Promise<IdempotentTask | undefined>;
+  list(filter: TaskFilter): Promise<TaskPage>;
+  inStates(states: TaskState[]): Promise<Task[]>;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+
+export interface OutboxRow {
+  id: number;
+  subscriptionId: string;
+  url: string;
+  secret: string;
+  eventId: string;
+  eventType: string;
+  /** The JSON body as it will be posted (fixed at enqueue so retries sign the same bytes). */
+  body: string;
+  attempts: number;
+  nextAttemptAt: number;
+  status: OutboxStatus;
+  lastError: string | null;
+  createdAt: number;
+}
+
+export interface OutboxRepository {
+  /** Enqueues an event for every active subscription whose filter matches (for non-task events, e.g. alarms). */
+  enqueue(eventType: string, payload: unknown, at: number): Promise<number>;
+  /** Pending rows due at or before `now`, oldest first. */
+  due(now: number, limit: number): Promise<OutboxRow[]>;
+  /** Earliest next attempt among pending rows, if any. */
+  nextDueAt(): Promise<number | null>;
+  markDelivered(id: number, attempts: number): Promise<void>;
+  reschedule(id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+  markDead(id: number, attempts: number, error: string): Promise<void>;
+  get(id: number): Promise<OutboxRow | undefined>;
+  list(filter?: { status?: OutboxStatus; subscriptionId?: string }): Promise<OutboxRow[]>;
+}
+
+export type EventSeverity = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+
+export interface EventRecord {
+  id: number;
+  at: number;
+  agvId: string | null;
+  taskId: string | null;
+  severity: EventSeverity;
+  type: string;
+  message: string;
+  data: unknown;
+}
+
+export type NewEvent = Omit<EventRecord, 'id' | 'agvId' | 'taskId' | 'data'> & {
+  agvId?: string | null;
+  taskId?: string | null;
+  data?: unknown;
+};
+
+export interface EventQuery {
+  agvId?: string;
+  taskId?: string;
+  severity?: EventSeverity;
+  type?: string;
+  since?: number;
+  limit?: number;
+}
+
+export interface EventRepository {
+  append(event: NewEvent): Promise<EventRecord>;
+  /** Newest first. */
+  query(q?: EventQuery): Promise<EventRecord[]>;
+}
+
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  secret: string;
+  /** Event type patterns: exact ('task.completed'), prefix ('task.*') or everything ('*'). */
+  events: string[];
+  createdAt: number;
+}
+
+export interface WebhookRepository {
+  create(sub: WebhookSubscription): Promise<WebhookSubscription>;
+  get(id: string): Promise<WebhookSubscription | undefined>;
+  list(): Promise<WebhookSubscription[]>;
+  /** Returns false if it did not exist. Pending deliveries to it are dropped. */
+  delete(id: string): Promise<boolean>;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** sha256 of the secret part, hex. */
+  hash: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface ApiKeyRepository {
+  create(key: ApiKeyRecord): Promise<void>;
+  byId(id: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+/** Small key/value settings the platform keeps across restarts (e.g. whether the demo key was created). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly agvs: AgvRepository;
+  readonly tasks: TaskRepository;
+  readonly outbox: OutboxRepository;
+  readonly events: EventRepository;
+  readonly webhooks: WebhookRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly settings: SettingsRepository;
+  /** Schema version after migrations. */
+  readonly schemaVersion: number;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** SQLite file path, or ':memory:' for tests. */
+  path: string;
+}

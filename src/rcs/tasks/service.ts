@@ -1,0 +1,230 @@
+// Task lifecycle: validates requests against the site, enforces allowed transitions, and persists each change
+// (row + history + event + webhook outbox) as one atomic store write before telling listeners.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import type { SiteMap } from '../site/types.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import type { Store } from '../store/types.ts';
+import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from './errors.ts';
+import { taskToJson } from './serialize.ts';
+import {
+  canTransition,
+  isTerminal,
+  TASK_STATES,
+  type CreateTaskResult,
+  type Task,
+  type TaskChangeListener,
+  type TaskFilter,
+  type TaskHistoryEntry,
+  type TaskInput,
+  type TaskPage,
+  type TaskServiceApi,
+  type TaskState,
+  type TaskWithHistory,
+} from './types.ts';
+
+export interface TaskServiceOptions {
+  store: Store;
+  site: SiteMap;
+  clock: Clock;
+  /** Called when a listener throws; listeners must not break the write path. */
+  onListenerError?: (err: unknown) => void;
+}
+
+const DEFAULT_PRIORITY = 5;
+const ACTIVE_STATES = TASK_STATES.filter((s) => !isTerminal(s));
+
+/** Time-ordered, unguessable task ids: sortable by creation in logs, no coordination needed. */
+function newTaskId(now: number): string {
+  return `tsk_${now.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+function fingerprint(input: TaskInput): string {
+  const canonical = [
+    input.pick,
+    input.drop,
+    input.priority ?? DEFAULT_PRIORITY,
+    input.deadline ?? null,
+    input.preferredVendor ?? null,
+    input.agvType ?? null,
+    input.externalRef ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+export class TaskService implements TaskServiceApi {
+  private readonly store: Store;
+  private readonly site: SiteMap;
+  private readonly clock: Clock;
+  private readonly listeners = new Set<TaskChangeListener>();
+  private readonly onListenerError: (err: unknown) => void;
+  private readonly stations: Map<string, SiteMap['stations'][number]>;
+
+  constructor(options: TaskServiceOptions) {
+    this.store = options.store;
+    this.site = options.site;
+    this.clock = options.clock;
+    this.onListenerError = options.onListenerError ?? (() => {});
+    this.stations = new Map(options.site.stations.map((s) => [s.id, s]));
+  }
+
+  async create(input: TaskInput, idempotencyKey?: string): Promise<CreateTaskResult> {
+    this.checkAgainstSite(input);
+    const print = fingerprint(input);
+    if (idempotencyKey !== undefined) {
+      const repeat = await this.idempotentRepeat(idempotencyKey, print);
+      if (repeat) return repeat;
+    }
+    const now = this.clock.now();
+    const task: Task = {
+      id: newTaskId(now),
+      state: 'queued',
+      pick: input.pick,
+      drop: input.drop,
+      priority: input.priority ?? DEFAULT_PRIORITY,
+      deadline: input.deadline ?? null,
+      preferredVendor: input.preferredVendor ?? null,
+      agvType: input.agvType ?? null,
+      externalRef: input.externalRef ?? null,
+      agvId: null,
+      clientRequestId: idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      reason: null,
+      version: 1,
+    };
+    const entry: TaskHistoryEntry = { taskId: task.id, seq: 1, at: now, from: null, to: 'queued', agvId: null, detail: null };
+    try {
+      await this.store.tasks.saveChange({
+        task,
+        entry,
+        expectedVersion: null,
+        requestFingerprint: print,
+        eventType: 'task.queued',
+        eventPayload: { task: taskToJson(task), from: null, to: 'queued' },
+      });
+    } catch (err) {
+      // Two identical requests raced: the loser answers like a repeat.
+      if (err instanceof StoreConflictError && idempotencyKey !== undefined) {
+        const repeat = await this.idempotentRepeat(idempotencyKey, print);
+        if (repeat) return repeat;
+      }
+      throw err;
+    }
+    this.emit(task, entry);
+    return { task: { ...task, history: [entry] }, created: true };
+  }
+
+  async get(id: string): Promise<TaskWithHistory | undefined> {
+    const task = await this.store.tasks.get(id);
+    if (!task) return undefined;
+    return { ...task, history: await this.store.tasks.history(id) };
+  }
+
+  list(filter: TaskFilter = {}): Promise<TaskPage> {
+    return this.store.tasks.list(filter);
+  }
+
+  cancel(id: string, reason?: string): Promise<Task> {
+    return this.transition(id, 'cancelled', reason ?? 'cancelled by request');
+  }
+
+  async queued(limit?: number): Promise<Task[]> {
+    const tasks = await this.store.tasks.inStates(['queued']);
+    tasks.sort(
+      (a, b) =>
+        b.priority - a.priority ||
+        (a.deadline ?? Infinity) - (b.deadline ?? Infinity) ||
+        a.createdAt - b.createdAt ||
+        (a.id < b.id ? -1 : 1),
+    );
+    return limit === undefined ? tasks : tasks.slice(0, limit);
+  }
+
+  active(): Promise<Task[]> {
+    return this.store.tasks.inStates([...ACTIVE_STATES]);
+  }
+
+  assign(taskId: string, agvId: string, detail?: string): Promise<Task> {
+    return this.change(taskId, 'assigned', detail ?? null, agvId);
+  }
+
+  transition(taskId: string, state: TaskState, detail?: string): Promise<Task> {
+    if (state === 'assigned') throw new TypeError('use assign(taskId, agvId) to assign a task');
+    return this.change(taskId, state, detail ?? null, undefined);
+  }
+
+  onChange(listener: TaskChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async change(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+    // A concurrent change to the same task makes the versioned write fail; re-read and re-check rather than lose it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.changeOnce(taskId, to, detail, agvId);
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async changeOnce(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+    const current = await this.store.tasks.get(taskId);
+    if (!current) throw new TaskNotFoundError(taskId);
+    if (!canTransition(current.state, to)) throw new TaskStateConflictError(taskId, current.state, to);
+    const now = Math.max(this.clock.now(), current.updatedAt);
+    const nextAgv = to === 'queued' ? null : (agvId ?? current.agvId);
+    const task: Task = {
+      ...current,
+      state: to,
+      agvId: nextAgv,
+      updatedAt: now,
+      reason: to === 'failed' || to === 'cancelled' ? detail : current.reason,
+      version: current.version + 1,
+    };
+    const seq = (await this.store.tasks.history(taskId)).length + 1;
+    const entry: TaskHistoryEntry = { taskId, seq, at: now, from: current.state, to, agvId: nextAgv, detail };
+    await this.store.tasks.saveChange({
+      task,
+      entry,
+      expectedVersion: current.version,
+      eventType: `task.${to}`,
+      eventPayload: { task: taskToJson(task), from: current.state, to, detail },
+    });
+    this.emit(task, entry);
+    return task;
+  }
+
+  private async idempotentRepeat(key: string, print: string): Promise<CreateTaskResult | undefined> {
+    const existing = await this.store.tasks.byClientRequestId(key);
+    if (!existing) return undefined;
+    if (existing.requestFingerprint !== print) throw new IdempotencyConflictError(key, existing.task.id);
+    return { task: { ...existing.task, history: await this.store.tasks.history(existing.task.id) }, created: false };
+  }
+
+  private checkAgainstSite(input: TaskInput): void {
+    const pick = this.stations.get(input.pick);
+    const drop = this.stations.get(input.drop);
+    if (!pick) throw new TaskRejectedError(`pick station '${input.pick}' does not exist on site '${this.site.id}'`, 'pick');
+    if (!drop) throw new TaskRejectedError(`drop station '${input.drop}' does not exist on site '${this.site.id}'`, 'drop');
+    if (pick.kind === 'drop') throw new TaskRejectedError(`station '${pick.id}' is a drop-only station; it cannot be a pick`, 'pick');
+    if (drop.kind === 'pick') throw new TaskRejectedError(`station '${drop.id}' is a pick-only station; it cannot be a drop`, 'drop');
+    if (input.deadline !== undefined && input.deadline <= this.clock.now()) {
+      throw new TaskRejectedError(`deadline ${new Date(input.deadline).toISOString()} is already past`, 'deadline');
+    }
+    if (pick.id === drop.id) throw new TaskRejectedError('pick and drop must be different stations', 'drop');
+  }
+
+  private emit(task: Task, entry: TaskHistoryEntry): void {
+    for (const listener of this.listeners) {
+      try {
+        listener({ task, entry });
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+}
