@@ -4,3 +4,4 @@ export * from './action-model.ts';
 export * from './rules.ts';
 export * from './tasks.ts';
 export * from './simulation.ts';
+export * from './planner.ts';

@@ -1,0 +1,180 @@
+import type { Graph } from '../graph.ts';
+import type { GoalDistance } from '../distance.ts';
+import { GoalDistances } from './goal-distances.ts';
+import type { MotionModel, StepProposal } from './motion-model.ts';
+import { PibtStep } from './pibt-step.ts';
+import { seededRandom } from './random.ts';
+
+// The lifelong planner: every step, each agent gets its next action towards its current goal. Windowed PIBT
+// with window 1 (plan one step, execute, replan), so new goals, stalled robots and changed positions cost
+// nothing extra. Agents waiting longest since they got their goal plan first, so no agent starves.
+
+/** Anything with a millisecond clock; pass a high-resolution one (performance) in benchmarks. */
+export interface TimeSource {
+  now(): number;
+}
+
+export interface LifelongOptions {
+  /** Time source for the per-step budget (default Date.now). A ManualClock makes runs fully deterministic. */
+  clock?: TimeSource;
+  /** Seed for tie-breaking (default 1). */
+  seed?: number;
+  /** Most distance tables kept (default: 1.5 × agents, at least 256). */
+  maxDistanceTables?: number;
+  /** Fraction of the step budget that may go to building distance tables (default 0.5). */
+  tableBudgetShare?: number;
+  /** Rank penalty for a candidate vertex another agent stands on now; steers around queues (default 0.3). */
+  occupiedPenalty?: number;
+}
+
+export interface LifelongStepStats {
+  /** Agents that planned this step without an exact distance table (straight-line estimate instead). */
+  estimatedAgents: number;
+  tablesBuilt: number;
+  planMs: number;
+}
+
+export interface LifelongStep<A> {
+  actions: A[];
+  /** Vertex each agent occupies after executing the actions. */
+  reached: Int32Array;
+  stats: LifelongStepStats;
+}
+
+const NO_GOAL = -1;
+
+export class LifelongPlanner<A> {
+  private readonly clock: TimeSource;
+  private readonly random: () => number;
+  private readonly tables: GoalDistances;
+  private readonly pibt = new PibtStep();
+  private readonly tableBudgetShare: number;
+  private readonly occupiedPenalty: number;
+  private agents = 0;
+  private elapsed = new Float64Array(0);
+  private tieBreak = new Float64Array(0);
+  private lastGoal = new Int32Array(0);
+  private goalTable: Array<GoalDistance | undefined> = [];
+  private goalOf = new Int32Array(0);
+  private readonly occupant: Int32Array;
+
+  constructor(
+    readonly graph: Graph,
+    private readonly model: MotionModel<A>,
+    options: LifelongOptions = {},
+  ) {
+    this.clock = options.clock ?? { now: () => Date.now() };
+    this.random = seededRandom(options.seed ?? 1);
+    this.tableBudgetShare = options.tableBudgetShare ?? 0.5;
+    this.occupiedPenalty = options.occupiedPenalty ?? 0.3;
+    this.tables = new GoalDistances(graph, { maxTables: options.maxDistanceTables ?? 256 });
+    this.occupant = new Int32Array(graph.vertexCount).fill(-1);
+    if (options.maxDistanceTables === undefined) this.autoSizeTables = true;
+  }
+
+  private autoSizeTables = false;
+
+  /**
+   * Plans one step. `current[i]` is agent i's vertex, `goals[i]` its goal vertex or -1 for none (it then stays
+   * put unless it must make way). `budgetMs` bounds the time spent; the result is always complete and legal.
+   */
+  step(current: Int32Array, goals: Int32Array, budgetMs = Number.POSITIVE_INFINITY): LifelongStep<A> {
+    const started = this.clock.now();
+    const n = current.length;
+    if (goals.length !== n) throw new RangeError(`got ${n} positions but ${goals.length} goals`);
+    this.resize(n);
+    const occupant = this.occupant;
+    for (let i = 0; i < n; i++) {
+      const v = current[i]!;
+      if (!this.graph.isVertex(v)) throw new RangeError(`agent ${i} is at ${v}, not a vertex`);
+      if (occupant[v] !== -1) {
+        this.clearOccupancy(current, i);
+        throw new RangeError(`agents ${occupant[v]} and ${i} are both at vertex ${v}`);
+      }
+      occupant[v] = i;
+    }
+    try {
+      return this.plan(current, goals, started, budgetMs);
+    } finally {
+      this.clearOccupancy(current, n);
+    }
+  }
+
+  private plan(current: Int32Array, goals: Int32Array, started: number, budgetMs: number): LifelongStep<A> {
+    const n = current.length;
+    for (let i = 0; i < n; i++) {
+      const goal = goals[i]! === NO_GOAL ? current[i]! : goals[i]!;
+      if (!this.graph.isVertex(goal)) throw new RangeError(`agent ${i} has goal ${goals[i]}, not a vertex`);
+      if (goal !== this.lastGoal[i]) {
+        this.lastGoal[i] = goal;
+        this.elapsed[i] = 0;
+      } else if (goals[i] !== NO_GOAL) {
+        this.elapsed[i]!++;
+      }
+      this.goalOf[i] = goal;
+    }
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const priority = Float64Array.from({ length: n }, (_, i) => (goals[i] === NO_GOAL ? -1 : this.elapsed[i]!) + this.tieBreak[i]!);
+    order.sort((a, b) => priority[b]! - priority[a]!);
+
+    // Exact distance tables, most urgent agents first, while the table budget lasts.
+    const tableDeadline = started + budgetMs * this.tableBudgetShare;
+    let tablesBuilt = 0;
+    let estimated = 0;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      const goal = this.goalOf[i]!;
+      let table = this.tables.table(goal);
+      if (!table && this.clock.now() < tableDeadline) {
+        table = this.tables.build(goal);
+        tablesBuilt++;
+      }
+      if (!table) estimated++;
+      this.goalTable[i] = table;
+    }
+
+    const distance = (agent: number, v: number): number => {
+      const table = this.goalTable[agent];
+      return table ? table.get(v) : this.tables.estimate(this.goalOf[agent]!, v);
+    };
+    const occupant = this.occupant;
+    const penalty = this.occupiedPenalty;
+    const model = this.model;
+    const next = new Int32Array(n);
+    this.pibt.run(
+      {
+        graph: this.graph,
+        current,
+        order,
+        occupant,
+        rank: (agent, from, to) =>
+          distance(agent, to) + model.moveCost(agent, from, to) + (to !== from && occupant[to] !== -1 ? penalty : 0),
+      },
+      next,
+    );
+    const proposal: StepProposal = { graph: this.graph, current, proposed: next, occupant, distance };
+    const reached = new Int32Array(n);
+    const actions = model.realise(proposal, reached);
+    return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
+  }
+
+  private resize(n: number): void {
+    if (n === this.agents) return;
+    this.agents = n;
+    this.elapsed = new Float64Array(n);
+    this.tieBreak = Float64Array.from({ length: n }, () => this.random());
+    this.lastGoal = new Int32Array(n).fill(-2);
+    this.goalOf = new Int32Array(n);
+    this.goalTable = new Array(n);
+    if (this.autoSizeTables) this.tables.resize(Math.max(256, Math.ceil(n * 1.5)));
+  }
+
+  private clearOccupancy(current: Int32Array, upTo: number): void {
+    for (let i = 0; i < upTo; i++) this.occupant[current[i]!] = -1;
+  }
+
+  /** Distance tables currently cached (memory is about 2 bytes × vertices each). */
+  get cachedTables(): number {
+    return this.tables.size;
+  }
+}

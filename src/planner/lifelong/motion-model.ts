@@ -1,0 +1,48 @@
+import type { Graph } from '../graph.ts';
+
+// The lifelong engine plans on a graph's vertices (cells of a grid, nodes of a roadmap) one step at a time.
+// What an agent can physically do in one step differs by robot: a LoRR robot must turn before it can drive
+// into a side cell, a roadmap AGV in the RCS simply drives along an edge. A MotionModel captures that
+// difference so the same engine serves both.
+
+/** What the engine hands a motion model after the vertex-level step is planned. */
+export interface StepProposal {
+  readonly graph: Graph;
+  /** Vertex of each agent now. */
+  readonly current: Int32Array;
+  /** Vertex each agent was allotted for the end of the step (its current one when it should stay). */
+  readonly proposed: Int32Array;
+  /** Agent standing on each vertex now, or -1. */
+  readonly occupant: Int32Array;
+  /** Moves from v to agent i's goal (a heuristic estimate when no exact table was affordable this step). */
+  distance(agent: number, v: number): number;
+}
+
+export interface MotionModel<A> {
+  /**
+   * Extra cost, in steps, of agent i choosing `to` as its next vertex when it is at `from` (`to === from` for
+   * staying). Used to rank candidates, e.g. a LoRR robot must turn first to reach a side cell.
+   */
+  moveCost(agent: number, from: number, to: number): number;
+  /**
+   * Turns the proposal into each agent's action for this step, and writes into `reached` the vertex each agent
+   * really occupies after it. The result must be collision-free whenever the proposal is (PIBT guarantees
+   * distinct vertices and no swaps); agents whose proposal the robot cannot execute in one step stay put.
+   */
+  realise(proposal: StepProposal, reached: Int32Array): A[];
+}
+
+/**
+ * A robot that can drive any out-edge of its vertex in one step (or wait): the RCS roadmap model. The action is
+ * the vertex to be at after the step.
+ */
+export class GraphMotionModel implements MotionModel<number> {
+  moveCost(): number {
+    return 0;
+  }
+
+  realise(proposal: StepProposal, reached: Int32Array): number[] {
+    reached.set(proposal.proposed);
+    return Array.from(proposal.proposed);
+  }
+}

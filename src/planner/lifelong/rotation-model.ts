@@ -1,0 +1,129 @@
+import type { GridGraph } from '../grid.ts';
+import type { MotionModel, StepProposal } from './motion-model.ts';
+
+// The LoRR 2023 "MAPF_T" robot: it faces one of four directions (0 E, 1 S, 2 W, 3 N) and per step either
+// drives one cell forward (F), turns 90° clockwise (R) or counter-clockwise (C), or waits (W). The engine
+// proposes next cells; an agent facing its proposed cell drives, otherwise it turns towards it and stays. An
+// agent only drives into an occupied cell if that cell's occupant drives on in the same step (following), so
+// the executed step is legal even though turning agents do not vacate the cells PIBT expected them to.
+
+export type RotationAction = 'F' | 'R' | 'C' | 'W';
+
+export interface RotationModelOptions {
+  /** Rank cost of each quarter turn needed to face a candidate cell (default 1: a turn costs a step). */
+  turnCost?: number;
+}
+
+const UNKNOWN = 0;
+const VISITING = 1;
+const MOVES = 2;
+const BLOCKED = 3;
+
+export class RotationMotionModel implements MotionModel<RotationAction> {
+  /** Orientation of each agent; the caller keeps it current before every step. */
+  orientation = new Uint8Array(0);
+  private readonly turnCost: number;
+  private status = new Uint8Array(0);
+  private chain: number[] = [];
+
+  constructor(
+    readonly grid: GridGraph,
+    options: RotationModelOptions = {},
+  ) {
+    this.turnCost = options.turnCost ?? 1;
+  }
+
+  /** Direction (0..3) from vertex v to its neighbour u, or -1 if they are not adjacent. */
+  direction(v: number, u: number): number {
+    const base = v * 4;
+    const around = this.grid.directionNeighbor;
+    for (let d = 0; d < 4; d++) if (around[base + d] === u) return d;
+    return -1;
+  }
+
+  moveCost(agent: number, from: number, to: number): number {
+    if (to === from) return 0;
+    return quarterTurns(this.orientation[agent]!, this.direction(from, to)) * this.turnCost;
+  }
+
+  realise(proposal: StepProposal, reached: Int32Array): RotationAction[] {
+    const { current, proposed, occupant } = proposal;
+    const n = current.length;
+    const actions: RotationAction[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = current[i]!;
+      const u = proposed[i]!;
+      const facing = this.orientation[i]!;
+      if (u === v) {
+        actions[i] = this.turnTowards(facing, this.bestDirection(proposal, i, v));
+      } else {
+        const d = this.direction(v, u);
+        actions[i] = d === facing ? 'F' : this.turnTowards(facing, d);
+      }
+    }
+    // A forward move succeeds only if its target is empty or its occupant drives on (a chain or a cycle).
+    if (this.status.length < n) this.status = new Uint8Array(n);
+    const status = this.status;
+    status.fill(UNKNOWN, 0, n);
+    const chain = this.chain;
+    for (let i = 0; i < n; i++) {
+      if (actions[i] !== 'F' || status[i] !== UNKNOWN) continue;
+      chain.length = 0;
+      let j = i;
+      let verdict = MOVES;
+      for (;;) {
+        if (status[j] === VISITING) break; // a cycle of forward moves: all of it moves
+        if (status[j] === MOVES || status[j] === BLOCKED) {
+          verdict = status[j]!;
+          break;
+        }
+        status[j] = VISITING;
+        chain.push(j);
+        const ahead = occupant[proposed[j]!]!;
+        if (ahead === -1) break;
+        if (actions[ahead] !== 'F') {
+          verdict = BLOCKED;
+          break;
+        }
+        j = ahead;
+      }
+      for (const k of chain) status[k] = verdict;
+    }
+    for (let i = 0; i < n; i++) {
+      if (actions[i] === 'F' && status[i] === BLOCKED) actions[i] = 'W';
+      reached[i] = actions[i] === 'F' ? proposed[i]! : current[i]!;
+    }
+    return actions;
+  }
+
+  /** When staying anyway, turn to face the most promising neighbour so the next step can drive at once. */
+  private bestDirection(proposal: StepProposal, agent: number, v: number): number {
+    let best = -1;
+    let bestDistance = proposal.distance(agent, v);
+    const around = this.grid.directionNeighbor;
+    const facing = this.orientation[agent]!;
+    for (let k = 0; k < 4; k++) {
+      // Look at the facing direction first so ties keep the current heading.
+      const d = (facing + k) % 4;
+      const u = around[v * 4 + d]!;
+      if (u < 0) continue;
+      const du = proposal.distance(agent, u);
+      if (du < bestDistance) {
+        bestDistance = du;
+        best = d;
+      }
+    }
+    return best < 0 ? facing : best;
+  }
+
+  private turnTowards(facing: number, d: number): RotationAction {
+    if (d === facing || d < 0) return 'W';
+    return d === (facing + 3) % 4 ? 'C' : 'R';
+  }
+}
+
+function quarterTurns(from: number, to: number): number {
+  if (to < 0) return 0;
+  const diff = (to - from + 4) % 4;
+  return diff === 3 ? 1 : diff;
+}
