@@ -1,0 +1,87 @@
+// One error shape for every endpoint: { error: { code, message, details? } }.
+
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { SiteMapError } from '../site/errors.ts';
+import { InvalidCursorError, StoreConflictError } from '../store/errors.ts';
+import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from '../tasks/errors.ts';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `${what} '${id}' not found`);
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns ajv's output into field-named messages, e.g. `body.priority: must be <= 9`. */
+function describeValidation(context: string, issues: AjvIssue[]): { field: string; message: string }[] {
+  return issues.map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    let field = path ? `${context}.${path}` : context;
+    let message = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required') field = `${field}.${String(issue.params.missingProperty)}`;
+    if (issue.keyword === 'required') message = 'is required';
+    if (issue.keyword === 'additionalProperties') {
+      field = `${field}.${String(issue.params.additionalProperty)}`;
+      message = 'is not a known field';
+    }
+    if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+      message = `must be one of ${issue.params.allowedValues.join(', ')}`;
+    }
+    return { field, message };
+  });
+}
+
+function toBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, request, reply) => {
+    const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+    if (fe.validation) {
+      const details = describeValidation(fe.validationContext ?? 'body', fe.validation);
+      const message = details.map((d) => `${d.field} ${d.message}`).join('; ');
+      return reply.status(400).send(toBody('invalid_request', message, details));
+    }
+    if (err instanceof ApiError) return reply.status(err.statusCode).send(toBody(err.code, err.message, err.details));
+    if (err instanceof TaskNotFoundError) return reply.status(404).send(toBody('not_found', err.message));
+    if (err instanceof TaskStateConflictError) {
+      return reply.status(409).send(toBody('invalid_state', err.message, { state: err.from }));
+    }
+    if (err instanceof IdempotencyConflictError) {
+      return reply.status(409).send(toBody('idempotency_conflict', err.message, { taskId: err.existingTaskId }));
+    }
+    if (err instanceof StoreConflictError) return reply.status(409).send(toBody('conflict', err.message));
+    if (err instanceof TaskRejectedError) {
+      return reply.status(422).send(toBody('unprocessable', err.message, [{ field: `body.${err.field}`, message: err.message }]));
+    }
+    if (err instanceof InvalidCursorError) {
+      return reply.status(400).send(toBody('invalid_request', `querystring.cursor ${err.message}`, [{ field: 'querystring.cursor', message: err.message }]));
+    }
+    if (err instanceof SiteMapError) return reply.status(422).send(toBody('invalid_site_map', err.message, err.issues));
+    // Fastify's own client errors (malformed JSON, wrong content type, body too large) carry a 4xx status.
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send(toBody(fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', fe.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(toBody('internal', 'internal error; see the server log'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(toBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

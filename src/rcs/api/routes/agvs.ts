@@ -1,0 +1,155 @@
+import { ECDH } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../../core/clock.ts';
+import type { AgvRecord, Store } from '../../store/types.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { requireRole, type Guard } from '../auth-hooks.ts';
+import type { AgvView, FleetFilter, FleetView } from '../fleet-view.ts';
+import { enrolBody, idParams, listAgvsQuery } from '../schemas.ts';
+
+interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId'> {
+  pose: AgvView['pose'] | null;
+  battery: number | null;
+  currentTaskId: string | null;
+  lastSeen: string | null;
+  enrolled: boolean;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
+  return {
+    ...view,
+    currentTaskId: view.currentTaskId ?? null,
+    lastSeen: iso(view.lastSeen),
+    enrolled: Boolean(record?.publicKeyHex),
+  };
+}
+
+/** An AGV the registry knows but the live fleet does not (enrolled, or seen before this process started). */
+function registryJson(record: AgvRecord): AgvJson {
+  return {
+    id: record.id,
+    vendor: record.vendor,
+    model: record.model,
+    type: record.type,
+    connection: 'offline',
+    mode: record.mode,
+    state: 'unknown',
+    pose: null,
+    battery: null,
+    currentTaskId: null,
+    heldNodes: [],
+    lastSeen: iso(record.lastSeen),
+    enrolled: Boolean(record.publicKeyHex),
+  };
+}
+
+function matches(a: AgvJson, f: FleetFilter): boolean {
+  return (!f.vendor || a.vendor === f.vendor) && (!f.type || a.type === f.type) && (!f.connection || a.connection === f.connection);
+}
+
+/** Normalises an SM2 public key to uncompressed hex, or throws 400 if it is not a point on the SM2 curve. */
+function normaliseSm2Key(hex: string): string {
+  try {
+    return ECDH.convertKey(hex.toLowerCase(), 'SM2', 'hex', 'hex', 'uncompressed') as string;
+  } catch {
+    throw new ApiError(400, 'invalid_request', 'body.publicKey is not a point on the SM2 curve', [
+      { field: 'body.publicKey', message: 'not a point on the SM2 curve' },
+    ]);
+  }
+}
+
+const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
+
+export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock }, readGuard: Guard[]) {
+  const { fleet, store, clock } = deps;
+  return async (app: FastifyInstance) => {
+    app.get<{ Querystring: FleetFilter }>(
+      '/agvs',
+      {
+        preHandler: readGuard,
+        schema: {
+          tags: ['agvs'],
+          summary: 'List AGVs: live ones and those the registry knows (offline)',
+          querystring: listAgvsQuery,
+          response: { 200: { type: 'object', properties: { items: { type: 'array', items: { $ref: 'Agv#' } } } }, ...errors },
+        },
+      },
+      async (request) => {
+        const records = new Map((await store.agvs.list()).map((r) => [r.id, r]));
+        const items = fleet.list().map((v) => liveJson(v, records.get(v.id)));
+        const live = new Set(items.map((a) => a.id));
+        for (const record of records.values()) if (!live.has(record.id)) items.push(registryJson(record));
+        items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        return { items: items.filter((a) => matches(a, request.query)) };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/agvs/:id',
+      {
+        preHandler: readGuard,
+        schema: {
+          tags: ['agvs'],
+          summary: 'Get one AGV',
+          params: idParams,
+          response: { 200: { $ref: 'Agv#' }, ...errors, 404: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        const record = await store.agvs.get(id);
+        const view = fleet.get(id);
+        if (view) return liveJson(view, record);
+        if (record) return registryJson(record);
+        throw notFound('AGV', id);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { publicKey: string; vendor?: string; model?: string; serial?: string; type?: string } }>(
+      '/agvs/:id/enrol',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          tags: ['agvs'],
+          summary: "Enrol an AGV or replace its SM2 public key (admin); secure access needs it",
+          security: [{ apiKey: [] }, { bearer: [] }],
+          params: { ...idParams, properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } } },
+          body: enrolBody,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                vendor: { type: 'string' },
+                model: { type: 'string' },
+                serial: { type: 'string' },
+                type: { type: 'string' },
+                publicKey: { type: 'string' },
+                replaced: { type: 'boolean' },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        const { publicKey, ...identity } = request.body;
+        const key = normaliseSm2Key(publicKey);
+        const before = await store.agvs.get(id);
+        const record = await store.agvs.enrol({ id, publicKeyHex: key, ...identity });
+        const replaced = Boolean(before?.publicKeyHex) && before!.publicKeyHex !== key;
+        await store.events.append({
+          at: clock.now(),
+          agvId: id,
+          severity: replaced ? 'warning' : 'info',
+          type: replaced ? 'agv.key_replaced' : 'agv.enrolled',
+          message: `${replaced ? 'replaced SM2 key of' : 'enrolled'} AGV ${id}${request.principal ? ` by ${request.principal.name}` : ''}`,
+        });
+        return { id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, publicKey: key, replaced };
+      },
+    );
+  };
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance } from 'fastify';
+import { taskToJson } from '../../tasks/serialize.ts';
+import type { TaskInput, TaskServiceApi, TaskState } from '../../tasks/types.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { requireRole, type Guard } from '../auth-hooks.ts';
+import { cancelBody, createTaskBody, idempotencyHeaders, idParams, listTasksQuery } from '../schemas.ts';
+
+interface CreateBody {
+  pick: string;
+  drop: string;
+  priority?: number;
+  deadline?: string;
+  preferredVendor?: string;
+  agvType?: string;
+  externalRef?: string;
+  clientRequestId?: string;
+}
+
+interface ListQuery {
+  state?: string;
+  agvId?: string;
+  vendor?: string;
+  since?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
+const writeSecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+
+export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: CreateBody; Headers: { 'idempotency-key'?: string } }>(
+      '/tasks',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['tasks'],
+          summary: 'Create a transport task',
+          description:
+            'Repeating a request with the same Idempotency-Key (or clientRequestId) returns the original task with 200; ' +
+            'the same key with different content is a 409.',
+          security: writeSecurity,
+          headers: idempotencyHeaders,
+          body: createTaskBody,
+          response: {
+            200: { $ref: 'Task#' },
+            201: { $ref: 'Task#' },
+            ...errors,
+            409: { $ref: 'Error#' },
+            422: { $ref: 'Error#' },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { clientRequestId, deadline, ...rest } = request.body;
+        const header = request.headers['idempotency-key'];
+        if (header !== undefined && clientRequestId !== undefined && header !== clientRequestId) {
+          throw new ApiError(400, 'invalid_request', 'Idempotency-Key header and body.clientRequestId differ; send one or make them equal', [
+            { field: 'body.clientRequestId', message: 'differs from the Idempotency-Key header' },
+          ]);
+        }
+        const input: TaskInput = { ...rest };
+        if (deadline !== undefined) input.deadline = Date.parse(deadline);
+        const result = await tasks.create(input, header ?? clientRequestId);
+        reply.header('location', `${app.prefix}/tasks/${result.task.id}`);
+        return reply.status(result.created ? 201 : 200).send(taskToJson(result.task));
+      },
+    );
+
+    app.get<{ Querystring: ListQuery }>(
+      '/tasks',
+      {
+        preHandler: readGuard,
+        schema: {
+          tags: ['tasks'],
+          summary: 'List tasks, newest first',
+          querystring: listTasksQuery,
+          response: {
+            200: {
+              type: 'object',
+              properties: { items: { type: 'array', items: { $ref: 'Task#' } }, nextCursor: { type: 'string' } },
+            },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const page = await tasks.list({
+          state: q.state === undefined ? undefined : (q.state.split(',') as TaskState[]),
+          agvId: q.agvId,
+          vendor: q.vendor,
+          since: q.since === undefined ? undefined : Date.parse(q.since),
+          limit: q.limit,
+          cursor: q.cursor,
+        });
+        return { items: page.items.map(taskToJson), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/tasks/:id',
+      {
+        preHandler: readGuard,
+        schema: {
+          tags: ['tasks'],
+          summary: 'Get a task with its state history',
+          params: idParams,
+          response: { 200: { $ref: 'Task#' }, ...errors, 404: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        const task = await tasks.get(request.params.id);
+        if (!task) throw notFound('task', request.params.id);
+        return taskToJson(task);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { reason?: string } | null }>(
+      '/tasks/:id/cancel',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['tasks'],
+          summary: 'Cancel a task that is not yet completed, failed or cancelled',
+          security: writeSecurity,
+          params: idParams,
+          body: cancelBody,
+          response: { 200: { $ref: 'Task#' }, ...errors, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        const reason = request.body?.reason;
+        const who = request.principal ? ` by ${request.principal.name}` : '';
+        await tasks.cancel(request.params.id, reason ?? `cancelled${who}`);
+        return taskToJson((await tasks.get(request.params.id))!);
+      },
+    );
+  };
+}

@@ -1,0 +1,2 @@
+export { ROLES, roleAllows, type Principal, type Role } from './roles.ts';
+export { ApiKeyAuth, ensureDemoKey, type IssuedKey } from './api-keys.ts';
