@@ -12,3 +12,9 @@ export {
 } from './movingai.ts';
 export { DistanceTable, GoalDistance, type DistanceTableOptions } from './distance.ts';
 export { buildRoadmapGraph, type RoadmapInput, type RoadmapGraph } from './roadmap.ts';
+export { Pibt, updatePriorities, orderByPriority, type AgentDistance, type PibtOptions } from './pibt.ts';
+export { Rng } from './random.ts';
+export { checkInstance, type MapfInstance } from './instance.ts';
+export { solveLacam, type LacamOptions, type LacamResult, type LacamStats, type LacamStatus } from './lacam.ts';
+export { validatePlans, type PlanViolation, type PlanViolationKind, type ValidationResult, type ValidateOptions } from './validate.ts';
+export { arrivalTime, sumOfCosts, makespan, sumOfCostsLowerBound } from './metrics.ts';
