@@ -1,0 +1,204 @@
+// Encoding and decoding of whole frames: header, payload through the compiled message codec, optional
+// protector (encrypt/sign), CRC-32 trailer. decodeFrame never throws; encodeFrame throws ProtocolError on a
+// message that does not satisfy its declaration (a programming error on the sender's side).
+import { codecForKind, codecForType, isOptionalType, type Message } from './catalogue.ts';
+import { crc32 } from './crc32.ts';
+import { isProtocolError, ProtocolError } from './errors.ts';
+import {
+  DEFAULT_MAX_FRAME_BYTES, FrameFlags, frameSize, HEADER_SIZE, HeaderOffset, headerCheck, MAGIC, MIN_FRAME_SIZE,
+  PROTOCOL_MAJOR, PROTOCOL_VERSION, readHeader, SIGNATURE_SIZE, TRAILER_SIZE, versionMajor, writeHeader, type FrameHeader,
+} from './header.ts';
+import type { FrameProtector } from './protector.ts';
+import { Writer } from './schema/runtime.ts';
+
+export interface Frame<M extends Message = Message> extends FrameHeader {
+  message: M;
+  /** Bytes the frame took on the wire. */
+  size: number;
+}
+
+export type DecodeResult<M extends Message = Message> = { ok: true; frame: Frame<M> } | { ok: false; error: ProtocolError };
+
+export interface EncodeOptions {
+  seq: number;
+  /** Milliseconds since the Unix epoch; take it from the injected Clock. */
+  timestamp: number;
+  /** Extra flags, e.g. FrameFlags.ACK_REQUESTED. ENCRYPTED/SIGNED come from the protector. */
+  flags?: number;
+  /** Defaults to PROTOCOL_VERSION; a session sends the negotiated version. */
+  version?: number;
+  protector?: FrameProtector;
+}
+
+export interface DecodeOptions {
+  protector?: FrameProtector;
+  maxFrameBytes?: number;
+}
+
+// One scratch buffer reused by every encode: encoding is synchronous, and the result is copied out.
+const scratch = new Writer(16 * 1024);
+const SCRATCH_KEEP_BYTES = 1024 * 1024;
+
+function checkHeaderValues(options: EncodeOptions): void {
+  const { seq, timestamp } = options;
+  if (!(Number.isInteger(seq) && seq >= 0 && seq <= 0xffffffff)) throw new ProtocolError('OUT_OF_RANGE', `seq ${seq} is not a u32`, { field: 'seq' });
+  if (!(Number.isInteger(timestamp) && timestamp >= 0 && timestamp < 2 ** 48)) {
+    throw new ProtocolError('OUT_OF_RANGE', `timestamp ${timestamp} is not a u48`, { field: 'timestamp' });
+  }
+}
+
+/** Encodes the payload of a message alone (no header), validating it against its declaration. */
+export function encodePayload(message: Message): Uint8Array {
+  const codec = codecForKind((message as { kind?: unknown })?.kind as string);
+  if (!codec) throw new ProtocolError('UNKNOWN_TYPE', `unknown message kind ${JSON.stringify((message as { kind?: unknown })?.kind)}`, { field: 'kind' });
+  scratch.p = 0;
+  codec.encode(scratch, message);
+  const out = scratch.u8.slice(0, scratch.p);
+  releaseScratch();
+  return out;
+}
+
+function releaseScratch(): void {
+  if (scratch.u8.length > SCRATCH_KEEP_BYTES) {
+    scratch.u8 = new Uint8Array(16 * 1024);
+    scratch.dv = new DataView(scratch.u8.buffer);
+  }
+}
+
+/** Encodes one complete frame. Throws ProtocolError if the message violates its declaration. */
+export function encodeFrame(message: Message, options: EncodeOptions): Uint8Array {
+  checkHeaderValues(options);
+  const codec = codecForKind((message as { kind?: unknown })?.kind as string);
+  if (!codec) throw new ProtocolError('UNKNOWN_TYPE', `unknown message kind ${JSON.stringify((message as { kind?: unknown })?.kind)}`, { field: 'kind' });
+  const msgType = codec.def.type;
+  const protector = options.protector;
+  const secureFlags = protector ? protector.flagsFor(msgType) & (FrameFlags.ENCRYPTED | FrameFlags.SIGNED) : 0;
+  const flags = ((options.flags ?? 0) & FrameFlags.ACK_REQUESTED) | secureFlags;
+  const version = options.version ?? PROTOCOL_VERSION;
+
+  scratch.p = HEADER_SIZE;
+  codec.encode(scratch, message);
+  let u8 = scratch.u8;
+  let dv = scratch.dv;
+  let payloadLength = scratch.p - HEADER_SIZE;
+
+  if (secureFlags & FrameFlags.ENCRYPTED) {
+    const plain = u8.slice(HEADER_SIZE, HEADER_SIZE + payloadLength);
+    const section = protector!.seal(plain, { version, flags, msgType, seq: options.seq, timestamp: options.timestamp });
+    payloadLength = section.length;
+    u8 = new Uint8Array(frameSize(flags, payloadLength));
+    dv = new DataView(u8.buffer);
+    u8.set(section, HEADER_SIZE);
+  }
+  const total = frameSize(flags, payloadLength);
+  if (u8.length < total) {
+    scratch.grow(HEADER_SIZE + payloadLength, total - HEADER_SIZE - payloadLength);
+    u8 = scratch.u8;
+    dv = scratch.dv;
+  }
+  writeHeader(dv, u8, 0, { version, flags, msgType, seq: options.seq, timestamp: options.timestamp, payloadLength });
+  let end = HEADER_SIZE + payloadLength;
+  if (secureFlags & FrameFlags.SIGNED) {
+    const signature = protector!.sign(u8.slice(0, end));
+    if (signature.length !== SIGNATURE_SIZE) throw new ProtocolError('BAD_SIGNATURE', `protector returned a ${signature.length}-byte signature`);
+    u8.set(signature, end);
+    end += SIGNATURE_SIZE;
+  }
+  dv.setUint32(end, crc32(u8, 0, end));
+  const out = u8 === scratch.u8 ? u8.slice(0, total) : u8;
+  releaseScratch();
+  return out;
+}
+
+function frameError(error: unknown, header: FrameHeader): ProtocolError {
+  const err = isProtocolError(error)
+    ? error
+    : new ProtocolError('INVALID_FIELD', `payload could not be decoded: ${String(error)}`);
+  err.msgType ??= header.msgType;
+  err.seq ??= header.seq;
+  return err;
+}
+
+/**
+ * Decodes the frame occupying u8[offset, offset + size) whose header has already been validated (magic,
+ * header check, supported major version, size). Never throws.
+ */
+export function decodeFrameAt(u8: Uint8Array, dv: DataView, offset: number, size: number, protector?: FrameProtector): DecodeResult {
+  const header = readHeader(dv, u8, offset);
+  const crcAt = offset + size - TRAILER_SIZE;
+  if (crc32(u8, offset, crcAt) !== dv.getUint32(crcAt)) {
+    return { ok: false, error: frameError(new ProtocolError('BAD_CHECKSUM', 'frame CRC-32 mismatch'), header) };
+  }
+  const codec = codecForType(header.msgType);
+  if (!codec) {
+    const optional = isOptionalType(header.msgType);
+    const hex = header.msgType.toString(16).padStart(4, '0');
+    return {
+      ok: false,
+      error: frameError(new ProtocolError(optional ? 'UNKNOWN_OPTIONAL_TYPE' : 'UNKNOWN_TYPE', `unknown message type 0x${hex}`), header),
+    };
+  }
+  const payloadStart = offset + HEADER_SIZE;
+  const payloadEnd = payloadStart + header.payloadLength;
+  try {
+    let message: Message;
+    if (protector) {
+      const opened = protector.open({
+        header,
+        signedBytes: u8.subarray(offset, payloadEnd),
+        payloadSection: u8.subarray(payloadStart, payloadEnd),
+        signature: header.flags & FrameFlags.SIGNED ? u8.subarray(payloadEnd, payloadEnd + SIGNATURE_SIZE) : undefined,
+      });
+      if (isProtocolError(opened)) return { ok: false, error: frameError(opened, header) };
+      message = codec.decode(new DataView(opened.buffer, opened.byteOffset, opened.byteLength), opened, 0, opened.length);
+    } else if (header.flags & (FrameFlags.ENCRYPTED | FrameFlags.SIGNED)) {
+      return { ok: false, error: frameError(new ProtocolError('NO_SESSION_KEY', 'secure frame on a session without keys'), header) };
+    } else {
+      message = codec.decode(dv, u8, payloadStart, payloadEnd);
+    }
+    return {
+      ok: true,
+      frame: { version: header.version, flags: header.flags, msgType: header.msgType, seq: header.seq, timestamp: header.timestamp, payloadLength: header.payloadLength, message, size },
+    };
+  } catch (error) {
+    return { ok: false, error: frameError(error, header) };
+  }
+}
+
+export type HeaderCheckResult =
+  | { ok: true; size: number }
+  | { ok: false; error: ProtocolError; /** bytes to drop: the whole frame when its length is trustworthy, else 0 */ skip: number };
+
+/** Validates the 24-byte header at offset (caller ensured 24 bytes are there). */
+export function checkHeader(u8: Uint8Array, dv: DataView, offset: number, maxFrameBytes: number): HeaderCheckResult {
+  if (dv.getUint16(offset) !== MAGIC) return { ok: false, error: new ProtocolError('BAD_MAGIC', 'frame does not start with magic 0x5546'), skip: 0 };
+  if (dv.getUint16(offset + HeaderOffset.headerCheck) !== headerCheck(u8, offset)) {
+    return { ok: false, error: new ProtocolError('BAD_HEADER_CHECK', 'header check mismatch: header corrupted'), skip: 0 };
+  }
+  const header = readHeader(dv, u8, offset);
+  const size = frameSize(header.flags, header.payloadLength);
+  if (versionMajor(header.version) !== PROTOCOL_MAJOR) {
+    const error = frameError(new ProtocolError('UNSUPPORTED_VERSION', `protocol version 0x${header.version.toString(16)} not supported (major ${PROTOCOL_MAJOR} only)`), header);
+    return { ok: false, error, skip: size };
+  }
+  if (size > maxFrameBytes) {
+    const error = frameError(new ProtocolError('FRAME_TOO_LONG', `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`), header);
+    return { ok: false, error, skip: size };
+  }
+  return { ok: true, size };
+}
+
+/** Decodes exactly one complete frame. Never throws. */
+export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): DecodeResult {
+  if (!(bytes instanceof Uint8Array)) return { ok: false, error: new ProtocolError('INVALID_FIELD', 'decodeFrame expects a Uint8Array') };
+  if (bytes.length < MIN_FRAME_SIZE) {
+    return { ok: false, error: new ProtocolError('BAD_LENGTH', `${bytes.length} bytes is shorter than the ${MIN_FRAME_SIZE}-byte minimum frame`) };
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const checked = checkHeader(bytes, dv, 0, options.maxFrameBytes ?? Math.max(DEFAULT_MAX_FRAME_BYTES, bytes.length));
+  if (!checked.ok) return { ok: false, error: checked.error };
+  if (checked.size !== bytes.length) {
+    return { ok: false, error: new ProtocolError('BAD_LENGTH', `header announces ${checked.size} bytes but ${bytes.length} were given`) };
+  }
+  return decodeFrameAt(bytes, dv, 0, checked.size, options.protector);
+}
