@@ -1,3 +1,6 @@
 export type * from './types.ts';
 export { SiteMapError, type SiteMapIssue } from './errors.ts';
 export { loadSiteMap } from './validate.ts';
+export { importMovingAiMap, cellNodeId, type MovingAiImportOptions, type CellRef } from './movingai.ts';
+export { reachableFrom, unreachableNodes } from './analysis.ts';
+export { readSiteMapFile, DEMO_WAREHOUSE_PATH } from './file.ts';

@@ -127,6 +127,8 @@ export function loadSiteMap(json: unknown): SiteMap {
   });
 
   const nodeById = new Map(nodes.map((n) => [n.id, n]));
+  // Where each accepted list item came from, so later checks name the right index even when earlier items were bad.
+  const sourcePath = new Map<object, string>();
   const placed = <T extends { id: string; node: string }>(
     list: string,
     what: string,
@@ -148,7 +150,10 @@ export function loadSiteMap(json: unknown): SiteMap {
       if (node !== undefined && !nodeIds.has(node)) c.add(`${path}.node`, `unknown node '${node}'`);
       if (oid === undefined || node === undefined) return;
       const item = build(o, path, oid, node);
-      if (item) out.push(item);
+      if (item) {
+        sourcePath.set(item, path);
+        out.push(item);
+      }
     });
     return out;
   };
@@ -161,23 +166,24 @@ export function loadSiteMap(json: unknown): SiteMap {
   const parking = placed<ParkingSpot>('parking', 'parking spot', (_o, _p, pid, node) => ({ id: pid, node }));
 
   // A node's declared role and back-references must agree with the lists, so both views of the map stay consistent.
-  const checkRole = (items: { id: string; node: string }[], list: string, kind: NodeKind, ref?: 'stationId' | 'chargerId') => {
+  const checkRole = (items: { id: string; node: string }[], kind: NodeKind, ref?: 'stationId' | 'chargerId') => {
     const byNode = new Map<string, string>();
-    items.forEach((item, i) => {
+    for (const item of items) {
+      const path = sourcePath.get(item)!;
       const node = nodeById.get(item.node);
-      if (!node) return;
+      if (!node) continue;
       const taken = byNode.get(item.node);
-      if (taken !== undefined) c.add(`${list}[${i}].node`, `node '${item.node}' already used by ${taken}`);
-      byNode.set(item.node, `${list}[${i}]`);
-      if (node.kind !== kind) c.add(`${list}[${i}].node`, `node '${item.node}' has kind '${node.kind}', expected '${kind}'`);
+      if (taken !== undefined) c.add(`${path}.node`, `node '${item.node}' already used by ${taken}`);
+      byNode.set(item.node, path);
+      if (node.kind !== kind) c.add(`${path}.node`, `node '${item.node}' has kind '${node.kind}', expected '${kind}'`);
       if (ref && node[ref] !== undefined && node[ref] !== item.id) {
-        c.add(`${list}[${i}].node`, `node '${item.node}' says ${ref} '${node[ref]}', not '${item.id}'`);
+        c.add(`${path}.node`, `node '${item.node}' says ${ref} '${node[ref]}', not '${item.id}'`);
       }
-    });
+    }
   };
-  checkRole(stations, 'stations', 'station', 'stationId');
-  checkRole(chargers, 'chargers', 'charger', 'chargerId');
-  checkRole(parking, 'parking', 'parking');
+  checkRole(stations, 'station', 'stationId');
+  checkRole(chargers, 'charger', 'chargerId');
+  checkRole(parking, 'parking');
 
   const stationIds = new Set(stations.map((s) => s.id));
   const chargerIds = new Set(chargers.map((ch) => ch.id));

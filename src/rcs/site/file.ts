@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { SiteMapError } from './errors.ts';
+import type { SiteMap } from './types.ts';
+import { loadSiteMap } from './validate.ts';
+
+/** Reads and validates a site map JSON file; errors name the file. */
+export async function readSiteMapFile(path: string): Promise<SiteMap> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new SiteMapError([{ path, message: `cannot read: ${(err as Error).message}` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SiteMapError([{ path, message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  return loadSiteMap(json);
+}
+
+/** The demo warehouse shipped in maps/. */
+export const DEMO_WAREHOUSE_PATH = fileURLToPath(new URL('../../../maps/demo-warehouse.json', import.meta.url));
