@@ -1,0 +1,54 @@
+import type { Alarm, AlarmThresholds } from '../alarms/types.ts';
+import type { AgvView, PlatformStatus, SiteMapView, TaskView } from '../ports.ts';
+
+export type Risk = 'high' | 'low';
+export type CheckArea = 'agvs' | 'chargers' | 'map' | 'tasks' | 'platform';
+
+export interface Finding {
+  /** Stable id of the check that produced it, so runs can be compared finding by finding. */
+  check: string;
+  area: CheckArea;
+  risk: Risk;
+  title: string;
+  impact: string;
+  fix: string;
+  /** Objects concerned (AGV ids, node ids, task ids), capped for readability. */
+  subjects: string[];
+}
+
+export interface HealthRun {
+  id: number;
+  startedAt: number;
+  finishedAt: number;
+  trigger: 'manual' | 'schedule';
+  score: number;
+  checksRun: number;
+  findings: Finding[];
+}
+
+export interface HealthComparison {
+  from: { id: number; score: number; at: number };
+  to: { id: number; score: number; at: number };
+  scoreDelta: number;
+  newFindings: Finding[];
+  resolvedFindings: Finding[];
+  persistingFindings: Finding[];
+}
+
+/** Everything a check may look at: one consistent snapshot, taken at the start of a run. */
+export interface HealthContext {
+  now: number;
+  agvs: AgvView[];
+  tasks: TaskView[];
+  map: SiteMapView;
+  openAlarms: Alarm[];
+  platform: PlatformStatus;
+  thresholds: AlarmThresholds;
+  process: { rssMb: number; eventLoopDelayP99Ms: number; heapUsedMb: number };
+}
+
+export interface HealthCheck {
+  id: string;
+  area: CheckArea;
+  run(ctx: HealthContext): Omit<Finding, 'check' | 'area'>[];
+}

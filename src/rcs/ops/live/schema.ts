@@ -1,0 +1,74 @@
+// The live feed's WebSocket messages (JSON text frames), shared by the server and the dashboard.
+// Documented in docs/operations.md; bump LIVE_PROTOCOL on any incompatible change.
+import type { Alarm } from '../alarms/types.ts';
+import type { Severity, SiteMapView, TaskView } from '../ports.ts';
+
+export const LIVE_PROTOCOL = 1;
+
+/** One AGV as the dashboard draws it. Positions are rounded to cm and headings to 0.01 rad, so jitter is no change. */
+export interface AgvLive {
+  id: string;
+  vendor: string;
+  model: string;
+  x: number;
+  y: number;
+  th: number;
+  state: string;
+  battery: number;
+  task: string | null;
+  mode: 'normal' | 'secure';
+  conn: boolean;
+  estop: boolean;
+  charging: boolean;
+  /** Open alarms of this AGV and the worst severity among them. */
+  alarms: number;
+  sev: Severity | null;
+}
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  user: { name: string; role: string };
+  map: SiteMapView;
+  /** Minimum time between two deltas. */
+  throttleMs: number;
+}
+
+/** Full state: sent after hello and whenever a client fell behind and its deltas were dropped. */
+export interface SnapshotMessage {
+  type: 'snapshot';
+  seq: number;
+  at: number;
+  agvs: AgvLive[];
+  tasks: TaskView[];
+  alarms: Alarm[];
+}
+
+/** What changed since the previous message (seq increases by one; a gap means: wait for the next snapshot). */
+export interface DeltaMessage {
+  type: 'delta';
+  seq: number;
+  at: number;
+  agvs: AgvLive[];
+  removedAgvs: string[];
+  tasks: TaskView[];
+  /** Changed alarms, including ones that were cleared (state 'cleared': drop from the open list). */
+  alarms: Alarm[];
+}
+
+/** Held and planned path of the AGV the client selected; sent on selection and whenever they change. */
+export interface DetailMessage {
+  type: 'detail';
+  agvId: string;
+  heldPath: string[];
+  plannedPath: string[];
+}
+
+export type ServerMessage = HelloMessage | SnapshotMessage | DeltaMessage | DetailMessage;
+
+/** Client → server: select an AGV to receive its paths (null to stop). */
+export interface SelectMessage {
+  type: 'select';
+  agvId: string | null;
+}
+export type ClientMessage = SelectMessage;

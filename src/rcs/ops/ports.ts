@@ -1,0 +1,109 @@
+// What operations needs from the rest of the platform, stated as narrow read models and commands.
+// The platform (fleet runtime, dispatch, store) adapts itself to these; ops never reaches into their internals,
+// so the dashboard, alarms and health checks survive refactors of the fleet runtime.
+
+export type Severity = 'info' | 'warning' | 'error' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error', 'critical'];
+
+export interface Pose {
+  x: number;
+  y: number;
+  /** Heading in radians, counter-clockwise from +x. */
+  theta: number;
+}
+
+export interface MapNode {
+  id: string;
+  x: number;
+  y: number;
+}
+export interface MapEdge {
+  id: string;
+  from: string;
+  to: string;
+}
+export interface MapPoint {
+  id: string;
+  node: string;
+}
+export interface SiteMapView {
+  id: string;
+  nodes: MapNode[];
+  edges: MapEdge[];
+  stations: MapPoint[];
+  chargers: MapPoint[];
+  parking: MapPoint[];
+}
+
+/** An alarm the AGV itself reports in its status or alarm frames. */
+export interface AgvReportedAlarm {
+  code: string;
+  severity: Severity;
+  message: string;
+}
+
+export interface AgvView {
+  id: string;
+  vendor: string;
+  model: string;
+  connected: boolean;
+  /** Channel mode of the current (or last) session. */
+  mode: 'normal' | 'secure';
+  /** Enumerated AGV state as reported (idle, moving, charging, error, ...). */
+  state: string;
+  pose: Pose | null;
+  /** Node the AGV is at or last passed. */
+  nodeId: string | null;
+  mapId: string;
+  /** 0..100. */
+  battery: number;
+  /** 0..1, null when the navigation type does not report one. */
+  localisationScore: number | null;
+  charging: boolean;
+  emergencyStop: boolean;
+  taskId: string | null;
+  /** Nodes the AGV holds exclusively (reserved), in driving order. */
+  heldPath: string[];
+  /** Nodes planned beyond what is held. */
+  plannedPath: string[];
+  alarms: AgvReportedAlarm[];
+  /** Clock time of the last frame from this AGV (ms). */
+  lastSeenAt: number;
+}
+
+export interface TaskView {
+  id: string;
+  state: string;
+  from: string;
+  to: string;
+  priority: number;
+  agvId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CreateTaskInput {
+  from: string;
+  to: string;
+  priority?: number;
+}
+
+export interface PlatformStatus {
+  /** False while starting up or shutting down: /readyz answers 503. */
+  ready: boolean;
+  /** Named self-checks of the platform (store writable, listener up, planner keeping up...). */
+  checks: Record<string, boolean>;
+}
+
+/** Read models and commands that the platform provides to operations. */
+export interface FleetSource {
+  siteMap(): SiteMapView;
+  agvs(): Iterable<AgvView>;
+  tasks(): Iterable<TaskView>;
+  createTask(input: CreateTaskInput): Promise<TaskView>;
+  cancelTask(id: string): Promise<TaskView>;
+  status(): PlatformStatus;
+}
+
+/** Terminal task states: tasks in them no longer count as open. */
+export const TERMINAL_TASK_STATES = new Set(['completed', 'failed', 'cancelled', 'canceled']);

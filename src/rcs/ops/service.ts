@@ -1,0 +1,180 @@
+import type { Database } from 'better-sqlite3';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { AlarmEngine, type AlarmChange } from './alarms/engine.ts';
+import { AlarmStore } from './alarms/store.ts';
+import type { AlarmThresholds } from './alarms/types.ts';
+import type { Role } from './auth/users.ts';
+import { UserStore } from './auth/users.ts';
+import { migrateOps } from './db.ts';
+import { EventLog, type NewEvent, type OpsEvent } from './events/event-log.ts';
+import { HealthService } from './health/service.ts';
+import { LiveFeed } from './live/feed.ts';
+import { createLogger, objectLogger, type Logger } from './logging.ts';
+import { OpsMetrics } from './metrics/metrics.ts';
+import type { FleetSource, Severity } from './ports.ts';
+
+/** A notification for upper systems (alarm raised/cleared, health run); the platform delivers it via its webhook outbox. */
+export interface OpsNotification {
+  event: string;
+  data: unknown;
+}
+
+export interface OpsServiceOptions {
+  /** SQLite database (the platform's file is fine: ops uses its own ops_* tables and migration ledger). */
+  db: Database;
+  fleet: FleetSource;
+  /** Platform time: alarm ages, heartbeat and progress timeouts, health schedule. */
+  clock?: Clock;
+  /** Wall time for the live feed's throttle (the browser runs on wall time even when the fleet is accelerated). */
+  feedClock?: Clock;
+  thresholds?: Partial<AlarmThresholds>;
+  /** How often alarm rules run over the fleet (platform time, default 1 s). */
+  alarmIntervalMs?: number;
+  /** Run the health diagnosis on this schedule (platform time); off when absent. */
+  healthIntervalMs?: number;
+  liveThrottleMs?: number;
+  notify?: (n: OpsNotification) => void;
+  logger?: Logger;
+  /** Users created at start if they do not exist yet (e.g. the demo's admin/operator/viewer). */
+  seedUsers?: { username: string; password: string; role: Role }[];
+  /** Process figures for the health check (default: measured); tests pin them. */
+  processStats?: () => { rssMb: number; eventLoopDelayP99Ms: number; heapUsedMb: number };
+  /** Include Node process metrics in /metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+const ALARM_EVENT_SEVERITY: Record<AlarmChange['kind'], (s: Severity) => Severity> = {
+  raised: (s) => s,
+  updated: (s) => s,
+  acknowledged: () => 'info',
+  cleared: () => 'info',
+};
+
+/**
+ * Operations for one platform instance: alarms, fleet health, metrics, the event log, the dashboard's live feed and
+ * its users. The platform constructs it, calls start(), feeds it through the observe* / recordEvent hooks and
+ * mounts its HTTP side with registerOps().
+ */
+export class OpsService {
+  readonly clock: Clock;
+  readonly alarms: AlarmEngine;
+  readonly health: HealthService;
+  readonly metrics: OpsMetrics;
+  readonly feed: LiveFeed;
+  readonly events: EventLog;
+  readonly users: UserStore;
+  readonly logger: Logger;
+  readonly fleet: FleetSource;
+  private readonly options: OpsServiceOptions;
+  private cancelAlarmLoop: (() => void) | null = null;
+  private lastTaskStates = new Map<string, string>();
+  private lastConnected = new Map<string, boolean>();
+
+  constructor(options: OpsServiceOptions) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.fleet = options.fleet;
+    this.logger = options.logger ?? createLogger();
+    migrateOps(options.db);
+    this.events = new EventLog(options.db);
+    this.alarms = new AlarmEngine(new AlarmStore(options.db), this.clock, options.thresholds);
+    this.health = new HealthService(options.db, this.clock, options.fleet, this.alarms, options.processStats);
+    this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), { defaultMetrics: options.defaultMetrics });
+    this.feed = new LiveFeed(options.fleet, this.alarms, options.feedClock ?? systemClock, { throttleMs: options.liveThrottleMs });
+    this.users = new UserStore(options.db, this.clock);
+    this.alarms.onChange((change) => this.onAlarmChange(change));
+  }
+
+  async start(): Promise<void> {
+    for (const u of this.options.seedUsers ?? []) await this.users.ensure(u.username, u.password, u.role);
+    this.observeFleet();
+    const interval = this.options.alarmIntervalMs ?? 1000;
+    const loop = (): void => {
+      try {
+        this.observeFleet();
+      } catch (err) {
+        this.logger.error({ err }, 'ops: fleet observation failed');
+      }
+      this.cancelAlarmLoop = this.clock.setTimeout(loop, interval);
+    };
+    this.cancelAlarmLoop = this.clock.setTimeout(loop, interval);
+    if (this.options.healthIntervalMs) this.health.schedule(this.options.healthIntervalMs);
+    this.feed.start();
+  }
+
+  stop(): void {
+    this.cancelAlarmLoop?.();
+    this.cancelAlarmLoop = null;
+    this.health.close();
+    this.feed.stop();
+  }
+
+  /** Appends to the event log and writes the same fact as a structured log line. */
+  recordEvent(event: Omit<NewEvent, 'at'> & { at?: number }): OpsEvent {
+    const stored = this.events.append({ ...event, at: event.at ?? this.clock.now() });
+    const log = objectLogger(this.logger, stored);
+    const level = stored.severity === 'info' ? 'info' : stored.severity === 'warning' ? 'warn' : 'error';
+    log[level]({ kind: stored.kind, eventId: stored.id }, stored.message);
+    return stored;
+  }
+
+  observeFrame(direction: 'in' | 'out', count = 1): void {
+    this.metrics.frames.inc({ direction }, count);
+  }
+
+  observeCommandLatency(ms: number, command = 'motion'): void {
+    this.metrics.commandLatency.observe({ command }, ms / 1000);
+  }
+
+  observePlannerStep(ms: number): void {
+    this.metrics.plannerStep.observe(ms / 1000);
+  }
+
+  /** Evaluates alarm rules and logs task and connection changes: one pass over the fleet snapshot. */
+  observeFleet(): void {
+    const agvs = [...this.fleet.agvs()];
+    this.alarms.evaluate(agvs, this.fleet.siteMap());
+    for (const agv of agvs) {
+      const before = this.lastConnected.get(agv.id);
+      if (before !== agv.connected && (before !== undefined || agv.connected)) {
+        this.recordEvent({
+          kind: agv.connected ? 'agv.connected' : 'agv.disconnected',
+          severity: agv.connected ? 'info' : 'warning',
+          agvId: agv.id,
+          message: `${agv.id} (${agv.vendor} ${agv.model}) ${agv.connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
+        });
+      }
+      this.lastConnected.set(agv.id, agv.connected);
+    }
+    for (const task of this.fleet.tasks()) {
+      const before = this.lastTaskStates.get(task.id);
+      if (before === task.state) continue;
+      this.lastTaskStates.set(task.id, task.state);
+      this.recordEvent({
+        kind: `task.${task.state}`,
+        severity: task.state === 'failed' ? 'error' : 'info',
+        agvId: task.agvId,
+        taskId: task.id,
+        message: `task ${task.id} ${before ? `${before} → ` : ''}${task.state}${task.agvId ? ` (${task.agvId})` : ''}`,
+        data: { from: task.from, to: task.to },
+      });
+    }
+  }
+
+  private onAlarmChange({ kind, alarm }: AlarmChange): void {
+    if (kind === 'updated') return;
+    this.recordEvent({
+      kind: `alarm.${kind}`,
+      severity: ALARM_EVENT_SEVERITY[kind](alarm.severity),
+      agvId: alarm.agvId,
+      taskId: alarm.taskId,
+      message: `${alarm.code} ${kind}${kind === 'acknowledged' ? ` by ${alarm.acknowledgedBy}` : ''}: ${alarm.message}`,
+      data: { alarmId: alarm.id },
+    });
+    try {
+      this.options.notify?.({ event: `alarm.${kind}`, data: alarm });
+    } catch (err) {
+      this.logger.error({ err, alarmId: alarm.id }, 'ops: alarm notification failed');
+    }
+  }
+}

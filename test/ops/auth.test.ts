@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bearer, PASSWORDS, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('dashboard auth and roles', () => {
+  it('logs in with a cookie session and enforces roles on task writes', async () => {
+    h = await startHarness();
+    const wrong = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'viewer', password: 'nope-nope' } });
+    expect(wrong.statusCode).toBe(401);
+    const unknown = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'ghost', password: 'whatever1' } });
+    expect(unknown.statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'viewer' } })).statusCode).toBe(400);
+
+    const login = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'viewer', password: PASSWORDS.viewer } });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/unifleet_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
+    const sessionCookie = cookie.split(';')[0]!;
+    const me = await h.app.inject({ url: '/api/v1/session', headers: { cookie: sessionCookie } });
+    expect(me.json().user).toMatchObject({ username: 'viewer', role: 'viewer' });
+
+    const task = { from: 'S-top-0', to: 'S-bottom-3' };
+    const viewerCreate = await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks', headers: { cookie: sessionCookie }, payload: task });
+    expect(viewerCreate.statusCode).toBe(403);
+    expect(viewerCreate.json().error).toBe('FORBIDDEN');
+    expect([...h.fleet.tasks()]).toHaveLength(0);
+
+    const operator = await h.token('operator');
+    const created = await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks', headers: bearer(operator), payload: task });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().task.id as string;
+    const viewerCancel = await h.app.inject({ method: 'POST', url: `/api/v1/dashboard/tasks/${id}/cancel`, headers: { cookie: sessionCookie } });
+    expect(viewerCancel.statusCode).toBe(403);
+    const cancelled = await h.app.inject({ method: 'POST', url: `/api/v1/dashboard/tasks/${id}/cancel`, headers: bearer(operator) });
+    expect(cancelled.json().task.state).toBe('cancelled');
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/dashboard/tasks/${id}/cancel`, headers: bearer(operator) })).statusCode).toBe(409);
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks/T404/cancel', headers: bearer(operator) })).statusCode).toBe(404);
+    const badPlace = await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks', headers: bearer(operator), payload: { from: 'Mars', to: 'S-top-0' } });
+    expect(badPlace.statusCode).toBe(400);
+    expect(badPlace.json().message).toContain('Mars');
+
+    const logout = await h.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: sessionCookie } });
+    expect(logout.statusCode).toBe(200);
+    expect((await h.app.inject({ url: '/api/v1/session', headers: { cookie: sessionCookie } })).statusCode).toBe(401);
+  });
+
+  it('lets only admins manage users and throttles password guessing', async () => {
+    h = await startHarness();
+    const admin = await h.token('admin');
+    const operator = await h.token('operator');
+    expect((await h.app.inject({ url: '/api/v1/users', headers: bearer(operator) })).statusCode).toBe(403);
+    const created = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(admin), payload: { username: 'night-shift', password: 'long-enough-pw', role: 'operator' } });
+    expect(created.statusCode).toBe(201);
+    const dup = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(admin), payload: { username: 'night-shift', password: 'long-enough-pw', role: 'operator' } });
+    expect(dup.statusCode).toBe(409);
+    const weak = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(admin), payload: { username: 'weak', password: 'short', role: 'viewer' } });
+    expect(weak.statusCode).toBe(400);
+    const badRole = await h.app.inject({ method: 'POST', url: '/api/v1/users', headers: bearer(admin), payload: { username: 'x', password: 'long-enough-pw', role: 'god' } });
+    expect(badRole.statusCode).toBe(400);
+    const users = (await h.app.inject({ url: '/api/v1/users', headers: bearer(admin) })).json().users as { username: string }[];
+    expect(users.map((u) => u.username)).toEqual(['admin', 'night-shift', 'operator', 'viewer']);
+    // Password hashes are scrypt, never the password.
+    const row = h.db.prepare("SELECT password_hash FROM ops_users WHERE username = 'night-shift'").get() as { password_hash: string };
+    expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(row.password_hash).not.toContain('long-enough-pw');
+
+    for (let i = 0; i < 5; i++) {
+      await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'night-shift', password: `guess-${i}-xx` } });
+    }
+    const blocked = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'night-shift', password: 'long-enough-pw' } });
+    expect(blocked.statusCode).toBe(429);
+    h.clock.advance(61_000);
+    const allowed = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'night-shift', password: 'long-enough-pw' } });
+    expect(allowed.statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,74 @@
+import Database from 'better-sqlite3';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ManualClock } from '../../src/core/clock.ts';
+import { createLogger, OpsService, registerOps, type OpsNotification, type OpsServiceOptions } from '../../src/rcs/ops/index.ts';
+import { SyntheticFleet } from '../../scripts/ops/synthetic-fleet.ts';
+
+export const PASSWORDS = { admin: 'admin-pass-1', operator: 'operator-pass-1', viewer: 'viewer-pass-1' };
+
+export interface Harness {
+  clock: ManualClock;
+  db: Database.Database;
+  fleet: SyntheticFleet;
+  ops: OpsService;
+  app: FastifyInstance;
+  notifications: OpsNotification[];
+  /** Session token of the given demo user. */
+  token(user: keyof typeof PASSWORDS): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { agvs?: number; db?: Database.Database; ops?: Partial<OpsServiceOptions>; prepare?: (fleet: SyntheticFleet) => void } = {},
+): Promise<Harness> {
+  const clock = new ManualClock(1_750_000_000_000);
+  const db = options.db ?? new Database(':memory:');
+  const fleet = new SyntheticFleet({ agvs: options.agvs ?? 6, cols: 6, rows: 6 }, () => clock.now());
+  options.prepare?.(fleet);
+  // The stand-in fleet moves (and heartbeats) every 200 ms of clock time, like AGVs reporting status.
+  const step = (): void => {
+    fleet.step(200);
+    clock.setTimeout(step, 200);
+  };
+  clock.setTimeout(step, 200);
+  const notifications: OpsNotification[] = [];
+  const ops = new OpsService({
+    db,
+    fleet,
+    clock,
+    feedClock: clock,
+    defaultMetrics: false,
+    processStats: () => ({ rssMb: 200, heapUsedMb: 100, eventLoopDelayP99Ms: 5 }),
+    logger: createLogger({ level: 'silent' }),
+    notify: (n) => notifications.push(n),
+    seedUsers: (Object.keys(PASSWORDS) as (keyof typeof PASSWORDS)[]).map((role) => ({ username: role, password: PASSWORDS[role], role })),
+    ...options.ops,
+  });
+  await ops.start();
+  const app = Fastify();
+  await registerOps(app, ops);
+  await app.ready();
+  const tokens = new Map<string, string>();
+  return {
+    clock,
+    db,
+    fleet,
+    ops,
+    app,
+    notifications,
+    async token(user) {
+      if (!tokens.has(user)) {
+        const res = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: user, password: PASSWORDS[user] } });
+        if (res.statusCode !== 200) throw new Error(`login ${user} failed: ${res.body}`);
+        tokens.set(user, res.json<{ token: string }>().token);
+      }
+      return tokens.get(user)!;
+    },
+    async close() {
+      ops.stop();
+      await app.close();
+    },
+  };
+}
+
+export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { AddressInfo } from 'node:net';
+import type { DeltaMessage, DetailMessage, HelloMessage, ServerMessage, SnapshotMessage } from '../../src/rcs/ops/index.ts';
+import { PASSWORDS, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+class Inbox {
+  readonly messages: ServerMessage[] = [];
+  private waiters: (() => void)[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as ServerMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+  async next<T extends ServerMessage>(type: T['type'], from = 0, where: (m: T) => boolean = () => true): Promise<T> {
+    for (;;) {
+      const found = this.messages.slice(from).find((m) => m.type === type && where(m as T));
+      if (found) return found as T;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${type} message`)), 5000);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+async function connect(cookie?: string): Promise<{ ws: WebSocket; inbox: Inbox }> {
+  const port = (h.app.server.address() as AddressInfo).port;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, { headers: cookie ? { cookie } : {} });
+  const inbox = new Inbox(ws);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+  return { ws, inbox };
+}
+
+describe('live feed over WebSocket', () => {
+  it('sends hello and a snapshot, then throttled deltas with only the AGVs that changed', async () => {
+    h = await startHarness({ agvs: 30 });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const login = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'viewer', password: PASSWORDS.viewer } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const { ws, inbox } = await connect(cookie);
+    const hello = await inbox.next<HelloMessage>('hello');
+    expect(hello.user).toEqual({ name: 'viewer', role: 'viewer' });
+    expect(hello.map.nodes.length).toBe(36);
+    expect(hello.throttleMs).toBe(100);
+    const snapshot = await inbox.next<SnapshotMessage>('snapshot');
+    expect(snapshot.agvs).toHaveLength(30);
+
+    // Freeze all AGVs but one: the next delta carries exactly that one.
+    for (const a of h.fleet.agvs()) if (a.id !== 'acme-0001') (a as { emergencyStop: boolean }).emergencyStop = true;
+    h.clock.advance(1500); // alarms for the e-stops appear (and reach the feed), AGVs stop
+    const seqBefore = h.ops.feed.snapshot().seq;
+    h.clock.advance(200);
+    const delta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqBefore + 1);
+    expect(delta.agvs.map((a) => a.id)).toEqual(['acme-0001']);
+    expect(delta.seq).toBeGreaterThan(snapshot.seq);
+
+    // Nothing changes → nothing is sent.
+    h.fleet.agv('acme-0001')!.emergencyStop = true;
+    h.clock.advance(1500);
+    const quietSeq = h.ops.feed.snapshot().seq;
+    h.clock.advance(1000);
+    expect(h.ops.feed.snapshot().seq).toBe(quietSeq);
+
+    // Selecting an AGV streams its held and planned path.
+    const agv = h.fleet.agv('hikro-0002')!;
+    agv.heldPath = ['n0_0', 'n0_1'];
+    agv.plannedPath = ['n0_2'];
+    ws.send(JSON.stringify({ type: 'select', agvId: 'hikro-0002' }));
+    const detail = await inbox.next<DetailMessage>('detail');
+    expect(detail).toEqual({ type: 'detail', agvId: 'hikro-0002', heldPath: ['n0_0', 'n0_1'], plannedPath: ['n0_2'] });
+
+    // Malformed client messages are ignored.
+    ws.send('{not json');
+    const task = await h.ops.fleet.createTask({ from: 'S-top-0', to: 'S-bottom-3' });
+    const seqNow = h.ops.feed.snapshot().seq;
+    h.clock.advance(200);
+    const taskDelta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqNow + 1);
+    expect(taskDelta.tasks.map((t) => t.id)).toContain(task.id);
+    ws.close();
+  });
+
+  it('refuses the feed without a session', async () => {
+    h = await startHarness();
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    await expect(connect()).rejects.toThrow('HTTP 401');
+  });
+});
