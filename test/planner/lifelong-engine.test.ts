@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.ts';
+import { GraphBuilder } from '../../src/planner/graph.ts';
+import { gridFromRows, GridGraph } from '../../src/planner/grid.ts';
+import { GraphMotionModel, LifelongPlanner, RotationMotionModel } from '../../src/planner/lifelong/index.ts';
+import type { Graph } from '../../src/planner/graph.ts';
+
+/** Independent check of one executed step on a graph: moves follow edges, no shared vertex, no swap. */
+function stepViolations(graph: Graph, from: Int32Array, to: Int32Array): string[] {
+  const problems: string[] = [];
+  const seen = new Map<number, number>();
+  for (let i = 0; i < from.length; i++) {
+    if (from[i] !== to[i] && !graph.hasEdge(from[i]!, to[i]!)) problems.push(`agent ${i} jumps ${from[i]}->${to[i]}`);
+    const other = seen.get(to[i]!);
+    if (other !== undefined) problems.push(`agents ${other} and ${i} meet at ${to[i]}`);
+    seen.set(to[i]!, i);
+    for (let j = 0; j < i; j++) {
+      if (from[i] !== to[i] && from[i] === to[j] && to[i] === from[j]) problems.push(`agents ${j} and ${i} swap`);
+    }
+  }
+  return problems;
+}
+
+describe('LifelongPlanner with the plain graph motion model (RCS roadmaps)', () => {
+  it('moves agents on a one-way loop with a two-way spur to their goals without conflicts', () => {
+    // Ring 0→1→2→3→4→5→0 (one-way) plus a two-way spur 2↔6.
+    const b = new GraphBuilder();
+    for (let i = 0; i < 7; i++) b.addVertex(i, 0);
+    for (let i = 0; i < 6; i++) b.addEdge(i, (i + 1) % 6, { oneWay: true, length: 1 });
+    b.addEdge(2, 6, { length: 1 });
+    const graph = b.build();
+    const planner = new LifelongPlanner(graph, new GraphMotionModel(), { clock: new ManualClock() });
+    let current = Int32Array.from([0, 1, 6]);
+    const goals = Int32Array.from([4, 0, 3]);
+    for (let t = 0; t < 30; t++) {
+      const { actions, reached } = planner.step(current, goals);
+      expect(actions).toEqual(Array.from(reached));
+      expect(stepViolations(graph, current, reached)).toEqual([]);
+      current = reached;
+    }
+    expect(Array.from(current)).toEqual([4, 0, 3]);
+  });
+
+  it('lets agents without a goal stand still but makes them give way', () => {
+    const grid = new GridGraph(gridFromRows(['.....']));
+    const planner = new LifelongPlanner(grid.graph, new GraphMotionModel(), { clock: new ManualClock() });
+    let current = Int32Array.from([0, 2]);
+    const goals = Int32Array.from([4, -1]);
+    const seen: number[][] = [];
+    for (let t = 0; t < 12 && current[0] !== 4; t++) {
+      const { reached } = planner.step(current, goals);
+      expect(stepViolations(grid.graph, current, reached)).toEqual([]);
+      current = reached;
+      seen.push(Array.from(current));
+    }
+    expect(current[0]).toBe(4);
+  });
+
+  it('refuses bad input with a RangeError and stays usable', () => {
+    const grid = new GridGraph(gridFromRows(['...']));
+    const planner = new LifelongPlanner(grid.graph, new GraphMotionModel(), { clock: new ManualClock() });
+    expect(() => planner.step(Int32Array.from([0, 0]), Int32Array.from([1, 2]))).toThrow(RangeError);
+    expect(() => planner.step(Int32Array.from([7]), Int32Array.from([1]))).toThrow(/not a vertex/);
+    expect(() => planner.step(Int32Array.from([0]), Int32Array.from([1, 2]))).toThrow(/goals/);
+    expect(Array.from(planner.step(Int32Array.from([0]), Int32Array.from([2])).reached)).toEqual([1]);
+  });
+
+  it('falls back to estimates when the distance-table budget is used up, and still plans legally', () => {
+    const grid = new GridGraph(gridFromRows(['......', '.@@@@.', '......']));
+    const clock = new ManualClock();
+    // Every clock read advances time by 5 ms, so a 1 ms budget allows no table at all.
+    const ticking = { now: () => (clock.advance(5), clock.now()) };
+    const planner = new LifelongPlanner(grid.graph, new GraphMotionModel(), { clock: ticking });
+    let current = Int32Array.from([grid.vertexAt(0, 1), grid.vertexAt(5, 1)]);
+    const goals = Int32Array.from([grid.vertexAt(5, 1), grid.vertexAt(0, 1)]);
+    let estimated = 0;
+    for (let t = 0; t < 40; t++) {
+      const step = planner.step(current, goals, 1);
+      estimated += step.stats.estimatedAgents;
+      expect(stepViolations(grid.graph, current, step.reached)).toEqual([]);
+      current = step.reached;
+    }
+    expect(estimated).toBeGreaterThan(0);
+    expect(Array.from(current)).toEqual(Array.from(goals));
+  });
+});
+
+describe('RotationMotionModel', () => {
+  it('turns before driving into a side cell and drives only when facing it', () => {
+    const grid = new GridGraph(gridFromRows(['...', '...']));
+    const model = new RotationMotionModel(grid);
+    const planner = new LifelongPlanner(grid.graph, model, { clock: new ManualClock() });
+    model.orientation = Uint8Array.from([0]); // facing east
+    const start = grid.vertexAt(0, 0);
+    const goal = grid.vertexAt(0, 1); // directly south
+    const first = planner.step(Int32Array.from([start]), Int32Array.from([goal]));
+    expect(first.actions).toEqual(['R']);
+    expect(first.reached[0]).toBe(start);
+    model.orientation = Uint8Array.from([1]);
+    const second = planner.step(Int32Array.from([start]), Int32Array.from([goal]));
+    expect(second.actions).toEqual(['F']);
+    expect(second.reached[0]).toBe(goal);
+  });
+
+  it('lets an agent follow another that drives on, but not one that turns', () => {
+    const grid = new GridGraph(gridFromRows(['....']));
+    const model = new RotationMotionModel(grid);
+    const planner = new LifelongPlanner(grid.graph, model, { clock: new ManualClock() });
+    model.orientation = Uint8Array.from([0, 0]);
+    const follow = planner.step(Int32Array.from([0, 1]), Int32Array.from([3, 2]));
+    expect(follow.actions).toEqual(['F', 'F']);
+    // Leader at 1 faces west and must turn to go east: the follower has to wait.
+    model.orientation = Uint8Array.from([0, 2]);
+    const blocked = planner.step(Int32Array.from([0, 1]), Int32Array.from([3, 3]));
+    expect(blocked.actions[1]).not.toBe('F');
+    expect(blocked.actions[0]).toBe('W');
+    expect(Array.from(blocked.reached)).toEqual([0, 1]);
+  });
+});
