@@ -24,6 +24,8 @@ export const SECURE_ERROR_CODES = [
   'HANDSHAKE_STATE',
   /** The peer's key-confirmation hash (S_B or S_A) does not match ours: different keys or a man in the middle. */
   'KEY_CONFIRMATION_FAILED',
+  /** The handshake peer announced an identity other than the one we were configured to talk to. */
+  'UNEXPECTED_PEER',
   /** The sending sequence space of this session key is used up; run a new key exchange. */
   'REKEY_REQUIRED',
 ] as const;

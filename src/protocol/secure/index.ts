@@ -25,6 +25,19 @@ export {
   type Sm2Options,
   type Sm2VerifierOptions,
 } from './sm2-sign.ts';
+export {
+  KeyExchangeInitiator,
+  KeyExchangeResponder,
+  directionalKeys,
+  SESSION_KEY_MATERIAL_LENGTH,
+  CONFIRMATION_LENGTH,
+  type KeyExchangeInit,
+  type KeyExchangeReply,
+  type KeyExchangeConfirm,
+  type KeyExchangeResult,
+  type InitiatorOptions,
+  type ResponderOptions,
+} from './key-exchange.ts';
 export { ReplayWindow, type ReplayVerdict } from './replay-window.ts';
 export {
   SecureSession,

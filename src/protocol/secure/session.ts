@@ -11,6 +11,7 @@ import { sm3 } from './sm3.ts';
 import { SM4_BLOCK_LENGTH, SM4_KEY_LENGTH, sm4Ctr } from './sm4.ts';
 import { SM2_DEFAULT_USER_ID, SM2_SIGNATURE_LENGTH, Sm2Signer, Sm2Verifier, type UserId } from './sm2-sign.ts';
 import type { Sm2KeyPair } from './sm2-keys.ts';
+import { directionalKeys, type KeyExchangeResult } from './key-exchange.ts';
 
 export const SECURE_IV_LENGTH = SM4_BLOCK_LENGTH;
 /** Leading IV bytes that name the key the frame was encrypted with (the rest of the IV is random). */
@@ -97,6 +98,11 @@ export class SecureSession {
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
     if (!(this.maxClockSkewMs >= 0)) throw new SecureChannelError('INVALID_ARGUMENT', 'maxClockSkewMs must be >= 0');
     this.window = new ReplayWindow(options.replayWindow ?? 1024);
+  }
+
+  /** The session both sides use after a completed key exchange: directional keys, peer key from the handshake. */
+  static fromKeyExchange(result: KeyExchangeResult, options: Omit<SecureSessionOptions, 'sendKey' | 'receiveKey' | 'peerPublicKey'>): SecureSession {
+    return new SecureSession({ ...options, ...directionalKeys(result), peerPublicKey: result.peerStaticPublicKey });
   }
 
   /** True once the sending sequence space is nearly used up; the owner should run a new key exchange. */
