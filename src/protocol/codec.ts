@@ -8,7 +8,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES, FrameFlags, frameSize, HEADER_SIZE, HeaderOffset, headerCheck, MAGIC, MIN_FRAME_SIZE,
   PROTOCOL_MAJOR, PROTOCOL_VERSION, readHeader, SIGNATURE_SIZE, TRAILER_SIZE, versionMajor, writeHeader, type FrameHeader,
 } from './header.ts';
-import type { FrameProtector } from './protector.ts';
+import { ENCRYPTION_IV_SIZE, type FrameProtector } from './protector.ts';
 import { Writer } from './schema/runtime.ts';
 
 export interface Frame<M extends Message = Message> extends FrameHeader {
@@ -78,35 +78,35 @@ export function encodeFrame(message: Message, options: EncodeOptions): Uint8Arra
 
   scratch.p = HEADER_SIZE;
   codec.encode(scratch, message);
-  let u8 = scratch.u8;
-  let dv = scratch.dv;
-  let payloadLength = scratch.p - HEADER_SIZE;
-
-  if (secureFlags & FrameFlags.ENCRYPTED) {
-    const plain = u8.slice(HEADER_SIZE, HEADER_SIZE + payloadLength);
-    const section = protector!.seal(plain, { version, flags, msgType, seq: options.seq, timestamp: options.timestamp });
-    payloadLength = section.length;
-    u8 = new Uint8Array(frameSize(flags, payloadLength));
-    dv = new DataView(u8.buffer);
-    u8.set(section, HEADER_SIZE);
+  const plainLength = scratch.p - HEADER_SIZE;
+  if (!secureFlags) {
+    const total = frameSize(flags, plainLength);
+    scratch.ensure(TRAILER_SIZE);
+    const { u8, dv } = scratch;
+    writeHeader(dv, u8, 0, { version, flags, msgType, seq: options.seq, timestamp: options.timestamp, payloadLength: plainLength });
+    dv.setUint32(total - TRAILER_SIZE, crc32(u8, 0, total - TRAILER_SIZE));
+    const out = u8.slice(0, total);
+    releaseScratch();
+    return out;
   }
-  const total = frameSize(flags, payloadLength);
-  if (u8.length < total) {
-    scratch.grow(HEADER_SIZE + payloadLength, total - HEADER_SIZE - payloadLength);
-    u8 = scratch.u8;
-    dv = scratch.dv;
-  }
-  writeHeader(dv, u8, 0, { version, flags, msgType, seq: options.seq, timestamp: options.timestamp, payloadLength });
-  let end = HEADER_SIZE + payloadLength;
-  if (secureFlags & FrameFlags.SIGNED) {
-    const signature = protector!.sign(u8.slice(0, end));
-    if (signature.length !== SIGNATURE_SIZE) throw new ProtocolError('BAD_SIGNATURE', `protector returned a ${signature.length}-byte signature`);
-    u8.set(signature, end);
-    end += SIGNATURE_SIZE;
-  }
-  dv.setUint32(end, crc32(u8, 0, end));
-  const out = u8 === scratch.u8 ? u8.slice(0, total) : u8;
+  const plain = scratch.u8.slice(HEADER_SIZE, HEADER_SIZE + plainLength);
   releaseScratch();
+  const payloadLength = secureFlags & FrameFlags.ENCRYPTED ? plainLength + ENCRYPTION_IV_SIZE : plainLength;
+  const total = frameSize(flags, payloadLength);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  const header: FrameHeader = { version, flags, msgType, seq: options.seq, timestamp: options.timestamp, payloadLength };
+  writeHeader(dv, out, 0, header);
+  const sealed = protector!.protect(out.slice(0, HEADER_SIZE), header, plain);
+  if (sealed.payloadSection.length !== payloadLength) {
+    throw new ProtocolError('BAD_LENGTH', `protector returned a ${sealed.payloadSection.length}-byte payload section, expected ${payloadLength}`);
+  }
+  out.set(sealed.payloadSection, HEADER_SIZE);
+  if (flags & FrameFlags.SIGNED) {
+    if (sealed.signature?.length !== SIGNATURE_SIZE) throw new ProtocolError('BAD_SIGNATURE', 'protector returned no 64-byte signature');
+    out.set(sealed.signature, HEADER_SIZE + payloadLength);
+  }
+  dv.setUint32(total - TRAILER_SIZE, crc32(out, 0, total - TRAILER_SIZE));
   return out;
 }
 
@@ -145,6 +145,7 @@ export function decodeFrameAt(u8: Uint8Array, dv: DataView, offset: number, size
     if (protector) {
       const opened = protector.open({
         header,
+        headerBytes: u8.subarray(offset, payloadStart),
         signedBytes: u8.subarray(offset, payloadEnd),
         payloadSection: u8.subarray(payloadStart, payloadEnd),
         signature: header.flags & FrameFlags.SIGNED ? u8.subarray(payloadEnd, payloadEnd + SIGNATURE_SIZE) : undefined,
