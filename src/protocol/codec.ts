@@ -203,3 +203,35 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   }
   return decodeFrameAt(bytes, dv, 0, checked.size, options.protector);
 }
+
+export interface RawFrameParts {
+  msgType: number;
+  seq?: number;
+  timestamp?: number;
+  flags?: number;
+  version?: number;
+  /** Payload section exactly as it goes on the wire (no validation). */
+  payload: Uint8Array;
+  /** Appended after the payload when flags has SIGNED. */
+  signature?: Uint8Array;
+}
+
+/**
+ * Frames arbitrary payload bytes with a correct header check and CRC and no validation at all: for tools,
+ * conformance tests and fuzzers that need frames a well-behaved encoder would never produce.
+ */
+export function encodeRawFrame(parts: RawFrameParts): Uint8Array {
+  const flags = parts.flags ?? 0;
+  const signature = flags & FrameFlags.SIGNED ? (parts.signature ?? new Uint8Array(SIGNATURE_SIZE)) : undefined;
+  const total = frameSize(flags, parts.payload.length);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  writeHeader(dv, out, 0, {
+    version: parts.version ?? PROTOCOL_VERSION, flags, msgType: parts.msgType, seq: parts.seq ?? 0, timestamp: parts.timestamp ?? 0,
+    payloadLength: parts.payload.length,
+  });
+  out.set(parts.payload, HEADER_SIZE);
+  if (signature) out.set(signature.subarray(0, SIGNATURE_SIZE), HEADER_SIZE + parts.payload.length);
+  dv.setUint32(total - TRAILER_SIZE, crc32(out, 0, total - TRAILER_SIZE));
+  return out;
+}

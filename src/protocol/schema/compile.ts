@@ -107,7 +107,7 @@ function decodeFixedAt(src: Source, type: FieldType, offset: number, path: strin
       const parts: string[] = [];
       let o = offset;
       for (const [name, field] of Object.entries(type.fields)) {
-        parts.push(`${q(name)}: ${decodeFixedAt(src, field, o, `${path}.${name}`)}`);
+        parts.push(`${q(name)}: ${decodeFixedAt(src, field, o, fieldPath(path, name))}`);
         o += fixedSize(field)!;
       }
       src.emit(`const ${v} = {${parts.join(', ')}};`);
@@ -195,7 +195,14 @@ function decodeStruct(src: Source, type: StructType, path: string, leading = '')
       runEnd++;
     }
     if (runEnd > i) {
-      src.emit(`if (p + ${runSize} > end) R.truncated(${q(fieldPath(path, entries[i]![0]))});`);
+      // One check for the run; only on failure work out which field the payload ended in.
+      const ends: [number, string][] = [];
+      let at = 0;
+      for (let k = i; k < runEnd; k++) {
+        at += fixedSize(entries[k]![1])!;
+        ends.push([at, fieldPath(path, entries[k]![0])]);
+      }
+      src.emit(`if (p + ${runSize} > end) R.truncatedRun(${src.constant(ends)}, end - p);`);
       let offset = 0;
       for (let k = i; k < runEnd; k++) {
         const [name, field] = entries[k]!;
@@ -281,7 +288,7 @@ function encodeFixedAt(src: Source, type: FieldType, v: string, offset: number, 
       for (const [name, field] of Object.entries(type.fields)) {
         const fv = src.tmp();
         src.emit(`const ${fv} = ${v}[${q(name)}];`);
-        encodeFixedAt(src, field, fv, o, `${path}.${name}`);
+        encodeFixedAt(src, field, fv, o, fieldPath(path, name));
         o += fixedSize(field)!;
       }
       return;

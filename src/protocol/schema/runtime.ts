@@ -65,6 +65,11 @@ export const fail = {
   truncated(field: string): never {
     throw new ProtocolError('TRUNCATED_FIELD', `${field}: payload ends inside this field`, { field });
   },
+  /** Payload ended inside a run of fixed-size fields: name the first field that did not fit. */
+  truncatedRun(fieldEnds: readonly [number, string][], available: number): never {
+    const field = fieldEnds.find(([end]) => end > available)?.[1] ?? fieldEnds[fieldEnds.length - 1]![1];
+    return fail.truncated(field);
+  },
   range(field: string, value: unknown): never {
     throw new ProtocolError('OUT_OF_RANGE', `${field}: value ${String(value)} out of range`, { field });
   },
