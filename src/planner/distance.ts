@@ -22,7 +22,8 @@ export class GoalDistance {
     this.dist = small ? new Uint16Array(graph.vertexCount) : new Uint32Array(graph.vertexCount);
     this.unset = small ? 0xffff : 0xffffffff;
     this.dist.fill(this.unset);
-    this.queue = new Uint32Array(graph.vertexCount);
+    // The queue starts small and grows: lazy searches often stop long before covering the map.
+    this.queue = new Uint32Array(Math.min(graph.vertexCount, 256));
     this.dist[goal] = 0;
     this.queue[this.tail++] = goal;
   }
@@ -40,8 +41,8 @@ export class GoalDistance {
   }
 
   private expandUntil(target: number): number {
-    const queue = this.queue;
-    if (queue === null) return Number.POSITIVE_INFINITY;
+    if (this.queue === null) return Number.POSITIVE_INFINITY;
+    let queue: Uint32Array = this.queue;
     const { inStart, inSource } = this.graph;
     const dist = this.dist;
     const unset = this.unset;
@@ -53,6 +54,11 @@ export class GoalDistance {
         const w = inSource[i]!;
         if (dist[w] !== unset) continue;
         dist[w] = next;
+        if (this.tail === queue.length) {
+          const grown = new Uint32Array(Math.min(this.graph.vertexCount, queue.length * 2));
+          grown.set(queue);
+          this.queue = queue = grown;
+        }
         queue[this.tail++] = w;
       }
       if (target >= 0 && dist[target] !== unset) return dist[target]!;
