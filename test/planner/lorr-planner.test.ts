@@ -72,10 +72,10 @@ describe.skipIf(!haveData)('LorrPlanner on the 2023 start-kit example warehouse'
     expect(() =>
       planner.plan(
         [
-          { location: 60, orientation: 0 },
-          { location: 60, orientation: 1 },
+          { location: 233, orientation: 0 },
+          { location: 233, orientation: 1 },
         ],
-        Int32Array.from([61, 62]),
+        Int32Array.from([234, 235]),
       ),
     ).toThrow(/both at vertex/);
   });

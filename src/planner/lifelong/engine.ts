@@ -42,6 +42,19 @@ export interface LifelongStep<A> {
 }
 
 const NO_GOAL = -1;
+const TIE_PERIOD = 50;
+
+/**
+ * A tiny pseudo-random rank offset per (agent, vertex) that stays fixed for TIE_PERIOD steps: agents keep
+ * consistent preferences between equal candidates (so a turning robot does not dither), yet symmetric
+ * standoffs still change shape over time.
+ */
+function tieBreak(agent: number, vertex: number, step: number): number {
+  let h = Math.imul(agent + 1, 0x9e3779b1) ^ Math.imul(vertex + 1, 0x85ebca77) ^ Math.imul(Math.floor(step / TIE_PERIOD) + 1, 0xc2b2ae3d);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return ((h >>> 0) / 4294967296) * 1e-3;
+}
 
 export class LifelongPlanner<A> {
   private readonly clock: TimeSource;
@@ -51,6 +64,7 @@ export class LifelongPlanner<A> {
   private readonly tableBudgetShare: number;
   private readonly occupiedPenalty: number;
   private agents = 0;
+  private stepCount = 0;
   private elapsed = new Float64Array(0);
   private tieBreak = new Float64Array(0);
   private lastGoal = new Int32Array(0);
@@ -80,6 +94,7 @@ export class LifelongPlanner<A> {
    */
   step(current: Int32Array, goals: Int32Array, budgetMs = Number.POSITIVE_INFINITY): LifelongStep<A> {
     const started = this.clock.now();
+    this.stepCount++;
     const n = current.length;
     if (goals.length !== n) throw new RangeError(`got ${n} positions but ${goals.length} goals`);
     this.resize(n);
@@ -105,10 +120,12 @@ export class LifelongPlanner<A> {
     for (let i = 0; i < n; i++) {
       const goal = goals[i]! === NO_GOAL ? current[i]! : goals[i]!;
       if (!this.graph.isVertex(goal)) throw new RangeError(`agent ${i} has goal ${goals[i]}, not a vertex`);
-      if (goal !== this.lastGoal[i]) {
+      // Priority grows while an agent is on its way and drops back once it is there, so agents that still
+      // have somewhere to be can push settled ones aside.
+      if (goal !== this.lastGoal[i] || goal === current[i]) {
         this.lastGoal[i] = goal;
         this.elapsed[i] = 0;
-      } else if (goals[i] !== NO_GOAL) {
+      } else {
         this.elapsed[i]!++;
       }
       this.goalOf[i] = goal;
@@ -118,7 +135,7 @@ export class LifelongPlanner<A> {
     order.sort((a, b) => priority[b]! - priority[a]!);
 
     // Exact distance tables, most urgent agents first, while the table budget lasts.
-    const tableDeadline = started + budgetMs * this.tableBudgetShare;
+    const tableDeadline = started + budgetMs * this.tableBudgetShare * 0.5;
     let tablesBuilt = 0;
     let estimated = 0;
     for (let k = 0; k < n; k++) {
@@ -137,6 +154,9 @@ export class LifelongPlanner<A> {
       const table = this.goalTable[agent];
       return table ? table.get(v) : this.tables.estimate(this.goalOf[agent]!, v);
     };
+    this.model.prepare?.(this.goalOf, order, started + budgetMs * this.tableBudgetShare, () => this.clock.now());
+    let ranked = -1;
+    const distanceOfRanked = (v: number): number => distance(ranked, v);
     const occupant = this.occupant;
     const penalty = this.occupiedPenalty;
     const model = this.model;
@@ -147,8 +167,13 @@ export class LifelongPlanner<A> {
         current,
         order,
         occupant,
-        rank: (agent, from, to) =>
-          distance(agent, to) + model.moveCost(agent, from, to) + (to !== from && occupant[to] !== -1 ? penalty : 0),
+        rank: (agent, from, to) => {
+          ranked = agent;
+          // Random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
+          return (
+            model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount)
+          );
+        },
       },
       next,
     );

@@ -20,10 +20,15 @@ export interface StepProposal {
 
 export interface MotionModel<A> {
   /**
-   * Extra cost, in steps, of agent i choosing `to` as its next vertex when it is at `from` (`to === from` for
-   * staying). Used to rank candidates, e.g. a LoRR robot must turn first to reach a side cell.
+   * Called once per step before planning, with each agent's goal vertex and the planning order, so the model
+   * can prepare per-goal data (e.g. exact tables) for the most urgent agents until `deadline` (clock ms).
    */
-  moveCost(agent: number, from: number, to: number): number;
+  prepare?(goals: Int32Array, order: Int32Array, deadline: number, now: () => number): void;
+  /**
+   * Ranking key (lower is better), in steps to the goal, of agent i choosing `to` as its next vertex when it is
+   * at `from` (`to === from` for staying). `distance(v)` is the plain graph distance from v to its goal.
+   */
+  rank(agent: number, from: number, to: number, distance: (v: number) => number): number;
   /**
    * Turns the proposal into each agent's action for this step, and writes into `reached` the vertex each agent
    * really occupies after it. The result must be collision-free whenever the proposal is (PIBT guarantees
@@ -37,8 +42,8 @@ export interface MotionModel<A> {
  * the vertex to be at after the step.
  */
 export class GraphMotionModel implements MotionModel<number> {
-  moveCost(): number {
-    return 0;
+  rank(_agent: number, _from: number, to: number, distance: (v: number) => number): number {
+    return distance(to);
   }
 
   realise(proposal: StepProposal, reached: Int32Array): number[] {

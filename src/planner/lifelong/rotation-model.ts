@@ -1,4 +1,5 @@
 import type { GridGraph } from '../grid.ts';
+import { HeadingDistances, HEADING_UNREACHABLE } from './heading-distances.ts';
 import type { MotionModel, StepProposal } from './motion-model.ts';
 
 // The LoRR 2023 "MAPF_T" robot: it faces one of four directions (0 E, 1 S, 2 W, 3 N) and per step either
@@ -10,8 +11,13 @@ import type { MotionModel, StepProposal } from './motion-model.ts';
 export type RotationAction = 'F' | 'R' | 'C' | 'W';
 
 export interface RotationModelOptions {
-  /** Rank cost of each quarter turn needed to face a candidate cell (default 1: a turn costs a step). */
+  /** Rank cost of each quarter turn needed to face a candidate cell when no exact table is at hand (default 1). */
   turnCost?: number;
+  /**
+   * Memory for exact (cell, heading) distance tables, 8 bytes per cell each (default 1.5 GB). They are used only
+   * when every agent's goal fits; otherwise ranking falls back to graph distance plus turn cost.
+   */
+  headingTableBytes?: number;
 }
 
 const UNKNOWN = 0;
@@ -23,14 +29,48 @@ export class RotationMotionModel implements MotionModel<RotationAction> {
   /** Orientation of each agent; the caller keeps it current before every step. */
   orientation = new Uint8Array(0);
   private readonly turnCost: number;
+
   private status = new Uint8Array(0);
   private chain: number[] = [];
+  private readonly headings: HeadingDistances;
+  private readonly headingCapacity: number;
+  private useHeadings = false;
+  /** Exact heading table of each agent's goal this step, if built. */
+  private agentTable: Array<Uint16Array | undefined> = [];
 
   constructor(
     readonly grid: GridGraph,
     options: RotationModelOptions = {},
   ) {
     this.turnCost = options.turnCost ?? 1;
+    const bytesPerTable = grid.graph.vertexCount * 8;
+    this.headingCapacity = Math.floor((options.headingTableBytes ?? 1.5e9) / Math.max(bytesPerTable, 1));
+    this.headings = new HeadingDistances(grid, Math.max(1, this.headingCapacity));
+  }
+
+  prepare(goals: Int32Array, order: Int32Array, deadline: number, now: () => number): void {
+    const n = goals.length;
+    // Tables are touched by every agent each step; if they cannot all stay cached the LRU would thrash.
+    this.useHeadings = this.headingCapacity >= Math.ceil(n * 1.25);
+    if (this.agentTable.length !== n) this.agentTable = new Array(n);
+    if (!this.useHeadings) {
+      this.agentTable.fill(undefined);
+      return;
+    }
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      let table = this.headings.table(goals[i]!);
+      if (!table && now() < deadline) table = this.headings.build(goals[i]!);
+      this.agentTable[i] = table;
+    }
+  }
+
+  /** Exact steps to the goal from (v, heading), if this agent has a table; else undefined. */
+  private exact(agent: number, v: number, heading: number): number | undefined {
+    const table = this.agentTable[agent];
+    if (!table) return undefined;
+    const d = table[v * 4 + heading]!;
+    return d === HEADING_UNREACHABLE ? Number.POSITIVE_INFINITY : d;
   }
 
   /** Direction (0..3) from vertex v to its neighbour u, or -1 if they are not adjacent. */
@@ -41,9 +81,32 @@ export class RotationMotionModel implements MotionModel<RotationAction> {
     return -1;
   }
 
-  moveCost(agent: number, from: number, to: number): number {
-    if (to === from) return 0;
-    return quarterTurns(this.orientation[agent]!, this.direction(from, to)) * this.turnCost;
+  rank(agent: number, from: number, to: number, distance: (v: number) => number): number {
+    const facing = this.orientation[agent]!;
+    const table = this.agentTable[agent];
+    if (to === from) {
+      // Staying costs this step; the model turns towards the best heading meanwhile.
+      if (table) return 1 + this.exact(agent, from, this.bestHeading(agent, from, facing))!;
+      return 1 + distance(from);
+    }
+    const d = this.direction(from, to);
+    const turns = quarterTurns(facing, d);
+    if (table) return turns + 1 + this.exact(agent, to, d)!;
+    return turns * this.turnCost + 1 + distance(to);
+  }
+
+  /** Among the current heading and one quarter turn either way, the one closest to the goal (exact table). */
+  private bestHeading(agent: number, v: number, facing: number): number {
+    let best = facing;
+    let bestValue = this.exact(agent, v, facing)!;
+    for (const h of [(facing + 1) & 3, (facing + 3) & 3]) {
+      const value = this.exact(agent, v, h)!;
+      if (value < bestValue) {
+        best = h;
+        bestValue = value;
+      }
+    }
+    return best;
   }
 
   realise(proposal: StepProposal, reached: Int32Array): RotationAction[] {
@@ -98,6 +161,7 @@ export class RotationMotionModel implements MotionModel<RotationAction> {
 
   /** When staying anyway, turn to face the most promising neighbour so the next step can drive at once. */
   private bestDirection(proposal: StepProposal, agent: number, v: number): number {
+    if (this.agentTable[agent]) return this.bestHeading(agent, v, this.orientation[agent]!);
     let best = -1;
     let bestDistance = proposal.distance(agent, v);
     const around = this.grid.directionNeighbor;
