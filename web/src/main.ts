@@ -1,0 +1,152 @@
+import { api, currentUser } from './api.ts';
+import { h, sevBadge, vendorColour } from './dom.ts';
+import { LiveStore } from './live.ts';
+import { login } from './login.ts';
+import { MapView } from './map-view.ts';
+import type { SessionUser } from './types.ts';
+import { AgvListView } from './views/agvs.ts';
+import { AlarmView } from './views/alarms.ts';
+import { EventView } from './views/events.ts';
+import { HealthView } from './views/health.ts';
+import { TaskListView } from './views/tasks.ts';
+
+interface Page {
+  element: HTMLElement;
+  show(visible: boolean): void;
+}
+
+function agvPanel(store: LiveStore, panel: HTMLElement, legend: HTMLElement): void {
+  const render = (): void => {
+    const id = store.selectedId;
+    const m = id ? store.agvs.get(id) : undefined;
+    if (!m) {
+      panel.replaceChildren(h('h3', {}, 'AGV'), h('p', { class: 'muted' }, 'Hover over an AGV to see its paths; click to pin it.'));
+      return;
+    }
+    const a = m.agv;
+    const d = store.detail?.agvId === a.id ? store.detail : null;
+    const alarms = [...store.alarms.values()].filter((al) => al.agvId === a.id);
+    panel.replaceChildren(
+      h('h3', {}, a.id),
+      h(
+        'dl',
+        { class: 'kv', 'data-testid': 'agv-detail' },
+        h('dt', {}, 'vendor'), h('dd', {}, `${a.vendor} ${a.model}`),
+        h('dt', {}, 'state'), h('dd', { 'data-testid': 'agv-state' }, a.estop ? 'emergency stop' : a.state),
+        h('dt', {}, 'battery'), h('dd', {}, `${a.battery}%${a.charging ? ' (charging)' : ''}`),
+        h('dt', {}, 'task'), h('dd', {}, a.task ?? '–'),
+        h('dt', {}, 'position'), h('dd', {}, `${a.x.toFixed(1)}, ${a.y.toFixed(1)} · ${Math.round((a.th * 180) / Math.PI)}°`),
+        h('dt', {}, 'connection'), h('dd', {}, `${a.conn ? 'online' : 'offline'} · ${a.mode}`),
+        h('dt', {}, 'held path'), h('dd', { 'data-testid': 'agv-held' }, d ? d.heldPath.join(' → ') || '–' : '…'),
+        h('dt', {}, 'planned'), h('dd', {}, d ? d.plannedPath.slice(0, 8).join(' → ') + (d.plannedPath.length > 8 ? ' …' : '') || '–' : '…'),
+      ),
+      ...alarms.map((al) => h('p', {}, sevBadge(al.severity), ` ${al.code}: ${al.message}`)),
+    );
+  };
+  const renderLegend = (): void => {
+    const vendors = new Map<string, number>();
+    let online = 0;
+    for (const { agv } of store.agvs.values()) {
+      vendors.set(agv.vendor, (vendors.get(agv.vendor) ?? 0) + 1);
+      if (agv.conn) online++;
+    }
+    legend.replaceChildren(
+      h('h3', {}, 'Fleet'),
+      h('p', { 'data-testid': 'fleet-count' }, `${store.agvs.size} AGVs · ${online} online`),
+      ...[...vendors].sort().map(([v, n]) => {
+        const sw = h('span', { class: 'swatch' });
+        sw.style.background = vendorColour(v);
+        return h('div', {}, sw, `${v} (${n})`);
+      }),
+      h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · yellow: held path · dashed: planned'),
+    );
+  };
+  let legendDue = 0;
+  store.on((what) => {
+    if (what === 'detail') render();
+    if (what === 'agvs' && performance.now() > legendDue) {
+      legendDue = performance.now() + 1000;
+      renderLegend();
+      render();
+    }
+  });
+  render();
+  renderLegend();
+}
+
+function shell(root: HTMLElement, user: SessionUser): void {
+  const store = new LiveStore();
+  const canvas = h('canvas', { 'data-testid': 'map' });
+  const panel = h('div');
+  const legend = h('div', { class: 'legend' });
+  const mapView = new MapView(canvas, store);
+  let pinned: string | null = null;
+  mapView.onHover = (id) => {
+    if (!pinned) store.select(id);
+  };
+  mapView.onSelect = (id) => {
+    pinned = id;
+    store.select(id);
+  };
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, legend)), show: () => {} };
+  agvPanel(store, panel, legend);
+  const pick = (id: string): void => {
+    pinned = id;
+    store.select(id);
+    mapView.focus(id);
+  };
+  const pages: Record<string, Page> = {
+    map: mapPage,
+    agvs: new AgvListView(store, pick),
+    tasks: new TaskListView(store, user),
+    alarms: new AlarmView(store, user),
+    health: new HealthView(user),
+    events: new EventView(),
+  };
+  const titles: Record<string, string> = { map: 'Map', agvs: 'AGVs', tasks: 'Tasks', alarms: 'Alarms', health: 'Health', events: 'Events' };
+  const alarmBadge = h('span', { class: 'badge', 'data-testid': 'alarm-count' });
+  const links = Object.keys(pages).map((k) => h('a', { href: `#${k}`, 'data-nav': k }, titles[k]!, k === 'alarms' ? alarmBadge : null));
+  const dot = h('span', { class: 'status-dot' });
+  const status = h('span', { class: 'muted', 'data-testid': 'live-status' }, 'connecting…');
+  const logout = h('button', { onclick: () => void api('DELETE', '/api/v1/session').then(() => location.reload()) }, 'Log out');
+  const main = h('main', {}, ...Object.entries(pages).map(([k, p]) => h('div', { class: 'view', 'data-view': k }, p.element)));
+  root.replaceChildren(
+    h('header', {}, h('h1', {}, 'Uni', h('span', {}, 'Fleet')), h('nav', {}, ...links), h('span', { class: 'spacer' }), dot, status, h('span', { class: 'who', 'data-testid': 'who' }, `${user.username} (${user.role})`), logout),
+    main,
+  );
+
+  const route = (): void => {
+    const key = location.hash.slice(1) in pages ? location.hash.slice(1) : 'map';
+    for (const [k, p] of Object.entries(pages)) {
+      const active = k === key;
+      main.querySelector(`[data-view="${k}"]`)!.classList.toggle('active', active);
+      p.show(active);
+    }
+    for (const a of links) a.classList.toggle('active', a.dataset.nav === key);
+  };
+  window.addEventListener('hashchange', route);
+  route();
+
+  store.on((what) => {
+    if (what === 'hello' && store.map) mapView.setMap(store.map);
+    if (what === 'connection') {
+      dot.classList.toggle('live', store.connected);
+      status.textContent = store.connected ? 'live' : 'reconnecting…';
+    }
+    if (what === 'alarms') {
+      const n = [...store.alarms.values()].filter((a) => a.state === 'raised').length;
+      alarmBadge.textContent = n ? String(n) : '';
+      alarmBadge.style.display = n ? '' : 'none';
+    }
+  });
+  store.connect();
+  mapView.start();
+}
+
+async function boot(): Promise<void> {
+  const root = document.getElementById('app')!;
+  const user = (await currentUser()) ?? (await login(root));
+  shell(root, user);
+}
+
+void boot();
