@@ -76,6 +76,21 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('batches concurrent sightings into one commit and lets reads see them at once', async () => {
+    const path = freshPath();
+    const store = openStore({ path });
+    const writes = Array.from({ length: 500 }, (_, i) => store.agvs.upsertSeen({ id: `agv-${i}`, at: 10 + i, vendor: 'acme', lastNode: `n${i}` }));
+    // A read issued before the batch would have run still sees every queued sighting.
+    expect((await store.agvs.list()).length).toBe(500);
+    const records = await Promise.all(writes);
+    expect(records[499]).toMatchObject({ id: 'agv-499', lastNode: 'n499', firstSeen: 509 });
+    void store.agvs.upsertSeen({ id: 'agv-late', at: 1 });
+    await store.close();
+    const reopened = openStore({ path });
+    expect(await reopened.agvs.get('agv-late')).toBeDefined();
+    await reopened.close();
+  });
+
   it('writes task, history, event and outbox rows together, and rolls all back on a conflict', async () => {
     const store = openStore({ path: ':memory:' });
     await store.webhooks.create({ id: 'w1', url: 'http://127.0.0.1:1/hook', secret: 's'.repeat(16), events: ['task.*'], createdAt: 0 });

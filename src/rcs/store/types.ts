@@ -79,6 +79,8 @@ export interface TaskRepository {
   byClientRequestId(key: string): Promise<IdempotentTask | undefined>;
   list(filter: TaskFilter): Promise<TaskPage>;
   inStates(states: TaskState[]): Promise<Task[]>;
+  /** Queued tasks, most urgent first: priority desc, deadline asc (none last), created asc, id. */
+  queue(limit: number): Promise<Task[]>;
 }
 
 export type OutboxStatus = 'pending' | 'delivered' | 'dead';

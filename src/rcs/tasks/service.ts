@@ -130,16 +130,8 @@ export class TaskService implements TaskServiceApi {
     return this.transition(id, 'cancelled', reason ?? 'cancelled by request');
   }
 
-  async queued(limit?: number): Promise<Task[]> {
-    const tasks = await this.store.tasks.inStates(['queued']);
-    tasks.sort(
-      (a, b) =>
-        b.priority - a.priority ||
-        (a.deadline ?? Infinity) - (b.deadline ?? Infinity) ||
-        a.createdAt - b.createdAt ||
-        (a.id < b.id ? -1 : 1),
-    );
-    return limit === undefined ? tasks : tasks.slice(0, limit);
+  queued(limit?: number): Promise<Task[]> {
+    return this.store.tasks.queue(limit ?? Number.MAX_SAFE_INTEGER);
   }
 
   active(): Promise<Task[]> {

@@ -32,7 +32,22 @@ function toRecord(r: AgvRow): AgvRecord {
   };
 }
 
+interface PendingSighting {
+  input: AgvSighting;
+  resolve: (record: AgvRecord) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Sightings (status, heartbeats, registrations) arrive from thousands of AGVs; each committed alone would cost a WAL
+ * commit. They are queued and written together in one transaction at the end of the current event-loop turn (every
+ * socket read in that turn joins the batch); each caller's promise settles only after that commit. Reads and
+ * enrolments flush the queue first, so callers always see their own writes.
+ */
 export class SqliteAgvRepository implements AgvRepository {
+  private pending: PendingSighting[] = [];
+  private flushScheduled = false;
+  private readonly writeBatch: (batch: PendingSighting[]) => AgvRecord[];
   private readonly select: Statement<[string], AgvRow>;
   private readonly selectAll: Statement<[], AgvRow>;
   private readonly enrolStmt: Statement;
@@ -56,31 +71,33 @@ export class SqliteAgvRepository implements AgvRepository {
         type = COALESCE(@type, type), capabilities = COALESCE(@capabilities, capabilities), mode = COALESCE(@mode, mode),
         first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
         last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
+    this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
   }
 
-  async enrol(input: AgvEnrolment): Promise<AgvRecord> {
-    this.enrolStmt.run({
-      id: input.id,
-      vendor: input.vendor ?? null,
-      model: input.model ?? null,
-      serial: input.serial ?? null,
-      type: input.type ?? null,
-      publicKeyHex: input.publicKeyHex ?? null,
-      keyGiven: input.publicKeyHex === undefined ? 0 : 1,
-    });
-    return toRecord(this.select.get(input.id)!);
+  /** Writes queued sightings now (in one transaction) and settles their promises. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let records: AgvRecord[];
+    try {
+      records = this.writeBatch(batch);
+    } catch {
+      // One bad row must not fail the others: fall back to writing them one by one.
+      for (const p of batch) {
+        try {
+          p.resolve(this.writeSighting(p.input));
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(records[i]!));
   }
 
-  async get(id: string): Promise<AgvRecord | undefined> {
-    const row = this.select.get(id);
-    return row ? toRecord(row) : undefined;
-  }
-
-  async list(): Promise<AgvRecord[]> {
-    return this.selectAll.all().map(toRecord);
-  }
-
-  async upsertSeen(input: AgvSighting): Promise<AgvRecord> {
+  private writeSighting(input: AgvSighting): AgvRecord {
     this.seenStmt.run({
       id: input.id,
       at: input.at,
@@ -94,5 +111,40 @@ export class SqliteAgvRepository implements AgvRepository {
       nodeGiven: input.lastNode === undefined ? 0 : 1,
     });
     return toRecord(this.select.get(input.id)!);
+  }
+
+  async enrol(input: AgvEnrolment): Promise<AgvRecord> {
+    this.flush();
+    this.enrolStmt.run({
+      id: input.id,
+      vendor: input.vendor ?? null,
+      model: input.model ?? null,
+      serial: input.serial ?? null,
+      type: input.type ?? null,
+      publicKeyHex: input.publicKeyHex ?? null,
+      keyGiven: input.publicKeyHex === undefined ? 0 : 1,
+    });
+    return toRecord(this.select.get(input.id)!);
+  }
+
+  async get(id: string): Promise<AgvRecord | undefined> {
+    this.flush();
+    const row = this.select.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async list(): Promise<AgvRecord[]> {
+    this.flush();
+    return this.selectAll.all().map(toRecord);
+  }
+
+  upsertSeen(input: AgvSighting): Promise<AgvRecord> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 }

@@ -39,7 +39,9 @@ export function openStore(options: SqliteStoreOptions): Store {
     settings: new SqliteSettingsRepository(db),
     schemaVersion,
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      agvs.flush();
+      db.close();
     },
   };
 }

@@ -85,6 +85,7 @@ export class SqliteTaskRepository implements TaskRepository {
   private readonly insertHistory: Statement;
   private readonly insertEvent: Statement;
   private readonly save: (change: TaskChangeRecord) => void;
+  private readonly queueStmt: Statement<[number], TaskRow>;
 
   constructor(private readonly db: Database) {
     this.select = db.prepare('SELECT * FROM tasks WHERE id = ?');
@@ -106,6 +107,9 @@ export class SqliteTaskRepository implements TaskRepository {
       INSERT INTO events (at, agv_id, task_id, severity, type, message, data)
       VALUES (@at, @agvId, @taskId, @severity, @type, @message, 'null')`);
 
+    this.queueStmt = db.prepare(`
+      SELECT * FROM tasks WHERE state = 'queued'
+      ORDER BY priority DESC, deadline IS NULL, deadline, created_at, id LIMIT ?`);
     const fan = fanOut(db);
     this.save = db.transaction((change: TaskChangeRecord) => {
       const { task, entry } = change;
@@ -185,6 +189,10 @@ export class SqliteTaskRepository implements TaskRepository {
     const rows = this.db.prepare<[Record<string, unknown>], TaskRow>(sql).all(params);
     const items = rows.slice(0, limit).map(toTask);
     return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1]!) } : { items };
+  }
+
+  async queue(limit: number): Promise<Task[]> {
+    return this.queueStmt.all(limit).map(toTask);
   }
 
   async inStates(states: TaskState[]): Promise<Task[]> {
