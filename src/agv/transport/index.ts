@@ -2,3 +2,4 @@ export type { FrameChannel, ChannelCloseReason } from './channel.ts';
 export { BaseChannel } from './channel.ts';
 export { memoryChannelPair } from './memory.ts';
 export { TcpChannel, connectTcp, type TcpChannelOptions } from './tcp.ts';
+export { FramePeer, type FramePeerOptions, type RequestOutcome } from './frame-peer.ts';

@@ -1,0 +1,371 @@
+import { systemClock, type Clock } from '../../core/index.ts';
+import { PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
+import type { FrameChannel } from '../transport/channel.ts';
+import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
+import { connectTcp } from '../transport/tcp.ts';
+import type {
+  ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
+  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamSet, RunningDataRequest, SpaceRequest, SpaceResponse,
+} from './types.ts';
+
+// The AGV SDK: what a vendor embeds to join a UniFleet site. It connects, asks for access, registers with its
+// capability sheet, applies the platform's global config, reports status at the configured period, keeps the
+// heartbeat, hands each command to a typed handler (acking or nacking it), and reconnects with exponential
+// backoff whenever the link drops.
+
+export interface ClientEvents {
+  state: (state: ClientState) => void;
+  refused: (stage: 'access' | 'registration', reason: string) => void;
+  protocolError: (error: ProtocolError) => void;
+}
+
+type MapSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; localisationScore?: number; detail?: string };
+type NavSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; detail?: string };
+
+export class AgvClient {
+  private readonly clock: Clock;
+  private peer: FramePeer | undefined;
+  private stateValue: ClientState = 'idle';
+  private config: GlobalConfig | undefined;
+  private backoffMs: number;
+  private timers: (() => void)[] = [];
+  private lastHeard = 0;
+  private stopped = false;
+  private nextRequestId = 1;
+  private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
+  private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [] };
+  private handlers: {
+    motion?: Handler<MotionCommand>;
+    control?: Handler<MotionControl>;
+    actuator?: Handler<ActuatorCommand>;
+    charging?: Handler<ChargingCommand>;
+    mapSwitch?: Handler<MapSwitch, MapSwitchOutcome>;
+    navSwitch?: Handler<NavModeSwitch, NavSwitchOutcome>;
+    paramQuery?: (q: ParamQuery) => { param: string; value: number }[];
+    paramSet?: Handler<ParamSet>;
+    runningData?: (r: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>;
+    space?: (r: SpaceResponse) => void;
+  } = {};
+
+  constructor(
+    private readonly options: AgvClientOptions,
+    clock: Clock = systemClock,
+  ) {
+    this.clock = clock;
+    this.backoffMs = options.initialBackoffMs ?? 500;
+    if ((options.mode ?? 'normal') === 'secure' && !options.secure) throw new Error('secure mode needs the AGV key pair (options.secure)');
+  }
+
+  get state(): ClientState {
+    return this.stateValue;
+  }
+
+  get agvId(): string {
+    return this.options.agvId;
+  }
+
+  /** The global config the platform pushed, once registered. */
+  get globalConfig(): GlobalConfig | undefined {
+    return this.config;
+  }
+
+  onMotion(handler: Handler<MotionCommand>): this {
+    this.handlers.motion = handler;
+    return this;
+  }
+  onControl(handler: Handler<MotionControl>): this {
+    this.handlers.control = handler;
+    return this;
+  }
+  onActuator(handler: Handler<ActuatorCommand>): this {
+    this.handlers.actuator = handler;
+    return this;
+  }
+  onCharging(handler: Handler<ChargingCommand>): this {
+    this.handlers.charging = handler;
+    return this;
+  }
+  onMapSwitch(handler: Handler<MapSwitch, MapSwitchOutcome>): this {
+    this.handlers.mapSwitch = handler;
+    return this;
+  }
+  onNavModeSwitch(handler: Handler<NavModeSwitch, NavSwitchOutcome>): this {
+    this.handlers.navSwitch = handler;
+    return this;
+  }
+  onParamSet(handler: Handler<ParamSet>): this {
+    this.handlers.paramSet = handler;
+    return this;
+  }
+  onSpaceResponse(handler: (r: SpaceResponse) => void): this {
+    this.handlers.space = handler;
+    return this;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this {
+    (this.listeners[event] as ClientEvents[K][]).push(listener);
+    return this;
+  }
+
+  /** Starts connecting; keeps the AGV connected until stop(). */
+  start(): void {
+    this.stopped = false;
+    void this.connectOnce();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.teardown();
+    this.setState('stopped');
+  }
+
+  /** Drops the link as if the network failed; the client reconnects with backoff (fault injection). */
+  dropConnection(): void {
+    this.peer?.close();
+  }
+
+  /** Sends a status report now (e.g. on a state change), besides the periodic ones. */
+  reportStatus(): void {
+    if (this.stateValue !== 'active') return;
+    this.peer?.send({ kind: 'statusReport', ...this.options.status() });
+  }
+
+  reportAlarm(alarm: AlarmFields): Promise<RequestOutcome> {
+    if (!this.peer || this.stateValue !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'not connected' });
+    return this.peer.request({ kind: 'alarmReport', ...alarm });
+  }
+
+  /** Asks the platform for an autonomous space; resolves with its first answer (granted, queued or refused). */
+  requestSpace(request: Omit<SpaceRequest, 'requestId'>): Promise<SpaceResponse> {
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      if (!this.peer || this.stateValue !== 'active') {
+        reject(new Error('not connected'));
+        return;
+      }
+      this.spaceWaiters.set(requestId, resolve);
+      this.peer.send({ kind: 'spaceRequest', requestId, ...request });
+    });
+  }
+
+  releaseSpace(leaseId: number): void {
+    this.peer?.send({ kind: 'spaceRelease', leaseId });
+  }
+
+  private setState(state: ClientState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    for (const l of this.listeners.state) l(state);
+  }
+
+  private async connectOnce(): Promise<void> {
+    if (this.stopped) return;
+    this.setState('connecting');
+    let channel: FrameChannel;
+    try {
+      channel = this.options.connect
+        ? await this.options.connect()
+        : await connectTcp(this.options.host ?? '127.0.0.1', this.options.port ?? 7700);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) {
+      channel.close();
+      return;
+    }
+    const peer = new FramePeer(channel, { clock: this.clock });
+    this.peer = peer;
+    this.lastHeard = this.clock.now();
+    peer.onFrame((frame) => this.onFrame(frame));
+    peer.onError((error) => {
+      for (const l of this.listeners.protocolError) l(error);
+    });
+    channel.onClose(() => {
+      if (this.peer !== peer) return;
+      this.teardown();
+      this.scheduleReconnect();
+    });
+    this.setState('accessing');
+    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: PROTOCOL_VERSION, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
+    this.watchLiveness(peer);
+  }
+
+  private teardown(): void {
+    for (const cancel of this.timers) cancel();
+    this.timers = [];
+    const peer = this.peer;
+    this.peer = undefined;
+    peer?.close();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.setState('idle');
+    const jitter = 0.8 + Math.random() * 0.4;
+    const delay = Math.round(this.backoffMs * jitter);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const cancel = this.clock.setTimeout(() => {
+      this.timers = this.timers.filter((t) => t !== cancel);
+      void this.connectOnce();
+    }, delay);
+    this.timers.push(cancel);
+  }
+
+  /** Runs fn every periodMs while this link lasts; one cancel entry per loop, however long it runs. */
+  private every(periodMs: number, fn: () => boolean | void): void {
+    let cancel: () => void = () => {};
+    const tick = () => {
+      if (fn() === false) return;
+      cancel = this.clock.setTimeout(tick, periodMs);
+    };
+    cancel = this.clock.setTimeout(tick, periodMs);
+    this.timers.push(() => cancel());
+  }
+
+  private watchLiveness(peer: FramePeer): void {
+    const timeout = () => this.config?.heartbeatTimeout ?? this.options.defaultHeartbeatTimeoutMs ?? 10_000;
+    this.every(250, () => {
+      if (this.peer !== peer) return false;
+      if (this.clock.now() - this.lastHeard > timeout()) {
+        peer.close();
+        return false;
+      }
+    });
+  }
+
+  private onFrame(frame: Frame): void {
+    this.lastHeard = this.clock.now();
+    const m = frame.message;
+    const peer = this.peer!;
+    switch (m.kind) {
+      case 'accessResponse':
+        if (m.result !== 'accepted') {
+          for (const l of this.listeners.refused) l('access', `${m.result}: ${m.detail}`);
+          peer.close();
+          return;
+        }
+        peer.setVersion(m.version);
+        this.setState('registering');
+        peer.send({ kind: 'registerRequest', ...this.options.registration });
+        return;
+      case 'registerAck':
+        if (m.result !== 'accepted') {
+          for (const l of this.listeners.refused) l('registration', `${m.result}: ${m.detail}`);
+          peer.close();
+          return;
+        }
+        this.setState('configuring');
+        return;
+      case 'globalConfig':
+        this.applyConfig(m);
+        peer.send({ kind: 'globalConfigAck', result: 'ok' });
+        if (frame.flags & 0x04) peer.ack(frame);
+        return;
+      case 'heartbeat':
+        if (m.role === 'ping') peer.send({ kind: 'heartbeat', role: 'pong', origin: 'agv', echoSeq: frame.seq });
+        return;
+      case 'motionCommand':
+        void this.runCommand(frame, this.handlers.motion, m);
+        return;
+      case 'motionControl':
+        void this.runCommand(frame, this.handlers.control, m);
+        return;
+      case 'actuatorCommand':
+        void this.runCommand(frame, this.handlers.actuator, m);
+        return;
+      case 'chargingCommand':
+        void this.runCommand(frame, this.handlers.charging, m);
+        return;
+      case 'paramSet':
+        void this.runCommand(frame, this.handlers.paramSet, m);
+        return;
+      case 'mapSwitch':
+        void this.runSwitch(frame, m);
+        return;
+      case 'navModeSwitch':
+        void this.runNavSwitch(frame, m);
+        return;
+      case 'paramQuery': {
+        const params = (this.handlers.paramQuery?.(m) ?? []) as Extract<Message, { kind: 'paramReport' }>['params'];
+        peer.send({ kind: 'paramReport', queryId: m.queryId, params });
+        return;
+      }
+      case 'runningDataRequest': {
+        const data = this.handlers.runningData?.(m);
+        if (data) peer.send({ kind: 'runningData', requestId: m.requestId, ...data });
+        else peer.nack(frame.seq, frame.msgType, 'UNSUPPORTED_ACTION', 'running data not provided by this AGV');
+        return;
+      }
+      case 'spaceResponse': {
+        const waiter = this.spaceWaiters.get(m.requestId);
+        this.spaceWaiters.delete(m.requestId);
+        waiter?.(m);
+        this.handlers.space?.(m);
+        return;
+      }
+      default:
+        if (frame.flags & 0x04) peer.nack(frame.seq, frame.msgType, 'INVALID_STATE', `${m.kind} is not expected by an AGV`);
+    }
+  }
+
+  private applyConfig(config: GlobalConfig): void {
+    const first = this.stateValue !== 'active';
+    this.config = config;
+    this.backoffMs = this.options.initialBackoffMs ?? 500;
+    if (!first) return;
+    this.setState('active');
+    const peer = this.peer!;
+    this.reportStatus();
+    this.every(config.statusPeriod, () => this.reportStatus());
+    this.every(config.heartbeatPeriod, () => {
+      peer.send({ kind: 'heartbeat', role: 'ping', origin: 'agv', echoSeq: 0 });
+    });
+  }
+
+  private async runCommand<C>(frame: Frame, handler: Handler<C> | undefined, command: C): Promise<void> {
+    const peer = this.peer;
+    if (!peer) return;
+    if (this.stateValue !== 'active') {
+      peer.nack(frame.seq, frame.msgType, 'NOT_REGISTERED', 'AGV is not active yet');
+      return;
+    }
+    if (!handler) {
+      peer.nack(frame.seq, frame.msgType, 'UNSUPPORTED_ACTION', `this AGV does not handle ${frame.message.kind}`);
+      return;
+    }
+    let result: CommandResult;
+    try {
+      result = await handler(command);
+    } catch (err) {
+      result = { ok: false, code: 'INTERNAL', detail: err instanceof Error ? err.message : String(err) };
+    }
+    if (result && !result.ok) peer.nack(frame.seq, frame.msgType, result.code as ProtocolErrorCode, result.detail ?? '');
+    else peer.ack(frame);
+  }
+
+  private async runSwitch(frame: Frame, m: MapSwitch): Promise<void> {
+    const outcome = this.handlers.mapSwitch ? await this.handlers.mapSwitch(m) : { result: 'rejected' as const, detail: 'map switching not supported' };
+    this.peer?.send({
+      kind: 'mapSwitchResult',
+      requestId: m.requestId,
+      result: outcome.result,
+      currentMapId: outcome.result === 'success' ? m.targetMapId : this.options.status().mapId,
+      localisationScore: outcome.localisationScore ?? 100,
+      detail: outcome.detail ?? '',
+    });
+    if (frame.flags & 0x04) this.peer?.ack(frame);
+  }
+
+  private async runNavSwitch(frame: Frame, m: NavModeSwitch): Promise<void> {
+    const outcome = this.handlers.navSwitch ? await this.handlers.navSwitch(m) : { result: 'rejected' as const, detail: 'navigation switching not supported' };
+    this.peer?.send({
+      kind: 'navModeSwitchResult',
+      requestId: m.requestId,
+      result: outcome.result,
+      currentMode: outcome.result === 'success' ? m.targetMode : this.options.status().navMode,
+      detail: outcome.detail ?? '',
+    });
+    if (frame.flags & 0x04) this.peer?.ack(frame);
+  }
+}

@@ -1,0 +1,2 @@
+export { AgvClient, type ClientEvents } from './client.ts';
+export type * from './types.ts';

@@ -1,0 +1,59 @@
+import type { MessageOfKind, ProtocolErrorCode } from '../../protocol/index.ts';
+import type { FrameChannel } from '../transport/channel.ts';
+
+// The SDK's public types: what a vendor fills in and what its handlers receive. All values are in protocol units
+// (mm, mrad, mm/s, 0.1 %, ms).
+
+export type Without<T, K extends keyof T> = Omit<T, K>;
+
+export type StatusFields = Without<MessageOfKind<'statusReport'>, 'kind'>;
+export type RegistrationFields = Without<MessageOfKind<'registerRequest'>, 'kind'>;
+export type GlobalConfig = Without<MessageOfKind<'globalConfig'>, 'kind'>;
+
+export type MotionCommand = MessageOfKind<'motionCommand'>;
+export type MotionControl = MessageOfKind<'motionControl'>;
+export type ActuatorCommand = MessageOfKind<'actuatorCommand'>;
+export type ChargingCommand = MessageOfKind<'chargingCommand'>;
+export type MapSwitch = MessageOfKind<'mapSwitch'>;
+export type NavModeSwitch = MessageOfKind<'navModeSwitch'>;
+export type ParamQuery = MessageOfKind<'paramQuery'>;
+export type ParamSet = MessageOfKind<'paramSet'>;
+export type RunningDataRequest = MessageOfKind<'runningDataRequest'>;
+export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
+export type SpaceResponse = MessageOfKind<'spaceResponse'>;
+export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;
+
+/** What a command handler returns: nothing / ok acks the command, a refusal nacks it with a protocol error code. */
+export type CommandResult = void | { ok: true } | { ok: false; code: ProtocolErrorCode; detail?: string };
+
+export type Handler<C, R = CommandResult> = (command: C) => R | Promise<R>;
+
+export type ClientState = 'idle' | 'connecting' | 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'active' | 'stopped';
+
+export interface SecureCredentials {
+  /** The AGV's long-term SM2 key pair (uncompressed public key, 65 bytes; private key, 32 bytes). */
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+  /** The platform's public key, if the AGV pins it (recommended). */
+  platformPublicKey?: Uint8Array;
+}
+
+export interface AgvClientOptions {
+  agvId: string;
+  /** Where the platform listens; or give `connect` for another transport. */
+  host?: string;
+  port?: number;
+  connect?: () => Promise<FrameChannel>;
+  registration: RegistrationFields;
+  /** Called whenever a status report is due; return the AGV's current state. */
+  status: () => StatusFields;
+  mode?: 'normal' | 'secure';
+  secure?: SecureCredentials;
+  /** First reconnect delay; doubles up to maxBackoffMs, with ±20 % jitter. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Used until the platform's globalConfig arrives. */
+  defaultStatusPeriodMs?: number;
+  defaultHeartbeatPeriodMs?: number;
+  defaultHeartbeatTimeoutMs?: number;
+}

@@ -1,0 +1,5 @@
+export { Simulator, type SimulatorOptions, type SimMapNode } from './simulator.ts';
+export { SimAgv, type SimAgvOptions } from './sim-agv.ts';
+export { VirtualAgv } from './virtual-agv.ts';
+export { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
+export { ScaledClock } from './scaled-clock.ts';

@@ -1,0 +1,122 @@
+// Platform configuration: defaults, then environment variables, then command-line flags (--name=value or
+// --name value). Documented in README "Configuration".
+
+export interface PlatformConfig {
+  /** Site map JSON file. */
+  mapPath: string;
+  /** SQLite file, or ':memory:'. */
+  dbPath: string;
+  apiHost: string;
+  /** HTTP API port; 0 picks a free one. */
+  apiPort: number;
+  rcsHost: string;
+  /** AGV protocol (TCP) port; 0 picks a free one. */
+  rcsPort: number;
+  /** Accept AGVs that are not enrolled (registers them on first contact). */
+  autoEnrol: boolean;
+  /** Refuse AGVs that do not use secure mode. */
+  requireSecure: boolean;
+  statusPeriodMs: number;
+  heartbeatTimeoutMs: number;
+  /** Anonymous read access to the API (demo on a closed network). */
+  openReads: boolean;
+  /** Create and print an operator API key at start (demo). */
+  demoKey: boolean;
+  /** Simulated AGVs started inside the process (main job only; 0 for none). */
+  simAgvs: number;
+  /** Demo tasks per minute fed through the HTTP API (main job only; 0 for none). */
+  demoTasksPerMin: number;
+  /** Speed-up of simulated time (main job only). */
+  timeFactor: number;
+}
+
+export const DEFAULT_CONFIG: PlatformConfig = {
+  mapPath: 'maps/demo-warehouse.json',
+  dbPath: 'data/unifleet.db',
+  apiHost: '0.0.0.0',
+  apiPort: 8080,
+  rcsHost: '0.0.0.0',
+  rcsPort: 7700,
+  autoEnrol: true,
+  requireSecure: false,
+  statusPeriodMs: 500,
+  heartbeatTimeoutMs: 5_000,
+  openReads: false,
+  demoKey: true,
+  simAgvs: 30,
+  demoTasksPerMin: 40,
+  timeFactor: 1,
+};
+
+const ENV: Record<keyof PlatformConfig, string> = {
+  mapPath: 'UNIFLEET_MAP',
+  dbPath: 'UNIFLEET_DB',
+  apiHost: 'UNIFLEET_API_HOST',
+  apiPort: 'UNIFLEET_API_PORT',
+  rcsHost: 'UNIFLEET_RCS_HOST',
+  rcsPort: 'UNIFLEET_RCS_PORT',
+  autoEnrol: 'UNIFLEET_AUTO_ENROL',
+  requireSecure: 'UNIFLEET_REQUIRE_SECURE',
+  statusPeriodMs: 'UNIFLEET_STATUS_PERIOD_MS',
+  heartbeatTimeoutMs: 'UNIFLEET_HEARTBEAT_TIMEOUT_MS',
+  openReads: 'UNIFLEET_OPEN_READS',
+  demoKey: 'UNIFLEET_DEMO_KEY',
+  simAgvs: 'UNIFLEET_SIM_AGVS',
+  demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',
+  timeFactor: 'UNIFLEET_TIME_FACTOR',
+};
+
+/** Flag name for a key: apiPort -> --api-port. */
+export function flagName(key: keyof PlatformConfig): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export class ConfigError extends Error {}
+
+function parseValue(key: keyof PlatformConfig, raw: string, source: string): PlatformConfig[keyof PlatformConfig] {
+  const kind = typeof DEFAULT_CONFIG[key];
+  if (kind === 'number') {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${source}: expected a non-negative number, got '${raw}'`);
+    return n;
+  }
+  if (kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(`${source}: expected true/false, got '${raw}'`);
+  }
+  return raw;
+}
+
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const config: PlatformConfig = { ...DEFAULT_CONFIG };
+  const set = <K extends keyof PlatformConfig>(key: K, value: PlatformConfig[keyof PlatformConfig]) => {
+    config[key] = value as PlatformConfig[K];
+  };
+  for (const key of Object.keys(ENV) as (keyof PlatformConfig)[]) {
+    const raw = env[ENV[key]];
+    if (raw !== undefined && raw !== '') set(key, parseValue(key, raw, ENV[key]));
+  }
+  const byFlag = new Map((Object.keys(ENV) as (keyof PlatformConfig)[]).map((k) => [flagName(k), k]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const key = byFlag.get(flag);
+    if (!key) throw new ConfigError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(', ')})`);
+    let raw = inline;
+    if (raw === undefined) {
+      if (typeof DEFAULT_CONFIG[key] === 'boolean' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) raw = 'true';
+      else raw = argv[++i];
+    }
+    if (raw === undefined) throw new ConfigError(`${flag} needs a value`);
+    set(key, parseValue(key, raw, flag));
+  }
+  return config;
+}
+
+/** Env variable and flag per setting, for --help and the README. */
+export function describeConfig(): string {
+  return (Object.keys(ENV) as (keyof PlatformConfig)[])
+    .map((k) => `  ${flagName(k).padEnd(26)} ${ENV[k].padEnd(30)} default ${JSON.stringify(DEFAULT_CONFIG[k])}`)
+    .join('\n');
+}

@@ -1,0 +1,135 @@
+import type { AgvView, FleetFilter, FleetView } from '../api/fleet-view.ts';
+import type { AgvIdentity, AgvLink, AgvStatus } from './types.ts';
+
+// The live fleet: who is connected, in which mode, and what each AGV last reported. The session server writes it,
+// the coordinator and the API read it. Reservations live in the traffic controller; heldNodes is read from there.
+
+export interface LiveAgv {
+  identity: AgvIdentity;
+  link: AgvLink | undefined;
+  mode: 'normal' | 'secure';
+  status: AgvStatus | undefined;
+  lastSeen: number;
+  currentTaskId: string | undefined;
+}
+
+export type FleetEvent =
+  | { type: 'online'; agvId: string }
+  | { type: 'offline'; agvId: string; reason: string }
+  | { type: 'status'; agvId: string; status: AgvStatus; previous: AgvStatus | undefined };
+
+export class FleetRegistry implements FleetView {
+  private readonly agvs = new Map<string, LiveAgv>();
+  private listeners: ((event: FleetEvent) => void)[] = [];
+
+  constructor(
+    private readonly heldNodes: (agvId: string) => readonly string[] = () => [],
+    private readonly defaultMapId = '',
+  ) {}
+
+  /** A registered session came up: replaces any previous link of the same AGV. */
+  connect(identity: AgvIdentity, link: AgvLink, now: number): LiveAgv {
+    const existing = this.agvs.get(identity.id);
+    const previousLink = existing?.link;
+    const agv: LiveAgv = existing ?? { identity, link, mode: link.mode, status: undefined, lastSeen: now, currentTaskId: undefined };
+    agv.identity = identity;
+    agv.link = link;
+    agv.mode = link.mode;
+    agv.lastSeen = now;
+    this.agvs.set(identity.id, agv);
+    if (previousLink && previousLink !== link) previousLink.close('replaced by a new session');
+    this.emit({ type: 'online', agvId: identity.id });
+    return agv;
+  }
+
+  /** The session ended; only the link that is current may take the AGV offline. */
+  disconnect(agvId: string, link: AgvLink, reason: string): void {
+    const agv = this.agvs.get(agvId);
+    if (!agv || agv.link !== link) return;
+    agv.link = undefined;
+    this.emit({ type: 'offline', agvId, reason });
+  }
+
+  updateStatus(agvId: string, status: AgvStatus): void {
+    const agv = this.agvs.get(agvId);
+    if (!agv) return;
+    const previous = agv.status;
+    agv.status = status;
+    agv.lastSeen = status.at;
+    this.emit({ type: 'status', agvId, status, previous });
+  }
+
+  touch(agvId: string, now: number): void {
+    const agv = this.agvs.get(agvId);
+    if (agv) agv.lastSeen = now;
+  }
+
+  setTask(agvId: string, taskId: string | undefined): void {
+    const agv = this.agvs.get(agvId);
+    if (agv) agv.currentTaskId = taskId;
+  }
+
+  live(agvId: string): LiveAgv | undefined {
+    return this.agvs.get(agvId);
+  }
+
+  all(): IterableIterator<LiveAgv> {
+    return this.agvs.values();
+  }
+
+  onEvent(listener: (event: FleetEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  get size(): number {
+    return this.agvs.size;
+  }
+
+  onlineCount(): number {
+    let n = 0;
+    for (const agv of this.agvs.values()) if (agv.link) n++;
+    return n;
+  }
+
+  list(filter: FleetFilter = {}): AgvView[] {
+    const result: AgvView[] = [];
+    for (const agv of this.agvs.values()) {
+      const view = this.view(agv);
+      if (filter.vendor !== undefined && view.vendor !== filter.vendor) continue;
+      if (filter.connection !== undefined && view.connection !== filter.connection) continue;
+      if (filter.type !== undefined && view.type !== filter.type) continue;
+      result.push(view);
+    }
+    return result.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  get(id: string): AgvView | undefined {
+    const agv = this.agvs.get(id);
+    return agv ? this.view(agv) : undefined;
+  }
+
+  private view(agv: LiveAgv): AgvView {
+    const s = agv.status;
+    return {
+      id: agv.identity.id,
+      vendor: agv.identity.vendor,
+      model: agv.identity.model,
+      type: agv.identity.type,
+      connection: agv.link ? 'online' : 'offline',
+      mode: agv.mode,
+      state: agv.link ? (s?.state ?? 'unknown') : 'offline',
+      pose: { x: s?.x ?? 0, y: s?.y ?? 0, theta: s?.theta ?? 0, mapId: s?.mapId ?? this.defaultMapId },
+      battery: s?.battery ?? 0,
+      currentTaskId: agv.currentTaskId,
+      heldNodes: [...this.heldNodes(agv.identity.id)],
+      lastSeen: agv.lastSeen,
+    };
+  }
+
+  private emit(event: FleetEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,80 @@
+// The fleet runtime's own view of an AGV, in site units (metres, radians, percent). Sessions translate protocol
+// frames (mm, mrad, 0.1 %) into these at the boundary, so dispatch and traffic never see wire units.
+
+import type { AgvSecurityMode } from '../api/fleet-view.ts';
+
+export interface AgvIdentity {
+  id: string;
+  vendor: string;
+  model: string;
+  serial: string;
+  type: string;
+  softwareVersion: string;
+  /** The capability sheet as registered (kept as given for the registry and dashboards). */
+  capabilities: Record<string, unknown>;
+}
+
+export interface AgvAlarm {
+  code: number;
+  severity: 'info' | 'warning' | 'error' | 'fatal';
+  message: string;
+}
+
+export interface AgvStatus {
+  /** Epoch ms (platform clock) when the report arrived. */
+  at: number;
+  x: number;
+  y: number;
+  theta: number;
+  mapId: string;
+  /** Last node the AGV stood on or passed; undefined while it has never been on a node. */
+  lastNodeId?: string;
+  speed: number;
+  /** Percent 0..100. */
+  battery: number;
+  charging: boolean;
+  loaded: boolean;
+  /** Protocol AGV state name, e.g. 'idle', 'moving', 'charging', 'error'. */
+  state: string;
+  /** True while an actuator action (pick/drop) is running. */
+  actionRunning: boolean;
+  emergencyStop: boolean;
+  alarms: AgvAlarm[];
+}
+
+export interface PathStep {
+  nodeId: string;
+  x: number;
+  y: number;
+  theta?: number;
+  /** m/s for the edge that ends at this node. */
+  maxSpeed?: number;
+}
+
+export interface MotionOrder {
+  orderId: number;
+  /** 0 for a new order, then +1 for every update that extends or replaces its path. */
+  updateId: number;
+  /** Nodes the AGV holds and may drive; released[0] is where it stands. */
+  released: PathStep[];
+  /** Nodes planned beyond the released part; for information only, never to be driven. */
+  announced: PathStep[];
+}
+
+export type ControlCommand = 'pause' | 'resume' | 'cancel' | 'estop' | 'release-estop';
+export type LoadAction = 'pick' | 'drop';
+
+export type CommandOutcome =
+  | { ok: true; latencyMs: number }
+  | { ok: false; code: string; message: string; latencyMs?: number };
+
+/** How the runtime talks to one connected AGV; implemented by the session, faked nowhere in tests. */
+export interface AgvLink {
+  readonly mode: AgvSecurityMode;
+  sendMotion(order: MotionOrder): Promise<CommandOutcome>;
+  sendControl(command: ControlCommand): Promise<CommandOutcome>;
+  sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome>;
+  sendCharging(start: boolean): Promise<CommandOutcome>;
+  /** Ends the session (operator action or shutdown). */
+  close(reason: string): void;
+}

@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../core/index.ts';
+import type { Frame } from '../protocol/index.ts';
+import { buildApi, requireRole, API_PREFIX } from './api/index.ts';
+import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
+import { FleetCoordinator } from './dispatch/coordinator.ts';
+import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
+import type { DispatchStrategy } from './dispatch/types.ts';
+import { FleetRegistry } from './fleet/registry.ts';
+import { SessionServer } from './session/server.ts';
+import type { SecureHandshake } from './session/secure-handshake.ts';
+import { SiteNumbering } from './session/site-numbering.ts';
+import { readSiteMapFile } from './site/index.ts';
+import type { SiteMap } from './site/types.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/types.ts';
+import { TaskService } from './tasks/index.ts';
+import { ReservationTrafficController } from './traffic/reservation-controller.ts';
+import { RoadGraph } from './traffic/road-graph.ts';
+import type { TrafficController } from './traffic/types.ts';
+import { WebhookDelivery } from './webhooks/index.ts';
+
+// Composition root: builds every platform part for one site and wires them together. One process owns one site's
+// traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
+
+export interface StartOptions {
+  /** Site map (already loaded) or a path to its JSON file. */
+  site: SiteMap | string;
+  dbPath: string;
+  apiHost?: string;
+  apiPort?: number;
+  rcsHost?: string;
+  rcsPort?: number;
+  clock?: Clock;
+  autoEnrol?: boolean;
+  requireSecure?: boolean;
+  statusPeriodMs?: number;
+  heartbeatPeriodMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** Coordinator housekeeping period (dispatch, deadlock checks). */
+  tickMs?: number;
+  openReads?: boolean;
+  demoKey?: boolean;
+  strategy?: DispatchStrategy;
+  /** Build a different traffic controller (issue 4 plugs the central planner in here). */
+  traffic?: (graph: RoadGraph, site: SiteMap) => TrafficController;
+  secure?: SecureHandshake;
+  /** Observe every frame AGVs send (tests). */
+  tap?: (agvId: string, frame: Frame) => void;
+  webhooks?: boolean;
+}
+
+export interface PlatformHandle {
+  site: SiteMap;
+  store: Store;
+  tasks: TaskService;
+  registry: FleetRegistry;
+  traffic: TrafficController;
+  coordinator: FleetCoordinator;
+  sessions: SessionServer;
+  numbering: SiteNumbering;
+  app: FastifyInstance;
+  apiUrl: string;
+  rcsPort: number;
+  demoApiKey: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(options: StartOptions): Promise<PlatformHandle> {
+  const clock = options.clock ?? systemClock;
+  const site = typeof options.site === 'string' ? await readSiteMapFile(options.site) : options.site;
+  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
+  const store = openStore({ path: options.dbPath });
+  const graph = new RoadGraph(site);
+  const traffic = options.traffic ? options.traffic(graph, site) : new ReservationTrafficController(graph);
+  const registry = new FleetRegistry((id) => traffic.held(id), site.id);
+  const tasks = new TaskService({ store, site, clock });
+  const numbering = new SiteNumbering(site);
+  const coordinator = new FleetCoordinator({
+    clock,
+    site,
+    graph,
+    traffic,
+    registry,
+    tasks,
+    strategy: options.strategy ?? new GreedyDispatchStrategy(),
+    events: store.events,
+    tickMs: options.tickMs,
+  });
+  const sessions = new SessionServer({
+    clock,
+    store,
+    registry,
+    numbering,
+    secure: options.secure,
+    tap: options.tap,
+    settings: {
+      autoEnrol: options.autoEnrol ?? false,
+      requireSecure: options.requireSecure ?? false,
+      statusPeriodMs: options.statusPeriodMs ?? 500,
+      heartbeatPeriodMs: options.heartbeatPeriodMs ?? 1_000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
+    },
+  });
+  const auth = new ApiKeyAuth(store.apiKeys, clock);
+  const demoApiKey = options.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
+  const app = buildApi({ store, tasks, fleet: registry, site, auth, clock, readAccess: options.openReads ? 'open' : 'viewer' });
+  app.register(
+    async (api) => {
+      api.post<{ Params: { id: string } }>(
+        '/agvs/:id/clear-reservations',
+        {
+          preHandler: requireRole('operator'),
+          schema: {
+            tags: ['agvs'],
+            summary: 'Free the nodes held by an offline AGV',
+            description: 'Operator action after an AGV went offline and has been moved off the track. Refused (409) while the AGV is online.',
+            params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+          },
+        },
+        async (request, reply) => {
+          const { id } = request.params;
+          if (!registry.live(id) && traffic.held(id).length === 0) return reply.code(404).send({ error: 'not_found', message: `AGV '${id}' holds nothing` });
+          if (!coordinator.clearReservations(id)) return reply.code(409).send({ error: 'conflict', message: `AGV '${id}' is online; its reservations are in use` });
+          return { id, heldNodes: [] };
+        },
+      );
+    },
+    { prefix: API_PREFIX },
+  );
+  const delivery = options.webhooks === false ? undefined : new WebhookDelivery({ outbox: store.outbox, clock });
+
+  await coordinator.start();
+  const rcsPort = await sessions.listen(options.rcsPort ?? 0, options.rcsHost ?? '127.0.0.1');
+  await app.listen({ port: options.apiPort ?? 0, host: options.apiHost ?? '127.0.0.1' });
+  delivery?.start();
+  const address = app.server.address();
+  const apiPort = typeof address === 'object' && address ? address.port : (options.apiPort ?? 0);
+  const host = !options.apiHost || options.apiHost === '0.0.0.0' ? '127.0.0.1' : options.apiHost;
+
+  let stopped = false;
+  return {
+    site,
+    store,
+    tasks,
+    registry,
+    traffic,
+    coordinator,
+    sessions,
+    numbering,
+    app,
+    apiUrl: `http://${host}:${apiPort}`,
+    rcsPort,
+    demoApiKey,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      coordinator.stop();
+      await sessions.close();
+      await delivery?.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,326 @@
+import type { Clock } from '../../core/index.ts';
+import type { Frame, Message, ProtocolError, ProtocolErrorCode } from '../../protocol/index.ts';
+import { FramePeer, type RequestOutcome } from '../../agv/transport/frame-peer.ts';
+import type { FrameChannel } from '../../agv/transport/channel.ts';
+import type { AgvRecord, Store } from '../store/types.ts';
+import type { FleetRegistry } from '../fleet/registry.ts';
+import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../fleet/types.ts';
+import { motionCommandFor, statusFromReport } from './convert.ts';
+import type { SiteNumbering } from './site-numbering.ts';
+import type { SecureHandshake } from './secure-handshake.ts';
+
+// One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
+// Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
+// says which step is missing. A peer that keeps sending garbage is cut off; other sessions never notice.
+
+export type SessionPhase = 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'active' | 'closed';
+
+export interface SessionSettings {
+  autoEnrol: boolean;
+  /** Refuse normal-mode access (every AGV must use the secure channel). */
+  requireSecure: boolean;
+  statusPeriodMs: number;
+  heartbeatPeriodMs: number;
+  heartbeatTimeoutMs: number;
+  batteryLowPct: number;
+  batteryCriticalPct: number;
+  /** Bad frames tolerated per errorWindowMs before the session is closed. */
+  maxBadFrames: number;
+  errorWindowMs: number;
+  ackTimeoutMs: number;
+}
+
+export interface SessionContext {
+  clock: Clock;
+  store: Store;
+  registry: FleetRegistry;
+  numbering: SiteNumbering;
+  settings: SessionSettings;
+  secure: SecureHandshake | undefined;
+  /** Command round trips (ms), for metrics and the fleet benchmark. */
+  recordLatency(kind: string, ms: number): void;
+  /** Every decoded frame from an AGV, after the session handled it (tests record positions through it). */
+  tap?: (agvId: string, frame: Frame) => void;
+  nextSessionId(): number;
+}
+
+export class AgvSession implements AgvLink {
+  readonly peer: FramePeer;
+  phase: SessionPhase = 'accessing';
+  agvId: string | undefined;
+  mode: 'normal' | 'secure' = 'normal';
+  lastHeard: number;
+  private record: AgvRecord | undefined;
+  private identity: AgvIdentity | undefined;
+  private badFrames: number[] = [];
+  private nextActionId = 1;
+  private lastPersistedNode: string | undefined;
+  private lastPersistAt = 0;
+
+  constructor(
+    channel: FrameChannel,
+    private readonly ctx: SessionContext,
+    private readonly onClosed: (session: AgvSession) => void,
+  ) {
+    this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs });
+    this.lastHeard = ctx.clock.now();
+    this.peer.onFrame((frame) => this.onFrame(frame));
+    this.peer.onError((error) => this.onBadFrame(error));
+    channel.onClose((reason) => this.closed(reason));
+  }
+
+  close(reason: string): void {
+    if (this.phase === 'closed') return;
+    void this.log('info', 'session.closed', reason);
+    this.peer.close();
+  }
+
+  // ---- AgvLink: commands from the fleet runtime ----
+
+  sendMotion(order: MotionOrder): Promise<CommandOutcome> {
+    return this.command(motionCommandFor(order, this.ctx.numbering));
+  }
+
+  sendControl(command: ControlCommand): Promise<CommandOutcome> {
+    const wire = ({ pause: 'pause', resume: 'resume', cancel: 'cancel', estop: 'emergencyStop', 'release-estop': 'releaseEmergencyStop' } as const)[command];
+    return this.command({ kind: 'motionControl', command: wire, orderId: 0 });
+  }
+
+  sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome> {
+    const actuator = this.actuatorType();
+    return this.command({
+      kind: 'actuatorCommand',
+      action: {
+        actionId: this.nextActionId++,
+        actuator,
+        actuatorIndex: 0,
+        liftAdjust: actuator === 'lift' ? (action === 'pick' ? 'toTop' : 'toBottom') : 'none',
+        blocking: true,
+        params: [
+          { param: 'direction', value: action === 'pick' ? 1 : -1 },
+          { param: 'targetId', value: this.ctx.numbering.stationNumber(stationId) },
+        ],
+      },
+    });
+  }
+
+  sendCharging(start: boolean): Promise<CommandOutcome> {
+    return this.command({ kind: 'chargingCommand', action: start ? 'start' : 'stop', chargerId: 0, targetLevel: 0xffff });
+  }
+
+  private async command(message: Message): Promise<CommandOutcome> {
+    if (this.phase !== 'active') return { ok: false, code: 'CLOSED', message: 'session is not active' };
+    const outcome: RequestOutcome = await this.peer.request(message);
+    if (outcome.latencyMs !== undefined && outcome.ok) this.ctx.recordLatency(message.kind, outcome.latencyMs);
+    return outcome;
+  }
+
+  private actuatorType(): 'lift' | 'fork' | 'roller' {
+    const caps = this.identity?.capabilities as { actuators?: { type: string }[] } | undefined;
+    const type = caps?.actuators?.[0]?.type;
+    return type === 'fork' || type === 'roller' ? type : 'lift';
+  }
+
+  // ---- incoming frames ----
+
+  private onFrame(frame: Frame): void {
+    this.lastHeard = this.ctx.clock.now();
+    const m = frame.message;
+    if (m.kind === 'heartbeat') {
+      if (m.role === 'ping') this.peer.send({ kind: 'heartbeat', role: 'pong', origin: 'platform', echoSeq: frame.seq });
+    } else if (m.kind === 'accessRequest') {
+      void this.onAccess(frame, m);
+    } else if (m.kind === 'keyExchangeInit' || m.kind === 'keyExchangeConfirm') {
+      this.onKeyExchange(frame, m);
+    } else if (this.phase === 'accessing' || this.phase === 'keyExchange') {
+      this.refuseFrame(frame, 'NOT_ACCESSED', 'send accessRequest first');
+    } else if (m.kind === 'registerRequest') {
+      void this.onRegister(frame, m);
+    } else if (this.phase === 'registering') {
+      this.refuseFrame(frame, 'NOT_REGISTERED', 'send registerRequest first');
+    } else {
+      this.onActiveFrame(frame, m);
+    }
+    if (this.agvId !== undefined) this.ctx.tap?.(this.agvId, frame);
+  }
+
+  private onActiveFrame(frame: Frame, m: Message): void {
+    switch (m.kind) {
+      case 'globalConfigAck':
+        if (this.phase === 'configuring') this.activate();
+        return;
+      case 'statusReport': {
+        if (this.phase !== 'active' || this.agvId === undefined) return;
+        const status = statusFromReport(m, this.ctx.numbering, this.ctx.clock.now());
+        this.ctx.registry.updateStatus(this.agvId, status);
+        this.persistSighting(status.lastNodeId);
+        return;
+      }
+      case 'alarmReport':
+        void this.log(m.severity === 'fatal' || m.severity === 'error' ? 'error' : m.severity === 'warning' ? 'warning' : 'info', 'agv.alarm', `${m.transition} alarm ${m.code}: ${m.text}`, { alarmId: m.alarmId, code: m.code, transition: m.transition });
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      case 'spaceRequest':
+        // Traffic v1 plans every move centrally and has no free-space leases yet; a clear refusal lets the AGV
+        // fall back to waiting for its released path.
+        this.peer.send({ kind: 'spaceResponse', requestId: m.requestId, decision: 'refused', leaseId: 0, lease: 0, queuePosition: 0, detail: 'autonomous space is not offered by this platform version' });
+        return;
+      case 'spaceRelease':
+      case 'paramReport':
+      case 'paramSetAck':
+      case 'runningData':
+      case 'mapSwitchResult':
+      case 'navModeSwitchResult':
+      case 'vendorData':
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      case 'ack':
+      case 'nack':
+        return;
+      default:
+        this.refuseFrame(frame, 'INVALID_STATE', `${m.kind} is not a message an AGV sends`);
+    }
+  }
+
+  private async onAccess(frame: Frame, m: Extract<Message, { kind: 'accessRequest' }>): Promise<void> {
+    if (this.phase !== 'accessing' || this.agvId !== undefined) {
+      this.refuseFrame(frame, 'INVALID_STATE', 'access already requested on this connection');
+      return;
+    }
+    this.agvId = m.agvId;
+    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion', detail: string) => {
+      this.peer.send({ kind: 'accessResponse', result, version: 0, sessionId: 0, serverTime: this.ctx.clock.now(), detail });
+      void this.log('warning', 'access.refused', `${m.agvId}: ${detail}`);
+      this.peer.close();
+    };
+    if (m.versionMin > 0x1f || m.versionMax < 0x10) return refuse('unsupportedVersion', 'this platform speaks protocol 1.x');
+    let record: AgvRecord | undefined;
+    try {
+      record = await this.ctx.store.agvs.get(m.agvId);
+    } catch {
+      return refuse('refused', 'registry unavailable');
+    }
+    if ((this.phase as SessionPhase) === 'closed') return;
+    this.record = record;
+    if (!record && !this.ctx.settings.autoEnrol) return refuse('unknownAgv', `AGV ${m.agvId} is not enrolled and auto-enrolment is off`);
+    if (m.mode === 'normal' && (this.ctx.settings.requireSecure || record?.publicKeyHex)) {
+      return refuse('secureRequired', 'this AGV must use secure mode');
+    }
+    if (m.mode === 'secure') {
+      if (!record?.publicKeyHex) return refuse('refused', 'secure access needs an enrolled SM2 public key');
+      if (!this.ctx.secure) return refuse('refused', 'secure mode is not available on this platform');
+      this.mode = 'secure';
+    }
+    this.peer.send({ kind: 'accessResponse', result: 'accepted', version: 0x10, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
+    this.phase = m.mode === 'secure' ? 'keyExchange' : 'registering';
+  }
+
+  private onKeyExchange(frame: Frame, m: Extract<Message, { kind: 'keyExchangeInit' | 'keyExchangeConfirm' }>): void {
+    if (this.phase !== 'keyExchange' || !this.ctx.secure || !this.record?.publicKeyHex) {
+      this.refuseFrame(frame, 'INVALID_STATE', 'no key exchange in progress');
+      return;
+    }
+    const outcome = this.ctx.secure.handle(this.peer, this.record.publicKeyHex, m);
+    if (outcome === 'done') this.phase = 'registering';
+    else if (outcome !== 'continue') {
+      void this.log('warning', 'access.refused', `${this.agvId}: key exchange failed: ${outcome.error}`);
+      this.peer.nack(frame.seq, frame.msgType, 'KEY_EXCHANGE_FAILED', outcome.error);
+      this.peer.close();
+    }
+  }
+
+  private async onRegister(frame: Frame, m: Extract<Message, { kind: 'registerRequest' }>): Promise<void> {
+    if (this.phase !== 'registering') {
+      this.refuseFrame(frame, 'INVALID_STATE', 'already registered');
+      return;
+    }
+    const id = this.agvId!;
+    const rec = this.record;
+    if (rec && rec.serial !== '' && rec.serial !== m.serial) {
+      this.peer.send({ kind: 'registerAck', result: 'rejectedIdentity', detail: `serial ${m.serial} does not match the enrolled AGV ${id}` });
+      void this.log('warning', 'registration.refused', `${id}: serial mismatch`);
+      this.peer.close();
+      return;
+    }
+    const capabilities = { ...m.capabilities, kinematics: m.capabilities.kinematics } as Record<string, unknown>;
+    try {
+      await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode });
+    } catch {
+      this.peer.send({ kind: 'registerAck', result: 'refused', detail: 'registry unavailable, retry later' });
+      this.peer.close();
+      return;
+    }
+    if (this.phase !== 'registering') return;
+    this.identity = { id, vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, softwareVersion: m.softwareVersion, capabilities };
+    this.peer.send({ kind: 'registerAck', result: 'accepted', detail: '' });
+    this.phase = 'configuring';
+    const s = this.ctx.settings;
+    this.peer.send({
+      kind: 'globalConfig',
+      statusPeriod: s.statusPeriodMs,
+      heartbeatPeriod: s.heartbeatPeriodMs,
+      heartbeatTimeout: s.heartbeatTimeoutMs,
+      runningDataPeriod: 0,
+      batteryLow: Math.round(s.batteryLowPct * 10),
+      batteryCritical: Math.round(s.batteryCriticalPct * 10),
+      localisationScoreMin: 50,
+      maxClockSkew: 30_000,
+    });
+  }
+
+  private activate(): void {
+    this.phase = 'active';
+    this.ctx.registry.connect(this.identity!, this, this.ctx.clock.now());
+    void this.log('info', 'agv.online', `${this.agvId} online (${this.identity!.vendor} ${this.identity!.model}, ${this.mode} mode)`);
+  }
+
+  private refuseFrame(frame: Frame, code: ProtocolErrorCode, detail: string): void {
+    this.peer.nack(frame.seq, frame.msgType, code, detail);
+    this.countBadFrame();
+  }
+
+  private onBadFrame(error: ProtocolError): void {
+    if (error.skippable) return;
+    this.peer.nack(error.seq ?? 0, error.msgType ?? 0, error.code, error.message);
+    this.countBadFrame();
+  }
+
+  private countBadFrame(): void {
+    const now = this.ctx.clock.now();
+    const window = this.ctx.settings.errorWindowMs;
+    this.badFrames = this.badFrames.filter((t) => now - t < window);
+    this.badFrames.push(now);
+    if (this.badFrames.length > this.ctx.settings.maxBadFrames) {
+      void this.log('warning', 'session.bad_frames', `closing: ${this.badFrames.length} bad frames within ${window} ms`);
+      this.peer.close();
+    }
+  }
+
+  private persistSighting(node: string | undefined): void {
+    const now = this.ctx.clock.now();
+    if (node === this.lastPersistedNode && now - this.lastPersistAt < 60_000) return;
+    if (now - this.lastPersistAt < 5_000) return;
+    this.lastPersistedNode = node;
+    this.lastPersistAt = now;
+    void this.ctx.store.agvs.upsertSeen({ id: this.agvId!, at: now, lastNode: node ?? null }).catch(() => {});
+  }
+
+  private closed(reason: string): void {
+    if (this.phase === 'closed') return;
+    const wasActive = this.phase === 'active';
+    this.phase = 'closed';
+    if (wasActive && this.agvId !== undefined) {
+      this.ctx.registry.disconnect(this.agvId, this, reason);
+      void this.ctx.store.agvs.upsertSeen({ id: this.agvId, at: this.lastHeard }).catch(() => {});
+    }
+    this.onClosed(this);
+  }
+
+  private async log(severity: 'info' | 'warning' | 'error', type: string, message: string, data?: unknown): Promise<void> {
+    try {
+      await this.ctx.store.events.append({ at: this.ctx.clock.now(), severity, type, message, agvId: this.agvId ?? null, data });
+    } catch {
+      // Logging must never take a session down.
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { SPECIAL, type MessageOfKind } from '../../protocol/index.ts';
+import type { AgvAlarm, AgvStatus, MotionOrder, PathStep } from '../fleet/types.ts';
+import type { SiteNumbering } from './site-numbering.ts';
+
+// Unit conversion at the session boundary: the wire carries mm, mrad, mm/s and 0.1 %; the platform works in
+// metres, radians, m/s and percent.
+
+type StatusReport = MessageOfKind<'statusReport'>;
+type MotionCommand = MessageOfKind<'motionCommand'>;
+
+const RUNNING_ACTION_STATES = new Set(['waiting', 'initializing', 'running', 'paused']);
+
+export function statusFromReport(report: StatusReport, numbering: SiteNumbering, at: number): AgvStatus {
+  const alarms: AgvAlarm[] = report.errors.map((e) => ({ code: e.code, severity: e.severity, message: `code ${e.code}` }));
+  return {
+    at,
+    x: report.pose.x / 1000,
+    y: report.pose.y / 1000,
+    theta: report.pose.theta === SPECIAL.HEADING_FREE ? 0 : report.pose.theta / 1000,
+    mapId: report.mapId === numbering.mapNumber ? numbering.site.id : `map-${report.mapId}`,
+    lastNodeId: numbering.nodeId(report.lastNodeId),
+    speed: Math.hypot(report.vx, report.vy) / 1000,
+    battery: report.battery === SPECIAL.UNKNOWN_U16 ? 0 : report.battery / 10,
+    charging: report.charging,
+    loaded: report.loadState === 'loaded' || report.loadState === 'partial',
+    state: report.state,
+    actionRunning: report.actions.some((a) => RUNNING_ACTION_STATES.has(a.state)) || report.actuators.some((a) => a.state === 'running'),
+    emergencyStop: report.eStop !== 'none',
+    alarms,
+  };
+}
+
+export function mm(metres: number): number {
+  return Math.round(metres * 1000);
+}
+
+export function mrad(radians: number): number {
+  const wrapped = Math.atan2(Math.sin(radians), Math.cos(radians));
+  return Math.max(-3142, Math.min(3142, Math.round(wrapped * 1000)));
+}
+
+/** Builds the wire motion command: released nodes first, then the announced horizon. */
+export function motionCommandFor(order: MotionOrder, numbering: SiteNumbering, taskType: MotionCommand['taskType'] = 'move'): MotionCommand {
+  const all: PathStep[] = [...order.released, ...order.announced];
+  const lastReleased = order.released.length - 1;
+  const nodes: MotionCommand['nodes'] = all.map((step, i) => ({
+    nodeId: numbering.nodeNumber(step.nodeId),
+    sequenceId: 2 * i,
+    pose: { x: mm(step.x), y: mm(step.y), theta: step.theta === undefined ? SPECIAL.HEADING_FREE : mrad(step.theta) },
+    mapId: numbering.mapNumber,
+    allowedDeviation: 0,
+    attribute: i === all.length - 1 ? 'endPoint' : i === lastReleased ? 'stop' : 'passThrough',
+    actions: [],
+  }));
+  const edges: MotionCommand['edges'] = [];
+  for (let i = 1; i < all.length; i++) {
+    const from = all[i - 1]!;
+    const to = all[i]!;
+    edges.push({
+      edgeId: Math.max(1, numbering.edgeNumber(from.nodeId, to.nodeId)),
+      sequenceId: 2 * i - 1,
+      startNodeId: numbering.nodeNumber(from.nodeId),
+      endNodeId: numbering.nodeNumber(to.nodeId),
+      maxSpeed: to.maxSpeed === undefined ? SPECIAL.NO_SPEED_LIMIT : Math.min(0xffff, mm(to.maxSpeed)),
+      maxAngularSpeed: 0,
+      movement: 'forward',
+      orientation: SPECIAL.HEADING_FREE,
+      trajectory: 'line',
+      controlPoints: [],
+      actions: [],
+    });
+  }
+  return { kind: 'motionCommand', orderId: order.orderId, orderUpdateId: order.updateId, taskType, nodes, edges, releasedNodeCount: order.released.length };
+}

@@ -1,0 +1,55 @@
+import type { SiteMap } from '../site/types.ts';
+
+// The site map names nodes, edges and stations with strings; the protocol carries u32 ids. The numbering is the
+// 1-based position in the site map file, so both ends derive the same numbers from the same map.
+
+export class SiteNumbering {
+  readonly mapNumber: number;
+  private readonly nodeNumbers = new Map<string, number>();
+  private readonly nodeIds: string[] = [];
+  private readonly edgeNumbers = new Map<string, number>();
+  private readonly stationNumbers = new Map<string, number>();
+  private readonly stationIds: string[] = [];
+
+  constructor(
+    readonly site: SiteMap,
+    mapNumber = 1,
+  ) {
+    this.mapNumber = mapNumber;
+    site.nodes.forEach((n, i) => {
+      this.nodeNumbers.set(n.id, i + 1);
+      this.nodeIds.push(n.id);
+    });
+    site.edges.forEach((e, i) => {
+      this.edgeNumbers.set(`${e.from}\u0000${e.to}`, i + 1);
+      if (e.bidirectional) this.edgeNumbers.set(`${e.to}\u0000${e.from}`, i + 1);
+    });
+    site.stations.forEach((s, i) => {
+      this.stationNumbers.set(s.id, i + 1);
+      this.stationIds.push(s.id);
+    });
+  }
+
+  nodeNumber(id: string): number {
+    const n = this.nodeNumbers.get(id);
+    if (n === undefined) throw new Error(`unknown node ${id}`);
+    return n;
+  }
+
+  /** Site node id for a wire number; undefined for 0 or an unknown number. */
+  nodeId(num: number): string | undefined {
+    return num >= 1 ? this.nodeIds[num - 1] : undefined;
+  }
+
+  edgeNumber(from: string, to: string): number {
+    return this.edgeNumbers.get(`${from}\u0000${to}`) ?? 0;
+  }
+
+  stationNumber(id: string): number {
+    return this.stationNumbers.get(id) ?? 0;
+  }
+
+  stationId(num: number): string | undefined {
+    return num >= 1 ? this.stationIds[num - 1] : undefined;
+  }
+}

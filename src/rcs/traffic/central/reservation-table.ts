@@ -1,0 +1,100 @@
+import { DEFAULT_RADIUS_M, footprintsOverlap, NearbyNodes, type NodeXY } from './footprint.ts';
+
+// The reservation table is the safety layer: whatever the planner proposes, a node is only handed to an AGV when
+// no other AGV holds it or any node its footprint would overlap. Each AGV holds a contiguous path: element 0 is
+// the node it stands on (or last passed), the rest lie ahead in driving order. Holding both ends of every edge it
+// drives makes edges exclusive as well, so head-on meetings and swaps on an edge cannot be granted.
+
+export type HoldCheck = { ok: true } | { ok: false; blocker: string; node: number };
+
+export class ReservationTable {
+  private readonly owner: (string | undefined)[];
+  private readonly paths = new Map<string, number[]>();
+  private readonly radii = new Map<string, number>();
+  private nearby: NearbyNodes;
+
+  constructor(
+    private readonly points: readonly NodeXY[],
+    initialRadiusM: number,
+  ) {
+    this.owner = new Array(points.length).fill(undefined);
+    this.nearby = new NearbyNodes(points, 2 * Math.max(initialRadiusM, DEFAULT_RADIUS_M));
+  }
+
+  setRadius(agent: string, radius: number): void {
+    this.radii.set(agent, radius);
+    // The neighbour index must reach as far as the two largest bodies together.
+    let largest = 0;
+    for (const r of this.radii.values()) largest = Math.max(largest, r);
+    if (2 * largest > this.nearby.reach) this.nearby = new NearbyNodes(this.points, 2 * largest);
+  }
+
+  radius(agent: string): number {
+    return this.radii.get(agent) ?? DEFAULT_RADIUS_M;
+  }
+
+  ownerOf(v: number): string | undefined {
+    return this.owner[v];
+  }
+
+  path(agent: string): readonly number[] {
+    return this.paths.get(agent) ?? [];
+  }
+
+  agents(): IterableIterator<string> {
+    return this.paths.keys();
+  }
+
+  has(agent: string): boolean {
+    return this.paths.has(agent);
+  }
+
+  /** Whether agent may hold v: nobody else holds v, and no other holder's footprint overlaps agent's at v. */
+  check(agent: string, v: number): HoldCheck {
+    const holder = this.owner[v];
+    if (holder !== undefined && holder !== agent) return { ok: false, blocker: holder, node: v };
+    const mine = this.radius(agent);
+    for (const { node, distance } of this.nearby.of(v)) {
+      const other = this.owner[node];
+      if (other === undefined || other === agent) continue;
+      if (footprintsOverlap(distance, mine, this.radius(other))) return { ok: false, blocker: other, node };
+    }
+    return { ok: true };
+  }
+
+  /** Starts (or restarts) an agent's path at v. The caller has checked v; the old path is released. */
+  place(agent: string, v: number): void {
+    this.releaseAll(agent);
+    this.paths.set(agent, [v]);
+    this.owner[v] = agent;
+  }
+
+  /** Extends the agent's path by v (checked by the caller). */
+  append(agent: string, v: number): void {
+    const path = this.paths.get(agent);
+    if (!path) throw new Error(`agent ${agent} has no path to extend`);
+    path.push(v);
+    this.owner[v] = agent;
+  }
+
+  /** The agent reached path[index]: everything before it is released. */
+  advanceTo(agent: string, index: number): void {
+    const path = this.paths.get(agent);
+    if (!path || index <= 0) return;
+    const passed = path.splice(0, index);
+    for (const v of passed) if (!path.includes(v) && this.owner[v] === agent) this.owner[v] = undefined;
+  }
+
+  releaseAll(agent: string): void {
+    const path = this.paths.get(agent);
+    if (!path) return;
+    for (const v of path) if (this.owner[v] === agent) this.owner[v] = undefined;
+    this.paths.delete(agent);
+  }
+
+  forget(agent: string): void {
+    this.releaseAll(agent);
+    this.radii.delete(agent);
+  }
+
+}
