@@ -1,6 +1,6 @@
 // SM3 / SM4 / SM2 against the published standard vectors, and cross-checked against two independent
 // implementations: sm-crypto-v2 (pure JS) and OpenSSL (through node:crypto).
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, randomBytes } from 'node:crypto';
+import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, randomBytes } from 'node:crypto';
 import { sm2 as smCryptoSm2, sm3 as smCryptoSm3, sm4 as smCryptoSm4 } from 'sm-crypto-v2';
 import { describe, expect, it } from 'vitest';
 import {
@@ -73,6 +73,13 @@ describe('SM4 (GB/T 32907)', () => {
   it('reproduces the standard single-block example', () => {
     expect(hex(sm4EcbEncrypt(key, key))).toBe('681edf34d206965e86b3e94f536e4246');
     expect(hex(sm4EcbDecrypt(key, bytes('681edf34d206965e86b3e94f536e4246')))).toBe(hex(key));
+  });
+
+  it('reproduces the one-million-encryption example (GB/T 32907 annex A.2) on the engine behind our SM4 wrappers', () => {
+    const cipher = createCipheriv('sm4-ecb', key, null).setAutoPadding(false);
+    let block = Buffer.from(key);
+    for (let i = 0; i < 1_000_000; i++) block = cipher.update(block);
+    expect(block.toString('hex')).toBe('595298c7c6fd271f0402f804c33d3f66');
   });
 
   it('CTR matches a counter-mode reference built on sm-crypto-v2 block encryption', () => {

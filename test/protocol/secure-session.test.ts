@@ -199,3 +199,14 @@ describe('ReplayWindow', () => {
     expect(() => new ReplayWindow(100)).toThrow(RangeError);
   });
 });
+
+describe('measureSecureThroughput', () => {
+  it('reports positive rates for a short run (figures themselves belong to npm run bench:secure)', async () => {
+    const { measureSecureThroughput } = await import('../../src/protocol/secure/index.ts');
+    const result = measureSecureThroughput({ durationMs: 20, payloadBytes: 32, precomputeWindow: 4 });
+    expect(result.payload_bytes).toBe(32);
+    expect(result.overhead_bytes).toBe(80);
+    expect(result.protect_per_s).toBeGreaterThan(0);
+    expect(result.verify_decrypt_per_s).toBeGreaterThan(0);
+  });
+});

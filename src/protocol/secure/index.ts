@@ -50,3 +50,4 @@ export {
   type UnprotectResult,
   type SecureSessionOptions,
 } from './session.ts';
+export { measureSecureThroughput, type SecureThroughput, type SecureThroughputOptions } from './benchmark.ts';

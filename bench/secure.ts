@@ -1,0 +1,89 @@
+// Secure-mode figures: session throughput (verify+decrypt is the goal: >= 10,000 frames/s per core) and the
+// SM2 backends we could use, side by side. Prints one JSON object per line. Run: npm run bench:secure
+import { createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify, createCipheriv } from 'node:crypto';
+import { sm2 as smCrypto } from 'sm-crypto-v2';
+import {
+  generateSm2KeyPair,
+  KeyExchangeInitiator,
+  KeyExchangeResponder,
+  privateKeyToPem,
+  publicKeyToPem,
+  sm3,
+  sm4Ctr,
+  Sm2Signer,
+  Sm2Verifier,
+} from '../src/protocol/secure/index.ts';
+import { measureSecureThroughput } from '../src/protocol/secure/benchmark.ts';
+import { bytesToHex, hexToBytes } from '../src/protocol/secure/bytes.ts';
+
+const durationMs = Number(process.env.BENCH_MS ?? 1000);
+
+function rate(run: () => unknown): number {
+  for (let i = 0; i < 5; i++) run(); // warm-up
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < durationMs) {
+    run();
+    count++;
+  }
+  return Math.round((count * 1000) / (performance.now() - start));
+}
+
+function emit(result: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify({ bench: 'secure', ...result }) + '\n');
+}
+
+for (const payloadBytes of [64, 1024]) {
+  for (const window of [4, 6, 8]) {
+    emit({ case: 'session', precompute_window: window, ...measureSecureThroughput({ payloadBytes, durationMs, precomputeWindow: window }) });
+  }
+}
+
+const pair = generateSm2KeyPair();
+const message = new Uint8Array(120);
+const signer = new Sm2Signer(pair);
+const signature = signer.sign(message);
+for (const window of [0, 4, 6, 8]) {
+  const verifier = new Sm2Verifier(pair.publicKey, { precomputeWindow: window });
+  emit({ case: 'sm2-verify', impl: 'unifleet (@noble/curves)', precompute_window: window, per_s: rate(() => verifier.verify(signature, message)) });
+}
+const smCryptoKey = smCrypto.precomputePublicKey(bytesToHex(pair.publicKey), 8);
+const smCryptoSignature = smCrypto.doSignature(message, bytesToHex(pair.privateKey), { hash: true, publicKey: bytesToHex(pair.publicKey) });
+emit({ case: 'sm2-verify', impl: 'sm-crypto-v2', precompute_window: 8, per_s: rate(() => smCrypto.doVerifySignature(message, smCryptoSignature, smCryptoKey, { hash: true })) });
+const opensslPublic = createPublicKey(publicKeyToPem(pair.publicKey));
+const opensslPrivate = createPrivateKey(privateKeyToPem(pair));
+const opensslSignature = opensslSign(null, message, opensslPrivate);
+// OpenSSL through node:crypto can only use an empty user ID, so it cannot verify standard (default-ID) signatures.
+emit({ case: 'sm2-verify', impl: 'openssl via node:crypto (empty user ID only)', per_s: rate(() => opensslVerify(null, message, opensslPublic, opensslSignature)) });
+
+emit({ case: 'sm2-sign', impl: 'unifleet (@noble/curves)', per_s: rate(() => signer.sign(message)) });
+emit({ case: 'sm2-sign', impl: 'sm-crypto-v2', per_s: rate(() => smCrypto.doSignature(message, bytesToHex(pair.privateKey), { hash: true, publicKey: bytesToHex(pair.publicKey) })) });
+emit({ case: 'sm2-sign', impl: 'openssl via node:crypto (empty user ID only)', per_s: rate(() => opensslSign(null, message, opensslPrivate)) });
+
+const key = new Uint8Array(16);
+const iv = new Uint8Array(16);
+for (const bytes of [64, 1024]) {
+  const data = new Uint8Array(bytes);
+  emit({ case: 'sm4-ctr', bytes, per_s: rate(() => sm4Ctr(key, iv, data)) });
+  emit({ case: 'sm3', bytes, per_s: rate(() => sm3(data)) });
+}
+
+const platform = generateSm2KeyPair();
+emit({
+  case: 'key-exchange',
+  note: 'full handshake, both sides, one process',
+  per_s: rate(() => {
+    const initiator = new KeyExchangeInitiator({ id: 'AGV-1', keyPair: pair, responderPublicKey: platform.publicKey });
+    const responder = new KeyExchangeResponder({ id: 'site-1', keyPair: platform });
+    const reply = responder.handleInit(initiator.start());
+    responder.handleConfirm(initiator.handleReply(reply).confirm);
+  }),
+});
+
+// GB/T 32907 annex A.2: one million encryptions of the example block (too slow for the test suite on a loaded machine).
+const vectorKey = hexToBytes('0123456789abcdeffedcba9876543210');
+const start = performance.now();
+const cipher = createCipheriv('sm4-ecb', vectorKey, null).setAutoPadding(false);
+let block = Buffer.from(vectorKey);
+for (let i = 0; i < 1_000_000; i++) block = cipher.update(block);
+emit({ case: 'sm4-million-vector', ok: block.toString('hex') === '595298c7c6fd271f0402f804c33d3f66', ms: Math.round(performance.now() - start) });
