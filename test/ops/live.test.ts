@@ -63,7 +63,10 @@ describe('live feed over WebSocket', () => {
     const seqBefore = h.ops.feed.snapshot().seq;
     h.clock.advance(200);
     const delta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqBefore + 1);
-    expect(delta.agvs.map((a) => a.id)).toEqual(['acme-0001']);
+    // A pure move travels in the compact form.
+    expect(delta.agvs).toEqual([]);
+    expect(delta.moves[0]).toBe('acme-0001');
+    expect(delta.moves).toHaveLength(4);
     expect(delta.seq).toBeGreaterThan(snapshot.seq);
 
     // Nothing changes → nothing is sent.

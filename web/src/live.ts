@@ -109,6 +109,13 @@ export class LiveStore {
           const pos = prev ? this.position(prev, now) : { x: a.x, y: a.y, th: a.th };
           this.agvs.set(a.id, { agv: a, fromX: pos.x, fromY: pos.y, fromTh: pos.th, at: now });
         }
+        for (let i = 0; i + 3 < m.moves.length; i += 4) {
+          const prev = this.agvs.get(String(m.moves[i]));
+          if (!prev) continue;
+          const pos = this.position(prev, now);
+          const agv = { ...prev.agv, x: Number(m.moves[i + 1]), y: Number(m.moves[i + 2]), th: Number(m.moves[i + 3]) };
+          this.agvs.set(agv.id, { agv, fromX: pos.x, fromY: pos.y, fromTh: pos.th, at: now });
+        }
         for (const id of m.removedAgvs) this.agvs.delete(id);
         for (const t of m.tasks) this.tasks.set(t.id, t);
         this.trimTasks();
@@ -116,7 +123,7 @@ export class LiveStore {
           if (a.state === 'cleared') this.alarms.delete(a.id);
           else this.alarms.set(a.id, a);
         }
-        if (m.agvs.length || m.removedAgvs.length) this.emit('agvs');
+        if (m.agvs.length || m.moves.length || m.removedAgvs.length) this.emit('agvs');
         if (m.tasks.length) this.emit('tasks');
         if (m.alarms.length) this.emit('alarms');
         break;

@@ -8,7 +8,7 @@ const SEV_RING: Record<string, string> = { warning: '#e8b339', error: '#e5533d',
 declare global {
   interface Window {
     /** Rendering statistics, read by the FPS benchmark and the browser test. */
-    __unifleetMap?: { frames: number; drawnAgvs: number };
+    __unifleetMap?: { frames: number; drawnAgvs: number; drawMs: number };
   }
 }
 
@@ -34,7 +34,7 @@ export class MapView {
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly store: LiveStore) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
-    window.__unifleetMap = { frames: 0, drawnAgvs: 0 };
+    window.__unifleetMap = { frames: 0, drawnAgvs: 0, drawMs: 0 };
     new ResizeObserver(() => this.resize()).observe(canvas);
     canvas.addEventListener('wheel', (e) => this.zoom(e), { passive: false });
     canvas.addEventListener('pointerdown', (e) => {
@@ -248,6 +248,12 @@ export class MapView {
   }
 
   private draw(): void {
+    const started = performance.now();
+    this.drawFrame();
+    window.__unifleetMap!.drawMs += performance.now() - started;
+  }
+
+  private drawFrame(): void {
     if (!this.fitted && this.store.map && this.canvas.clientWidth > 0) this.fit();
     if (this.layerDirty) this.drawLayer();
     const g = this.ctx;

@@ -57,9 +57,11 @@ function toLive(agv: AgvView, alarms: Alarm[] | undefined): AgvLive {
   };
 }
 
-function sameLive(a: AgvLive, b: AgvLive): boolean {
+const samePose = (a: AgvLive, b: AgvLive): boolean => a.x === b.x && a.y === b.y && a.th === b.th;
+
+function sameExceptPose(a: AgvLive, b: AgvLive): boolean {
   return (
-    a.x === b.x && a.y === b.y && a.th === b.th && a.state === b.state && a.battery === b.battery && a.task === b.task &&
+    a.state === b.state && a.battery === b.battery && a.task === b.task &&
     a.conn === b.conn && a.mode === b.mode && a.estop === b.estop && a.charging === b.charging && a.alarms === b.alarms &&
     a.sev === b.sev && a.vendor === b.vendor && a.model === b.model
   );
@@ -191,9 +193,11 @@ export class LiveFeed {
   private diff(): DeltaMessage | null {
     const next = this.collectAgvs();
     const agvs: AgvLive[] = [];
+    const moves: (string | number)[] = [];
     for (const [id, live] of next) {
       const before = this.lastAgvs.get(id);
-      if (!before || !sameLive(before, live)) agvs.push(live);
+      if (!before || !sameExceptPose(before, live)) agvs.push(live);
+      else if (!samePose(before, live)) moves.push(id, live.x, live.y, live.th);
     }
     const removedAgvs = [...this.lastAgvs.keys()].filter((id) => !next.has(id));
     this.lastAgvs = next;
@@ -209,9 +213,9 @@ export class LiveFeed {
 
     const alarms = [...this.pendingAlarms.values()];
     this.pendingAlarms.clear();
-    if (agvs.length === 0 && removedAgvs.length === 0 && tasks.length === 0 && alarms.length === 0) return null;
+    if (agvs.length === 0 && moves.length === 0 && removedAgvs.length === 0 && tasks.length === 0 && alarms.length === 0) return null;
     this.seq++;
-    return { type: 'delta', seq: this.seq, at: this.clock.now(), agvs, removedAgvs, tasks, alarms };
+    return { type: 'delta', seq: this.seq, at: this.clock.now(), agvs, moves, removedAgvs, tasks, alarms };
   }
 
   private sendDetail(client: Client): void {

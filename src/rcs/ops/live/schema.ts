@@ -49,7 +49,13 @@ export interface DeltaMessage {
   type: 'delta';
   seq: number;
   at: number;
+  /** AGVs new to the client or with changes beyond their pose: full records. */
   agvs: AgvLive[];
+  /**
+   * AGVs whose only change is their pose, flattened as [id, x, y, th, id, x, y, th, ...]: a moving fleet is most of
+   * the traffic, and this is about a sixth of the size of full records.
+   */
+  moves: (string | number)[];
   removedAgvs: string[];
   tasks: TaskView[];
   /** Changed alarms, including ones that were cleared (state 'cleared': drop from the open list). */
