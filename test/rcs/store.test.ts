@@ -148,6 +148,8 @@ describe('SQLite store', () => {
     await store.outbox.markDead(row!.id, 2, 'gave up');
     expect(await store.outbox.get(row!.id)).toMatchObject({ status: 'dead', attempts: 2, lastError: 'gave up' });
     expect(await store.outbox.nextDueAt()).toBeNull();
+    expect(await store.outbox.prune(50)).toBe(0);
+    expect(await store.outbox.prune(51)).toBe(1);
     await store.events.append({ at: 1, severity: 'info', type: 'x', message: 'm', agvId: 'a' });
     await store.events.append({ at: 2, severity: 'error', type: 'y', message: 'm2', data: { k: 1 } });
     expect((await store.events.query({ severity: 'warning' })).map((e) => e.type)).toEqual(['y']);

@@ -163,8 +163,10 @@ describe('webhook delivery', () => {
       const headers = receiver.received[1]!.headers;
       expect(verifySignature(secret, { signature: headers['x-unifleet-signature'] as string, timestamp: headers['x-unifleet-timestamp'] as string }, receiver.received[1]!.body, Math.floor(Date.now() / 1000))).toBe(true);
 
-      const info = await h.app.inject({ url: `/api/v1/webhooks/${id}`, headers: { 'x-api-key': h.keys.operator } });
-      expect(info.json()).toMatchObject({ id, deliveries: { pending: 0, delivered: 1, dead: 0 }, lastError: null });
+      // The receiver logs a request before the worker has seen the answer; wait for the worker to record it.
+      const info = async () => (await h.app.inject({ url: `/api/v1/webhooks/${id}`, headers: { 'x-api-key': h.keys.operator } })).json();
+      for (let i = 0; i < 200 && (await info()).deliveries.delivered < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await info()).toMatchObject({ id, deliveries: { pending: 0, delivered: 1, dead: 0 }, lastError: null });
       const list = await h.app.inject({ url: '/api/v1/webhooks', headers: { 'x-api-key': h.keys.operator } });
       expect(list.json().items).toEqual([expect.not.objectContaining({ secret: expect.anything() })]);
       expect((await h.app.inject({ url: '/api/v1/webhooks', headers: { 'x-api-key': h.keys.viewer } })).statusCode).toBe(403);

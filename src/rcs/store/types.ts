@@ -113,6 +113,8 @@ export interface OutboxRepository {
   markDead(id: number, attempts: number, error: string): Promise<void>;
   get(id: number): Promise<OutboxRow | undefined>;
   list(filter?: { status?: OutboxStatus; subscriptionId?: string }): Promise<OutboxRow[]>;
+  /** Deletes delivered and dead rows created before `before`; returns how many. Pending rows are never pruned. */
+  prune(before: number): Promise<number>;
 }
 
 export type EventSeverity = 'debug' | 'info' | 'warning' | 'error' | 'critical';

@@ -20,6 +20,8 @@ export interface DeliveryOptions {
   /** Rows posted at once; default 8. */
   concurrency?: number;
   random?: () => number;
+  /** Delivered and dead rows are deleted after this long; default 7 days. */
+  retentionMs?: number;
   onDeadLetter?: (row: OutboxRow, error: string) => void;
 }
 
@@ -39,6 +41,8 @@ export class WebhookDelivery {
   private readonly pollMs: number;
   private readonly concurrency: number;
   private readonly random: () => number;
+  private readonly retentionMs: number;
+  private lastPruneAt = -Infinity;
   private readonly onDeadLetter: (row: OutboxRow, error: string) => void;
   private running = false;
   private cancelTimer: (() => void) | undefined;
@@ -54,6 +58,7 @@ export class WebhookDelivery {
     this.pollMs = options.pollMs ?? 1_000;
     this.concurrency = options.concurrency ?? 8;
     this.random = options.random ?? Math.random;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.onDeadLetter = options.onDeadLetter ?? (() => {});
   }
 
@@ -102,6 +107,10 @@ export class WebhookDelivery {
     if (!this.running) return;
     try {
       await this.runOnce();
+      if (this.clock.now() - this.lastPruneAt >= 3600_000) {
+        this.lastPruneAt = this.clock.now();
+        await this.outbox.prune(this.clock.now() - this.retentionMs);
+      }
     } catch {
       // A store error must not stop delivery for good; the next tick tries again.
     }

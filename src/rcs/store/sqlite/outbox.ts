@@ -70,6 +70,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   private readonly delivered: Statement;
   private readonly retry: Statement;
   private readonly dead: Statement;
+  private readonly pruneStmt: Statement<[number]>;
 
   constructor(private readonly db: Database) {
     this.fan = fanOut(db);
@@ -80,6 +81,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
     this.delivered = db.prepare(`UPDATE webhook_outbox SET status = 'delivered', attempts = ?, last_error = NULL WHERE id = ?`);
     this.retry = db.prepare(`UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'pending'`);
     this.dead = db.prepare(`UPDATE webhook_outbox SET status = 'dead', attempts = ?, last_error = ? WHERE id = ?`);
+    this.pruneStmt = db.prepare(`DELETE FROM webhook_outbox WHERE status IN ('delivered', 'dead') AND created_at < ?`);
   }
 
   async enqueue(eventType: string, payload: unknown, at: number): Promise<number> {
@@ -104,6 +106,10 @@ export class SqliteOutboxRepository implements OutboxRepository {
 
   async markDead(id: number, attempts: number, error: string): Promise<void> {
     this.dead.run(attempts, error, id);
+  }
+
+  async prune(before: number): Promise<number> {
+    return this.pruneStmt.run(before).changes;
   }
 
   async get(id: number): Promise<OutboxRow | undefined> {
