@@ -111,7 +111,9 @@ describe('SM2 key exchange on the recommended curve', () => {
     const mallory = generateSm2KeyPair();
     const initiator = new KeyExchangeInitiator({ id: 'AGV-0042', keyPair: agv, responderPublicKey: platform.publicKey });
     const impostor = new KeyExchangeResponder({ id: 'unifleet-site-1', keyPair: mallory });
-    expect(codeOf(() => initiator.handleReply(impostor.handleInit(initiator.start())))).toBe('KEY_CONFIRMATION_FAILED');
+    // Even when the impostor claims the genuine platform key, it cannot produce S_B without the private key.
+    const reply = { ...impostor.handleInit(initiator.start()), staticPublicKey: platform.publicKey };
+    expect(codeOf(() => initiator.handleReply(reply))).toBe('KEY_CONFIRMATION_FAILED');
     expect(initiator.currentState).toBe('failed');
   });
 
@@ -136,7 +138,8 @@ describe('SM2 key exchange on the recommended curve', () => {
     expect(tamper((r) => ({ ...r, confirmation: r.confirmation.subarray(0, 31) }))).toBe('KEY_CONFIRMATION_FAILED');
     expect(tamper((r) => ({ ...r, ephemeralPublicKey: flipped(r.ephemeralPublicKey, 64) }))).toBe('INVALID_KEY');
     expect(tamper((r) => ({ ...r, ephemeralPublicKey: generateSm2KeyPair().publicKey }))).toBe('KEY_CONFIRMATION_FAILED');
-    expect(tamper((r) => ({ ...r, responderId: new TextEncoder().encode('other-site') }))).toBe('UNEXPECTED_PEER');
+    expect(tamper((r) => ({ ...r, userId: new TextEncoder().encode('other-site') }))).toBe('UNEXPECTED_PEER');
+    expect(tamper((r) => ({ ...r, staticPublicKey: generateSm2KeyPair().publicKey }))).toBe('UNEXPECTED_PEER');
 
     const { initiator, responder } = handshake();
     expect(codeOf(() => responder.handleConfirm({ confirmation: new Uint8Array(32) }))).toBe('HANDSHAKE_STATE');

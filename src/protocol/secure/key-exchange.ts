@@ -13,10 +13,14 @@ import { keyPairFromPrivateKey, type Sm2KeyPair } from './sm2-keys.ts';
 export const SESSION_KEY_MATERIAL_LENGTH = 32;
 export const CONFIRMATION_LENGTH = 32;
 
+// Field names match the keyExchangeInit/Reply/Confirm messages of the catalogue (src/protocol/messages/channel.ts),
+// so decoded messages can be handed over as they are.
+
 /** Fields of keyExchangeInit (AGV → platform). */
 export interface KeyExchangeInit {
-  readonly initiatorId: Uint8Array;
-  /** The AGV's static public key; the platform must find it enrolled for initiatorId before answering. */
+  /** ID_A, hashed into Z_A. */
+  readonly userId: Uint8Array;
+  /** P_A, the AGV's static public key; the platform must find it enrolled for this AGV before answering. */
   readonly staticPublicKey: Uint8Array;
   /** R_A = [r_A]G, 65 bytes. */
   readonly ephemeralPublicKey: Uint8Array;
@@ -24,7 +28,10 @@ export interface KeyExchangeInit {
 
 /** Fields of keyExchangeReply (platform → AGV). */
 export interface KeyExchangeReply {
-  readonly responderId: Uint8Array;
+  /** ID_B, hashed into Z_B. */
+  readonly userId: Uint8Array;
+  /** P_B, the platform's static public key; the AGV requires it to equal its pinned copy. */
+  readonly staticPublicKey: Uint8Array;
   /** R_B = [r_B]G, 65 bytes. */
   readonly ephemeralPublicKey: Uint8Array;
   /** S_B: proves the platform derived the same key. */
@@ -156,7 +163,7 @@ export class KeyExchangeInitiator {
     if (this.state !== 'idle') throw new SecureChannelError('HANDSHAKE_STATE', `start() in state ${this.state}`);
     this.own = ephemeral(this.curve, this.options.ephemeralPrivateKeyForTesting);
     this.state = 'awaiting-reply';
-    return { initiatorId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: this.own.bytes };
+    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: this.own.bytes };
   }
 
   /** Steps A4–A10: derive K_A, check S_B, answer with S_A. */
@@ -164,12 +171,15 @@ export class KeyExchangeInitiator {
     if (this.state !== 'awaiting-reply' || !this.own) throw new SecureChannelError('HANDSHAKE_STATE', `reply in state ${this.state}`);
     this.state = 'failed'; // until proven otherwise: a failed handshake is not retried on the same ephemeral key
     const expected = this.options.expectedResponderId;
-    if (expected !== undefined && !equalBytes(toBytes(expected), reply.responderId)) {
+    if (expected !== undefined && !equalBytes(toBytes(expected), reply.userId)) {
       throw new SecureChannelError('UNEXPECTED_PEER', 'reply names a different responder than configured');
+    }
+    if (!equalBytes(reply.staticPublicKey, this.options.responderPublicKey)) {
+      throw new SecureChannelError('UNEXPECTED_PEER', 'responder presents a static key other than the pinned platform key');
     }
     if (reply.confirmation.length !== CONFIRMATION_LENGTH) throw new SecureChannelError('KEY_CONFIRMATION_FAILED', 'S_B must be 32 bytes');
     const rb = decodePoint(this.curve, reply.ephemeralPublicKey, 'responder ephemeral key R_B');
-    const zb = sm2Z(this.options.responderPublicKey, reply.responderId, this.curve.params);
+    const zb = sm2Z(this.options.responderPublicKey, reply.userId, this.curve.params);
     const agreement = agree(this.curve, this.d, this.own, this.responderStatic, rb, this.za, zb, this.own.point, rb, this.keyLength);
     this.own = undefined;
     if (!equalBytes(agreement.confirmB, reply.confirmation)) {
@@ -178,14 +188,15 @@ export class KeyExchangeInitiator {
     this.state = 'done';
     return {
       confirm: { confirmation: agreement.confirmA },
-      result: { role: 'initiator', sharedKey: agreement.key, localId: this.id, peerId: reply.responderId, peerStaticPublicKey: this.options.responderPublicKey },
+      result: { role: 'initiator', sharedKey: agreement.key, localId: this.id, peerId: reply.userId, peerStaticPublicKey: this.options.responderPublicKey },
     };
   }
 }
 
 /**
  * Platform side: handleInit(init) → keyExchangeReply; handleConfirm(confirm) → the agreed key.
- * Check that init.staticPublicKey is the key enrolled for init.initiatorId *before* calling handleInit.
+ * Check that init.staticPublicKey is the key enrolled for the AGV *before* calling handleInit (the AGV's identity
+ * comes from accessRequest; init.userId is only the ID hashed into Z_A).
  */
 export class KeyExchangeResponder {
   private state: 'awaiting-init' | 'awaiting-confirm' | 'done' | 'failed' = 'awaiting-init';
@@ -212,16 +223,16 @@ export class KeyExchangeResponder {
     this.state = 'failed';
     const initiatorStatic = decodePoint(this.curve, init.staticPublicKey, 'initiator static key');
     const ra = decodePoint(this.curve, init.ephemeralPublicKey, 'initiator ephemeral key R_A');
-    const za = sm2Z(init.staticPublicKey, init.initiatorId, this.curve.params);
+    const za = sm2Z(init.staticPublicKey, init.userId, this.curve.params);
     const zb = sm2Z(this.options.keyPair.publicKey, this.id, this.curve.params);
     const own = ephemeral(this.curve, this.options.ephemeralPrivateKeyForTesting);
     const agreement = agree(this.curve, this.d, own, initiatorStatic, ra, za, zb, ra, own.point, this.keyLength);
     this.pending = {
       confirmA: agreement.confirmA,
-      result: { role: 'responder', sharedKey: agreement.key, localId: this.id, peerId: init.initiatorId, peerStaticPublicKey: init.staticPublicKey },
+      result: { role: 'responder', sharedKey: agreement.key, localId: this.id, peerId: init.userId, peerStaticPublicKey: init.staticPublicKey },
     };
     this.state = 'awaiting-confirm';
-    return { responderId: this.id, ephemeralPublicKey: own.bytes, confirmation: agreement.confirmB };
+    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: own.bytes, confirmation: agreement.confirmB };
   }
 
   /** Step B10: check S_A; only then is the key usable. */
