@@ -78,14 +78,14 @@ describe('LifelongPlanner with the plain graph motion model (RCS roadmaps)', () 
   it('falls back to estimates when the distance-table budget is used up, and still plans legally', () => {
     const grid = new GridGraph(gridFromRows(['......', '.@@@@.', '......']));
     const clock = new ManualClock();
-    // Every clock read advances time by 5 ms: with a 30 ms budget only one table fits per step.
+    // Every clock read advances time by 5 ms: with a 20 ms budget (10 ms for tables) only one table fits per step.
     const ticking = { now: () => (clock.advance(5), clock.now()) };
     const planner = new LifelongPlanner(grid.graph, new GraphMotionModel(), { clock: ticking });
     let current: Int32Array = Int32Array.from([grid.vertexAt(0, 1), grid.vertexAt(5, 1)]);
     const goals = Int32Array.from([grid.vertexAt(5, 1), grid.vertexAt(0, 1)]);
     let estimated = 0;
     for (let t = 0; t < 40; t++) {
-      const step = planner.step(current, goals, 30);
+      const step = planner.step(current, goals, 20);
       estimated += step.stats.estimatedAgents;
       expect(stepViolations(grid.graph, current, step.reached)).toEqual([]);
       current = step.reached;

@@ -1,6 +1,5 @@
 import type { Graph } from '../graph.ts';
-import type { GoalDistance } from '../distance.ts';
-import { GoalDistances } from './goal-distances.ts';
+import { GoalDistances, UNREACHABLE } from './goal-distances.ts';
 import type { MotionModel, StepProposal } from './motion-model.ts';
 import { PibtStep } from './pibt-step.ts';
 import { seededRandom } from './random.ts';
@@ -21,7 +20,7 @@ export interface LifelongOptions {
   seed?: number;
   /** Most distance tables kept (default: 1.5 × agents, at least 256). */
   maxDistanceTables?: number;
-  /** Fraction of the step budget that may go to building distance tables (default 0.5). */
+  /** Fraction of the step budget that may go to building distance tables (default 0.4); PIBT gets the rest. */
   tableBudgetShare?: number;
   /** Rank penalty for a candidate vertex another agent stands on now; steers around queues (default 0.3). */
   occupiedPenalty?: number;
@@ -68,7 +67,7 @@ export class LifelongPlanner<A> {
   private elapsed = new Float64Array(0);
   private tieBreak = new Float64Array(0);
   private lastGoal = new Int32Array(0);
-  private goalTable: Array<GoalDistance | undefined> = [];
+  private goalTable: Array<Uint16Array | undefined> = [];
   private goalOf = new Int32Array(0);
   private readonly occupant: Int32Array;
 
@@ -79,9 +78,9 @@ export class LifelongPlanner<A> {
   ) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.random = seededRandom(options.seed ?? 1);
-    this.tableBudgetShare = options.tableBudgetShare ?? 0.5;
+    this.tableBudgetShare = options.tableBudgetShare ?? 0.4;
     this.occupiedPenalty = options.occupiedPenalty ?? 0.3;
-    this.tables = new GoalDistances(graph, { maxTables: options.maxDistanceTables ?? 256 });
+    this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256);
     this.occupant = new Int32Array(graph.vertexCount).fill(-1);
     if (options.maxDistanceTables === undefined) this.autoSizeTables = true;
   }
@@ -134,27 +133,31 @@ export class LifelongPlanner<A> {
     const priority = Float64Array.from({ length: n }, (_, i) => (goals[i] === NO_GOAL ? -1 : this.elapsed[i]!) + this.tieBreak[i]!);
     order.sort((a, b) => priority[b]! - priority[a]!);
 
-    // Exact distance tables, most urgent agents first, while the table budget lasts.
-    const tableDeadline = started + budgetMs * this.tableBudgetShare * 0.5;
+    // Per-goal tables, most urgent agents first, while the table budget lasts: the model's own (if any) first,
+    // then plain graph distances for the agents the model has no exact data for.
+    const tableDeadline = started + budgetMs * this.tableBudgetShare;
+    const now = (): number => this.clock.now();
+    this.model.prepare?.(this.goalOf, order, tableDeadline, now);
     let tablesBuilt = 0;
     let estimated = 0;
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
       const goal = this.goalOf[i]!;
       let table = this.tables.table(goal);
-      if (!table && this.clock.now() < tableDeadline) {
+      if (!table && !this.model.hasExact?.(i) && now() < tableDeadline) {
         table = this.tables.build(goal);
         tablesBuilt++;
       }
-      if (!table) estimated++;
+      if (!table && !this.model.hasExact?.(i)) estimated++;
       this.goalTable[i] = table;
     }
 
     const distance = (agent: number, v: number): number => {
       const table = this.goalTable[agent];
-      return table ? table.get(v) : this.tables.estimate(this.goalOf[agent]!, v);
+      if (!table) return this.tables.estimate(this.goalOf[agent]!, v);
+      const d = table[v]!;
+      return d === UNREACHABLE ? Number.POSITIVE_INFINITY : d;
     };
-    this.model.prepare?.(this.goalOf, order, started + budgetMs * this.tableBudgetShare, () => this.clock.now());
     let ranked = -1;
     const distanceOfRanked = (v: number): number => distance(ranked, v);
     const occupant = this.occupant;
@@ -169,7 +172,7 @@ export class LifelongPlanner<A> {
         occupant,
         rank: (agent, from, to) => {
           ranked = agent;
-          // Random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
+          // Pseudo-random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
           return (
             model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount)
           );

@@ -1,32 +1,33 @@
-import { GoalDistance } from '../distance.ts';
 import type { Graph } from '../graph.ts';
 
-// Distance-to-goal tables for the goals agents currently hold, built under a time budget. A full backward BFS
-// on a 40,000-cell warehouse costs about a millisecond, and at the first step of a 10,000-agent instance every
-// agent has a fresh goal; building all tables at once would blow the per-step budget. Goals without a table
-// this step fall back to the straight-line (Manhattan) estimate and get their table in a later step.
+// Distance-to-goal tables (moves along the graph's edges) for the goals agents currently hold, built under a
+// time budget. A full backward BFS on a 40,000-cell warehouse costs around a millisecond, and at the first
+// step of a 10,000-agent instance every agent has a fresh goal; building all tables at once would blow the
+// per-step budget. Goals without a table this step fall back to the straight-line (Manhattan) estimate and
+// get their table in a later step. Tables are complete BFS results (not the core's lazy GoalDistance)
+// because lifelong agents roam the whole map and lookups must be a plain array read.
 
-export interface GoalDistanceOptions {
-  /** Keep at most this many tables (least recently used evicted first). */
-  maxTables: number;
-}
+export const UNREACHABLE = 0xffff;
 
 export class GoalDistances {
-  private readonly tables = new Map<number, GoalDistance>();
+  private readonly tables = new Map<number, Uint16Array>();
+  private readonly queue: Uint32Array;
   private readonly xs: Float64Array;
   private readonly ys: Float64Array;
   tablesBuilt = 0;
 
   constructor(
     private readonly graph: Graph,
-    private readonly options: GoalDistanceOptions,
+    private maxTables: number,
   ) {
+    if (graph.vertexCount >= UNREACHABLE) throw new RangeError(`graph too large for 16-bit distance tables: ${graph.vertexCount} vertices`);
     this.xs = graph.xs;
     this.ys = graph.ys;
+    this.queue = new Uint32Array(graph.vertexCount);
   }
 
-  /** The table for goal if one exists (marks it recently used), else undefined. */
-  table(goal: number): GoalDistance | undefined {
+  /** The table for goal if one exists (marks it recently used), else undefined. Index by vertex. */
+  table(goal: number): Uint16Array | undefined {
     const table = this.tables.get(goal);
     if (table) {
       this.tables.delete(goal);
@@ -35,26 +36,43 @@ export class GoalDistances {
     return table;
   }
 
-  /** Builds (completely, so later lookups cost nothing) and caches the table for goal. */
-  build(goal: number): GoalDistance {
-    let table = this.table(goal);
-    if (table) return table;
-    table = new GoalDistance(this.graph, goal);
-    table.complete();
+  /** Builds and caches the table for goal: a backward BFS over in-edges, so one-way edges are respected. */
+  build(goal: number): Uint16Array {
+    const existing = this.table(goal);
+    if (existing) return existing;
+    const { inStart, inSource } = this.graph;
+    const dist = new Uint16Array(this.graph.vertexCount).fill(UNREACHABLE);
+    const queue = this.queue;
+    let head = 0;
+    let tail = 0;
+    dist[goal] = 0;
+    queue[tail++] = goal;
+    while (head < tail) {
+      const u = queue[head++]!;
+      const next = dist[u]! + 1;
+      const end = inStart[u + 1]!;
+      for (let i = inStart[u]!; i < end; i++) {
+        const w = inSource[i]!;
+        if (dist[w] === UNREACHABLE) {
+          dist[w] = next;
+          queue[tail++] = w;
+        }
+      }
+    }
     this.tablesBuilt++;
-    this.tables.set(goal, table);
-    while (this.tables.size > this.options.maxTables) this.tables.delete(this.tables.keys().next().value!);
-    return table;
+    this.tables.set(goal, dist);
+    while (this.tables.size > this.maxTables) this.tables.delete(this.tables.keys().next().value!);
+    return dist;
   }
 
-  /** Admissible on grids and on roadmaps whose edge lengths are at least the coordinate distance. */
+  /** Admissible on grids and on roadmaps whose edges are at least as long as the coordinate distance. */
   estimate(goal: number, v: number): number {
     return Math.abs(this.xs[goal]! - this.xs[v]!) + Math.abs(this.ys[goal]! - this.ys[v]!);
   }
 
   /** Changes the cache capacity (evicting the least recently used tables if it shrinks). */
   resize(maxTables: number): void {
-    this.options.maxTables = maxTables;
+    this.maxTables = maxTables;
     while (this.tables.size > maxTables) this.tables.delete(this.tables.keys().next().value!);
   }
 

@@ -24,6 +24,8 @@ export interface MotionModel<A> {
    * can prepare per-goal data (e.g. exact tables) for the most urgent agents until `deadline` (clock ms).
    */
   prepare?(goals: Int32Array, order: Int32Array, deadline: number, now: () => number): void;
+  /** True when the model ranks this agent's candidates with its own exact data (no graph distance needed). */
+  hasExact?(agent: number): boolean;
   /**
    * Ranking key (lower is better), in steps to the goal, of agent i choosing `to` as its next vertex when it is
    * at `from` (`to === from` for staying). `distance(v)` is the plain graph distance from v to its goal.

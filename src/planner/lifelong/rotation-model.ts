@@ -26,6 +26,8 @@ const MOVES = 2;
 const BLOCKED = 3;
 
 export class RotationMotionModel implements MotionModel<RotationAction> {
+  /** Forward moves cancelled so far because the agent ahead did not drive on (diagnostics). */
+  blockedForward = 0;
   /** Orientation of each agent; the caller keeps it current before every step. */
   orientation = new Uint8Array(0);
   private readonly turnCost: number;
@@ -63,6 +65,10 @@ export class RotationMotionModel implements MotionModel<RotationAction> {
       if (!table && now() < deadline) table = this.headings.build(goals[i]!);
       this.agentTable[i] = table;
     }
+  }
+
+  hasExact(agent: number): boolean {
+    return this.agentTable[agent] !== undefined;
   }
 
   /** Exact steps to the goal from (v, heading), if this agent has a table; else undefined. */
@@ -153,7 +159,10 @@ export class RotationMotionModel implements MotionModel<RotationAction> {
       for (const k of chain) status[k] = verdict;
     }
     for (let i = 0; i < n; i++) {
-      if (actions[i] === 'F' && status[i] === BLOCKED) actions[i] = 'W';
+      if (actions[i] === 'F' && status[i] === BLOCKED) {
+        actions[i] = 'W';
+        this.blockedForward++;
+      }
       reached[i] = actions[i] === 'F' ? proposed[i]! : current[i]!;
     }
     return actions;

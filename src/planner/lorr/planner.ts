@@ -10,7 +10,7 @@ export type LorrPlannerOptions = LifelongOptions & RotationModelOptions;
 
 export class LorrPlanner {
   readonly grid: GridGraph;
-  private readonly model: RotationMotionModel;
+  readonly model: RotationMotionModel;
   private readonly engine: LifelongPlanner<LorrAction>;
   lastStats: LifelongStepStats | null = null;
 
