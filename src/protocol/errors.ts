@@ -47,6 +47,46 @@ export const ERROR_CODES = {
 
 export type ProtocolErrorCode = keyof typeof ERROR_CODES;
 
+/** One line per code for the spec (docs/protocol.md is generated from this). */
+export const ERROR_DESCRIPTIONS: Record<ProtocolErrorCode, string> = {
+  OK: 'success',
+  BAD_MAGIC: 'bytes that are not the start of a frame (skipped up to the next magic)',
+  BAD_HEADER_CHECK: 'header check mismatch: the header is corrupted and its length not trusted',
+  BAD_CHECKSUM: 'CRC-32 trailer mismatch: the frame is dropped whole',
+  FRAME_TOO_LONG: 'frame larger than the receiver\'s maximum frame size',
+  UNSUPPORTED_VERSION: 'major protocol version not supported',
+  UNKNOWN_TYPE: 'message type not known to the receiver (not optional)',
+  UNKNOWN_OPTIONAL_TYPE: 'optional message type not known to the receiver: skipped, not an error of the session',
+  BAD_LENGTH: 'a length does not match: frame size, payload section shorter than its IV, ...',
+  TRUNCATED_FIELD: 'the payload ends inside a field, or an array count cannot fit in the remaining bytes',
+  BAD_ENUM: 'an enumeration field holds a value not defined for it',
+  OUT_OF_RANGE: 'a number, count or length outside its declared range',
+  BAD_STRING: 'a string is not valid UTF-8',
+  INVALID_FIELD: 'a field of the wrong type (encoder side) or an undecodable payload',
+  SECURE_REQUIRED: 'a plain frame on a secure session (or a secure frame not both encrypted and signed)',
+  UNEXPECTED_SECURE_FRAME: 'a secure frame where the session expects plain frames',
+  BAD_SIGNATURE: 'SM2 signature does not verify: tampered frame or wrong key',
+  DECRYPT_FAILED: 'SM4 decryption failed',
+  REPLAYED: 'sequence number already accepted (replay)',
+  OUT_OF_WINDOW: 'sequence number too far behind the newest accepted one (reordered beyond the window)',
+  TIMESTAMP_SKEW: 'frame timestamp too far from the receiver\'s clock',
+  NO_SESSION_KEY: 'a secure frame arrived before the key exchange completed',
+  KEY_EXCHANGE_FAILED: 'SM2 key exchange failed (bad point, confirmation hash mismatch, unexpected peer)',
+  KEY_MISMATCH: 'the frame was encrypted under a different session key',
+  REKEY_REQUIRED: 'the sequence space of the session key is used up; run a new key exchange',
+  NOT_ACCESSED: 'message before a successful access',
+  NOT_REGISTERED: 'message before a successful registration',
+  INVALID_STATE: 'message not allowed in the current session or AGV state',
+  UNKNOWN_ORDER: 'order id not known',
+  ORDER_UPDATE_REJECTED: 'order update does not extend the current order (ids or stitching node wrong)',
+  UNKNOWN_NODE: 'node or edge id not on the map',
+  UNSUPPORTED_ACTION: 'the AGV cannot perform this action / actuator command',
+  UNKNOWN_PARAM: 'parameter id not known',
+  BUSY: 'receiver cannot take this now; retry later',
+  UNKNOWN_MAP: 'map id not known',
+  INTERNAL: 'receiver-side failure',
+};
+
 const ERROR_NAMES_BY_NUMBER = new Map<number, ProtocolErrorCode>(
   Object.entries(ERROR_CODES).map(([name, num]) => [num, name as ProtocolErrorCode]),
 );

@@ -13,3 +13,5 @@ export { crc32 } from './crc32.ts';
 export type { EnumDef, FieldType, StructType } from './schema/types.ts';
 export * from './examples.ts';
 export { createSecureProtector, PLAIN_IN_SECURE_SESSION, toProtocolError, type SecureProtectorOptions } from './secure-protector.ts';
+export * from './json.ts';
+export { fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile } from './spec-tables.ts';

@@ -30,6 +30,12 @@ function statusWith(offset: number, bytes: number[]): Uint8Array {
   p.set(bytes, offset);
   return encodeRawFrame({ msgType: MsgType.statusReport, payload: p });
 }
+function spaceRequestWithPresence(flag: number): Uint8Array {
+  const { trajectory: _omit, ...noTrajectory } = EXAMPLE_MESSAGES.spaceRequest;
+  const p = encodePayload(noTrajectory);
+  p[p.length - 1] = flag;
+  return encodeRawFrame({ msgType: MsgType.spaceRequest, payload: p });
+}
 // statusReport layout: orderId 0, orderUpdateId 4, pose.x 8, pose.y 12, pose.theta 16, localisationScore 18, mapId 19,
 // navMode 21, vx 22, vy 24, omega 26, battery 28, batteryVoltage 30, charging 32, loadState 33, state 34 ...
 
@@ -114,7 +120,7 @@ describe('payload field errors', () => {
     ['array count the bytes cannot hold', encodeRawFrame({ msgType: MsgType.paramQuery, payload: Uint8Array.of(0, 0, 0, 1, 60, 1) }), 'TRUNCATED_FIELD', 'params'],
     ['string longer than declared', encodeRawFrame({ msgType: MsgType.accessRequest, payload: Uint8Array.of(65, ...Buffer.alloc(65, 0x41)) }), 'OUT_OF_RANGE', 'agvId'],
     ['invalid UTF-8', encodeRawFrame({ msgType: MsgType.registerAck, payload: Uint8Array.of(0, 2, 0xc3, 0x28) }), 'BAD_STRING', 'detail'],
-    ['optional presence byte other than 0/1', encodeRawFrame({ msgType: MsgType.keyExchangeReply, payload: Buffer.concat([Buffer.alloc(130), Buffer.from([0, 7])]) }), 'OUT_OF_RANGE', 'confirmation'],
+    ['optional presence byte other than 0/1', spaceRequestWithPresence(7), 'OUT_OF_RANGE', 'trajectory'],
     ['ID below its minimum', encodeRawFrame({ msgType: MsgType.spaceRelease, payload: Uint8Array.of(0, 0, 0, 0) }), 'OUT_OF_RANGE', 'leaseId'],
   ];
   for (const [name, frame, code, field] of cases) {

@@ -1,7 +1,7 @@
 // Channel establishment and liveness: access, SM2 key exchange, heartbeat, generic ack/nack, vendor extension.
 import { AccessMode, AccessResult, HeartbeatRole, Origin } from '../enums.ts';
 import { ErrorCode } from '../error-enum.ts';
-import { bytes, enumOf, optional, string, u16, u32, u48, u8 } from '../schema/types.ts';
+import { bytes, enumOf, string, u16, u32, u48, u8 } from '../schema/types.ts';
 import { defineMessage, OPTIONAL_TYPE_BIT } from './define.ts';
 
 const version = (doc: string) => u8({ min: 0x10, doc: `${doc} (major << 4 | minor; v1.0 = 0x10)` });
@@ -33,11 +33,11 @@ export const keyExchangeInit = defineMessage('keyExchangeInit', 0x0003, 'agv→p
   });
 
 export const keyExchangeReply = defineMessage('keyExchangeReply', 0x0004, 'platform→agv',
-  'SM2 key exchange step 2: the platform (responder B) sends R_B and its confirmation hash S_B.', {
+  'SM2 key exchange step 2: the platform (responder B) sends R_B and its confirmation hash S_B (mandatory).', {
     ephemeralPublicKey: publicKey('R_B'),
-    staticPublicKey: publicKey('P_B, the platform\'s long-term key'),
+    staticPublicKey: publicKey('P_B, the platform\'s long-term key (the AGV checks it against its pinned copy)'),
     userId: bytes({ maxBytes: 255, doc: 'ID_B used in Z_B' }),
-    confirmation: optional(bytes({ fixed: 32, doc: 'S_B (SM3 confirmation hash)' }), { doc: 'S_B (SM3 confirmation hash)' }),
+    confirmation: bytes({ fixed: 32, doc: 'S_B (SM3 confirmation hash)' }),
   });
 
 export const keyExchangeConfirm = defineMessage('keyExchangeConfirm', 0x0005, 'agv→platform',
