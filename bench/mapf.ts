@@ -4,7 +4,7 @@
 //   npm run bench:mapf                      quick: random-1, all counts (≈50 instances)
 //   npm run bench:mapf -- --full            random-1..3 (150 instances, like the LaCAM3 anchor)
 //   npm run bench:mapf -- --map F.map --scen F.scen --agents K
-// Options: --time-limit S (10), --refine S (LaCAM* refinement after the first solution; quick 1, full 10),
+// Options: --time-limit S (10), --refine S (LNS refinement after the first solution, within the limit; quick 1, full 10),
 //          --maps a,b  --scens 1,2  --counts 100,200  --seed N  --quiet (no per-instance lines)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     bench: 'mapf',
     case: 'summary',
     mode: args.single ? 'single' : args.full ? 'full' : 'quick',
-    solver: 'lacam*-ts',
+    solver: 'lacam+lns-ts',
     instances: all.length,
     solved,
     success_rate: round(all.length ? solved / all.length : 0),

@@ -1,7 +1,7 @@
 // Child process of bench/mapf.ts: solves one MovingAI instance and prints one JSON result line.
 // Running each instance in its own process means a pathological instance (memory, time) cannot take the
 // whole benchmark down; the parent kills it if it overruns.
-import { DistanceTable, solveLacam, sumOfCosts, sumOfCostsLowerBound, validatePlans, makespan } from '../../src/planner/index.ts';
+import { DistanceTable, solveOneShot, sumOfCostsLowerBound, validatePlans, makespan } from '../../src/planner/index.ts';
 import { loadInstance } from './mapf-data.ts';
 
 export interface InstanceRequest {
@@ -17,6 +17,7 @@ export interface InstanceRequest {
 export interface InstanceResult {
   solved: boolean;
   status: string;
+  refine_iterations: number;
   valid: boolean | null;
   violations: string[];
   t_first_s: number | null;
@@ -37,34 +38,30 @@ function run(req: InstanceRequest): InstanceResult {
   const loadS = (performance.now() - loadStart) / 1000;
   const instance = { graph, starts: inst.starts, goals: inst.goals };
 
-  // One LaCAM* run: t_first is when the first solution appears (as the anchor measures it); refinement then
-  // continues for up to refineS seconds within the time limit.
-  let socFirst: number | null = null;
-  const result = solveLacam(instance, {
+  // LaCAM for the first solution (t_first, as the anchor measures it), then LNS refinement for up to refineS
+  // seconds within the time limit.
+  const result = solveOneShot(instance, {
     timeLimitMs: req.timeLimitS * 1000,
+    refineTimeMs: req.refineS * 1000,
     distances,
     seed: req.seed,
-    anytime: req.refineS > 0,
-    refineTimeMs: req.refineS * 1000,
-    onSolution: (_cost, _ms, paths) => {
-      socFirst ??= sumOfCosts(paths());
-    },
   });
   const best = result;
-  const tFirst = result.stats.firstSolutionMs;
+  const tFirst = result.firstSolutionMs;
   const validation = best.paths ? validatePlans(graph, best.paths, { starts: inst.starts, goals: inst.goals }) : null;
   return {
     solved: best.paths !== null && validation!.ok,
     status: best.status,
+    refine_iterations: best.refine?.iterations ?? 0,
     valid: validation ? validation.ok : null,
     violations: validation ? validation.violations.slice(0, 3).map((v) => v.detail) : [],
     t_first_s: tFirst === null ? null : tFirst / 1000,
     elapsed_s: (performance.now() - loadStart) / 1000 - loadS,
-    soc: best.paths ? sumOfCosts(best.paths) : null,
-    soc_first: socFirst,
+    soc: best.sumOfCosts,
+    soc_first: best.sumOfCostsFirst,
     lb: sumOfCostsLowerBound(distances, inst.starts, inst.goals),
     makespan: best.paths ? makespan(best.paths) : null,
-    high_level_nodes: result.stats.highLevelNodes,
+    high_level_nodes: result.lacam.highLevelNodes,
     load_s: loadS,
   };
 }

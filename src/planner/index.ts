@@ -18,3 +18,6 @@ export { checkInstance, type MapfInstance } from './instance.ts';
 export { solveLacam, type LacamOptions, type LacamResult, type LacamStats, type LacamStatus } from './lacam.ts';
 export { validatePlans, type PlanViolation, type PlanViolationKind, type ValidationResult, type ValidateOptions } from './validate.ts';
 export { arrivalTime, sumOfCosts, makespan, sumOfCostsLowerBound } from './metrics.ts';
+export { refineWithLns, type RefineOptions, type RefineResult } from './refine.ts';
+export { SpaceTimeOccupancy, spaceTimeAStar } from './spacetime.ts';
+export { solveOneShot, type OneShotOptions, type OneShotResult } from './oneshot.ts';

@@ -18,8 +18,10 @@ export interface LacamOptions {
   distances?: DistanceTable;
   /** Probability of restarting from the initial configuration when a known one is met (LaCAM3 uses 0.001). */
   restartRate?: number;
-  /** Called whenever a better solution is found (anytime mode), with its search cost and elapsed ms. */
-  onSolution?: (cost: number, elapsedMs: number) => void;
+  /** Anytime mode: stop refining this many ms after the first solution (still bounded by timeLimitMs). */
+  refineTimeMs?: number;
+  /** Called whenever a (better) solution is found, with its search cost, elapsed ms and a way to read its paths. */
+  onSolution?: (cost: number, elapsedMs: number, paths: () => number[][]) => void;
 }
 
 export type LacamStatus = 'solved' | 'timeout' | 'unsolvable' | 'node-limit';
@@ -52,7 +54,7 @@ export interface LacamResult {
 export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): LacamResult {
   const now = options.now ?? (() => performance.now());
   const startedAt = now();
-  const deadline = startedAt + (options.timeLimitMs ?? 10_000);
+  let deadline = startedAt + (options.timeLimitMs ?? 10_000);
   const { graph, starts, goals } = instance;
   const agents = starts.length;
   const table = options.distances ?? new DistanceTable(graph);
@@ -126,7 +128,7 @@ export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): 
           w.f = g + w.h;
           w.parent = u;
           queue.push(w);
-          if (w === goalNode) options.onSolution?.(w.g, now() - startedAt);
+          if (w === goalNode) options.onSolution?.(w.g, now() - startedAt, () => extractPaths(w, agents));
           if (goalNode && w.f < goalNode.f) open.push(w);
         }
       }
@@ -151,8 +153,9 @@ export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): 
     if (!goalNode && node.h === 0) {
       goalNode = node;
       firstSolutionMs = now() - startedAt;
-      options.onSolution?.(node.g, firstSolutionMs);
+      options.onSolution?.(node.g, firstSolutionMs, () => extractPaths(node, agents));
       if (!options.anytime) break;
+      if (options.refineTimeMs !== undefined) deadline = Math.min(deadline, startedAt + firstSolutionMs + options.refineTimeMs);
       continue;
     }
 
