@@ -39,6 +39,8 @@ export interface StartOptions {
   statusPeriodMs?: number;
   heartbeatPeriodMs?: number;
   heartbeatTimeoutMs?: number;
+  /** After a restart, how long to wait for previously active AGVs before releasing motion. */
+  recoveryMs?: number;
   /** Coordinator housekeeping period (dispatch, deadlock checks). */
   tickMs?: number;
   openReads?: boolean;
@@ -88,6 +90,8 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     strategy: options.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     tickMs: options.tickMs,
+    recoveryMs: options.recoveryMs ?? 3 * (options.heartbeatTimeoutMs ?? 5_000),
+    agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
   });
   const sessions = new SessionServer({
     clock,

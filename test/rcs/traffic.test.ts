@@ -98,6 +98,17 @@ describe('ReservationTrafficController', () => {
     expect(traffic.reportProgress('A', 'c0')).toBe(false);
   });
 
+  it('never puts a node twice in a held path when the goal turns the AGV back', () => {
+    const traffic = new ReservationTrafficController(corridor(6));
+    traffic.place('A', 'c1');
+    expect(traffic.request('A', 'c4', 0)).toMatchObject({ kind: 'go', path: ['c1', 'c2', 'c3', 'c4'] });
+    traffic.reportProgress('A', 'c2');
+    const turned = traffic.request('A', 'c0', 1);
+    expect(turned).toMatchObject({ kind: 'go', path: ['c2', 'c3', 'c4'] });
+    traffic.reportProgress('A', 'c4');
+    expect(traffic.request('A', 'c0', 2)).toMatchObject({ kind: 'go', path: ['c4', 'c3', 'c2', 'c1', 'c0'] });
+  });
+
   it('keeps an offline AGV reservations until released', () => {
     const traffic = new ReservationTrafficController(corridor(4));
     traffic.place('A', 'c1');

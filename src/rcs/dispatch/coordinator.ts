@@ -23,6 +23,8 @@ export interface CoordinatorOptions {
   tasks: TaskServiceApi;
   strategy: DispatchStrategy;
   events?: EventRepository;
+  /** AGV ids last seen at or after a time (from the registry store), to know whom to wait for after a restart. */
+  agvsSeenSince: (sinceMs: number) => Promise<string[]>;
   /** Housekeeping period: dispatch, deadlock checks, nudging idle AGVs out of the way. */
   tickMs?: number;
   /** An idle AGV that blocks another for this long is sent out of the way. */
@@ -31,6 +33,12 @@ export interface CoordinatorOptions {
   nodeSnapM?: number;
   lowBatteryPct?: number;
   resumeBatteryPct?: number;
+  /**
+   * After a restart the platform no longer knows what AGVs were released to drive. Until every AGV that was active
+   * before has reported standing still on a node (or this long has passed), nobody is sent anywhere; AGVs still
+   * driving an old order are told to stop at their next node.
+   */
+  recoveryMs?: number;
 }
 
 interface Driving {
@@ -55,11 +63,16 @@ export class FleetCoordinator {
   private readonly snapM: number;
   private readonly lowBattery: number;
   private readonly resumeBattery: number;
+  // Seeded from the clock so a restarted platform does not reuse the order ids AGVs still remember.
   private nextOrderId = 1;
   private cancelTick: (() => void) | undefined;
   private dispatching = false;
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
+  /** AGVs the platform waits for before releasing any motion after a restart. */
+  private recoveryPending = new Set<string>();
+  private recoveryEndsAt = 0;
+  private readonly recoveryCancelled = new Set<string>();
 
   constructor(private readonly o: CoordinatorOptions) {
     for (const s of o.site.stations) this.stationNode.set(s.id, s.node);
@@ -70,6 +83,7 @@ export class FleetCoordinator {
     this.snapM = o.nodeSnapM ?? 0.25;
     this.lowBattery = o.lowBatteryPct ?? 20;
     this.resumeBattery = o.resumeBatteryPct ?? 60;
+    this.nextOrderId = (o.clock.now() % 2_000_000_000) + 1;
   }
 
   /** Reloads unfinished tasks (after a restart) and starts the housekeeping loop. */
@@ -82,7 +96,12 @@ export class FleetCoordinator {
       } else {
         this.resume.set(task.agvId, task);
       }
+      this.recoveryPending.add(task.agvId);
     }
+    const recoveryMs = this.o.recoveryMs ?? 15_000;
+    const now = this.o.clock.now();
+    for (const agv of await this.o.agvsSeenSince(now - 10 * 60_000)) this.recoveryPending.add(agv);
+    this.recoveryEndsAt = now + recoveryMs;
     this.unsubscribe.push(this.o.registry.onEvent((e) => this.onFleetEvent(e)));
     this.unsubscribe.push(
       this.o.tasks.onChange(({ task }) => {
@@ -144,11 +163,13 @@ export class FleetCoordinator {
   }
 
   private onStatus(agvId: string, status: AgvStatus): void {
+    if (this.recovering() && !this.placed.has(agvId) && !this.settledForRecovery(agvId, status)) return;
     const node = this.nodeOf(status);
     if (node !== undefined) {
       if (!this.placed.has(agvId) || !this.o.traffic.reportProgress(agvId, node)) {
         if (this.o.traffic.place(agvId, node)) {
           this.placed.add(agvId);
+          this.recoveryPending.delete(agvId);
         } else if (!this.placed.has(agvId)) {
           void this.log('critical', 'traffic.conflict', `${agvId} reports standing on ${node}, held by ${this.o.traffic.heldBy(node)}`, agvId);
         }
@@ -161,6 +182,26 @@ export class FleetCoordinator {
     }
     this.advanceActions(agvId, status);
     this.drive(agvId);
+  }
+
+  private recovering(): boolean {
+    if (this.recoveryPending.size === 0) return false;
+    if (this.o.clock.now() >= this.recoveryEndsAt) {
+      void this.log('warning', 'recovery.timeout', `recovery ended without hearing from ${[...this.recoveryPending].join(', ')}`);
+      this.recoveryPending.clear();
+      return false;
+    }
+    return true;
+  }
+
+  /** During recovery an AGV counts only once it stands still on a node; one still driving is told to stop. */
+  private settledForRecovery(agvId: string, status: AgvStatus): boolean {
+    if (status.speed < 0.01 && this.nodeOf(status) !== undefined) return true;
+    if (!this.recoveryCancelled.has(agvId)) {
+      this.recoveryCancelled.add(agvId);
+      void this.o.registry.live(agvId)?.link?.sendControl('cancel');
+    }
+    return false;
   }
 
   private nodeOf(status: AgvStatus): string | undefined {
@@ -212,7 +253,7 @@ export class FleetCoordinator {
   /** Sends the AGV the nodes it holds toward its goal, and handles arrival. */
   private drive(agvId: string): void {
     const agv = this.o.registry.live(agvId);
-    if (!agv?.link || !this.placed.has(agvId)) return;
+    if (!agv?.link || !this.placed.has(agvId) || this.recovering()) return;
     const job = this.job(agvId);
     const goal = goalOf(job);
     if (goal === undefined) return;
@@ -335,6 +376,7 @@ export class FleetCoordinator {
   }
 
   private async dispatch(): Promise<void> {
+    if (this.recovering()) return;
     const idle: DispatchAgv[] = [];
     const takenParking = new Map<string, string>();
     const takenChargers = new Map<string, string>();

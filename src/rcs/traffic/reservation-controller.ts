@@ -160,7 +160,14 @@ export class ReservationTrafficController implements TrafficController {
       ? this.graph.shortestPath(from, target, { blocked: foreign })
       : this.graph.shortestPath(from, target, { nodePenalty: (n) => (foreign(n) ? this.penalty : 0) });
     if (!result) return false;
-    state.ahead = result.path.slice(1);
+    const next = result.path.slice(1);
+    if (state.held.length > 1 && next.some((n) => state.held.includes(n))) {
+      // The new route turns back through nodes already released to the AGV. A path that visits a node twice makes
+      // "which occurrence did it reach" ambiguous, so let it finish what it holds and plan again from there.
+      state.ahead = [];
+      return true;
+    }
+    state.ahead = next;
     return true;
   }
 

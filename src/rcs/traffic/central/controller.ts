@@ -1,0 +1,458 @@
+import { buildRoadmapGraph, type RoadmapGraph } from '../../../planner/index.ts';
+import { LifelongPlanner } from '../../../planner/lifelong/index.ts';
+import type { RoadGraphInput } from '../road-graph.ts';
+import type { TrafficController, TrafficGrant, WaitInfo } from '../types.ts';
+import { DetourDistances } from './detour-distances.ts';
+import { radiusOf, type Dimensions } from './footprint.ts';
+import { RoadmapPlanningModel } from './planning-model.ts';
+import { ReservationTable } from './reservation-table.ts';
+import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
+import { cycleKey, findCycles } from './wait-for.ts';
+
+// Central traffic control. Every planning round the lifelong planner (windowed PIBT) proposes one next node for
+// every AGV from the end of what it already holds; the reservation table then grants each proposal only if the
+// node and its footprint are free. "The planner proposes, the reservation table disposes": a planner mistake can
+// cost time, never a collision.
+//
+// Passing order (after the Action Dependency Graph, Hönig et al. 2019): when a proposed node cannot be granted yet,
+// the AGV that was planned into it first claims it, and nobody else is granted that node while the claim stands.
+// So a slow, stalled or slowly turning AGV keeps its planned place in the queue instead of being overtaken into a
+// knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
+
+const NONE = -1;
+const EVENT_HISTORY = 500;
+
+interface AgentState {
+  goal: number;
+  /** Side-step target that breaks a deadlock; the goal is resumed from there. */
+  via: number;
+  online: boolean;
+  stalled: boolean;
+  lastProgressMs: number;
+  waitingFor?: { agvId: string; node: number; sinceMs: number };
+}
+
+interface Claim {
+  agvId: string;
+  round: number;
+}
+
+export class CentralTrafficController implements TrafficController {
+  private readonly roadmap: RoadmapGraph;
+  private readonly table: ReservationTable;
+  private readonly detours: DetourDistances;
+  private readonly model = new RoadmapPlanningModel();
+  private readonly planner: LifelongPlanner<number>;
+  private readonly agents = new Map<string, AgentState>();
+  private readonly claims = new Map<number, Claim>();
+  private readonly cycleSince = new Map<string, number>();
+  private readonly history: TrafficEvent[] = [];
+  private readonly lookahead: number;
+  private readonly planIntervalMs: number;
+  private readonly stallAfterMs: number;
+  private readonly deadlockAfterMs: number;
+  private round = 0;
+  private lastRoundMs = Number.NEGATIVE_INFINITY;
+  private nowMs = 0;
+  private readonly counters: CentralTrafficStats = { rounds: 0, deadlocksDetected: 0, deadlocksResolved: 0, stalls: 0, planMsTotal: 0, planMsMax: 0 };
+
+  constructor(
+    site: RoadGraphInput,
+    private readonly options: CentralTrafficOptions = {},
+  ) {
+    this.roadmap = buildRoadmapGraph({
+      nodes: site.nodes.map((n) => ({ id: n.id, x: n.x, y: n.y })),
+      edges: site.edges.map((e) => ({ from: e.from, to: e.to, length: e.length, oneWay: e.bidirectional !== true })),
+    });
+    const graph = this.roadmap.graph;
+    const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
+    this.table = new ReservationTable(points, 0);
+    this.detours = new DetourDistances(graph);
+    this.planner = new LifelongPlanner(graph, this.model, { seed: options.seed ?? 1 });
+    this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
+    this.planIntervalMs = options.planIntervalMs ?? 100;
+    this.stallAfterMs = options.stallAfterMs ?? 4_000;
+    this.deadlockAfterMs = options.deadlockAfterMs ?? 1_500;
+  }
+
+  // --- TrafficController ---
+
+  place(agvId: string, node: string): boolean {
+    const v = this.roadmap.vertexOf(node);
+    if (v < 0) return false;
+    const state = this.agents.get(agvId);
+    if (state && this.table.path(agvId).includes(v)) return this.reportProgress(agvId, node);
+    if (!state) this.table.setRadius(agvId, radiusOf(this.options.footprintOf?.(agvId)));
+    const check = this.table.check(agvId, v);
+    if (!check.ok) {
+      this.emit('agv.conflict', [agvId, check.blocker], `${agvId} reports ${node}, which ${check.blocker} holds or overlaps`);
+      return false;
+    }
+    if (state) {
+      // The AGV is somewhere it was not sent: its old reservations no longer describe it. Replan from here.
+      this.emit('agv.deviated', [agvId], `${agvId} reports ${node}, off its held path`);
+      state.via = NONE;
+      state.waitingFor = undefined;
+      state.lastProgressMs = this.nowMs;
+      this.dropClaims(agvId);
+    } else {
+      this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs });
+    }
+    this.table.place(agvId, v);
+    return true;
+  }
+
+  request(agvId: string, goal: string, nowMs: number): TrafficGrant {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    const state = this.agents.get(agvId);
+    const target = this.roadmap.vertexOf(goal);
+    if (!state || target < 0) return { kind: 'wait', reason: 'no-route' };
+    if (state.goal !== target) {
+      state.goal = target;
+      state.via = NONE;
+      state.waitingFor = undefined;
+      this.dropClaims(agvId);
+    }
+    this.maybePlan(nowMs);
+    const path = this.table.path(agvId);
+    const last = path[path.length - 1]!;
+    if (path.length === 1 && last === target) return { kind: 'arrived' };
+    if (path.length > 1) {
+      return { kind: 'go', path: path.map((v) => this.roadmap.ids[v]!), reachesGoal: last === target, announced: this.announce(agvId, last) };
+    }
+    if (!Number.isFinite(this.detours.table(target)[last]!) && !this.reachable(last, target)) return { kind: 'wait', reason: 'no-route' };
+    return { kind: 'wait', blockedBy: state.waitingFor?.agvId, reason: 'blocked' };
+  }
+
+  reportProgress(agvId: string, node: string): boolean {
+    const state = this.agents.get(agvId);
+    const v = this.roadmap.vertexOf(node);
+    if (!state || v < 0) return false;
+    const index = this.table.path(agvId).indexOf(v);
+    if (index < 0) return false;
+    if (index > 0) {
+      this.table.advanceTo(agvId, index);
+      state.lastProgressMs = this.nowMs;
+      if (state.stalled) {
+        state.stalled = false;
+        this.emit('agv.recovered', [agvId], `${agvId} moves again`);
+      }
+    }
+    if (state.via === v) state.via = NONE;
+    return true;
+  }
+
+  stop(agvId: string): void {
+    const state = this.agents.get(agvId);
+    if (!state) return;
+    state.goal = NONE;
+    state.via = NONE;
+    state.waitingFor = undefined;
+    this.dropClaims(agvId);
+    // Nodes already released stay held: the AGV may be driving toward them until it reports where it stopped.
+  }
+
+  release(agvId: string): void {
+    this.table.forget(agvId);
+    this.agents.delete(agvId);
+    this.dropClaims(agvId);
+  }
+
+  heldBy(node: string): string | undefined {
+    const v = this.roadmap.vertexOf(node);
+    return v < 0 ? undefined : this.table.ownerOf(v);
+  }
+
+  held(agvId: string): readonly string[] {
+    return this.table.path(agvId).map((v) => this.roadmap.ids[v]!);
+  }
+
+  holdings(): ReadonlyMap<string, readonly string[]> {
+    const result = new Map<string, readonly string[]>();
+    for (const id of this.table.agents()) result.set(id, this.held(id));
+    return result;
+  }
+
+  waiting(): WaitInfo[] {
+    const result: WaitInfo[] = [];
+    for (const [agvId, state] of this.agents) {
+      const w = state.waitingFor;
+      if (w) result.push({ agvId, blockedBy: w.agvId, node: this.roadmap.ids[w.node]!, sinceMs: w.sinceMs });
+    }
+    return result;
+  }
+
+  tick(nowMs: number): string[] {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    return this.maybePlan(nowMs);
+  }
+
+  // --- beyond the interface ---
+
+  /** Offline AGVs keep their reservations and become obstacles until they return or are released. */
+  setOnline(agvId: string, online: boolean): void {
+    const state = this.agents.get(agvId);
+    if (!state || state.online === online) return;
+    state.online = online;
+    if (online) state.lastProgressMs = this.nowMs;
+    this.emit(online ? 'agv.online' : 'agv.offline', [agvId], `${agvId} is ${online ? 'back online' : 'offline: its nodes stay held'}`);
+  }
+
+  setFootprint(agvId: string, dimensions: Dimensions): void {
+    this.table.setRadius(agvId, radiusOf(dimensions));
+  }
+
+  /** The most recent traffic events, oldest first. */
+  events(): readonly TrafficEvent[] {
+    return this.history;
+  }
+
+  stats(): CentralTrafficStats {
+    return { ...this.counters };
+  }
+
+  // --- planning rounds ---
+
+  private maybePlan(nowMs: number): string[] {
+    if (nowMs - this.lastRoundMs < this.planIntervalMs) return [];
+    this.lastRoundMs = nowMs;
+    const started = performance.now();
+    const changed = this.planRound(nowMs);
+    const ms = performance.now() - started;
+    this.counters.rounds++;
+    this.counters.planMsTotal += ms;
+    this.counters.planMsMax = Math.max(this.counters.planMsMax, ms);
+    return changed;
+  }
+
+  private planRound(nowMs: number): string[] {
+    this.round++;
+    const ids = [...this.agents.keys()];
+    const n = ids.length;
+    if (n === 0) return [];
+    const current = new Int32Array(n);
+    const goals = new Int32Array(n);
+    const pinned = new Uint8Array(n);
+    const obstacles: number[] = [];
+    const index = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      const state = this.agents.get(id)!;
+      index.set(id, i);
+      const path = this.table.path(id);
+      const frontier = path[path.length - 1]!;
+      current[i] = frontier;
+      if (state.online && !state.stalled && path.length > 1 && nowMs - state.lastProgressMs > this.stallAfterMs) {
+        state.stalled = true;
+        this.counters.stalls++;
+        this.emit('agv.stalled', [id], `${id} made no progress for ${this.stallAfterMs} ms: others plan around it`);
+      }
+      const target = this.targetOf(state);
+      goals[i] = target;
+      const immovable = !state.online || state.stalled || target === NONE || target === frontier;
+      if (immovable) for (const v of path) obstacles.push(v);
+      pinned[i] = immovable || path.length - 1 >= this.lookahead ? 1 : 0;
+    }
+    this.detours.setObstacles(obstacles);
+    this.model.context = {
+      pinned,
+      mayEnter: (agent, v) => {
+        const check = this.table.check(ids[agent]!, v);
+        if (check.ok) return true;
+        // Nodes held by AGVs that move on will be free soon; those of AGVs that cannot move will not.
+        const b = index.get(check.blocker);
+        if (b === undefined || this.isImmovable(check.blocker)) return false;
+        return !(pinned[b] === 1 && check.node === current[b]);
+      },
+      detour: (agent) => (goals[agent] === NONE ? undefined : this.detours.table(goals[agent]!)),
+    };
+    const step = this.planner.step(current, goals);
+    this.model.context = undefined;
+    return this.grant(ids, current, goals, pinned, step.reached, nowMs);
+  }
+
+  /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
+  private grant(ids: string[], current: Int32Array, goals: Int32Array, pinned: Uint8Array, proposed: Int32Array, nowMs: number): string[] {
+    const changed: string[] = [];
+    const waitsFor = new Map<string, string>();
+    const proposedBy = new Map<number, string>();
+    for (let i = 0; i < ids.length; i++) if (proposed[i] !== current[i]) proposedBy.set(proposed[i]!, ids[i]!);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const state = this.agents.get(id)!;
+      if (pinned[i]) {
+        // Cannot move, or already holds as far ahead as allowed: not waiting for anyone.
+        state.waitingFor = undefined;
+        continue;
+      }
+      let next = proposed[i]!;
+      let blocker: string | undefined;
+      if (next === current[i]) {
+        // Told to stay: note whom it waits for on its preferred route, for deadlock detection.
+        next = this.preferredNext(current[i]!, goals[i]!);
+        if (next === NONE) {
+          state.waitingFor = undefined;
+          continue;
+        }
+        const check = this.table.check(id, next);
+        blocker = check.ok ? proposedBy.get(next) : check.blocker;
+      } else {
+        const claim = this.claims.get(next);
+        const check = this.table.check(id, next);
+        if (claim && claim.agvId !== id && claim.round >= this.round - 1 && this.agents.has(claim.agvId)) {
+          blocker = claim.agvId;
+        } else if (!check.ok) {
+          this.claims.set(next, { agvId: id, round: this.round });
+          blocker = check.blocker;
+        } else {
+          this.table.append(id, next);
+          this.claims.delete(next);
+          changed.push(id);
+        }
+      }
+      if (blocker === undefined || blocker === id) {
+        state.waitingFor = undefined;
+        continue;
+      }
+      waitsFor.set(id, blocker);
+      if (state.waitingFor?.agvId !== blocker) state.waitingFor = { agvId: blocker, node: next, sinceMs: nowMs };
+    }
+    this.handleDeadlocks(waitsFor, nowMs);
+    return changed;
+  }
+
+  private handleDeadlocks(waitsFor: Map<string, string>, nowMs: number): void {
+    const seen = new Set<string>();
+    for (const cycle of findCycles(waitsFor)) {
+      const key = cycleKey(cycle);
+      seen.add(key);
+      const since = this.cycleSince.get(key);
+      if (since === undefined) {
+        this.cycleSince.set(key, nowMs);
+        this.counters.deadlocksDetected++;
+        this.emit('deadlock.detected', cycle, `wait-for cycle: ${cycle.join(' → ')}`);
+        continue;
+      }
+      if (nowMs - since < this.deadlockAfterMs) continue;
+      for (const id of cycle) this.dropClaims(id);
+      const moved = this.sendAside(cycle);
+      if (moved) {
+        this.counters.deadlocksResolved++;
+        this.cycleSince.delete(key);
+        this.emit('deadlock.resolved', cycle, `${moved.agvId} steps aside to ${this.roadmap.ids[moved.node]} to break ${cycle.join(' → ')}`);
+      } else if (nowMs - since < this.deadlockAfterMs * 2) {
+        this.emit('deadlock.unresolved', cycle, `no free side-step for ${cycle.join(' → ')} yet; retrying`);
+        this.cycleSince.set(key, nowMs - this.deadlockAfterMs * 2);
+      }
+    }
+    for (const key of [...this.cycleSince.keys()]) if (!seen.has(key)) this.cycleSince.delete(key);
+  }
+
+  /** One member of the cycle gets a nearby free node none of the others needs as a temporary target. */
+  private sendAside(cycle: string[]): { agvId: string; node: number } | undefined {
+    const needed = new Set<number>();
+    for (const id of cycle) {
+      for (const v of this.table.path(id)) needed.add(v);
+      const w = this.agents.get(id)?.waitingFor;
+      if (w) needed.add(w.node);
+    }
+    for (const id of cycle) {
+      const path = this.table.path(id);
+      const refuge = this.nearestRefuge(id, path[path.length - 1]!, needed);
+      if (refuge === NONE) continue;
+      const state = this.agents.get(id)!;
+      state.via = refuge;
+      state.waitingFor = undefined;
+      return { agvId: id, node: refuge };
+    }
+    return undefined;
+  }
+
+  private nearestRefuge(agvId: string, from: number, needed: Set<number>): number {
+    const graph = this.roadmap.graph;
+    const seen = new Set([from]);
+    const queue = [from];
+    for (let head = 0; head < queue.length && head < 64; head++) {
+      const v = queue[head]!;
+      if (v !== from && !needed.has(v)) return v;
+      for (const u of graph.neighbors(v)) {
+        if (seen.has(u) || !this.table.check(agvId, u).ok) continue;
+        seen.add(u);
+        queue.push(u);
+      }
+    }
+    return NONE;
+  }
+
+  // --- helpers ---
+
+  private targetOf(state: AgentState): number {
+    if (!state.online || state.stalled) return NONE;
+    return state.via !== NONE ? state.via : state.goal;
+  }
+
+  private isImmovable(agvId: string): boolean {
+    const state = this.agents.get(agvId);
+    if (!state) return true;
+    const path = this.table.path(agvId);
+    const target = this.targetOf(state);
+    return target === NONE || target === path[path.length - 1];
+  }
+
+  /** The out-neighbour of v closest to target by obstacle-aware distance, or NONE when already there. */
+  private preferredNext(v: number, target: number): number {
+    if (target === NONE || target === v) return NONE;
+    const table = this.detours.table(target);
+    let best = NONE;
+    let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
+    for (const u of this.roadmap.graph.neighbors(v)) {
+      if (table[u]! < bestDistance) {
+        best = u;
+        bestDistance = table[u]!;
+      }
+    }
+    return best;
+  }
+
+  /** The next few nodes of the route beyond what is held: information for the AGV, never permission. */
+  private announce(agvId: string, from: number): string[] {
+    const state = this.agents.get(agvId)!;
+    const target = this.targetOf(state);
+    const result: string[] = [];
+    let v = from;
+    while (result.length < 4) {
+      v = this.preferredNext(v, target);
+      if (v === NONE) break;
+      result.push(this.roadmap.ids[v]!);
+    }
+    return result;
+  }
+
+  private reachable(from: number, to: number): boolean {
+    const graph = this.roadmap.graph;
+    const seen = new Uint8Array(graph.vertexCount);
+    const queue = [from];
+    seen[from] = 1;
+    for (let head = 0; head < queue.length; head++) {
+      const v = queue[head]!;
+      if (v === to) return true;
+      for (const u of graph.neighbors(v)) {
+        if (seen[u]) continue;
+        seen[u] = 1;
+        queue.push(u);
+      }
+    }
+    return false;
+  }
+
+  private dropClaims(agvId: string): void {
+    for (const [node, claim] of this.claims) if (claim.agvId === agvId) this.claims.delete(node);
+  }
+
+  private emit(kind: TrafficEventKind, agvIds: string[], message: string): void {
+    const event: TrafficEvent = { kind, atMs: this.nowMs, agvIds: [...agvIds], message };
+    this.history.push(event);
+    if (this.history.length > EVENT_HISTORY) this.history.shift();
+    this.options.onEvent?.(event);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Dimensions } from './footprint.ts';
+
+export type TrafficEventKind =
+  | 'deadlock.detected'
+  | 'deadlock.resolved'
+  | 'deadlock.unresolved'
+  | 'agv.stalled'
+  | 'agv.recovered'
+  | 'agv.offline'
+  | 'agv.online'
+  | 'agv.deviated'
+  | 'agv.conflict';
+
+export interface TrafficEvent {
+  kind: TrafficEventKind;
+  atMs: number;
+  agvIds: string[];
+  message: string;
+}
+
+export interface CentralTrafficOptions {
+  /** Nodes an AGV may hold beyond the one it stands on. More is smoother at speed, fewer leaves room to others. */
+  lookaheadNodes?: number;
+  /** Minimum time between planning rounds; requests in between reuse the last round (default 100 ms). */
+  planIntervalMs?: number;
+  /** An AGV holding nodes ahead that reports no progress for this long is treated as an obstacle (default 4 s). */
+  stallAfterMs?: number;
+  /** A wait-for cycle that persists this long is broken by sending one member aside (default 1.5 s). */
+  deadlockAfterMs?: number;
+  /** Body size of an AGV when it is first placed (e.g. from its registration); unknown sizes get a default. */
+  footprintOf?: (agvId: string) => Dimensions | undefined;
+  /** Every traffic event (deadlocks, stalls, deviations) as it happens, e.g. into the platform's event log. */
+  onEvent?: (event: TrafficEvent) => void;
+  /** Seed for the planner's tie-breaking. */
+  seed?: number;
+}
+
+export interface CentralTrafficStats {
+  rounds: number;
+  deadlocksDetected: number;
+  deadlocksResolved: number;
+  stalls: number;
+  /** Total and worst wall time spent in planning rounds (ms, measured with performance.now). */
+  planMsTotal: number;
+  planMsMax: number;
+}

@@ -1,0 +1,107 @@
+import type { Frame } from '../../src/protocol/index.ts';
+import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { startPlatform, type PlatformHandle, type StartOptions } from '../../src/rcs/platform.ts';
+import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
+import type { SiteMap } from '../../src/rcs/site/types.ts';
+
+// Shared set-up for end-to-end tests: a real platform (TCP + HTTP + SQLite) and a simulated fleet over real sockets,
+// on accelerated time. The occupancy checker reads only what the AGVs reported, never the platform's reservations.
+
+export const TIME_FACTOR = 20;
+
+export function testPlatformOptions(site: SiteMap, clock: ScaledClock, extra: Partial<StartOptions> = {}): StartOptions {
+  return {
+    site,
+    dbPath: ':memory:',
+    clock,
+    autoEnrol: true,
+    demoKey: true,
+    // Generous in virtual time: the 2-core CI machine may pause the event loop for a few hundred ms.
+    heartbeatTimeoutMs: 30_000,
+    webhooks: false,
+    ...extra,
+  };
+}
+
+export async function demoSite(): Promise<SiteMap> {
+  return readSiteMapFile(DEMO_WAREHOUSE_PATH);
+}
+
+/** Independent check: no two AGVs ever reported standing on the same node at the same time. */
+export class OccupancyChecker {
+  private readonly latest = new Map<string, string | undefined>();
+  readonly violations: string[] = [];
+  reports = 0;
+  private readonly nodes: { id: string; x: number; y: number }[];
+
+  constructor(site: SiteMap) {
+    this.nodes = site.nodes;
+  }
+
+  tap = (agvId: string, frame: Frame): void => {
+    const m = frame.message;
+    if (m.kind !== 'statusReport') return;
+    this.reports++;
+    const x = m.pose.x / 1000;
+    const y = m.pose.y / 1000;
+    // An AGV occupies a node when its reported position is within 0.45 m of it (nodes are >= 1 m apart).
+    let node: string | undefined;
+    for (const n of this.nodes) {
+      if (Math.abs(n.x - x) < 0.45 && Math.abs(n.y - y) < 0.45 && Math.hypot(n.x - x, n.y - y) < 0.45) node = n.id;
+    }
+    this.latest.set(agvId, node);
+    if (node === undefined) return;
+    for (const [other, otherNode] of this.latest) {
+      if (other !== agvId && otherNode === node) this.violations.push(`${agvId} and ${other} both on ${node} (report ${this.reports})`);
+    }
+  };
+}
+
+export interface Fleet {
+  platform: PlatformHandle;
+  sim: Simulator;
+  clock: ScaledClock;
+  checker: OccupancyChecker;
+}
+
+export async function startFleet(agvs: number, extra: Partial<StartOptions> = {}): Promise<Fleet> {
+  const site = await demoSite();
+  const clock = new ScaledClock(TIME_FACTOR);
+  const checker = new OccupancyChecker(site);
+  const platform = await startPlatform(testPlatformOptions(site, clock, { tap: checker.tap, ...extra }));
+  const sim = new Simulator({
+    clock,
+    nodes: site.nodes,
+    count: agvs,
+    startNodes: site.parking.map((p) => p.node),
+    host: '127.0.0.1',
+    port: platform.rcsPort,
+    batteryPct: () => 90,
+  });
+  sim.start();
+  return { platform, sim, clock, checker };
+}
+
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Pick/drop pairs that respect station kinds, spread over the site. */
+export function taskPairs(site: SiteMap, count: number): { pick: string; drop: string }[] {
+  const picks = site.stations.filter((s) => s.kind !== 'drop');
+  const drops = site.stations.filter((s) => s.kind !== 'pick');
+  return Array.from({ length: count }, (_, i) => ({ pick: picks[(i * 7) % picks.length]!.id, drop: drops[(i * 3) % drops.length]!.id }));
+}
+
+export async function submitTask(apiUrl: string, key: string, body: object, idempotencyKey?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${apiUrl}/api/v1/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
