@@ -1,16 +1,17 @@
 // A stand-in fleet that produces the read models operations consumes, without protocol, sockets or planner:
 // used by the dashboard's dev server and the browser FPS benchmark (which needs 2,000 AGVs on a 2-core machine),
 // and by API tests of operations in isolation. The real-browser test runs against the real platform instead.
-import type {
-  AgvView,
-  CreateTaskInput,
-  FleetSource,
-  MapEdge,
-  MapNode,
-  MapPoint,
-  PlatformStatus,
-  SiteMapView,
-  TaskView,
+import {
+  FleetCommandError,
+  type AgvView,
+  type CreateTaskInput,
+  type FleetSource,
+  type MapEdge,
+  type MapNode,
+  type MapPoint,
+  type PlatformStatus,
+  type SiteMapView,
+  type TaskView,
 } from '../../src/rcs/ops/ports.ts';
 
 const VENDORS = [
@@ -136,18 +137,18 @@ export class SyntheticFleet implements FleetSource {
 
   async createTask(input: CreateTaskInput): Promise<TaskView> {
     for (const node of [input.from, input.to]) {
-      if (!this.pointNode(node)) throw Object.assign(new Error(`unknown station or node ${node}`), { code: 'UNKNOWN_LOCATION' });
+      if (!this.pointNode(node)) throw new FleetCommandError(400, 'task_rejected', `unknown station or node ${node}`);
     }
     const t = this.now();
-    const task: TaskView = { id: `T${++this.taskCounter}`, state: 'queued', from: input.from, to: input.to, priority: input.priority ?? 50, agvId: null, createdAt: t, updatedAt: t };
+    const task: TaskView = { id: `T${++this.taskCounter}`, state: 'queued', from: input.from, to: input.to, priority: input.priority ?? 5, agvId: null, createdAt: t, updatedAt: t };
     this.taskMap.set(task.id, task);
     return task;
   }
 
   async cancelTask(id: string): Promise<TaskView> {
     const task = this.taskMap.get(id);
-    if (!task) throw Object.assign(new Error(`task ${id} does not exist`), { code: 'TASK_NOT_FOUND' });
-    if (['completed', 'failed', 'cancelled'].includes(task.state)) throw Object.assign(new Error(`task ${id} is already ${task.state}`), { code: 'TASK_FINISHED' });
+    if (!task) throw new FleetCommandError(404, 'not_found', `task '${id}' not found`);
+    if (['completed', 'failed', 'cancelled'].includes(task.state)) throw new FleetCommandError(409, 'conflict', `task '${id}' is ${task.state}; it cannot become cancelled`);
     this.finish(task, 'cancelled');
     return task;
   }

@@ -59,7 +59,7 @@ describe('alarms', () => {
       'alarm.cleared',
     ]);
     // And the event log tells the same story, filterable by AGV.
-    const events = await h.app.inject({ url: '/api/v1/events?agvId=acme-0001&kind=alarm.raised', headers: bearer(viewer) });
+    const events = await h.app.inject({ url: '/api/v1/events?agvId=acme-0001&type=alarm.raised', headers: bearer(viewer) });
     expect(events.json().events.length).toBeGreaterThan(0);
   });
 

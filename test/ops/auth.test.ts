@@ -24,7 +24,7 @@ describe('dashboard auth and roles', () => {
     const task = { from: 'S-top-0', to: 'S-bottom-3' };
     const viewerCreate = await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks', headers: { cookie: sessionCookie }, payload: task });
     expect(viewerCreate.statusCode).toBe(403);
-    expect(viewerCreate.json().error).toBe('FORBIDDEN');
+    expect(viewerCreate.json().error.code).toBe('forbidden');
     expect([...h.fleet.tasks()]).toHaveLength(0);
 
     const operator = await h.token('operator');
@@ -39,7 +39,7 @@ describe('dashboard auth and roles', () => {
     expect((await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks/T404/cancel', headers: bearer(operator) })).statusCode).toBe(404);
     const badPlace = await h.app.inject({ method: 'POST', url: '/api/v1/dashboard/tasks', headers: bearer(operator), payload: { from: 'Mars', to: 'S-top-0' } });
     expect(badPlace.statusCode).toBe(400);
-    expect(badPlace.json().message).toContain('Mars');
+    expect(badPlace.json().error.message).toContain('Mars');
 
     const logout = await h.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: sessionCookie } });
     expect(logout.statusCode).toBe(200);

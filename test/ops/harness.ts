@@ -71,4 +71,5 @@ export async function startHarness(
   };
 }
 
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+/** Request headers carrying a dashboard session (the cookie the browser would send). */
+export const bearer = (token: string): Record<string, string> => ({ cookie: `unifleet_session=${token}` });

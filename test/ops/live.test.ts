@@ -21,7 +21,7 @@ class Inbox {
       const found = this.messages.slice(from).find((m) => m.type === type && where(m as T));
       if (found) return found as T;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} message`)), 5000);
+        const timer = setTimeout(() => reject(new Error(`no ${type} message; got ${this.messages.map((m) => `${m.type}:${"seq" in m ? m.seq : ""}`).join(" ")}`)), 5000);
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();
@@ -60,7 +60,7 @@ describe('live feed over WebSocket', () => {
     // Freeze all AGVs but one: the next delta carries exactly that one.
     for (const a of h.fleet.agvs()) if (a.id !== 'acme-0001') (a as { emergencyStop: boolean }).emergencyStop = true;
     h.clock.advance(1500); // alarms for the e-stops appear (and reach the feed), AGVs stop
-    const seqBefore = h.ops.feed.snapshot().seq;
+    const seqBefore = h.ops.feed.sequence;
     h.clock.advance(200);
     const delta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqBefore + 1);
     // A pure move travels in the compact form.
@@ -72,9 +72,9 @@ describe('live feed over WebSocket', () => {
     // Nothing changes → nothing is sent.
     h.fleet.agv('acme-0001')!.emergencyStop = true;
     h.clock.advance(1500);
-    const quietSeq = h.ops.feed.snapshot().seq;
+    const quietSeq = h.ops.feed.sequence;
     h.clock.advance(1000);
-    expect(h.ops.feed.snapshot().seq).toBe(quietSeq);
+    expect(h.ops.feed.sequence).toBe(quietSeq);
 
     // Selecting an AGV streams its held and planned path.
     const agv = h.fleet.agv('hikro-0002')!;
@@ -87,7 +87,7 @@ describe('live feed over WebSocket', () => {
     // Malformed client messages are ignored.
     ws.send('{not json');
     const task = await h.ops.fleet.createTask({ from: 'S-top-0', to: 'S-bottom-3' });
-    const seqNow = h.ops.feed.snapshot().seq;
+    const seqNow = h.ops.feed.sequence;
     h.clock.advance(200);
     const taskDelta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqNow + 1);
     expect(taskDelta.tasks.map((t) => t.id)).toContain(task.id);

@@ -44,10 +44,10 @@ describe('metrics, probes and events', () => {
     h = await startHarness();
     const viewer = await h.token('viewer');
     const task = await h.ops.fleet.createTask({ from: 'S-top-0', to: 'S-bottom-3' });
-    h.ops.recordEvent({ kind: 'test.note', severity: 'critical', agvId: 'geekbot-0003', message: 'something bad' });
+    h.ops.recordEvent({ type: 'test.note', severity: 'critical', agvId: 'geekbot-0003', message: 'something bad' });
     h.fleet.agv('acme-0001')!.connected = false;
     h.clock.advance(2000);
-    const get = async (query: string): Promise<{ kind: string; agvId: string | null; taskId: string | null; severity: string }[]> => {
+    const get = async (query: string): Promise<{ type: string; agvId: string | null; taskId: string | null; severity: string }[]> => {
       const res = await h.app.inject({ url: `/api/v1/events?${query}`, headers: bearer(viewer) });
       expect(res.statusCode).toBe(200);
       return res.json().events;
@@ -55,11 +55,11 @@ describe('metrics, probes and events', () => {
     const byTask = await get(`taskId=${task.id}`);
     expect(byTask.length).toBeGreaterThan(0);
     expect(byTask.every((e) => e.taskId === task.id)).toBe(true);
-    expect(byTask.map((e) => e.kind)).toContain('task.assigned');
+    expect(byTask.map((e) => e.type)).toContain('task.assigned');
     const byAgv = await get('agvId=acme-0001');
-    expect(byAgv.map((e) => e.kind)).toContain('agv.disconnected');
+    expect(byAgv.map((e) => e.type)).toContain('agv.disconnected');
     const critical = await get('severity=critical');
-    expect(critical.map((e) => e.kind)).toEqual(['test.note']);
+    expect(critical.map((e) => e.type)).toEqual(['test.note']);
     expect((await get('limit=2')).length).toBe(2);
     expect((await h.app.inject({ url: '/api/v1/events?severity=loud', headers: bearer(viewer) })).statusCode).toBe(400);
     expect((await h.app.inject({ url: '/api/v1/events' })).statusCode).toBe(401);

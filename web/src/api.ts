@@ -16,7 +16,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   const text = await res.text();
   const data = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!res.ok) throw new ApiError(res.status, String(data.error ?? res.status), String(data.message ?? res.statusText));
+  if (!res.ok) {
+    // The platform's error shape is { error: { code, message } }; fastify's own is { error, message }.
+    const err = data.error;
+    const detail = typeof err === 'object' && err !== null ? (err as { code?: string; message?: string }) : { code: String(err ?? res.status), message: String(data.message ?? res.statusText) };
+    throw new ApiError(res.status, detail.code ?? String(res.status), detail.message ?? res.statusText);
+  }
   return data as T;
 }
 

@@ -8,8 +8,9 @@ import type { AlarmQuery } from './alarms/types.ts';
 import { registerAuthRoutes, requireRole, userOf } from './auth/http.ts';
 import type { EventQuery } from './events/event-log.ts';
 import { HealthRunNotFoundError } from './health/service.ts';
+import { fail } from './http-errors.ts';
 import { LIVE_PROTOCOL, type ClientMessage, type HelloMessage } from './live/schema.ts';
-import { SEVERITIES } from './ports.ts';
+import { FleetCommandError, SEVERITIES } from './ports.ts';
 import type { OpsService } from './service.ts';
 
 export interface RegisterOpsOptions {
@@ -54,22 +55,22 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
       preHandler: viewer,
       schema: {
         tags: ['ops'],
-        summary: 'Recent events, newest first, by AGV, task, kind or minimum severity',
+        summary: 'Recent events, newest first, by AGV, task, type or minimum severity',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             agvId: { type: 'string', maxLength: 128 },
             taskId: { type: 'string', maxLength: 128 },
-            kind: { type: 'string', maxLength: 64 },
+            type: { type: 'string', maxLength: 64 },
             severity: severityEnum,
-            before: { type: 'integer', minimum: 1 },
+            since: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
           },
         },
       },
     },
-    async (request) => ({ events: ops.events.query(request.query) }),
+    async (request) => ({ events: await ops.events.query(request.query) }),
   );
 
   app.get<{ Querystring: AlarmQuery }>(
@@ -101,7 +102,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
     { preHandler: viewer, schema: { tags: ['alarms'], params: idParam } },
     async (request, reply) => {
       const alarm = ops.alarms.get(request.params.id);
-      if (!alarm) return reply.code(404).send({ error: 'ALARM_NOT_FOUND', message: `alarm ${request.params.id} does not exist` });
+      if (!alarm) return fail(reply, 404, 'not_found', `alarm ${request.params.id} not found`);
       return { alarm };
     },
   );
@@ -113,8 +114,8 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
       try {
         return { alarm: ops.alarms.acknowledge(request.params.id, request.opsUser!.username) };
       } catch (err) {
-        if (err instanceof AlarmNotFoundError) return reply.code(404).send({ error: err.code, message: err.message });
-        if (err instanceof AlarmStateError) return reply.code(409).send({ error: err.code, message: err.message });
+        if (err instanceof AlarmNotFoundError) return fail(reply, 404, err.code, err.message);
+        if (err instanceof AlarmStateError) return fail(reply, 409, err.code, err.message);
         throw err;
       }
     },
@@ -144,7 +145,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
       const known = new Set(Object.keys(ops.alarms.getThresholds()));
       const unknown = Object.keys(request.body).filter((k) => !known.has(k));
       if (unknown.length > 0 || Object.keys(request.body).length === 0) {
-        return reply.code(400).send({ error: 'INVALID_THRESHOLDS', message: `unknown thresholds: ${unknown.join(', ') || '(none given)'}; known: ${[...known].join(', ')}` });
+        return fail(reply, 400, 'validation_failed', `unknown thresholds: ${unknown.join(', ') || '(none given)'}; known: ${[...known].join(', ')}`);
       }
       ops.alarms.setThresholds(request.body);
       return { thresholds: ops.alarms.getThresholds() };
@@ -168,7 +169,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
     try {
       return { run: ops.health.get(request.params.id) };
     } catch (err) {
-      if (err instanceof HealthRunNotFoundError) return reply.code(404).send({ error: err.code, message: err.message });
+      if (err instanceof HealthRunNotFoundError) return fail(reply, 404, err.code, err.message);
       throw err;
     }
   });
@@ -191,7 +192,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
       try {
         return { comparison: ops.health.compare(request.query.from, request.query.to) };
       } catch (err) {
-        if (err instanceof HealthRunNotFoundError) return reply.code(404).send({ error: err.code, message: err.message });
+        if (err instanceof HealthRunNotFoundError) return fail(reply, 404, err.code, err.message);
         throw err;
       }
     },
@@ -268,7 +269,7 @@ function registerDashboardTaskRoutes(app: FastifyInstance, ops: OpsService, oper
           properties: {
             from: { type: 'string', minLength: 1, maxLength: 128 },
             to: { type: 'string', minLength: 1, maxLength: 128 },
-            priority: { type: 'integer', minimum: 0, maximum: 100 },
+            priority: { type: 'integer', minimum: 0, maximum: 9 },
           },
         },
       },
@@ -276,10 +277,11 @@ function registerDashboardTaskRoutes(app: FastifyInstance, ops: OpsService, oper
     async (request, reply) => {
       try {
         const task = await ops.fleet.createTask(request.body);
-        ops.recordEvent({ kind: 'task.created_by_operator', severity: 'info', taskId: task.id, message: `task ${task.id} created by ${request.opsUser!.username}` });
+        ops.recordEvent({ type: 'task.created_by_operator', severity: 'info', taskId: task.id, message: `task ${task.id} created by ${request.opsUser!.username}` });
         return reply.code(201).send({ task });
       } catch (err) {
-        return reply.code(400).send({ error: (err as { code?: string }).code ?? 'TASK_REJECTED', message: (err as Error).message });
+        if (err instanceof FleetCommandError) return fail(reply, err.status, err.code, err.message);
+        throw err;
       }
     },
   );
@@ -290,11 +292,11 @@ function registerDashboardTaskRoutes(app: FastifyInstance, ops: OpsService, oper
     async (request, reply) => {
       try {
         const task = await ops.fleet.cancelTask(request.params.id);
-        ops.recordEvent({ kind: 'task.cancelled_by_operator', severity: 'info', taskId: task.id, message: `task ${task.id} cancelled by ${request.opsUser!.username}` });
+        ops.recordEvent({ type: 'task.cancelled_by_operator', severity: 'info', taskId: task.id, message: `task ${task.id} cancelled by ${request.opsUser!.username}` });
         return { task };
       } catch (err) {
-        const code = (err as { code?: string }).code ?? 'TASK_REJECTED';
-        return reply.code(/NOT_FOUND/.test(code) ? 404 : 409).send({ error: code, message: (err as Error).message });
+        if (err instanceof FleetCommandError) return fail(reply, err.status, err.code, err.message);
+        throw err;
       }
     },
   );

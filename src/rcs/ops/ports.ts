@@ -83,9 +83,23 @@ export interface TaskView {
 }
 
 export interface CreateTaskInput {
+  /** Station where the load is picked up. */
   from: string;
+  /** Station where it is dropped. */
   to: string;
+  /** 0 (lowest) … 9 (most urgent), as in the task API. */
   priority?: number;
+}
+
+/** A task command the platform refused; status is the HTTP status to answer with. */
+export class FleetCommandError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface PlatformStatus {

@@ -6,7 +6,7 @@ import type { AlarmThresholds } from './alarms/types.ts';
 import type { Role } from './auth/users.ts';
 import { UserStore } from './auth/users.ts';
 import { migrateOps } from './db.ts';
-import { EventLog, type NewEvent, type OpsEvent } from './events/event-log.ts';
+import { SqliteEventLog, type EventLog, type NewEvent } from './events/event-log.ts';
 import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
 import { createLogger, objectLogger, type Logger } from './logging.ts';
@@ -39,6 +39,13 @@ export interface OpsServiceOptions {
   seedUsers?: { username: string; password: string; role: Role }[];
   /** Process figures for the health check (default: measured); tests pin them. */
   processStats?: () => { rssMb: number; eventLoopDelayP99Ms: number; heapUsedMb: number };
+  /** The event log to write and query (the platform passes its store's); default: operations' own SQLite table. */
+  events?: EventLog;
+  /**
+   * Log AGV connections and task state changes as events (default true). The platform turns it off because its
+   * sessions and task service log those themselves.
+   */
+  recordFleetChanges?: boolean;
   /** Include Node process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
 }
@@ -76,7 +83,7 @@ export class OpsService {
     this.fleet = options.fleet;
     this.logger = options.logger ?? createLogger();
     migrateOps(options.db);
-    this.events = new EventLog(options.db);
+    this.events = options.events ?? new SqliteEventLog(options.db);
     this.alarms = new AlarmEngine(new AlarmStore(options.db), this.clock, options.thresholds);
     this.health = new HealthService(options.db, this.clock, options.fleet, this.alarms, options.processStats);
     this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), { defaultMetrics: options.defaultMetrics });
@@ -109,13 +116,17 @@ export class OpsService {
     this.feed.stop();
   }
 
-  /** Appends to the event log and writes the same fact as a structured log line. */
-  recordEvent(event: Omit<NewEvent, 'at'> & { at?: number }): OpsEvent {
-    const stored = this.events.append({ ...event, at: event.at ?? this.clock.now() });
-    const log = objectLogger(this.logger, stored);
-    const level = stored.severity === 'info' ? 'info' : stored.severity === 'warning' ? 'warn' : 'error';
-    log[level]({ kind: stored.kind, eventId: stored.id }, stored.message);
-    return stored;
+  /** Appends to the event log and writes the same fact as a structured log line (with agvId / taskId fields). */
+  recordEvent(event: Omit<NewEvent, 'at'> & { at?: number }): void {
+    const full: NewEvent = { ...event, at: event.at ?? this.clock.now() };
+    try {
+      this.events.append(full);
+    } catch (err) {
+      this.logger.error({ err, type: full.type }, 'ops: event not stored');
+    }
+    const log = objectLogger(this.logger, full);
+    const level = full.severity === 'info' ? 'info' : full.severity === 'warning' ? 'warn' : 'error';
+    log[level]({ type: full.type }, full.message);
   }
 
   observeFrame(direction: 'in' | 'out', count = 1): void {
@@ -134,11 +145,12 @@ export class OpsService {
   observeFleet(): void {
     const agvs = [...this.fleet.agvs()];
     this.alarms.evaluate(agvs, this.fleet.siteMap());
+    if (this.options.recordFleetChanges === false) return;
     for (const agv of agvs) {
       const before = this.lastConnected.get(agv.id);
       if (before !== agv.connected && (before !== undefined || agv.connected)) {
         this.recordEvent({
-          kind: agv.connected ? 'agv.connected' : 'agv.disconnected',
+          type: agv.connected ? 'agv.connected' : 'agv.disconnected',
           severity: agv.connected ? 'info' : 'warning',
           agvId: agv.id,
           message: `${agv.id} (${agv.vendor} ${agv.model}) ${agv.connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
@@ -151,7 +163,7 @@ export class OpsService {
       if (before === task.state) continue;
       this.lastTaskStates.set(task.id, task.state);
       this.recordEvent({
-        kind: `task.${task.state}`,
+        type: `task.${task.state}`,
         severity: task.state === 'failed' ? 'error' : 'info',
         agvId: task.agvId,
         taskId: task.id,
@@ -164,7 +176,7 @@ export class OpsService {
   private onAlarmChange({ kind, alarm }: AlarmChange): void {
     if (kind === 'updated') return;
     this.recordEvent({
-      kind: `alarm.${kind}`,
+      type: `alarm.${kind}`,
       severity: ALARM_EVENT_SEVERITY[kind](alarm.severity),
       agvId: alarm.agvId,
       taskId: alarm.taskId,

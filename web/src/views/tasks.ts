@@ -10,7 +10,7 @@ export class TaskListView {
   readonly element: HTMLElement;
   private readonly from = h('select', { 'data-testid': 'task-from' });
   private readonly to = h('select', { 'data-testid': 'task-to' });
-  private readonly priority = h('input', { type: 'number', min: 0, max: 100, value: 50, 'data-testid': 'task-priority' });
+  private readonly priority = h('input', { type: 'number', min: 0, max: 9, value: 5, 'data-testid': 'task-priority' });
   private readonly onlyOpen = h('input', { type: 'checkbox' });
   private readonly body = h('tbody', { 'data-testid': 'task-rows' });
   private readonly summary = h('span', { class: 'muted' });

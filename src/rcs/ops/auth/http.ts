@@ -1,14 +1,17 @@
 /// <reference types="@fastify/swagger" />
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../core/clock.ts';
+import { fail } from '../http-errors.ts';
 import { AuthError, ROLES, roleAtLeast, type Role, type User, type UserStore } from './users.ts';
 
 export const SESSION_COOKIE = 'unifleet_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The dashboard user of this request, set by requireRole. */
-    opsUser?: User;
+    /** Who made the request, as checked by requireRole: a dashboard user, or an API key's principal. */
+    opsUser?: { username: string; role: Role };
+    /** Set by the platform API's authenticators (API keys, and dashboard sessions via sessionAuthenticator). */
+    principal?: { kind: string; id: string; name: string; role: Role };
   }
 }
 
@@ -22,10 +25,11 @@ function cookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-/** Session token from the cookie the dashboard uses, or from `Authorization: Bearer` for scripts. */
+/**
+ * Session token from the dashboard's cookie. (Not from `Authorization: Bearer`: on the platform that header carries
+ * API keys, and scripts should use API keys.)
+ */
 export function sessionToken(request: FastifyRequest): string | undefined {
-  const auth = request.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   return cookie(request, SESSION_COOKIE);
 }
 
@@ -35,22 +39,30 @@ export function userOf(users: UserStore, request: FastifyRequest): User | null {
 }
 
 /**
- * preHandler that lets a request through only with a session of at least `role`: 401 without a valid session,
- * 403 with a session whose role is too low. Other parts of the platform can put it on their own routes.
+ * For the platform API's authentication (app.addAuthenticator): turns a dashboard session cookie into a principal,
+ * so the task API's own role checks apply to people logged in to the dashboard too.
  */
+export function sessionAuthenticator(users: UserStore): (request: FastifyRequest) => Promise<{ kind: string; id: string; name: string; role: Role } | undefined> {
+  return async (request) => {
+    const token = cookie(request, SESSION_COOKIE);
+    const user = token ? users.sessionUser(token) : null;
+    return user ? { kind: 'user', id: user.username, name: user.username, role: user.role } : undefined;
+  };
+}
+
 export type RoleGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 
+/**
+ * preHandler that lets a request through only for a caller with at least `role`: a dashboard session (cookie), or
+ * a principal the platform's authentication already established (API key). 401 without either, 403 when the role
+ * is too low. Other parts of the platform can put it on their own routes.
+ */
 export function requireRole(users: UserStore, role: Role): RoleGuard {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const user = userOf(users, request);
-    if (!user) {
-      await reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'log in first (POST /api/v1/session)' });
-      return reply;
-    }
-    if (!roleAtLeast(user.role, role)) {
-      await reply.code(403).send({ error: 'FORBIDDEN', message: `this action needs the ${role} role; you are ${user.role}` });
-      return reply;
-    }
+    const principal = request.principal;
+    const user = principal ? { username: principal.name, role: principal.role } : userOf(users, request);
+    if (!user) return fail(reply, 401, 'unauthorized', 'log in first (POST /api/v1/session) or send an API key');
+    if (!roleAtLeast(user.role, role)) return fail(reply, 403, 'forbidden', `role ${user.role} may not do this; it needs ${role} or higher`);
     request.opsUser = user;
   };
 }
@@ -92,11 +104,11 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
     { schema: { tags: ['auth'], summary: 'Log in to the dashboard', body: credentialsSchema } },
     async (request, reply) => {
       const { username, password } = request.body;
-      if (throttle.blocked(username)) return reply.code(429).send({ error: 'TOO_MANY_ATTEMPTS', message: 'too many failed logins; wait a minute' });
+      if (throttle.blocked(username)) return fail(reply, 429, 'too_many_attempts', 'too many failed logins; wait a minute');
       const session = await users.login(username, password);
       if (!session) {
         throttle.fail(username);
-        return reply.code(401).send({ error: 'BAD_CREDENTIALS', message: 'wrong user name or password' });
+        return fail(reply, 401, 'bad_credentials', 'wrong user name or password');
       }
       throttle.succeed(username);
       const maxAge = Math.floor((session.expiresAt - clock.now()) / 1000);
@@ -110,7 +122,7 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
 
   app.get('/api/v1/session', { schema: { tags: ['auth'], summary: 'Who is logged in' } }, async (request, reply) => {
     const user = userOf(users, request);
-    if (!user) return reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'not logged in' });
+    if (!user) return fail(reply, 401, 'unauthorized', 'not logged in');
     return { user };
   });
 
@@ -145,7 +157,7 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
         const user = await users.create(request.body.username, request.body.password, request.body.role);
         return reply.code(201).send({ user });
       } catch (err) {
-        if (err instanceof AuthError) return reply.code(err.code === 'USER_EXISTS' ? 409 : 400).send({ error: err.code, message: err.message });
+        if (err instanceof AuthError) return fail(reply, err.code === 'USER_EXISTS' ? 409 : 400, err.code.toLowerCase(), err.message);
         throw err;
       }
     },
@@ -159,7 +171,7 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
         users.remove(request.params.username);
         return { ok: true };
       } catch (err) {
-        if (err instanceof AuthError) return reply.code(404).send({ error: err.code, message: err.message });
+        if (err instanceof AuthError) return fail(reply, 404, 'not_found', err.message);
         throw err;
       }
     },

@@ -105,6 +105,11 @@ export class LiveFeed {
     return this.throttleMs;
   }
 
+  /** Sequence number of the last delta sent. */
+  get sequence(): number {
+    return this.seq;
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }
@@ -147,6 +152,7 @@ export class LiveFeed {
     const open = tasks.filter((t) => !TERMINAL_TASK_STATES.has(t.state));
     const done = tasks.filter((t) => TERMINAL_TASK_STATES.has(t.state)).sort((a, b) => b.updatedAt - a.updatedAt);
     if (this.lastAgvs.size === 0) this.collectAgvs();
+    if (this.lastTasks.size === 0) for (const t of tasks) this.lastTasks.set(t.id, taskSignature(t));
     return {
       type: 'snapshot',
       seq: this.seq,
@@ -159,6 +165,13 @@ export class LiveFeed {
 
   /** One diff-and-broadcast step; public so tests can drive it without timers. */
   tick(): DeltaMessage | null {
+    if (this.clients.size === 0) {
+      // Nobody watching: do no work, and let the next client start from a fresh snapshot.
+      this.lastAgvs.clear();
+      this.lastTasks.clear();
+      this.pendingAlarms.clear();
+      return null;
+    }
     const delta = this.diff();
     if (delta) {
       const text = JSON.stringify(delta);
