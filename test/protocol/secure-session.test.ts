@@ -210,3 +210,31 @@ describe('measureSecureThroughput', () => {
     expect(result.verify_decrypt_per_s).toBeGreaterThan(0);
   });
 });
+
+describe('SecureSession under hostile input', () => {
+  it('never throws from tryUnprotect and never accepts a mutated frame, whatever is mutated', () => {
+    const { agv, platform } = sessionPair();
+    let sequence = 0;
+    const random = (n: number) => Uint8Array.from(randomBytes(n));
+    const mutations: ((f: WireFrame) => WireFrame)[] = [
+      (f) => ({ ...f, payloadSection: flip(f.payloadSection, randomBytes(1)[0]! % f.payloadSection.length) }),
+      (f) => ({ ...f, signature: flip(f.signature, randomBytes(1)[0]! % 64) }),
+      (f) => ({ ...f, header: { ...f.header, bytes: flip(f.header.bytes, randomBytes(1)[0]! % 24) } }),
+      (f) => ({ ...f, payloadSection: f.payloadSection.subarray(0, randomBytes(1)[0]! % f.payloadSection.length) }),
+      (f) => ({ ...f, signature: random(randomBytes(1)[0]! % 100) }),
+      (f) => ({ ...f, payloadSection: Uint8Array.from([...f.payloadSection.subarray(0, 4), ...random(40)]) }),
+      (f) => ({ ...f, header: { ...f.header, sequence: -1 } }),
+      (f) => ({ ...f, header: { ...f.header, sequence: Number.NaN, timestampMs: Number.NaN } }),
+      (f) => ({ ...f, header: { ...f.header, timestampMs: Number.POSITIVE_INFINITY } }),
+    ];
+    for (let i = 0; i < 60; i++) {
+      const genuine = send(agv, ++sequence, random(i));
+      const mutated = mutations[i % mutations.length]!(genuine);
+      const result = platform.tryUnprotect(mutated.header, mutated.payloadSection, mutated.signature);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error).toBeInstanceOf(SecureChannelError);
+      // The rejected twin did not consume the sequence number.
+      expect(platform.tryUnprotect(genuine.header, genuine.payloadSection, genuine.signature).ok).toBe(true);
+    }
+  });
+});
