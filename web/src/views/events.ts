@@ -31,7 +31,7 @@ export class EventView {
     try {
       const { events } = await api<{ events: OpsEvent[] }>('GET', `/api/v1/events?${q}`);
       this.body.replaceChildren(
-        ...events.map((e) => h('tr', {}, h('td', {}, time(e.at)), h('td', {}, sevBadge(e.severity)), h('td', {}, e.kind), h('td', {}, e.agvId ?? '–'), h('td', {}, e.taskId ?? '–'), h('td', {}, e.message))),
+        ...events.map((e) => h('tr', {}, h('td', {}, time(e.at)), h('td', {}, sevBadge(e.severity)), h('td', {}, e.type), h('td', {}, e.agvId ?? '–'), h('td', {}, e.taskId ?? '–'), h('td', {}, e.message))),
       );
     } catch (err) {
       toast((err as Error).message);
