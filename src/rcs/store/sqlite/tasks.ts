@@ -1,80 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Task, TaskFilter, TaskHistoryEntry, TaskPage, TaskState } from '../../tasks/types.ts';
-import { InvalidCursorError, StoreConflictError } from '../errors.ts';
+import { StoreConflictError } from '../errors.ts';
 import type { IdempotentTask, TaskChangeRecord, TaskRepository } from '../types.ts';
 import { fanOut } from './outbox.ts';
-
-interface TaskRow {
-  id: string;
-  state: TaskState;
-  pick: string;
-  drop_station: string;
-  priority: number;
-  deadline: number | null;
-  preferred_vendor: string | null;
-  agv_type: string | null;
-  external_ref: string | null;
-  agv_id: string | null;
-  client_request_id: string | null;
-  request_fingerprint: string | null;
-  created_at: number;
-  updated_at: number;
-  reason: string | null;
-  version: number;
-}
-
-interface HistoryRow {
-  task_id: string;
-  seq: number;
-  at: number;
-  from_state: TaskState | null;
-  to_state: TaskState;
-  agv_id: string | null;
-  detail: string | null;
-}
-
-function toTask(r: TaskRow): Task {
-  return {
-    id: r.id,
-    state: r.state,
-    pick: r.pick,
-    drop: r.drop_station,
-    priority: r.priority,
-    deadline: r.deadline,
-    preferredVendor: r.preferred_vendor,
-    agvType: r.agv_type,
-    externalRef: r.external_ref,
-    agvId: r.agv_id,
-    clientRequestId: r.client_request_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    reason: r.reason,
-    version: r.version,
-  };
-}
-
-function toEntry(r: HistoryRow): TaskHistoryEntry {
-  return { taskId: r.task_id, seq: r.seq, at: r.at, from: r.from_state, to: r.to_state, agvId: r.agv_id, detail: r.detail };
-}
-
-function encodeCursor(t: Task): string {
-  return Buffer.from(JSON.stringify([t.createdAt, t.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
-      return [value[0] as number, value[1] as string];
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
-}
-
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
+import { decodeCursor, encodeCursor, pageLimit, toEntry, toTask, type HistoryRow, type TaskRow } from '../task-rows.ts';
 
 export class SqliteTaskRepository implements TaskRepository {
   private readonly select: Statement<[string], TaskRow>;
@@ -182,7 +111,7 @@ export class SqliteTaskRepository implements TaskRepository {
       params.cAt = createdAt;
       params.cId = id;
     }
-    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+    const limit = pageLimit(filter.limit);
     params.take = limit + 1;
     const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT @take`;

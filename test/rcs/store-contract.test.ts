@@ -1,0 +1,202 @@
+// The same behaviour from every Store implementation: embedded SQLite, and PostgreSQL when one is reachable
+// (127.0.0.1:5432 or $UNIFLEET_TEST_PG; .ci/run starts it). Each PostgreSQL run uses its own schema.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.ts';
+import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
+import { openPostgresStore, openStore, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
+import { TaskService } from '../../src/rcs/tasks/index.ts';
+
+const PG_URL = process.env.UNIFLEET_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const pgAvailable = await (async () => {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const dir = mkdtempSync(join(tmpdir(), 'unifleet-contract-'));
+const schemas: string[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  await client.end();
+});
+
+interface Backend {
+  name: string;
+  available: boolean;
+  /** Opens a fresh, empty store; `reopen` opens the same one again (a restart). */
+  fresh(): Promise<{ store: Store; reopen: () => Promise<Store> }>;
+}
+
+let n = 0;
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    available: true,
+    async fresh() {
+      const path = join(dir, `c-${++n}.sqlite`);
+      return { store: openStore({ path }), reopen: async () => openStore({ path }) };
+    },
+  },
+  {
+    name: 'postgres',
+    available: pgAvailable,
+    async fresh() {
+      const schema = `uf_test_${randomBytes(6).toString('hex')}`;
+      schemas.push(schema);
+      const open = () => openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 });
+      return { store: await open(), reopen: open };
+    },
+  },
+];
+
+const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
+
+describe.each(backends)('Store contract: $name', (backend) => {
+  const test = backend.available ? it : it.skip;
+
+  test('migrates, keeps the registry, and finds everything again after a restart', async () => {
+    const { store, reopen } = await backend.fresh();
+    expect(store.schemaVersion).toBeGreaterThanOrEqual(1);
+    await store.agvs.enrol({ id: 'a1', publicKeyHex: '04ab', vendor: 'acme' });
+    await store.agvs.upsertSeen({ id: 'a1', at: 1000, model: 'M1', capabilities: { maxSpeed: 1500, actuators: ['lift'] }, mode: 'secure', lastNode: 'n1' });
+    await store.agvs.upsertSeen({ id: 'a1', at: 900 });
+    await store.agvs.upsertSeen({ id: 'b2', at: 5, vendor: 'bolt' });
+    await store.settings.set('k', 'v1');
+    await store.settings.set('k', 'v2');
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const tasks = new TaskService({ store, site, clock });
+    const { task } = await tasks.create({ pick: 'PICK-01', drop: 'DROP-01' }, 'key-1');
+    await tasks.assign(task.id, 'a1');
+    await store.close();
+
+    const again = await reopen();
+    expect(again.schemaVersion).toBe(store.schemaVersion);
+    expect(await again.agvs.get('a1')).toMatchObject({
+      vendor: 'acme', model: 'M1', publicKeyHex: '04ab', mode: 'secure', firstSeen: 1000, lastSeen: 1000, lastNode: 'n1',
+      capabilities: { maxSpeed: 1500, actuators: ['lift'] },
+    });
+    expect((await again.agvs.list()).map((a) => a.id)).toEqual(['a1', 'b2']);
+    expect(await again.settings.get('k')).toBe('v2');
+    const t2 = new TaskService({ store: again, site, clock });
+    expect((await t2.active()).map((t) => t.id)).toEqual([task.id]);
+    expect((await t2.get(task.id))!.history.map((h) => h.to)).toEqual(['queued', 'assigned']);
+    expect((await t2.create({ pick: 'PICK-01', drop: 'DROP-01' }, 'key-1')).created).toBe(false);
+    await again.close();
+  });
+
+  test('writes a task change with its outbox rows atomically, or not at all', async () => {
+    const { store } = await backend.fresh();
+    await store.webhooks.create({ id: 'w1', url: 'http://127.0.0.1:1/', secret: 's'.repeat(16), events: ['task.*'], createdAt: 0 });
+    await store.webhooks.create({ id: 'w2', url: 'http://127.0.0.1:1/', secret: 's'.repeat(16), events: ['alarm.*'], createdAt: 0 });
+    const clock = new ManualClock(1_000);
+    const tasks = new TaskService({ store, site, clock });
+    const { task } = await tasks.create({ pick: 'PICK-01', drop: 'DROP-01' });
+    expect((await store.outbox.list()).map((r) => [r.subscriptionId, r.eventType])).toEqual([['w1', 'task.queued']]);
+    const stale = { ...task, state: 'assigned' as const, agvId: 'x', version: 2 };
+    await expect(
+      store.tasks.saveChange({
+        task: stale,
+        entry: { taskId: task.id, seq: 2, at: 2, from: 'queued', to: 'assigned', agvId: 'x', detail: null },
+        expectedVersion: 5,
+        eventType: 'task.assigned',
+        eventPayload: null,
+      }),
+    ).rejects.toBeInstanceOf(StoreConflictError);
+    expect((await store.tasks.get(task.id))!.state).toBe('queued');
+    expect(await store.tasks.history(task.id)).toHaveLength(1);
+    expect(await store.outbox.list()).toHaveLength(1);
+    // Concurrent transitions of one task: exactly one wins each step, none is half-written.
+    const results = await Promise.allSettled([tasks.assign(task.id, 'a'), tasks.assign(task.id, 'b')]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await store.tasks.history(task.id)).map((h) => h.seq)).toEqual([1, 2]);
+    expect(await store.outbox.list()).toHaveLength(2);
+    await store.close();
+  });
+
+  test('makes one task for racing identical idempotent requests', async () => {
+    const { store } = await backend.fresh();
+    const tasks = new TaskService({ store, site, clock: new ManualClock(5) });
+    const results = await Promise.all([1, 2, 3, 4].map(() => tasks.create({ pick: 'PICK-02', drop: 'DROP-02' }, 'same')));
+    expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    await store.close();
+  });
+
+  test('lists with filters and keyset pages; orders the queue', async () => {
+    const { store } = await backend.fresh();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const tasks = new TaskService({ store, site, clock });
+    await store.agvs.upsertSeen({ id: 'a1', at: 1, vendor: 'acme' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      if (i % 2) clock.advance(1000);
+      const { task } = await tasks.create({ pick: 'PICK-01', drop: 'DROP-01', priority: i % 3, deadline: i === 4 ? clock.now() + 5000 : undefined });
+      ids.push(task.id);
+    }
+    await tasks.assign(ids[0]!, 'a1');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await tasks.list({ limit: 5, cursor });
+      seen.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].sort((a, b) => (a < b ? 1 : -1)));
+    expect((await tasks.list({ vendor: 'acme' })).items.map((t) => t.id)).toEqual([ids[0]]);
+    expect((await tasks.list({ state: ['assigned'] })).items).toHaveLength(1);
+    expect((await tasks.list({ since: Date.UTC(2026, 0, 1) + 5000 })).items).toHaveLength(3);
+    const queue = await tasks.queued();
+    expect(queue).toHaveLength(11);
+    expect(queue[0]!.priority).toBe(2);
+    expect(queue.filter((t) => t.priority === 1)[0]!.id).toBe(ids[4]);
+    expect((await tasks.queued(3)).map((t) => t.id)).toEqual(queue.slice(0, 3).map((t) => t.id));
+    await expect(tasks.list({ cursor: 'nonsense' })).rejects.toThrow(/cursor/);
+    await store.close();
+  });
+
+  test('keeps the outbox schedule, event log, subscriptions and API keys', async () => {
+    const { store } = await backend.fresh();
+    await store.webhooks.create({ id: 'w1', url: 'http://127.0.0.1:1/', secret: 'x'.repeat(16), events: ['*'], createdAt: 0 });
+    expect(await store.outbox.enqueue('alarm.raised', { code: 1 }, 50)).toBe(1);
+    const [row] = await store.outbox.due(50, 10);
+    expect(row).toMatchObject({ url: 'http://127.0.0.1:1/', secret: 'x'.repeat(16), eventType: 'alarm.raised' });
+    expect(JSON.parse(row!.body)).toMatchObject({ type: 'alarm.raised', data: { code: 1 } });
+    await store.outbox.reschedule(row!.id, 1, 500, 'HTTP 500');
+    expect(await store.outbox.due(499, 10)).toEqual([]);
+    expect(await store.outbox.nextDueAt()).toBe(500);
+    await store.outbox.markDead(row!.id, 2, 'gave up');
+    expect(await store.outbox.get(row!.id)).toMatchObject({ status: 'dead', attempts: 2 });
+    expect(await store.outbox.prune(51)).toBe(1);
+
+    await store.events.append({ at: 1, severity: 'info', type: 'x', message: 'm', agvId: 'a' });
+    const e = await store.events.append({ at: 2, severity: 'error', type: 'y', message: 'm2', data: { k: [1, 2] } });
+    expect((await store.events.query({ severity: 'warning' }))[0]).toEqual(e);
+    expect((await store.events.query({ agvId: 'a' })).map((x) => x.type)).toEqual(['x']);
+
+    await store.apiKeys.create({ id: 'k1', name: 'wms', role: 'operator', hash: 'h', createdAt: 3, revokedAt: null });
+    expect(await store.apiKeys.revoke('k1', 9)).toBe(true);
+    expect(await store.apiKeys.revoke('k1', 10)).toBe(false);
+    expect(await store.apiKeys.byId('k1')).toMatchObject({ role: 'operator', revokedAt: 9 });
+
+    await store.outbox.enqueue('task.queued', {}, 60);
+    expect(await store.webhooks.delete('w1')).toBe(true);
+    expect(await store.webhooks.delete('w1')).toBe(false);
+    expect(await store.outbox.list()).toEqual([]);
+    await store.close();
+  });
+});
