@@ -6,8 +6,11 @@
 //   npm run bench:mapf -- --map F.map --scen F.scen --agents K
 // Options: --time-limit S (10), --refine S (LNS refinement after the first solution, within the limit; quick 1, full 10),
 //          --maps a,b  --scens 1,2  --counts 100,200  --seed N  --quiet (no per-instance lines)
+//          --no-warmup (by default each child first solves a small synthetic instance so V8 has compiled the
+//          planner, as it would have in the long-running platform; timings start after that)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MOVINGAI_MAPS, hasMapfData, mapPath, mapfDataDir, scenPath } from './lib/mapf-data.ts';
@@ -25,6 +28,7 @@ interface Args {
   counts: number[];
   seed: number;
   quiet: boolean;
+  warmup: boolean;
   single: { map: string; scen: string; agents: number } | null;
 }
 
@@ -48,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     counts: (list('counts') ?? COUNTS.map(String)).map(Number),
     seed: Number(get('seed') ?? 0),
     quiet: argv.includes('--quiet'),
+    warmup: !argv.includes('--no-warmup'),
     single: map && scen && agents ? { map: resolve(map), scen: resolve(scen), agents: Number(agents) } : null,
   };
 }
@@ -113,6 +118,7 @@ interface Row {
   agents: number;
   solved: boolean;
   runtime: number;
+  cpu: number | null;
   ratio: number | null;
   ratioFirst: number | null;
 }
@@ -129,6 +135,7 @@ function summarize(map: string, rows: Row[], anchor: Anchor | undefined, args: A
     success_rate: round(rows.length ? solved.length / rows.length : 0),
     runtime_median_s: round(median(runtimes)),
     runtime_max_s: round(runtimes.length ? Math.max(...runtimes) : null),
+    cpu_first_median_s: round(median(solved.map((r) => r.cpu ?? 0))),
     soc_over_lb_median: round(median(solved.map((r) => r.ratio!))),
     soc_over_lb_first_median: round(median(solved.map((r) => r.ratioFirst!))),
     refine_s: args.refineS,
@@ -168,13 +175,14 @@ async function main(): Promise<void> {
       flushMap();
       currentMap = job.map;
     }
-    const res = await runChild({ mapFile: job.mapFile, scenFile: job.scenFile, agents: job.agents, timeLimitS: args.timeLimitS, refineS: args.refineS, seed: args.seed });
+    const res = await runChild({ mapFile: job.mapFile, scenFile: job.scenFile, agents: job.agents, timeLimitS: args.timeLimitS, refineS: args.refineS, seed: args.seed, warmup: args.warmup });
     const ok = !('error' in res) && res.solved;
     const row: Row = {
       map: job.map,
       agents: job.agents,
       solved: ok,
       runtime: ok && !('error' in res) ? res.t_first_s! : args.timeLimitS,
+      cpu: ok && !('error' in res) ? res.cpu_first_s : null,
       ratio: ok && !('error' in res) ? res.soc! / res.lb : null,
       ratioFirst: ok && !('error' in res) ? res.soc_first! / res.lb : null,
     };
@@ -189,7 +197,7 @@ async function main(): Promise<void> {
         agents: job.agents,
         ...('error' in res
           ? { solved: false, error: res.error }
-          : { ...res, t_first_s: round(res.t_first_s), elapsed_s: round(res.elapsed_s), load_s: round(res.load_s), soc_over_lb: round(row.ratio), soc_first_over_lb: round(row.ratioFirst) }),
+          : { ...res, t_first_s: round(res.t_first_s), cpu_first_s: round(res.cpu_first_s), elapsed_s: round(res.elapsed_s), load_s: round(res.load_s), soc_over_lb: round(row.ratio), soc_first_over_lb: round(row.ratioFirst) }),
       });
     }
   }
@@ -210,9 +218,12 @@ async function main(): Promise<void> {
     success_rate: round(all.length ? solved / all.length : 0),
     runtime_median_s: round(median(all.map((r) => r.runtime))),
     runtime_median_s_by_agents: byCount,
+    cpu_first_median_s: round(median(all.filter((r) => r.solved).map((r) => r.cpu ?? 0))),
+    load_average_1m: round(loadavg()[0]!, 2),
     soc_over_lb_median: round(median(all.filter((r) => r.solved).map((r) => r.ratio!))),
     time_limit_s: args.timeLimitS,
     refine_s: args.refineS,
+    jit_warmup: args.warmup,
     anchor_lacam3: { instances: 150, solved: 150, runtime_median_s_by_agents: { 100: 0.106, 200: 0.257, 400: 0.78, 600: 2.77, 800: 3.98, 1000: 5.76 } },
   });
 }

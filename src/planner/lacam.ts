@@ -88,13 +88,21 @@ export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): 
     }
     return p;
   };
+  // Sorting packed numeric keys natively is several times faster than a comparator sort at 1000 agents.
+  const sortKeys = new Float64Array(agents);
   const orderOf = (node: HighNode): Uint16Array | Uint32Array => {
     if (node.order) return node.order;
-    const idx = Array.from({ length: agents }, (_, i) => i);
-    const p = node.priorities;
-    idx.sort((a, b) => p[b]! - p[a]! || a - b);
     const order = makeOrder();
-    order.set(idx);
+    const p = node.priorities;
+    if (agents < 0x10000) {
+      for (let i = 0; i < agents; i++) sortKeys[i] = priorityBits(p[i]!) * 0x10000 + (0xffff - i);
+      sortKeys.sort();
+      for (let k = 0; k < agents; k++) order[k] = 0xffff - (sortKeys[agents - 1 - k]! % 0x10000);
+    } else {
+      const idx = Array.from({ length: agents }, (_, i) => i);
+      idx.sort((a, b) => p[b]! - p[a]! || a - b);
+      order.set(idx);
+    }
     node.order = order;
     return order;
   };
@@ -225,6 +233,13 @@ export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): 
       provenOptimal,
     },
   };
+}
+
+const bitsView = new DataView(new ArrayBuffer(4));
+/** Order-preserving integer image of a non-negative float32 (priorities are never negative). */
+function priorityBits(p: number): number {
+  bitsView.setFloat32(0, p);
+  return bitsView.getUint32(0);
 }
 
 function extractPaths(goal: HighNode, agents: number): number[][] {

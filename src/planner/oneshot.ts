@@ -12,6 +12,8 @@ export interface OneShotOptions {
   seed?: number;
   now?: () => number;
   distances?: DistanceTable;
+  /** Called once the first solution exists, before refinement starts (e.g. to take measurements). */
+  onFirstSolution?: (elapsedMs: number) => void;
 }
 
 export interface OneShotResult {
@@ -38,6 +40,7 @@ export function solveOneShot(instance: MapfInstance, options: OneShotOptions = {
   if (!first.paths) {
     return { status: first.status, paths: null, firstSolutionMs: null, sumOfCostsFirst: null, sumOfCosts: null, lacam: first.stats, refine: null };
   }
+  options.onFirstSolution?.(first.stats.firstSolutionMs!);
   const socFirst = sumOfCosts(first.paths);
   const left = Math.min(options.refineTimeMs ?? Number.POSITIVE_INFINITY, started + limit - now());
   if (left <= 0) {
