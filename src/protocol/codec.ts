@@ -6,7 +6,7 @@ import { crc32 } from './crc32.ts';
 import { isProtocolError, ProtocolError } from './errors.ts';
 import {
   DEFAULT_MAX_FRAME_BYTES, FrameFlags, frameSize, HEADER_SIZE, HeaderOffset, headerCheck, MAGIC, MIN_FRAME_SIZE,
-  PROTOCOL_MAJOR, PROTOCOL_VERSION, readHeader, SIGNATURE_SIZE, TRAILER_SIZE, versionMajor, writeHeader, type FrameHeader,
+  PROTOCOL_MAJOR, PROTOCOL_VERSION, readHeader, readU16, readU32, SIGNATURE_SIZE, TRAILER_SIZE, versionMajor, writeHeader, type FrameHeader,
 } from './header.ts';
 import { ENCRYPTION_IV_SIZE, type FrameProtector } from './protector.ts';
 import { Writer } from './schema/runtime.ts';
@@ -123,10 +123,9 @@ function frameError(error: unknown, header: FrameHeader): ProtocolError {
  * Decodes the frame occupying u8[offset, offset + size) whose header has already been validated (magic,
  * header check, supported major version, size). Never throws.
  */
-export function decodeFrameAt(u8: Uint8Array, dv: DataView, offset: number, size: number, protector?: FrameProtector): DecodeResult {
-  const header = readHeader(dv, u8, offset);
+export function decodeFrameAt(u8: Uint8Array, offset: number, header: FrameHeader, size: number, protector?: FrameProtector): DecodeResult {
   const crcAt = offset + size - TRAILER_SIZE;
-  if (crc32(u8, offset, crcAt) !== dv.getUint32(crcAt)) {
+  if (crc32(u8, offset, crcAt) !== readU32(u8, crcAt)) {
     return { ok: false, error: frameError(new ProtocolError('BAD_CHECKSUM', 'frame CRC-32 mismatch'), header) };
   }
   const codec = codecForType(header.msgType);
@@ -151,11 +150,11 @@ export function decodeFrameAt(u8: Uint8Array, dv: DataView, offset: number, size
         signature: header.flags & FrameFlags.SIGNED ? u8.subarray(payloadEnd, payloadEnd + SIGNATURE_SIZE) : undefined,
       });
       if (isProtocolError(opened)) return { ok: false, error: frameError(opened, header) };
-      message = codec.decode(new DataView(opened.buffer, opened.byteOffset, opened.byteLength), opened, 0, opened.length);
+      message = codec.decode(opened, 0, opened.length);
     } else if (header.flags & (FrameFlags.ENCRYPTED | FrameFlags.SIGNED)) {
       return { ok: false, error: frameError(new ProtocolError('NO_SESSION_KEY', 'secure frame on a session without keys'), header) };
     } else {
-      message = codec.decode(dv, u8, payloadStart, payloadEnd);
+      message = codec.decode(u8, payloadStart, payloadEnd);
     }
     return {
       ok: true,
@@ -167,16 +166,16 @@ export function decodeFrameAt(u8: Uint8Array, dv: DataView, offset: number, size
 }
 
 export type HeaderCheckResult =
-  | { ok: true; size: number }
+  | { ok: true; size: number; header: FrameHeader }
   | { ok: false; error: ProtocolError; /** bytes to drop: the whole frame when its length is trustworthy, else 0 */ skip: number };
 
 /** Validates the 24-byte header at offset (caller ensured 24 bytes are there). */
-export function checkHeader(u8: Uint8Array, dv: DataView, offset: number, maxFrameBytes: number): HeaderCheckResult {
-  if (dv.getUint16(offset) !== MAGIC) return { ok: false, error: new ProtocolError('BAD_MAGIC', 'frame does not start with magic 0x5546'), skip: 0 };
-  if (dv.getUint16(offset + HeaderOffset.headerCheck) !== headerCheck(u8, offset)) {
+export function checkHeader(u8: Uint8Array, offset: number, maxFrameBytes: number): HeaderCheckResult {
+  if (readU16(u8, offset) !== MAGIC) return { ok: false, error: new ProtocolError('BAD_MAGIC', 'frame does not start with magic 0x5546'), skip: 0 };
+  if (readU16(u8, offset + HeaderOffset.headerCheck) !== headerCheck(u8, offset)) {
     return { ok: false, error: new ProtocolError('BAD_HEADER_CHECK', 'header check mismatch: header corrupted'), skip: 0 };
   }
-  const header = readHeader(dv, u8, offset);
+  const header = readHeader(u8, offset);
   const size = frameSize(header.flags, header.payloadLength);
   if (versionMajor(header.version) !== PROTOCOL_MAJOR) {
     const error = frameError(new ProtocolError('UNSUPPORTED_VERSION', `protocol version 0x${header.version.toString(16)} not supported (major ${PROTOCOL_MAJOR} only)`), header);
@@ -186,7 +185,7 @@ export function checkHeader(u8: Uint8Array, dv: DataView, offset: number, maxFra
     const error = frameError(new ProtocolError('FRAME_TOO_LONG', `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`), header);
     return { ok: false, error, skip: size };
   }
-  return { ok: true, size };
+  return { ok: true, size, header };
 }
 
 /** Decodes exactly one complete frame. Never throws. */
@@ -195,13 +194,12 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (bytes.length < MIN_FRAME_SIZE) {
     return { ok: false, error: new ProtocolError('BAD_LENGTH', `${bytes.length} bytes is shorter than the ${MIN_FRAME_SIZE}-byte minimum frame`) };
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const checked = checkHeader(bytes, dv, 0, options.maxFrameBytes ?? Math.max(DEFAULT_MAX_FRAME_BYTES, bytes.length));
+  const checked = checkHeader(bytes, 0, options.maxFrameBytes ?? Math.max(DEFAULT_MAX_FRAME_BYTES, bytes.length));
   if (!checked.ok) return { ok: false, error: checked.error };
   if (checked.size !== bytes.length) {
     return { ok: false, error: new ProtocolError('BAD_LENGTH', `header announces ${checked.size} bytes but ${bytes.length} were given`) };
   }
-  return decodeFrameAt(bytes, dv, 0, checked.size, options.protector);
+  return decodeFrameAt(bytes, 0, checked.header, checked.size, options.protector);
 }
 
 export interface RawFrameParts {

@@ -60,7 +60,6 @@ export class FrameDecoder {
       buf.set(this.pending);
       buf.set(chunk, this.pending.length);
     }
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const len = buf.length;
     let pos = 0;
     let garbage: ProtocolError | undefined;
@@ -91,7 +90,7 @@ export class FrameDecoder {
         continue;
       }
       if (len - pos < HEADER_SIZE) break;
-      const checked = checkHeader(buf, dv, pos, this.maxFrameBytes);
+      const checked = checkHeader(buf, pos, this.maxFrameBytes);
       if (!checked.ok) {
         if (checked.skip === 0) {
           skipToMagic(pos + 1, checked.error);
@@ -105,7 +104,7 @@ export class FrameDecoder {
       }
       if (len - pos < checked.size) break;
       garbage = undefined;
-      events.push(decodeFrameAt(buf, dv, pos, checked.size, this.protector));
+      events.push(decodeFrameAt(buf, pos, checked.header, checked.size, this.protector));
       pos += checked.size;
     }
     // Copy the tail: the caller may reuse its chunk buffer.

@@ -70,13 +70,16 @@ export function writeHeader(dv: DataView, u8: Uint8Array, offset: number, h: Fra
   dv.setUint16(offset + HeaderOffset.headerCheck, headerCheck(u8, offset));
 }
 
-export function readHeader(dv: DataView, u8: Uint8Array, offset: number): FrameHeader {
+export const readU16 = (u8: Uint8Array, p: number): number => (u8[p]! << 8) | u8[p + 1]!;
+export const readU32 = (u8: Uint8Array, p: number): number => u8[p]! * 16777216 + ((u8[p + 1]! << 16) | (u8[p + 2]! << 8) | u8[p + 3]!);
+
+export function readHeader(u8: Uint8Array, offset: number): FrameHeader {
   return {
     version: u8[offset + HeaderOffset.version]!,
     flags: u8[offset + HeaderOffset.flags]!,
-    msgType: dv.getUint16(offset + HeaderOffset.msgType),
-    seq: dv.getUint32(offset + HeaderOffset.seq),
-    timestamp: dv.getUint16(offset + HeaderOffset.timestamp) * 4294967296 + dv.getUint32(offset + HeaderOffset.timestamp + 2),
-    payloadLength: dv.getUint32(offset + HeaderOffset.payloadLength),
+    msgType: readU16(u8, offset + HeaderOffset.msgType),
+    seq: readU32(u8, offset + HeaderOffset.seq),
+    timestamp: readU16(u8, offset + HeaderOffset.timestamp) * 4294967296 + readU32(u8, offset + HeaderOffset.timestamp + 2),
+    payloadLength: readU32(u8, offset + HeaderOffset.payloadLength),
   };
 }

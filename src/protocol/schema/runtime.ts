@@ -61,7 +61,13 @@ export function writeString(u8: Uint8Array, p: number, s: string): number {
   return i + utf8Encoder.encodeInto(s.slice(i), u8.subarray(p + i)).written;
 }
 
+const f32Scratch = new DataView(new ArrayBuffer(4));
+
 export const fail = {
+  readF32(u8: Uint8Array, p: number): number {
+    for (let i = 0; i < 4; i++) f32Scratch.setUint8(i, u8[p + i]!);
+    return f32Scratch.getFloat32(0);
+  },
   truncated(field: string): never {
     throw new ProtocolError('TRUNCATED_FIELD', `${field}: payload ends inside this field`, { field });
   },
