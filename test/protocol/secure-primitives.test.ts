@@ -10,6 +10,8 @@ import {
   privateKeyToPem,
   publicKeyFromPem,
   publicKeyToPem,
+  publicKeyFingerprint,
+  samePublicKey,
   SecureChannelError,
   sm2Sign,
   Sm2Signer,
@@ -198,6 +200,15 @@ describe('SM2 key formats', () => {
     expect(hex(keyPairFromPem(privatePem).privateKey)).toBe(hex(pair.privateKey));
     const openssl = createPublicKey(publicPem).export({ format: 'der', type: 'spki' });
     expect(hex(Uint8Array.from(openssl.subarray(openssl.length - 65)))).toBe(hex(pair.publicKey));
+  });
+
+  it('compares presented keys with enrolled ones and fingerprints them', () => {
+    const pair = generateSm2KeyPair();
+    expect(samePublicKey(pair.publicKey, publicKeyFromPem(publicKeyToPem(pair.publicKey)))).toBe(true);
+    expect(samePublicKey(pair.publicKey, generateSm2KeyPair().publicKey)).toBe(false);
+    expect(samePublicKey(pair.publicKey.subarray(0, 64), pair.publicKey.subarray(0, 64))).toBe(false);
+    expect(publicKeyFingerprint(pair.publicKey)).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => publicKeyFingerprint(new Uint8Array(65))).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
   });
 
   it('rejects non-SM2 and garbage PEM with INVALID_KEY', () => {

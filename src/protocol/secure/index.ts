@@ -11,6 +11,8 @@ export {
   publicKeyFromPem,
   privateKeyToPem,
   keyPairFromPem,
+  samePublicKey,
+  publicKeyFingerprint,
   type Sm2KeyPair,
 } from './sm2-keys.ts';
 export {

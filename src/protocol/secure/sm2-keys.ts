@@ -1,5 +1,6 @@
 // SM2 key pairs as plain bytes (what vendors store and what goes on the wire), plus PEM for tooling.
-import { bigintToBytes, bytesToBigint, concatBytes, equalBytes, hexToBytes } from './bytes.ts';
+import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, equalBytes, hexToBytes } from './bytes.ts';
+import { sm3 } from './sm3.ts';
 import { SecureChannelError } from './errors.ts';
 import { checkPrivateScalar, decodePoint, encodePoint, randomScalar, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2CurveParams } from './sm2-curve.ts';
 
@@ -32,6 +33,20 @@ function keyPairFromPrivateScalar(d: bigint, params: Sm2CurveParams): Sm2KeyPair
 /** Throws INVALID_KEY unless the bytes are a valid uncompressed point on the curve. */
 export function assertValidPublicKey(publicKey: Uint8Array, params: Sm2CurveParams = SM2_RECOMMENDED_CURVE): void {
   decodePoint(sm2Curve(params), publicKey);
+}
+
+/**
+ * Enrollment check: true when `presented` (e.g. keyExchangeInit.staticPublicKey) is the `enrolled` key. Both are
+ * 65-byte points; malformed input is simply not equal. Constant time in the key bytes.
+ */
+export function samePublicKey(presented: Uint8Array, enrolled: Uint8Array): boolean {
+  return presented.length === 65 && enrolled.length === 65 && equalBytes(presented, enrolled);
+}
+
+/** Stable fingerprint of a public key for logs, dashboards and enrollment screens: SM3 of the 65-byte point, hex. */
+export function publicKeyFingerprint(publicKey: Uint8Array): string {
+  assertValidPublicKey(publicKey);
+  return bytesToHex(sm3(publicKey));
 }
 
 // Fixed DER templates for the recommended curve: id-ecPublicKey (1.2.840.10045.2.1) with namedCurve
