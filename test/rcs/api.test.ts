@@ -235,6 +235,18 @@ describe('auth', () => {
     expect((await h.app.inject({ url: '/api/v1/site', headers: { 'x-api-key': issued.token } })).statusCode).toBe(401);
   });
 
+  it('creates the demo operator key once and returns the same token on later starts', async () => {
+    const { ApiKeyAuth, ensureDemoKey } = await import('../../src/rcs/auth/index.ts');
+    const auth = new ApiKeyAuth(h.store.apiKeys, h.clock);
+    const first = await ensureDemoKey(auth, h.store.settings);
+    expect(await ensureDemoKey(auth, h.store.settings)).toBe(first);
+    expect(await auth.verify(first)).toMatchObject({ role: 'operator', name: 'demo operator' });
+    expect((await post('/api/v1/tasks', { pick: 'PICK-01', drop: 'DROP-01' }, { authorization: `Bearer ${first}` })).statusCode).toBe(201);
+    // Revoked (e.g. by an operator who found it in production): a new one is made rather than printing a dead key.
+    await auth.revoke(first.split('_')[1]!);
+    expect(await ensureDemoKey(auth, h.store.settings)).not.toBe(first);
+  });
+
   it('allows anonymous reads when configured open, but never anonymous writes', async () => {
     const open = await startHarness({ readAccess: 'open' });
     try {
