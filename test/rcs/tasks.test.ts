@@ -86,6 +86,8 @@ describe('TaskService', () => {
     await expect(tasks.create({ pick: 'DROP-01', drop: 'DROP-02' })).rejects.toThrow(/drop-only/);
     await expect(tasks.create({ pick: 'PICK-01', drop: 'PICK-02' })).rejects.toThrow(/pick-only/);
     await expect(tasks.create({ pick: 'PICK-01', drop: 'DROP-01', deadline: clock.now() - 1 })).rejects.toBeInstanceOf(TaskRejectedError);
+    await expect(tasks.create({ pick: 'PICK-01', drop: 'DROP-01', priority: 42 })).rejects.toThrow(/priority must be/);
+    await expect(tasks.create({ pick: 'PICK-01', drop: 'DROP-01', deadline: Number.NaN })).rejects.toBeInstanceOf(TaskRejectedError);
     expect((await tasks.list()).items).toEqual([]);
   });
 

@@ -198,6 +198,13 @@ export class TaskService implements TaskServiceApi {
   }
 
   private checkAgainstSite(input: TaskInput): void {
+    // The HTTP schema checks these too; other callers (scripts, the demo feeder) get the same typed error.
+    if (input.priority !== undefined && !(Number.isInteger(input.priority) && input.priority >= 0 && input.priority <= 9)) {
+      throw new TaskRejectedError(`priority must be an integer from 0 to 9, got ${input.priority}`, 'priority');
+    }
+    if (input.deadline !== undefined && !Number.isFinite(input.deadline)) {
+      throw new TaskRejectedError('deadline must be a finite epoch-millisecond time', 'deadline');
+    }
     const pick = this.stations.get(input.pick);
     const drop = this.stations.get(input.drop);
     if (!pick) throw new TaskRejectedError(`pick station '${input.pick}' does not exist on site '${this.site.id}'`, 'pick');
