@@ -172,6 +172,15 @@ describe('SM2 signature (GB/T 32918.2)', () => {
     expect(sm2Verify(pair.publicKey, message, rawFromDer(theirs))).toBe(false);
   });
 
+  it('uses a fresh nonce per signature, even for the same message', () => {
+    const pair = generateSm2KeyPair();
+    const signer = new Sm2Signer(pair);
+    const a = signer.sign(utf8('same'));
+    const b = signer.sign(utf8('same'));
+    expect(hex(a)).not.toBe(hex(b));
+    expect(sm2Verify(pair.publicKey, utf8('same'), a) && sm2Verify(pair.publicKey, utf8('same'), b)).toBe(true);
+  });
+
   it('rejects malformed signatures and keys without throwing from verify', () => {
     const pair = generateSm2KeyPair();
     const message = utf8('hello');

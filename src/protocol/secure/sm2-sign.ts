@@ -1,9 +1,10 @@
 // SM2 digital signature (GB/T 32918.2) composed on the curve library: e = SM3(Z_A || M), with
 // Z_A = SM3(ENTL_A || ID_A || a || b || xG || yG || xA || yA). Only the standard's equations live here.
-import { bigintToBytes, bytesToBigint, utf8 } from './bytes.ts';
+import { randomBytes } from 'node:crypto';
+import { bigintToBytes, bytesToBigint, concatBytes, utf8 } from './bytes.ts';
 import { SecureChannelError } from './errors.ts';
-import { sm3 } from './sm3.ts';
-import { checkPrivateScalar, decodePoint, modN, randomScalar, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2Curve, type Sm2CurveParams, type Sm2Point } from './sm2-curve.ts';
+import { sm3, sm3Kdf } from './sm3.ts';
+import { checkPrivateScalar, decodePoint, modN, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2Curve, type Sm2CurveParams, type Sm2Point } from './sm2-curve.ts';
 import type { Sm2KeyPair } from './sm2-keys.ts';
 
 /** Default distinguishing ID of GM/T 0009-2012 §10 (and of most SM2 tooling, but not OpenSSL 3.0's empty ID). */
@@ -65,6 +66,16 @@ export class Sm2Signer {
   }
 
   /**
+   * k = KDF(d || e || 32 fresh random bytes) reduced into [1, n-1]. With a healthy RNG this is as random as the
+   * standard asks; with a broken or repeating RNG, k still differs for different messages, so a weak RNG cannot
+   * leak the private key through a reused nonce (the classic failure of randomised signatures).
+   */
+  private hedgedNonce(e: Uint8Array): bigint {
+    const seed = concatBytes(bigintToBytes(this.d, this.curve.size), e, randomBytes(32));
+    return (bytesToBigint(sm3Kdf(seed, this.curve.size + 8)) % (this.curve.params.n - 1n)) + 1n;
+  }
+
+  /**
    * Signs a precomputed e = SM3(Z || M). `fixedK` exists only to reproduce the standard's worked
    * example; a fixed or predictable k reveals the private key.
    */
@@ -72,7 +83,7 @@ export class Sm2Signer {
     const { n } = this.curve.params;
     const eValue = bytesToBigint(e);
     for (;;) {
-      const k = fixedK ?? randomScalar(this.curve);
+      const k = fixedK ?? this.hedgedNonce(e);
       const x1 = this.curve.Point.BASE.multiply(k).x;
       const r = modN(this.curve, eValue + x1);
       if (r === 0n || r + k === n) {
