@@ -71,7 +71,7 @@ export class CentralTrafficController implements TrafficController {
     this.planner = new LifelongPlanner(graph, this.model, { seed: options.seed ?? 1 });
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
-    this.stallAfterMs = options.stallAfterMs ?? 4_000;
+    this.stallAfterMs = options.stallAfterMs ?? 8_000;
     this.deadlockAfterMs = options.deadlockAfterMs ?? 1_500;
   }
 
@@ -259,7 +259,7 @@ export class CentralTrafficController implements TrafficController {
       mayEnter: (agent, v) => {
         const check = this.table.check(ids[agent]!, v);
         if (check.ok) return true;
-        // Nodes held by AGVs that move on will be free soon; those of AGVs that cannot move will not.
+        // Nodes held (or overlapped) by AGVs that move on will be free soon; those of AGVs that cannot move will not.
         const b = index.get(check.blocker);
         if (b === undefined || this.isImmovable(check.blocker)) return false;
         return !(pinned[b] === 1 && check.node === current[b]);

@@ -48,7 +48,7 @@ export interface FleetSimOptions {
   seed?: number;
   /** Random stalls: expected stalls per AGV per simulated hour, and their length range. */
   stalls?: { perAgvHour: number; minMs: number; maxMs: number };
-  /** Time to turn a quarter on the spot at full speed factor (default 1.5 s). */
+  /** Time to turn a quarter on the spot at full speed factor (default 1 s). */
   quarterTurnMs?: number;
   /** Whether an AGV may serve a task (e.g. zoned operation); default any. */
   mayServe?: (agv: SimAgvSpec, task: SimTask) => boolean;
@@ -69,13 +69,14 @@ export interface FleetSimResult {
   placementFailures: number;
 }
 
-type Phase = 'idle' | 'to_pick' | 'picking' | 'to_drop' | 'dropping';
+type Phase = 'idle' | 'to_pick' | 'picking' | 'to_drop' | 'dropping' | 'to_park';
 
 interface RunAgv {
   spec: SimAgvSpec;
   motion: MotionState;
   phase: Phase;
   task?: SimTask;
+  parkAt?: string;
   busyUntil: number;
   lastProgressMs: number;
   pathKey: string;
@@ -84,7 +85,7 @@ interface RunAgv {
 export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
   const dt = o.dtMs ?? 100;
   const maxSim = o.maxSimMs ?? 4 * 3_600_000;
-  const quarterTurnMs = o.quarterTurnMs ?? 1_500;
+  const quarterTurnMs = o.quarterTurnMs ?? 1_000;
   const random = mulberry32(o.seed ?? 7);
   const nodes = new Map<string, SiteNode>(o.site.nodes.map((n) => [n.id, n]));
   const speedOf = new Map<string, number>();
@@ -122,9 +123,12 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
   while (now < limit && (o.durationMs !== undefined || result.tasksDone < o.tasks.length)) {
     o.traffic.tick(now);
     dispatch(fleet, pending, o.mayServe, now);
+    nudgeIdleBlockers(fleet, o, now);
     for (const agv of fleet) {
-      if (agv.phase === 'idle') {
+      if (agv.phase === 'idle' || agv.phase === 'to_park') {
         agv.lastProgressMs = now;
+      }
+      if (agv.phase === 'idle') {
         continue;
       }
       if (agv.phase === 'picking' || agv.phase === 'dropping') {
@@ -139,7 +143,7 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
           continue;
         }
       }
-      const goal = agv.phase === 'to_pick' ? agv.task!.pick : agv.task!.drop;
+      const goal = agv.phase === 'to_park' ? agv.parkAt! : agv.phase === 'to_pick' ? agv.task!.pick : agv.task!.drop;
       const grant = o.traffic.request(agv.spec.id, goal, now);
       if (grant.kind === 'go') {
         const key = grant.path.join(' ');
@@ -147,6 +151,10 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
           agv.pathKey = key;
           setPath(agv.motion, grant.path.map((id) => point(nodes, speedOf, id, grant.path)));
         }
+      } else if (grant.kind === 'arrived' && agv.phase === 'to_park') {
+        agv.phase = 'idle';
+        agv.parkAt = undefined;
+        o.traffic.stop(agv.spec.id);
       } else if (grant.kind === 'arrived' && agv.motion.speed === 0 && agv.motion.ahead.length === 0 && now >= agv.busyUntil) {
         agv.phase = agv.phase === 'to_pick' ? 'picking' : 'dropping';
         agv.busyUntil = now + agv.spec.profile.actionMs;
@@ -195,14 +203,54 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
   return result;
 }
 
+/**
+ * As the platform's coordinator does: an idle AGV that has stood in someone's way for a while is sent to the
+ * nearest parking spot nobody holds or heads for (the traffic controller treats idle AGVs as fixed obstacles).
+ */
+function nudgeIdleBlockers(fleet: RunAgv[], o: FleetSimOptions, now: number): void {
+  const byId = new Map(fleet.map((agv) => [agv.spec.id, agv]));
+  const nodeById = new Map(o.site.nodes.map((n) => [n.id, n]));
+  const targeted = new Set(fleet.filter((a) => a.parkAt !== undefined).map((a) => a.parkAt!));
+  for (const wait of o.traffic.waiting()) {
+    if (now - wait.sinceMs < 2_000) continue;
+    const blocker = byId.get(wait.blockedBy);
+    // A parking AGV whose spot got taken meanwhile is re-sent too.
+    if (!blocker || (blocker.phase !== 'idle' && blocker.phase !== 'to_park')) continue;
+    if (blocker.parkAt !== undefined) targeted.delete(blocker.parkAt);
+    const from = nodeById.get(blocker.motion.lastNodeId)!;
+    // Parking first; when it is full, a charger spur; failing that any plain node that is no station.
+    const stations = new Set(o.site.stations.map((st) => st.node));
+    const tiers = [o.site.parking.map((p) => p.node), o.site.chargers.map((c) => c.node), o.site.nodes.filter((n) => !stations.has(n.id)).map((n) => n.id)];
+    let best: string | undefined;
+    for (const tier of tiers) {
+      let bestDistance = Infinity;
+      for (const node of tier) {
+        if (targeted.has(node) || o.traffic.heldBy(node) !== undefined) continue;
+        const n = nodeById.get(node)!;
+        const d = Math.abs(n.x - from.x) + Math.abs(n.y - from.y);
+        if (d > 0 && d < bestDistance) {
+          best = node;
+          bestDistance = d;
+        }
+      }
+      if (best !== undefined) break;
+    }
+    if (best === undefined) continue;
+    targeted.add(best);
+    blocker.parkAt = best;
+    blocker.phase = 'to_park';
+  }
+}
+
 /** Each idle AGV takes the oldest task it may serve whose pick station is closest... kept simple: oldest first. */
 function dispatch(fleet: RunAgv[], pending: SimTask[], mayServe: FleetSimOptions['mayServe'], now: number): void {
   if (pending.length === 0) return;
   for (const agv of fleet) {
-    if (agv.phase !== 'idle') continue;
+    if (agv.phase !== 'idle' && agv.phase !== 'to_park') continue;
     const index = pending.findIndex((task) => !mayServe || mayServe(agv.spec, task));
     if (index < 0) continue;
     agv.task = pending.splice(index, 1)[0]!;
+    agv.parkAt = undefined;
     agv.phase = 'to_pick';
     agv.lastProgressMs = now;
     if (pending.length === 0) return;

@@ -23,7 +23,7 @@ export interface CentralTrafficOptions {
   lookaheadNodes?: number;
   /** Minimum time between planning rounds; requests in between reuse the last round (default 100 ms). */
   planIntervalMs?: number;
-  /** An AGV holding nodes ahead that reports no progress for this long is treated as an obstacle (default 4 s). */
+  /** An AGV holding nodes ahead that reports no progress for this long is treated as an obstacle (default 8 s). */
   stallAfterMs?: number;
   /** A wait-for cycle that persists this long is broken by sending one member aside (default 1.5 s). */
   deadlockAfterMs?: number;

