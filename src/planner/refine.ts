@@ -9,10 +9,10 @@ export interface RefineOptions {
   timeLimitMs: number;
   now?: () => number;
   seed?: number;
-  /** Agents replanned together per iteration (default 8). */
+  /** Agents replanned together per iteration; default: adaptive among 4, 8 and 16. */
   neighborhoodSize?: number;
   distances?: DistanceTable;
-  /** Cap on space-time A* expansions per agent replan (default 20 000). */
+  /** Cap on space-time A* expansions per agent replan (default 10 000). */
   maxExpansions?: number;
 }
 
@@ -55,8 +55,21 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   const dist: GoalDistance[] = [];
   for (let i = 0; i < agents; i++) dist.push(table.forGoal(goals[i]!));
   const rng = new Rng(options.seed ?? 0);
-  const size = Math.min(agents, options.neighborhoodSize ?? 8);
-  const maxExpansions = options.maxExpansions ?? 20_000;
+  // Adaptive LNS (as in MAPF-LNS): arms pair a destroy strategy with a neighbourhood size; arms that recently
+  // paid off get picked more often.
+  const sizes = options.neighborhoodSize ? [options.neighborhoodSize] : [4, 8, 16];
+  const arms = sizes.flatMap((n) => [
+    { agentBased: true, size: Math.min(agents, n), weight: 1 },
+    { agentBased: false, size: Math.min(agents, n), weight: 1 },
+  ]);
+  const pickArm = (): (typeof arms)[number] => {
+    let total = 0;
+    for (const a of arms) total += a.weight;
+    let r = rng.next() * total;
+    for (const a of arms) if ((r -= a.weight) <= 0) return a;
+    return arms[arms.length - 1]!;
+  };
+  const maxExpansions = options.maxExpansions ?? 10_000;
   const occupancy = new SpaceTimeOccupancy(graph);
   for (let i = 0; i < agents; i++) occupancy.add(i, paths[i]!);
   const inSet = new Uint8Array(agents);
@@ -64,7 +77,7 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   let improvements = 0;
 
   const delayed: number[] = [];
-  const pickNeighbourhood = (): number[] => {
+  const pickNeighbourhood = (agentBased: boolean, size: number): number[] => {
     const chosen: number[] = [];
     const take = (a: number): void => {
       if (a >= 0 && !inSet[a] && chosen.length < size) {
@@ -74,7 +87,7 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
     };
     delayed.length = 0;
     for (let i = 0; i < agents; i++) if (paths[i]!.length - 1 > dist[i]!.get(starts[i]!)) delayed.push(i);
-    if (delayed.length > 0 && rng.next() < 0.7) {
+    if (delayed.length > 0 && agentBased) {
       // Agent-based neighbourhood: a delayed agent plus whoever stands on its ideal route around the right time.
       const a = delayed[rng.int(delayed.length)]!;
       take(a);
@@ -93,7 +106,8 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
 
   while (now() < deadline) {
     iterations++;
-    const chosen = pickNeighbourhood();
+    const arm = pickArm();
+    const chosen = pickNeighbourhood(arm.agentBased, arm.size);
     for (let k = chosen.length - 1; k > 0; k--) {
       const j = rng.int(k + 1);
       [chosen[k], chosen[j]] = [chosen[j]!, chosen[k]!];
@@ -127,6 +141,8 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
       inSet[a] = 0;
     });
     if (accepted) improvements++;
+    const gain = accepted ? (oldCost - newCost) / chosen.length : 0;
+    arm.weight = Math.max(0.05, 0.9 * arm.weight + 0.1 * gain);
   }
   return result(iterations, improvements);
 }
