@@ -6,7 +6,7 @@ import { SafetyChecker, type BodySize } from './traffic-central-checker.ts';
 const SMALL: BodySize = { lengthM: 0.9, widthM: 0.65 };
 const BIG: BodySize = { lengthM: 1.8, widthM: 0.95 };
 
-function grid(width: number, height: number): RoadGraphInput {
+function grid(width: number, height: number): { nodes: RoadGraphInput['nodes'][number][]; edges: RoadGraphInput['edges'][number][] } {
   const nodes = [];
   const edges = [];
   for (let y = 0; y < height; y++) {
