@@ -1,11 +1,15 @@
 // Reassembles frames from a byte stream cut at arbitrary points (TCP, serial, MQTT payload concatenation).
 //
-// Resynchronisation rules (also in docs/protocol.md):
-//  - Bytes that do not start with the magic are skipped up to the next 0x55 0x46; one BAD_MAGIC event per run.
-//  - A header whose header check fails is not trusted: the decoder skips one byte and scans for the next magic.
-//  - A header that checks out is trusted for its length: a frame with a bad CRC, an unsupported major version,
-//    or a size over maxFrameBytes is dropped whole (the oversized one by discarding bytes as they arrive,
-//    without buffering them), and decoding continues right after it.
+// Resynchronisation rules (also in docs/protocol.md §4):
+//  - Bytes that do not start with the magic are skipped up to the next 0x55 0x46: one BAD_MAGIC event per run
+//    of skipped bytes, however many chunks it spans.
+//  - A header whose header check fails is not trusted: BAD_HEADER_CHECK, skip one byte, scan for the next magic.
+//  - A header announcing an unsupported major version or a frame over maxFrameBytes: UNSUPPORTED_VERSION /
+//    FRAME_TOO_LONG, then scan for the next magic as well. The frame is never waited for or buffered, and a
+//    length that lies cannot make the decoder swallow the frames after it. (A frame inside the skipped bytes
+//    would need a valid header check and CRC to be taken for one.)
+//  - A complete frame with a bad CRC is dropped whole (its header, hence its length, checked out); decoding
+//    continues right after it.
 // The decoder keeps at most one incomplete frame (≤ maxFrameBytes) between pushes, so memory stays bounded.
 import { checkHeader, decodeFrameAt, type DecodeResult } from './codec.ts';
 import { ProtocolError } from './errors.ts';
@@ -28,9 +32,14 @@ const EMPTY = new Uint8Array(0);
 export class FrameDecoder {
   readonly maxFrameBytes: number;
   private protector: FrameProtector | undefined;
-  private pending: Uint8Array = EMPTY;
-  /** Bytes of a rejected (oversized / unsupported) frame still to discard as they arrive. */
-  private skipRemaining = 0;
+  /** Bytes held back between pushes live in store[start, end). */
+  private store: Uint8Array = EMPTY;
+  private start = 0;
+  private end = 0;
+  /** Held bytes needed before parsing is worth trying again (a whole header, or the whole awaited frame). */
+  private needed = 0;
+  /** The error of the run of bytes being skipped, which grows (skippedBytes) until a good header turns up. */
+  private skipping: ProtocolError | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
     const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -43,78 +52,105 @@ export class FrameDecoder {
     this.protector = protector;
   }
 
-  /** Bytes held back waiting for the rest of a frame. */
+  /** Bytes held back waiting for the rest of a frame (never more than maxFrameBytes). */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.end - this.start;
   }
 
   /** Feeds a chunk; returns one event per frame completed or problem found. Never throws. */
   push(chunk: Uint8Array): DecodeEvent[] {
     const events: DecodeEvent[] = [];
     if (!(chunk instanceof Uint8Array) || chunk.length === 0) return events;
-    let buf: Uint8Array;
-    if (this.pending.length === 0) {
-      buf = chunk;
-    } else {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
+    if (this.end === this.start) {
+      // Nothing held: parse the caller's chunk in place and keep only its incomplete tail.
+      const pos = this.parse(chunk, 0, chunk.length, events);
+      this.start = 0;
+      this.end = 0;
+      if (pos < chunk.length) this.append(chunk.subarray(pos));
+      return events;
     }
-    const len = buf.length;
-    let pos = 0;
-    let garbage: ProtocolError | undefined;
-
-    const skipToMagic = (from: number, error: ProtocolError): void => {
-      if (!garbage) {
-        garbage = error;
-        garbage.skippedBytes = 0;
-        events.push({ ok: false, error });
-      }
-      let i = from;
-      while (i < len - 1 && !(buf[i] === MAGIC_HI && buf[i + 1] === MAGIC_LO)) i++;
-      // A trailing 0x55 may be the first half of the next magic: keep it.
-      if (i === len - 1 && buf[i] !== MAGIC_HI) i = len;
-      garbage.skippedBytes! += i - pos;
-      pos = i;
-    };
-
-    while (pos < len) {
-      if (this.skipRemaining > 0) {
-        const n = Math.min(this.skipRemaining, len - pos);
-        this.skipRemaining -= n;
-        pos += n;
-        continue;
-      }
-      if (buf[pos] !== MAGIC_HI || (pos + 1 < len && buf[pos + 1] !== MAGIC_LO)) {
-        skipToMagic(pos + 1, new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped'));
-        continue;
-      }
-      if (len - pos < HEADER_SIZE) break;
-      const checked = checkHeader(buf, pos, this.maxFrameBytes);
-      if (!checked.ok) {
-        if (checked.skip === 0) {
-          skipToMagic(pos + 1, checked.error);
-        } else {
-          garbage = undefined;
-          checked.error.skippedBytes = checked.skip;
-          events.push({ ok: false, error: checked.error });
-          this.skipRemaining = checked.skip;
-        }
-        continue;
-      }
-      if (len - pos < checked.size) break;
-      garbage = undefined;
-      events.push(decodeFrameAt(buf, pos, checked.header, checked.size, this.protector));
-      pos += checked.size;
+    this.append(chunk);
+    // Waiting for the rest of a frame: appending is all there is to do (keeps tiny chunks linear, not quadratic).
+    if (this.end - this.start < this.needed) return events;
+    this.start = this.parse(this.store, this.start, this.end, events);
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
     }
-    // Copy the tail: the caller may reuse its chunk buffer.
-    this.pending = pos >= len ? EMPTY : new Uint8Array(buf.subarray(pos));
     return events;
   }
 
   /** Drops any partial frame (e.g. after the transport reconnects). */
   reset(): void {
-    this.pending = EMPTY;
-    this.skipRemaining = 0;
+    this.store = EMPTY;
+    this.start = 0;
+    this.end = 0;
+    this.needed = 0;
+    this.skipping = undefined;
+  }
+
+  private append(bytes: Uint8Array): void {
+    const held = this.end - this.start;
+    if (this.end + bytes.length > this.store.length) {
+      if (held + bytes.length <= this.store.length >> 1) {
+        this.store.copyWithin(0, this.start, this.end);
+      } else {
+        const next = new Uint8Array(Math.max(1024, (held + bytes.length) * 2));
+        next.set(this.store.subarray(this.start, this.end));
+        this.store = next;
+      }
+      this.start = 0;
+      this.end = held;
+    }
+    this.store.set(bytes, this.end);
+    this.end += bytes.length;
+    // A store grown for one big frame is given back once it is no longer needed.
+    if (held === 0 && this.store.length > 4 * this.maxFrameBytes) this.store = this.store.slice(0, bytes.length);
+  }
+
+  /** Parses buf[from, to): emits events, returns where the incomplete rest starts, and sets `needed`. */
+  private parse(buf: Uint8Array, from: number, to: number, events: DecodeEvent[]): number {
+    let pos = from;
+    this.needed = 0;
+
+    const skipToMagic = (scanFrom: number, error: ProtocolError): void => {
+      if (!this.skipping) {
+        this.skipping = error;
+        error.skippedBytes = 0;
+        events.push({ ok: false, error });
+      }
+      let i = scanFrom;
+      while (i < to - 1 && !(buf[i] === MAGIC_HI && buf[i + 1] === MAGIC_LO)) i++;
+      // A trailing 0x55 may be the first half of the next magic: keep it.
+      if (i === to - 1 && buf[i] !== MAGIC_HI) i = to;
+      this.skipping.skippedBytes! += i - pos;
+      pos = i;
+    };
+
+    while (pos < to) {
+      if (buf[pos] !== MAGIC_HI || (pos + 1 < to && buf[pos + 1] !== MAGIC_LO)) {
+        skipToMagic(pos + 1, new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped'));
+        continue;
+      }
+      if (to - pos < HEADER_SIZE) {
+        this.needed = HEADER_SIZE;
+        break;
+      }
+      const checked = checkHeader(buf, pos, this.maxFrameBytes);
+      if (!checked.ok) {
+        // A trusted header with a bad version or size starts a new skipped run; a corrupt one extends the current.
+        if (checked.skip > 0) this.skipping = undefined;
+        skipToMagic(pos + 1, checked.error);
+        continue;
+      }
+      if (to - pos < checked.size) {
+        this.needed = checked.size;
+        break;
+      }
+      this.skipping = undefined;
+      events.push(decodeFrameAt(buf, pos, checked.header, checked.size, this.protector));
+      pos += checked.size;
+    }
+    return pos;
   }
 }

@@ -62,7 +62,7 @@ describe('stream decoder error paths and resynchronisation', () => {
     expect(errorOf(events[1]!)).toMatchObject({ msgType: MsgType.heartbeat, seq: 99, numericCode: ERROR_CODES.BAD_CHECKSUM });
   });
 
-  it('FRAME_TOO_LONG: an oversized frame is discarded as it streams in, without buffering it', () => {
+  it('FRAME_TOO_LONG: an oversized frame is skipped as it streams in, without buffering it', () => {
     const big = encodeFrame({ ...EXAMPLE_MESSAGES.vendorData, data: new Uint8Array(50_000) }, { seq: 1, timestamp: T0 });
     const decoder = new FrameDecoder({ maxFrameBytes: 4096 });
     const events = [];
@@ -73,6 +73,21 @@ describe('stream decoder error paths and resynchronisation', () => {
     events.push(...decoder.push(good));
     expect(codes(events)).toEqual(['FRAME_TOO_LONG', 'ok:heartbeat']);
     expect(errorOf(events[0]!).skippedBytes).toBe(big.length);
+  });
+
+  it('a length lie with a valid header check does not swallow the frames after it', () => {
+    const lie = good.slice();
+    new DataView(lie.buffer).setUint32(16, 0xfffffff0);
+    new DataView(lie.buffer).setUint16(22, headerCheck(lie, 0));
+    const decoder = new FrameDecoder({ maxFrameBytes: 4096 });
+    expect(codes(decoder.push(Buffer.concat([lie, good, good])))).toEqual(['FRAME_TOO_LONG', 'ok:heartbeat', 'ok:heartbeat']);
+  });
+
+  it('one BAD_MAGIC per garbage run, even across chunks', () => {
+    const decoder = new FrameDecoder();
+    const events = [decoder.push(Buffer.from('noise ')), decoder.push(Buffer.from('more noise')), decoder.push(good)].flat();
+    expect(codes(events)).toEqual(['BAD_MAGIC', 'ok:heartbeat']);
+    expect(errorOf(events[0]!).skippedBytes).toBe(16);
   });
 
   it('UNSUPPORTED_VERSION for another major version; a newer minor version is accepted', () => {
