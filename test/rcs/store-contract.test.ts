@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
-import { openPostgresStore, openStore, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
+import { openPostgresStore, openStore, openStoreAt, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
 
 const PG_URL = process.env.UNIFLEET_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -49,7 +49,7 @@ const backends: Backend[] = [
     available: true,
     async fresh() {
       const path = join(dir, `c-${++n}.sqlite`);
-      return { store: openStore({ path }), reopen: async () => openStore({ path }) };
+      return { store: await openStoreAt(path), reopen: async () => openStore({ path }) };
     },
   },
   {
@@ -59,7 +59,9 @@ const backends: Backend[] = [
       const schema = `uf_test_${randomBytes(6).toString('hex')}`;
       schemas.push(schema);
       const open = () => openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 });
-      return { store: await open(), reopen: open };
+      // The first open goes through the configuration entry point, the reopen through the direct one.
+      const viaUrl = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+      return { store: await openStoreAt(viaUrl), reopen: open };
     },
   },
 ];

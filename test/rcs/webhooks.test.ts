@@ -134,6 +134,19 @@ describe('webhook delivery', () => {
     await store.close();
   });
 
+  it('posts one subscriber its events in order, one at a time', async () => {
+    receiver.received.length = 0;
+    receiver.failFirst = 0;
+    const clock = new ManualClock(5_000);
+    const store = openStore({ path: ':memory:' });
+    await store.webhooks.create({ id: 'w', url, secret: SECRET, events: ['*'], createdAt: 0 });
+    for (let i = 0; i < 12; i++) await store.outbox.enqueue('task.step', { i }, clock.now());
+    const worker = new WebhookDelivery({ outbox: store.outbox, clock });
+    expect(await worker.runOnce()).toEqual({ delivered: 12, retried: 0, dead: 0 });
+    expect(receiver.received.map((r) => JSON.parse(r.body).data.i)).toEqual([...Array(12).keys()]);
+    await store.close();
+  });
+
   it('uses exponential backoff with jitter, capped', () => {
     const clock = new ManualClock();
     const store = { outbox: undefined as never };

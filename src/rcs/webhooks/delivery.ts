@@ -17,7 +17,7 @@ export interface DeliveryOptions {
   timeoutMs?: number;
   /** How often to look for due rows when idle (other processes may enqueue); default 1 s. */
   pollMs?: number;
-  /** Rows posted at once; default 8. */
+  /** Subscribers served at once (each gets one request at a time); default 8. */
   concurrency?: number;
   random?: () => number;
   /** Delivered and dead rows are deleted after this long; default 7 days. */
@@ -123,14 +123,22 @@ export class WebhookDelivery {
   private async drain(): Promise<DeliveryResult> {
     const result: DeliveryResult = { delivered: 0, retried: 0, dead: 0 };
     const rows = await this.outbox.due(this.clock.now(), 500);
-    let index = 0;
+    // One request at a time per subscriber keeps its events in order when all goes well (a retried one can still
+    // arrive late); different subscribers are served in parallel so a slow one does not hold up the others.
+    const bySubscriber = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const queue = bySubscriber.get(row.subscriptionId);
+      if (queue) queue.push(row);
+      else bySubscriber.set(row.subscriptionId, [row]);
+    }
+    const queues = [...bySubscriber.values()];
+    let next = 0;
     const worker = async () => {
-      while (index < rows.length) {
-        const row = rows[index++]!;
-        result[await this.deliver(row)]++;
+      while (next < queues.length) {
+        for (const row of queues[next++]!) result[await this.deliver(row)]++;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queues.length) }, worker));
     return result;
   }
 
