@@ -99,9 +99,9 @@ export function privateKeyToPem(pair: Sm2KeyPair): string {
   return toPem('PRIVATE KEY', concatBytes(PKCS8_PREFIX, pair.privateKey, PKCS8_MIDDLE, pair.publicKey));
 }
 
-/** Reads a PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") PEM of an SM2 key; the public key is re-derived. */
+/** Reads PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY", OpenSSL's "SM2 PRIVATE KEY") PEM of an SM2 key; the public key is re-derived. */
 export function keyPairFromPem(text: string): Sm2KeyPair {
-  const der = fromPem(text, ['PRIVATE KEY', 'EC PRIVATE KEY']);
+  const der = fromPem(text, ['PRIVATE KEY', 'EC PRIVATE KEY', 'SM2 PRIVATE KEY']);
   const at = indexOf(der, EC_PRIVATE_KEY_MARKER);
   if (indexOf(der, SM2_CURVE_OID) < 0 || at < 0 || der.length < at + EC_PRIVATE_KEY_MARKER.length + 32) {
     throw new SecureChannelError('INVALID_KEY', 'private key is not an SM2 (sm2p256v1) key');
