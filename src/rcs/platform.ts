@@ -21,6 +21,8 @@ import { ReservationTrafficController } from './traffic/reservation-controller.t
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
+import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
+import type { OpsService } from './ops/service.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
 // traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
@@ -52,6 +54,8 @@ export interface StartOptions {
   /** Observe every frame AGVs send (tests). */
   tap?: (agvId: string, frame: Frame) => void;
   webhooks?: boolean;
+  /** Operations (dashboard, alarms, health, metrics, logins); false leaves it out. */
+  ops?: PlatformOpsOptions | false;
 }
 
 export interface PlatformHandle {
@@ -67,6 +71,7 @@ export interface PlatformHandle {
   apiUrl: string;
   rcsPort: number;
   demoApiKey: string | undefined;
+  ops: OpsService | undefined;
   stop(): Promise<void>;
 }
 
@@ -135,11 +140,15 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     { prefix: API_PREFIX },
   );
   const delivery = options.webhooks === false ? undefined : new WebhookDelivery({ outbox: store.outbox, clock });
+  const ops = options.ops === false
+    ? undefined
+    : await attachOps(app, { site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: options.dbPath, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
 
   await coordinator.start();
   const rcsPort = await sessions.listen(options.rcsPort ?? 0, options.rcsHost ?? '127.0.0.1');
   await app.listen({ port: options.apiPort ?? 0, host: options.apiHost ?? '127.0.0.1' });
   delivery?.start();
+  await ops?.start();
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : (options.apiPort ?? 0);
   const host = !options.apiHost || options.apiHost === '0.0.0.0' ? '127.0.0.1' : options.apiHost;
@@ -158,12 +167,14 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     apiUrl: `http://${host}:${apiPort}`,
     rcsPort,
     demoApiKey,
+    ops: ops?.ops,
     async stop() {
       if (stopped) return;
       stopped = true;
       coordinator.stop();
       await sessions.close();
       await delivery?.stop();
+      ops?.stop();
       await app.close();
       await store.close();
     },

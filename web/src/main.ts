@@ -10,6 +10,12 @@ import { EventView } from './views/events.ts';
 import { HealthView } from './views/health.ts';
 import { TaskListView } from './views/tasks.ts';
 
+declare global {
+  interface Window {
+    __unifleet?: { store: LiveStore; mapView: MapView };
+  }
+}
+
 interface Page {
   element: HTMLElement;
   show(visible: boolean): void;
@@ -141,6 +147,8 @@ function shell(root: HTMLElement, user: SessionUser): void {
   });
   store.connect();
   mapView.start();
+  // Read-only hooks for the browser test and the benchmark.
+  window.__unifleet = { store, mapView };
 }
 
 async function boot(): Promise<void> {

@@ -6,7 +6,9 @@ import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'p
 export type { Logger } from 'pino';
 
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
-  return pino({ level: process.env.UNIFLEET_LOG_LEVEL ?? 'info', base: { service: 'unifleet' }, ...options }, destination);
+  // Test runs stay quiet unless asked: hundreds of log lines would bury the test report.
+  const level = process.env.UNIFLEET_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
+  return pino({ level, base: { service: 'unifleet' }, ...options }, destination);
 }
 
 /** A child logger whose lines all carry the AGV and task they are about. */

@@ -69,6 +69,8 @@ export interface AgvView {
   alarms: AgvReportedAlarm[];
   /** Clock time of the last frame from this AGV (ms). */
   lastSeenAt: number;
+  /** False while the AGV is registered but has not sent a status report yet (readings are placeholders). */
+  statusKnown?: boolean;
 }
 
 export interface TaskView {

@@ -46,6 +46,8 @@ export interface OpsServiceOptions {
    * sessions and task service log those themselves.
    */
   recordFleetChanges?: boolean;
+  /** Frames received so far (monotonic where possible), exported as unifleet_frames_total{direction="in"}. */
+  framesInTotal?: () => number;
   /** Include Node process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
 }
@@ -86,7 +88,10 @@ export class OpsService {
     this.events = options.events ?? new SqliteEventLog(options.db);
     this.alarms = new AlarmEngine(new AlarmStore(options.db), this.clock, options.thresholds);
     this.health = new HealthService(options.db, this.clock, options.fleet, this.alarms, options.processStats);
-    this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), { defaultMetrics: options.defaultMetrics });
+    this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), {
+      defaultMetrics: options.defaultMetrics,
+      framesInTotal: options.framesInTotal,
+    });
     this.feed = new LiveFeed(options.fleet, this.alarms, options.feedClock ?? systemClock, { throttleMs: options.liveThrottleMs });
     this.users = new UserStore(options.db, this.clock);
     this.alarms.onChange((change) => this.onAlarmChange(change));

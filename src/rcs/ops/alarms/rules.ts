@@ -75,6 +75,8 @@ export function conditionsFor(agv: AgvView, track: AgvTrack, now: number, t: Ala
     // The other readings are stale while the AGV is silent; do not raise alarms from them.
     return out;
   }
+  // Before its first status report an AGV's readings are placeholders, not measurements.
+  if (agv.statusKnown === false) return out;
   if (!agv.charging && agv.battery < t.lowBatteryPct) {
     const severity = agv.battery < t.criticalBatteryPct ? 'error' : 'warning';
     add('LOW_BATTERY', severity, `${agv.id} battery at ${Math.round(agv.battery)}% and not charging`);

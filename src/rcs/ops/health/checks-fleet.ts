@@ -49,7 +49,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.low_battery',
     area: 'agvs',
     run({ agvs, thresholds }) {
-      const low = agvs.filter((a) => a.connected && !a.charging && a.battery < thresholds.lowBatteryPct);
+      const low = agvs.filter((a) => a.connected && a.statusKnown !== false && !a.charging && a.battery < thresholds.lowBatteryPct);
       if (low.length === 0) return [];
       const critical = low.filter((a) => a.battery < thresholds.criticalBatteryPct);
       return [

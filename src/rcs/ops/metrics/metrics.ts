@@ -14,7 +14,15 @@ export class OpsMetrics {
   readonly plannerStep: Histogram;
   readonly wsClients: Gauge;
 
-  constructor(fleet: FleetSource, alarmCounts: () => Record<string, number>, options: { defaultMetrics?: boolean } = {}) {
+  constructor(
+    fleet: FleetSource,
+    alarmCounts: () => Record<string, number>,
+    options: {
+      defaultMetrics?: boolean;
+      /** Frames received so far, read at scrape time (the session server's counter); adds to frames_total{in}. */
+      framesInTotal?: () => number;
+    } = {},
+  ) {
     const registers = [this.registry];
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'unifleet_' });
 
@@ -66,11 +74,20 @@ export class OpsMetrics {
         this.set(fleet.status().ready ? 1 : 0);
       },
     });
+    let framesSeen = options.framesInTotal?.() ?? 0;
+    const framesInTotal = options.framesInTotal;
     this.frames = new Counter({
       name: 'unifleet_frames_total',
       help: 'Protocol frames handled; rate() gives frames per second',
       labelNames: ['direction'],
       registers,
+      collect() {
+        if (!framesInTotal) return;
+        // The source counts frames of live sessions only, so it can drop when sessions close: then re-baseline.
+        const total = framesInTotal();
+        if (total > framesSeen) this.inc({ direction: 'in' }, total - framesSeen);
+        framesSeen = total;
+      },
     });
     this.commandLatency = new Histogram({
       name: 'unifleet_command_latency_seconds',

@@ -1,0 +1,143 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
+import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
+import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { launchChromium } from './chromium.ts';
+
+// The dashboard in a real browser against the real platform: TCP sessions, SQLite, the simulated fleet on the demo
+// warehouse at 20x time. Nothing here is faked: tasks are created through the UI and driven by the platform.
+
+const ROOT = join(import.meta.dirname, '../..');
+const USERS = [
+  { username: 'admin', password: 'admin-browser-1', role: 'admin' as const },
+  { username: 'operator', password: 'operator-browser-1', role: 'operator' as const },
+  { username: 'viewer', password: 'viewer-browser-1', role: 'viewer' as const },
+];
+
+let platform: PlatformHandle;
+let sim: Simulator;
+let browser: Browser;
+let site: SiteMap;
+
+async function loginAs(username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(platform.apiUrl);
+  await page.fill('[data-testid=login-user]', username);
+  await page.fill('[data-testid=login-password]', USERS.find((u) => u.username === username)!.password);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=map]');
+  return page;
+}
+
+/** Positions of every AGV as the dashboard holds them (read through its test hook). */
+async function positions(page: Page): Promise<Record<string, [number, number]>> {
+  const json = (await page.evaluate(
+    'JSON.stringify(Object.fromEntries([...window.__unifleet.store.agvs.values()].map((m) => [m.agv.id, [m.agv.x, m.agv.y]])))',
+  )) as string;
+  return JSON.parse(json) as Record<string, [number, number]>;
+}
+
+async function apiFromPage(page: Page, method: string, path: string, body?: unknown): Promise<number> {
+  return (await page.evaluate(
+    `fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, headers: ${body === undefined ? '{}' : "{ 'content-type': 'application/json' }"}, body: ${body === undefined ? 'undefined' : JSON.stringify(JSON.stringify(body))} }).then((r) => r.status)`,
+  )) as number;
+}
+
+beforeAll(async () => {
+  // The suite builds the dashboard it tests.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
+  const clock = new ScaledClock(20);
+  platform = await startPlatform({
+    site,
+    dbPath: ':memory:',
+    clock,
+    autoEnrol: true,
+    heartbeatTimeoutMs: 30_000,
+    webhooks: false,
+    ops: { seedUsers: USERS },
+  });
+  sim = new Simulator({ clock, nodes: site.nodes, count: 8, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
+  sim.start();
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  sim?.stop();
+  await platform?.stop();
+});
+
+describe('dashboard in a real browser', () => {
+  it('shows the live fleet moving, lets an operator create a task from the UI and watch it complete', async () => {
+    const page = await loginAs('operator');
+    await page.waitForFunction('(window.__unifleetMap?.drawnAgvs ?? 0) >= 8', undefined, { timeout: 30_000 });
+    await expect.poll(async () => page.textContent('[data-testid=fleet-count]'), { timeout: 30_000 }).toContain('8 online');
+
+    await page.click('[data-nav=tasks]');
+    const picks = site.stations.filter((s) => s.kind !== 'drop');
+    const drops = site.stations.filter((s) => s.kind !== 'pick');
+    const pick = picks[0]!.id;
+    const drop = drops.find((d) => d.id !== pick)!.id;
+    await page.selectOption('[data-testid=task-from]', pick);
+    await page.selectOption('[data-testid=task-to]', drop);
+    const before = await positions(page);
+    await page.click('[data-testid=task-create]');
+    const row = page.locator('[data-testid=task-rows] tr').first();
+    await expect.poll(async () => row.getAttribute('data-state'), { timeout: 10_000 }).not.toBeNull();
+    const taskId = (await row.getAttribute('data-task'))!;
+    expect(platform.ops).toBeDefined();
+
+    // The assigned AGV drives: its position on the dashboard changes, pushed over the live feed.
+    await expect
+      .poll(async () => {
+        const now = await positions(page);
+        return Object.keys(now).some((id) => before[id] && (now[id]![0] !== before[id]![0] || now[id]![1] !== before[id]![1]));
+      }, { timeout: 60_000 })
+      .toBe(true);
+    await expect.poll(async () => page.locator(`[data-task="${taskId}"]`).getAttribute('data-state'), { timeout: 90_000, interval: 250 }).toBe('completed');
+    const stored = await platform.tasks.get(taskId);
+    expect(stored?.state).toBe('completed');
+    await page.context().close();
+  });
+
+  it('raises an alarm from an AGV fault and lets an operator acknowledge it', async () => {
+    const page = await loginAs('operator');
+    const faulty = sim.agvs[3]!;
+    faulty.body.faults.stalled = true;
+    await page.click('[data-nav=alarms]');
+    const row = page.locator('[data-testid=alarm-rows] tr[data-code="AGV_2001"]');
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('[data-testid=alarm-ack]').click();
+    await expect.poll(async () => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('acknowledged');
+    const alarm = platform.ops!.alarms.active().find((a) => a.code === 'AGV_2001')!;
+    expect(alarm).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'operator', agvId: faulty.body.id });
+    faulty.body.faults.stalled = false;
+    await page.context().close();
+  });
+
+  it('refuses a viewer: no task creation, no acknowledgement, from the UI or the API', async () => {
+    const page = await loginAs('viewer');
+    await expect.poll(async () => page.textContent('[data-testid=who]')).toContain('viewer');
+    await page.click('[data-nav=tasks]');
+    expect(await page.isDisabled('[data-testid=task-create]')).toBe(true);
+    const pick = site.stations.find((s) => s.kind !== 'drop')!.id;
+    const drop = site.stations.find((s) => s.kind !== 'pick' && s.id !== pick)!.id;
+    // The API enforces the role, whatever the UI shows: the dashboard's route and the platform's own task API.
+    expect(await apiFromPage(page, 'POST', '/api/v1/dashboard/tasks', { from: pick, to: drop })).toBe(403);
+    expect(await apiFromPage(page, 'POST', '/api/v1/tasks', { pick, drop })).toBe(403);
+    const anyAlarm = platform.ops!.alarms.query({ limit: 1 })[0];
+    expect(await apiFromPage(page, 'POST', `/api/v1/alarms/${anyAlarm?.id ?? 1}/acknowledge`)).toBe(403);
+    // Reading is allowed.
+    expect(await apiFromPage(page, 'GET', '/api/v1/alarms?state=open')).toBe(200);
+    await page.context().close();
+  });
+});
