@@ -1,5 +1,5 @@
 // Platform HTTP API throughput over real TCP: task creation (with idempotency keys), listing and reading, against a
-// real SQLite file. Prints one JSON object per operation. Run: npx tsx bench/api.ts [-- --seconds 3 --concurrency 16]
+// real SQLite file. Prints one JSON object per operation. Run: npm run bench:api [-- --seconds 3 --concurrency 16]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
