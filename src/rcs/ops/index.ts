@@ -11,3 +11,4 @@ export { SqliteEventLog, type OpsEvent, type EventQuery, type EventLog, type New
 export { createLogger, objectLogger, type Logger } from './logging.ts';
 export { migrateOps } from './db.ts';
 export * from './live/schema.ts';
+export { attachOps, DEMO_DASHBOARD_USERS, opsDbPath, type PlatformOpsOptions, type OpsAttachment } from './attach.ts';

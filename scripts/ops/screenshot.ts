@@ -1,0 +1,46 @@
+// Takes docs/img/dashboard.png: the real platform with a simulated fleet on the demo warehouse, seen by an operator.
+//   npx tsx scripts/ops/screenshot.ts
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { DEMO_DASHBOARD_USERS } from '../../src/rcs/ops/index.ts';
+import { startPlatform } from '../../src/rcs/platform.ts';
+import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
+import { launchChromium } from '../../test/browser/chromium.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
+const clock = new ScaledClock(4);
+const platform = await startPlatform({ site, dbPath: ':memory:', clock, autoEnrol: true, webhooks: false, ops: { seedUsers: DEMO_DASHBOARD_USERS } });
+const sim = new Simulator({ clock, nodes: site.nodes, count: 24, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort });
+sim.start();
+const picks = site.stations.filter((s) => s.kind !== 'drop');
+const drops = site.stations.filter((s) => s.kind !== 'pick');
+for (let i = 0; i < 30; i++) await platform.tasks.create({ pick: picks[(i * 7) % picks.length]!.id, drop: drops[(i * 3 + 1) % drops.length]!.id });
+sim.agvs[5]!.body.faults.stalled = true;
+
+const browser = await launchChromium();
+const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+await page.goto(platform.apiUrl);
+const operator = DEMO_DASHBOARD_USERS.find((u) => u.role === 'operator')!;
+await page.fill('[data-testid=login-user]', operator.username);
+await page.fill('[data-testid=login-password]', operator.password);
+await page.click('[data-testid=login-submit]');
+await page.waitForFunction('(window.__unifleetMap?.drawnAgvs ?? 0) >= 24');
+await page.waitForTimeout(8000);
+// Pin the AGV with the longest held path so its held and planned paths show.
+const target = (await page.evaluate(
+  '(() => { const s = window.__unifleet.store; let best = null; for (const m of s.agvs.values()) if (m.agv.task && (!best || m.agv.state === "moving")) best = m.agv.id; return best; })()',
+)) as string | null;
+if (target) {
+  const at = (await page.evaluate(`window.__unifleet.mapView.screenOf(${JSON.stringify(target)})`)) as { x: number; y: number };
+  const box = (await page.locator('[data-testid=map]').boundingBox())!;
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+  await page.waitForTimeout(600);
+}
+await page.screenshot({ path: join(ROOT, 'docs/img/dashboard.png') });
+await browser.close();
+sim.stop();
+await platform.stop();
+console.log('wrote docs/img/dashboard.png');
