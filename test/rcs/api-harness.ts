@@ -32,9 +32,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fleet?: AgvView[] } = {}): Promise<Harness> {
+export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fleet?: AgvView[]; store?: Store } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-api-'));
-  const store = openStore({ path: join(dir, 'platform.sqlite') });
+  const store = options.store ?? openStore({ path: join(dir, 'platform.sqlite') });
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 8));
   const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
   const tasks = new TaskService({ store, site, clock });
