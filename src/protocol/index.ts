@@ -15,3 +15,4 @@ export * from './examples.ts';
 export { createSecureProtector, PLAIN_IN_SECURE_SESSION, toProtocolError, type SecureProtectorOptions } from './secure-protector.ts';
 export * from './json.ts';
 export { fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile } from './spec-tables.ts';
+export * from './version.ts';

@@ -27,6 +27,7 @@ function typeName(type: FieldType): string {
     case 'array': return `${type.prefix} count, ${typeName(type.item)} × ≤ ${type.maxCount}`;
     case 'optional': return `u8 present (0/1), then ${typeName(type.inner)}`;
     case 'struct': return type.name ? `[${type.name}](${anchor('struct', type.name)})` : 'struct';
+    case 'appended': return `${typeName(type.inner)}, since v1.${type.since}: absent if the payload ends before it`;
   }
 }
 
@@ -41,7 +42,7 @@ function intValues(type: IntType): string {
 function valuesOf(type: FieldType): string {
   if (type.t === 'int') return intValues(type);
   if (type.t === 'array') return valuesOf(type.item);
-  if (type.t === 'optional') return valuesOf(type.inner);
+  if (type.t === 'optional' || type.t === 'appended') return valuesOf(type.inner);
   if (type.t === 'bool') return '0 = false, 1 = true';
   return '';
 }
@@ -49,7 +50,7 @@ function valuesOf(type: FieldType): string {
 function unitOf(type: FieldType): string {
   if (type.t === 'int' || type.t === 'f32') return type.unit ?? '';
   if (type.t === 'array') return unitOf(type.item);
-  if (type.t === 'optional') return unitOf(type.inner);
+  if (type.t === 'optional' || type.t === 'appended') return unitOf(type.inner);
   return '';
 }
 
@@ -80,6 +81,7 @@ function collectStructs(type: FieldType, found: Map<string, StructType>): void {
       return;
     case 'array': return collectStructs(type.item, found);
     case 'optional': return collectStructs(type.inner, found);
+    case 'appended': return collectStructs(type.inner, found);
     default: return;
   }
 }

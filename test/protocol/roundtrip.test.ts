@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeFrame, encodeFrame, encodePayload, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, FrameFlags, MESSAGE_DEFS, MsgType,
+  decodeFrame, encodeFrame, encodePayload, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, FrameFlags, HEADER_SIZE, MESSAGE_DEFS, MsgType,
   PROTOCOL_VERSION, type Message,
 } from '../../src/protocol/index.ts';
 
@@ -91,5 +91,30 @@ describe('FrameDecoder reassembles frames from any chunking', () => {
     chunk.fill(0);
     const events = decoder.push(frames[0]!.subarray(10));
     expect(events[0]!.ok).toBe(true);
+  });
+});
+
+describe('version negotiation and nacks', () => {
+  it('picks the highest common version', async () => {
+    const { negotiateVersion, formatVersion } = await import('../../src/protocol/index.ts');
+    expect(negotiateVersion(0x10, 0x10)).toBe(0x10);
+    expect(negotiateVersion(0x10, 0x13)).toBe(0x10);
+    // A 1.2-only peer can still talk 1.0 with us: minors are backward compatible.
+    expect(negotiateVersion(0x12, 0x12)).toBe(0x10);
+    expect(negotiateVersion(0x20, 0x21)).toBeUndefined();
+    expect(negotiateVersion(0x10, 0x21, [0x10, 0x20])).toBe(0x20);
+    expect(formatVersion(0x10)).toBe('1.0');
+  });
+
+  it('nackFor answers a rejected frame with its seq, type and error code', async () => {
+    const { nackFor } = await import('../../src/protocol/index.ts');
+    const bad = encodeFrame(EXAMPLE_MESSAGES.heartbeat, { seq: 77, timestamp: T0 });
+    bad[HEADER_SIZE]! ^= 1;
+    const [event] = new FrameDecoder().push(bad);
+    if (event!.ok) throw new Error('expected an error');
+    const nack = nackFor(event!.error, 'x'.repeat(300));
+    expect(nack).toMatchObject({ kind: 'nack', ackedSeq: 77, ackedType: MsgType.heartbeat, errorCode: 'BAD_CHECKSUM' });
+    const r = decodeFrame(encodeFrame(nack, { seq: 1, timestamp: T0 }));
+    expect(r.ok && r.frame.message).toEqual(nack);
   });
 });

@@ -177,6 +177,15 @@ function decodeAny(src: Source, type: FieldType, path: string): string {
       src.emit(`} else if (${flag} !== 0) R.range(${q(path)}, ${flag});`);
       return v;
     }
+    case 'appended': {
+      // Absent when the sender's (older) version ends the payload before this field.
+      src.emit(`let ${v};`);
+      src.emit('if (p < end) {');
+      const inner = decodeAny(src, type.inner, path);
+      src.emit(`${v} = ${inner};`);
+      src.emit('}');
+      return v;
+    }
     case 'struct':
       return decodeStruct(src, type, path);
     default:
@@ -359,14 +368,30 @@ function encodeAny(src: Source, type: FieldType, v: string, path: string): void 
       encodeAny(src, type.inner, v, path);
       src.emit('}');
       return;
-    case 'struct':
+    case 'struct': {
       src.emit(`if (typeof ${v} !== 'object' || ${v} === null) R.invalid(${q(path || 'message')}, 'an object');`);
+      // Appended fields are written up to the first absent one; a later one present could not be decoded.
+      let absentFlag: string | undefined;
       for (const [name, field] of Object.entries(type.fields)) {
         const fv = src.tmp();
         src.emit(`const ${fv} = ${v}[${q(name)}];`);
-        encodeAny(src, field, fv, fieldPath(path, name));
+        if (field.t === 'appended') {
+          if (!absentFlag) {
+            absentFlag = src.tmp('absent');
+            src.emit(`let ${absentFlag} = false;`);
+          }
+          const fieldName = fieldPath(path, name);
+          src.emit(`if (${fv} === undefined || ${fv} === null) ${absentFlag} = true;`);
+          src.emit(`else if (${absentFlag}) R.invalid(${q(fieldName)}, 'absent, since an earlier appended field is absent');`);
+          src.emit('else {');
+          encodeAny(src, field.inner, fv, fieldName);
+          src.emit('}');
+        } else {
+          encodeAny(src, field, fv, fieldPath(path, name));
+        }
       }
       return;
+    }
     default:
       throw new Error(`unhandled type ${type.t}`);
   }

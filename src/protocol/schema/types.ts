@@ -74,7 +74,18 @@ export interface OptionalType<I extends FieldType = FieldType> extends Typed<Inf
   readonly inner: I;
 }
 
+/**
+ * A field appended to a message in minor version `since` (§5 of the spec): no presence byte; it is absent when
+ * the payload ends before it (the sender speaks an older minor). Only at the end of a message's top level.
+ */
+export interface AppendedType<I extends FieldType = FieldType> extends Typed<InferValue<I> | undefined>, Documented {
+  readonly t: 'appended';
+  readonly since: number;
+  readonly inner: I;
+}
+
 export type FieldType =
+  | AppendedType<FieldType>
   | IntType
   | F32Type
   | BoolType
@@ -90,7 +101,7 @@ export type Fields = { readonly [name: string]: FieldType };
 export type InferValue<T> = T extends Typed<infer V> ? V : never;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalType ? K : never }[keyof F];
+type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalType | AppendedType ? K : never }[keyof F];
 type RequiredKeys<F extends Fields> = Exclude<keyof F, OptionalKeys<F>>;
 
 export type StructValue<F extends Fields> = Simplify<
@@ -177,6 +188,12 @@ export function optional<I extends FieldType>(inner: I, o: Documented = {}): Opt
   return { t: 'optional', inner, doc: o.doc ?? inner.doc };
 }
 
+/** A field added in minor version `since` (1 … 15), appended at the end of a message. */
+export function appended<I extends FieldType>(since: number, inner: I, o: Documented = {}): AppendedType<I> {
+  if (!Number.isInteger(since) || since < 1 || since > 15) throw new Error(`appended: minor version ${since} not in 1…15`);
+  return { t: 'appended', since, inner, doc: o.doc ?? inner.doc };
+}
+
 /** Copy of a type with a different doc line (reusable structures documented per use). */
 export function withDoc<T extends FieldType>(type: T, doc: string): T {
   return { ...type, doc };
@@ -226,6 +243,8 @@ export function minSize(type: FieldType): number {
       return type.prefix === 'u8' ? 1 : 2;
     case 'optional':
       return 1;
+    case 'appended':
+      return 0;
     case 'struct':
       return Object.values(type.fields).reduce((sum, f) => sum + minSize(f), 0);
     default:
