@@ -19,5 +19,5 @@ export { solveLacam, type LacamOptions, type LacamResult, type LacamStats, type 
 export { validatePlans, type PlanViolation, type PlanViolationKind, type ValidationResult, type ValidateOptions } from './validate.ts';
 export { arrivalTime, sumOfCosts, makespan, sumOfCostsLowerBound } from './metrics.ts';
 export { refineWithLns, type RefineOptions, type RefineResult } from './refine.ts';
-export { SpaceTimeOccupancy, spaceTimeAStar } from './spacetime.ts';
+export { SpaceTimeOccupancy, SpaceTimeSearchScratch, spaceTimeAStar } from './spacetime.ts';
 export { solveOneShot, type OneShotOptions, type OneShotResult } from './oneshot.ts';

@@ -2,7 +2,7 @@ import { DistanceTable, type GoalDistance } from './distance.ts';
 import type { MapfInstance } from './instance.ts';
 import { arrivalTime } from './metrics.ts';
 import { Rng } from './random.ts';
-import { SpaceTimeOccupancy, spaceTimeAStar } from './spacetime.ts';
+import { SpaceTimeOccupancy, SpaceTimeSearchScratch, spaceTimeAStar } from './spacetime.ts';
 
 export interface RefineOptions {
   /** Wall-clock budget in ms. */
@@ -71,6 +71,7 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   };
   const maxExpansions = options.maxExpansions ?? 10_000;
   const occupancy = new SpaceTimeOccupancy(graph);
+  const scratch = new SpaceTimeSearchScratch(graph);
   for (let i = 0; i < agents; i++) occupancy.add(i, paths[i]!);
   const inSet = new Uint8Array(agents);
   let iterations = 0;
@@ -125,7 +126,7 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
     for (const a of chosen) {
       pendingLowerBound -= dist[a]!.get(starts[a]!);
       const cap = oldCost - 1 - newCost - pendingLowerBound;
-      const path = spaceTimeAStar(graph, occupancy, a, starts[a]!, goals[a]!, dist[a]!, horizon, maxExpansions, cap);
+      const path = spaceTimeAStar(graph, occupancy, a, starts[a]!, goals[a]!, dist[a]!, horizon, maxExpansions, cap, scratch);
       if (!path) break;
       newCost += path.length - 1;
       if (newCost >= oldCost) break;

@@ -2,44 +2,102 @@ import type { Graph } from './graph.ts';
 import type { GoalDistance } from './distance.ts';
 
 /**
+ * Map from (t, v) to a small positive int (0 = absent). A dense typed array indexed t * V + v while it fits in
+ * `maxDenseCells`, which is an order of magnitude faster than a Map; past that it falls back to a Map.
+ */
+class SpaceTimeTable {
+  private dense: Int32Array | null = new Int32Array(0);
+  private timeCapacity = 0;
+  private sparse: Map<number, number> | null = null;
+
+  constructor(
+    private readonly vertexCount: number,
+    private readonly maxDenseCells: number,
+  ) {}
+
+  get(t: number, v: number): number {
+    if (this.dense) return t < this.timeCapacity ? this.dense[t * this.vertexCount + v]! : 0;
+    return this.sparse!.get(t * this.vertexCount + v) ?? 0;
+  }
+
+  set(t: number, v: number, value: number): void {
+    if (this.dense && (t < this.timeCapacity || this.grow(t + 1))) {
+      this.dense[t * this.vertexCount + v] = value;
+      return;
+    }
+    if (value === 0) this.sparse!.delete(t * this.vertexCount + v);
+    else this.sparse!.set(t * this.vertexCount + v, value);
+  }
+
+  /** Forgets everything in sparse mode (dense callers use generation stamps instead). */
+  clearIfSparse(): void {
+    this.sparse?.clear();
+  }
+
+  clear(): void {
+    this.dense?.fill(0);
+    this.sparse?.clear();
+  }
+
+  private grow(needed: number): boolean {
+    const n = this.vertexCount;
+    let capacity = Math.max(needed, this.timeCapacity * 2, 64);
+    if (capacity * n > this.maxDenseCells) capacity = needed;
+    if (capacity * n > this.maxDenseCells) {
+      const sparse = new Map<number, number>();
+      const dense = this.dense!;
+      for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) sparse.set(i, dense[i]!);
+      this.sparse = sparse;
+      this.dense = null;
+      return false;
+    }
+    const grown = new Int32Array(capacity * n);
+    grown.set(this.dense!);
+    this.dense = grown;
+    this.timeCapacity = capacity;
+    return true;
+  }
+}
+
+/** Default cap on dense space-time cells per table (Int32: 64 MB). */
+const MAX_DENSE_CELLS = 16 * 1024 * 1024;
+
+/**
  * Who stands where and when, for a set of fixed paths: the reservation table of prioritized planning / LNS.
  * Each path is followed by resting at its last vertex forever (the agent's goal).
  */
 export class SpaceTimeOccupancy {
   private readonly graph: Graph;
-  private readonly occupied = new Map<number, number>();
+  /** agent + 1 at (t, v) for times before the agent's rest. */
+  private readonly occupied: SpaceTimeTable;
   /** Agent resting at v from restStart[v] on, or -1. */
   private readonly restAgent: Int32Array;
   private readonly restStart: Int32Array;
 
-  constructor(graph: Graph) {
+  constructor(graph: Graph, maxDenseCells = MAX_DENSE_CELLS) {
     this.graph = graph;
+    this.occupied = new SpaceTimeTable(graph.vertexCount, maxDenseCells);
     this.restAgent = new Int32Array(graph.vertexCount).fill(-1);
     this.restStart = new Int32Array(graph.vertexCount);
   }
 
   add(agent: number, path: readonly number[]): void {
-    const n = this.graph.vertexCount;
     const last = path.length - 1;
-    for (let t = 0; t < last; t++) this.occupied.set(t * n + path[t]!, agent);
+    for (let t = 0; t < last; t++) this.occupied.set(t, path[t]!, agent + 1);
     this.restAgent[path[last]!] = agent;
     this.restStart[path[last]!] = last;
   }
 
   remove(agent: number, path: readonly number[]): void {
-    const n = this.graph.vertexCount;
     const last = path.length - 1;
-    for (let t = 0; t < last; t++) {
-      const key = t * n + path[t]!;
-      if (this.occupied.get(key) === agent) this.occupied.delete(key);
-    }
+    for (let t = 0; t < last; t++) if (this.occupied.get(t, path[t]!) === agent + 1) this.occupied.set(t, path[t]!, 0);
     if (this.restAgent[path[last]!] === agent) this.restAgent[path[last]!] = -1;
   }
 
   /** Agent at v at time t, or -1. */
   agentAt(v: number, t: number): number {
-    const a = this.occupied.get(t * this.graph.vertexCount + v);
-    if (a !== undefined) return a;
+    const a = this.occupied.get(t, v);
+    if (a !== 0) return a - 1;
     const r = this.restAgent[v]!;
     return r >= 0 && this.restStart[v]! <= t ? r : -1;
   }
@@ -48,12 +106,21 @@ export class SpaceTimeOccupancy {
   lastVisit(v: number, self: number, horizon: number): number {
     const r = this.restAgent[v]!;
     if (r >= 0 && r !== self) return Number.POSITIVE_INFINITY;
-    const n = this.graph.vertexCount;
     for (let t = horizon; t >= 0; t--) {
-      const a = this.occupied.get(t * n + v);
-      if (a !== undefined && a !== self) return t;
+      const a = this.occupied.get(t, v);
+      if (a !== 0 && a !== self + 1) return t;
     }
     return -1;
+  }
+}
+
+/** Reusable search memory for spaceTimeAStar (closed set with generation stamps). */
+export class SpaceTimeSearchScratch {
+  readonly closed: SpaceTimeTable;
+  generation = 0;
+
+  constructor(graph: Graph, maxDenseCells = MAX_DENSE_CELLS) {
+    this.closed = new SpaceTimeTable(graph.vertexCount, maxDenseCells);
   }
 }
 
@@ -73,17 +140,24 @@ export function spaceTimeAStar(
   horizon: number,
   maxExpansions: number,
   maxArrival = Number.POSITIVE_INFINITY,
+  scratch: SpaceTimeSearchScratch = new SpaceTimeSearchScratch(graph),
 ): number[] | null {
   const goalFreeAfter = occupancy.lastVisit(goal, agent, horizon);
   // The agent can only finish after the last visit by someone else; that bounds f from below.
   const earliestFinish = goalFreeAfter + 1;
   if (goalFreeAfter === Number.POSITIVE_INFINITY || earliestFinish > maxArrival) return null;
-  const n = graph.vertexCount;
   const nodeV: number[] = [start];
   const nodeT: number[] = [0];
   const nodeParent: number[] = [-1];
   const heap = new MinHeap();
-  const closed = new Set<number>();
+  const closed = scratch.closed;
+  // Stamps must stay positive and distinct per search; on wrap-around (or in sparse mode) start clean.
+  if (++scratch.generation > 0x7fffffff) {
+    scratch.generation = 1;
+    closed.clear();
+  }
+  closed.clearIfSparse();
+  const stamp = scratch.generation;
   heap.push(0, Math.max(dist.get(start), earliestFinish), 0);
   let expansions = 0;
   const { outStart, outTarget } = graph;
@@ -92,9 +166,8 @@ export function spaceTimeAStar(
     const id = heap.pop();
     const v = nodeV[id]!;
     const t = nodeT[id]!;
-    const key = t * n + v;
-    if (closed.has(key)) continue;
-    closed.add(key);
+    if (closed.get(t, v) === stamp) continue;
+    closed.set(t, v, stamp);
     if (v === goal && t > goalFreeAfter) {
       const path: number[] = [];
       for (let k = id; k >= 0; k = nodeParent[k]!) path.push(nodeV[k]!);
@@ -104,7 +177,7 @@ export function spaceTimeAStar(
     const nt = t + 1;
     for (let e = outStart[v]!, end = outStart[v + 1]! + 1; e < end; e++) {
       const w = e === outStart[v + 1]! ? v : outTarget[e]!; // last slot: wait
-      if (closed.has(nt * n + w)) continue;
+      if (closed.get(nt, w) === stamp) continue;
       const there = occupancy.agentAt(w, nt);
       if (there >= 0 && there !== agent) continue;
       if (w !== v) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DistanceTable, refineWithLns, solveLacam, solveOneShot, sumOfCosts, sumOfCostsLowerBound, validatePlans } from '../../src/planner/index.ts';
+import { DistanceTable, SpaceTimeOccupancy, refineWithLns, solveLacam, solveOneShot, sumOfCosts, sumOfCostsLowerBound, validatePlans } from '../../src/planner/index.ts';
 import { hasMapfData, loadInstance, mapPath, scenPath } from '../../bench/lib/mapf-data.ts';
 import { grid } from './helpers.ts';
 
@@ -43,3 +43,25 @@ function iterationClock(step: number): () => number {
   let t = 0;
   return () => (t += step);
 }
+
+describe('space-time reservation table', () => {
+  it('answers the same from its dense array and from its sparse fallback', () => {
+    const { gg, at } = grid(['....', '....']);
+    const dense = new SpaceTimeOccupancy(gg.graph);
+    const sparse = new SpaceTimeOccupancy(gg.graph, 1); // too small for any dense cell
+    const path = [at(0, 0), at(1, 0), at(2, 0), at(2, 1)];
+    for (const table of [dense, sparse]) {
+      table.add(3, path);
+      expect(table.agentAt(at(1, 0), 1)).toBe(3);
+      expect(table.agentAt(at(1, 0), 2)).toBe(-1);
+      expect(table.agentAt(at(2, 1), 2)).toBe(-1);
+      expect(table.agentAt(at(2, 1), 3)).toBe(3); // resting at the goal from arrival on
+      expect(table.agentAt(at(2, 1), 500)).toBe(3);
+      expect(table.lastVisit(at(2, 0), 1, 10)).toBe(2);
+      expect(table.lastVisit(at(2, 1), 1, 10)).toBe(Number.POSITIVE_INFINITY);
+      table.remove(3, path);
+      expect(table.agentAt(at(1, 0), 1)).toBe(-1);
+      expect(table.agentAt(at(2, 1), 500)).toBe(-1);
+    }
+  });
+});
