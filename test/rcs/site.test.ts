@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cellNodeId,
+  DEMO_WAREHOUSE_LARGE_PATH,
   DEMO_WAREHOUSE_PATH,
   importMovingAiMap,
   loadSiteMap,
@@ -166,5 +167,17 @@ describe('demo warehouse map', () => {
       const b = byId.get(e.to)!;
       expect(e.length).toBeCloseTo(Math.hypot(a.x - b.x, a.y - b.y), 6);
     }
+  });
+});
+
+describe('large demo warehouse map', () => {
+  it('has room for ~200 AGVs and is strongly connected', async () => {
+    const site = await readSiteMapFile(DEMO_WAREHOUSE_LARGE_PATH);
+    expect(site.nodes.length).toBeGreaterThanOrEqual(1000);
+    expect(site.stations.filter((s) => s.kind === 'pick').length).toBeGreaterThanOrEqual(60);
+    expect(site.stations.filter((s) => s.kind === 'drop').length).toBeGreaterThanOrEqual(12);
+    expect(site.chargers.length).toBeGreaterThanOrEqual(12);
+    expect(site.parking.length).toBeGreaterThanOrEqual(60);
+    expect(unreachableNodes(site)).toEqual([]);
   });
 });
