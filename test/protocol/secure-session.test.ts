@@ -171,6 +171,17 @@ describe('SecureSession', () => {
     expect(codeOf(() => send(agv, 0xffffffff, new Uint8Array(1)))).toBe('REKEY_REQUIRED');
   });
 
+  it('reuses a verifier built beforehand for the peer key, and refuses one built for another key', async () => {
+    const { Sm2Verifier } = await import('../../src/protocol/secure/index.ts');
+    const clock = new ManualClock(START);
+    const keys = { sendKey: new Uint8Array(16).fill(7), receiveKey: new Uint8Array(16).fill(9) };
+    const shared = new Sm2Verifier(agvKeys.publicKey);
+    const platform = new SecureSession({ sendKey: keys.receiveKey, receiveKey: keys.sendKey, localKeyPair: platformKeys, peerPublicKey: agvKeys.publicKey, clock, peerVerifier: shared });
+    const agv = new SecureSession({ ...keys, localKeyPair: agvKeys, peerPublicKey: platformKeys.publicKey, clock });
+    expect(receive(platform, send(agv, 1, new Uint8Array([42])))).toEqual(new Uint8Array([42]));
+    expect(codeOf(() => new SecureSession({ ...keys, localKeyPair: platformKeys, peerPublicKey: agvKeys.publicKey, clock, peerVerifier: new Sm2Verifier(platformKeys.publicKey) }))).toBe('INVALID_KEY');
+  });
+
   it('validates its configuration', () => {
     const base = { sendKey: new Uint8Array(16), receiveKey: new Uint8Array(16), localKeyPair: agvKeys, peerPublicKey: platformKeys.publicKey };
     expect(codeOf(() => new SecureSession({ ...base, sendKey: new Uint8Array(8) }))).toBe('INVALID_KEY');

@@ -65,6 +65,11 @@ export interface SecureSessionOptions {
   readonly replayWindow?: number;
   /** Precomputation window for the peer's key (see Sm2VerifierOptions); default 6. */
   readonly precomputeWindow?: number;
+  /**
+   * A verifier already built for the peer's key (same key and user ID), e.g. kept per enrolled AGV by the
+   * platform, so reconnects skip the ~10–50 ms table precomputation. Without it the session builds its own.
+   */
+  readonly peerVerifier?: Sm2Verifier;
 }
 
 const MAX_SEQUENCE = 0xffffffff;
@@ -90,10 +95,16 @@ export class SecureSession {
     this.sendKeyId = sessionKeyId(this.sendKey);
     this.receiveKeyId = sessionKeyId(this.receiveKey);
     this.signer = new Sm2Signer(options.localKeyPair, { userId: options.localUserId ?? SM2_DEFAULT_USER_ID });
-    this.verifier = new Sm2Verifier(options.peerPublicKey, {
-      userId: options.peerUserId ?? SM2_DEFAULT_USER_ID,
-      precomputeWindow: options.precomputeWindow,
-    });
+    const peerUserId = options.peerUserId ?? SM2_DEFAULT_USER_ID;
+    if (options.peerVerifier) {
+      const expected = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: 0 });
+      if (!equalBytes(options.peerVerifier.z, expected.z)) {
+        throw new SecureChannelError('INVALID_KEY', 'peerVerifier was built for another key or user ID');
+      }
+      this.verifier = options.peerVerifier;
+    } else {
+      this.verifier = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: options.precomputeWindow });
+    }
     this.clock = options.clock ?? systemClock;
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
     if (!(this.maxClockSkewMs >= 0)) throw new SecureChannelError('INVALID_ARGUMENT', 'maxClockSkewMs must be >= 0');
