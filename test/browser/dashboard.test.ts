@@ -124,6 +124,21 @@ describe('dashboard in a real browser', () => {
     await page.context().close();
   });
 
+  it('exposes the running platform in /metrics, /readyz and the event log', async () => {
+    expect((await fetch(`${platform.apiUrl}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${platform.apiUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const metrics = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+    const value = (pattern: RegExp): number => [...metrics.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(value(/^unifleet_agvs_connected\{vendor="[^"]+",mode="normal"\} (\d+)/gm)).toBe(8);
+    expect(value(/^unifleet_frames_total\{direction="in"\} (\d+)/gm)).toBeGreaterThan(0);
+    expect(value(/^unifleet_command_latency_seconds_count\{command="[^"]+"\} (\d+)/gm)).toBeGreaterThan(0);
+    expect(value(/^unifleet_planner_step_seconds_count (\d+)/gm)).toBeGreaterThan(0);
+    expect(value(/^unifleet_tasks\{state="completed"\} (\d+)/gm)).toBeGreaterThanOrEqual(1);
+    // Alarm lifecycle events sit in the platform's own event log, next to its session and task events.
+    const events = await platform.store.events.query({ type: 'alarm.acknowledged' });
+    expect(events.length).toBeGreaterThan(0);
+  });
+
   it('refuses a viewer: no task creation, no acknowledgement, from the UI or the API', async () => {
     const page = await loginAs('viewer');
     await expect.poll(async () => page.textContent('[data-testid=who]')).toContain('viewer');
