@@ -43,9 +43,11 @@ function parseArgs(argv: string[]): Args {
   const scen = get('scen');
   const agents = get('agents');
   if ((map || scen || agents) && !(map && scen && agents)) throw new Error('--map, --scen and --agents go together');
+  const timeLimitS = Number(get('time-limit') ?? 10);
+  if (!(timeLimitS > 0)) throw new Error('--time-limit must be a positive number of seconds');
   return {
     full,
-    timeLimitS: Number(get('time-limit') ?? 10),
+    timeLimitS,
     refineS: Number(get('refine') ?? (full ? 10 : 1)),
     maps: list('maps') ?? [...MOVINGAI_MAPS],
     scens: (list('scens') ?? (full ? ['1', '2', '3'] : ['1'])).map(Number),
@@ -151,6 +153,11 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const jobs: { map: string; mapFile: string; scenFile: string; agents: number }[] = [];
   if (args.single) {
+    for (const file of [args.single.map, args.single.scen]) if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+    const rows = scenRows(args.single.scen);
+    if (!Number.isInteger(args.single.agents) || args.single.agents < 1 || args.single.agents > rows) {
+      throw new Error(`--agents must be an integer from 1 to ${rows} (the scen's rows)`);
+    }
     jobs.push({ map: basename(args.single.map, '.map'), mapFile: args.single.map, scenFile: args.single.scen, agents: args.single.agents });
   } else {
     if (!hasMapfData()) throw new Error(`MovingAI data not found in ${mapfDataDir()} (set UNIFLEET_MAPF_DATA)`);
