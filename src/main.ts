@@ -4,6 +4,7 @@ import { ScaledClock, Simulator } from './agv/index.ts';
 import { systemClock } from './core/index.ts';
 import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './rcs/demo-feeder.ts';
+import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
 import { startPlatform } from './rcs/platform.ts';
 
 async function main(): Promise<void> {
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     openReads: config.openReads,
     demoKey: config.demoKey,
+    // Demo mode also seeds dashboard users (printed below), like the demo API key.
+    ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
   });
 
   let sim: Simulator | undefined;
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
 
   console.log(`
 UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.length} nodes)
+  Dashboard      ${platform.apiUrl}/   ${config.demoKey ? `(log in: ${DEMO_DASHBOARD_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')})` : '(create users: POST /api/v1/users)'}
+  Metrics        ${platform.apiUrl}/metrics   (probes: /healthz, /readyz)
   HTTP API       ${platform.apiUrl}/api/v1
   API docs       ${platform.apiUrl}/docs   (OpenAPI: ${platform.apiUrl}/openapi.json)
   AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}
