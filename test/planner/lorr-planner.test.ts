@@ -6,6 +6,7 @@ import {
   checkJointAction,
   LorrPlanner,
   LorrSimulation,
+  type LorrPlannerOptions,
   parseLorrAgents,
   parseLorrMap,
   parseLorrProblem,
@@ -31,11 +32,11 @@ function load(name: string) {
 }
 
 /** Runs the planner under the rules; every proposal is first judged by the independent rules check. */
-function runChecked(name: string, steps: number) {
+function runChecked(name: string, steps: number, options: LorrPlannerOptions = {}) {
   const { problem, map, starts, tasks } = load(name);
   const sim = new LorrSimulation(map, starts, tasks, problem);
   // A clock that never moves: the budget is never exhausted, so the run is deterministic.
-  const planner = new LorrPlanner(map, { clock: new ManualClock() });
+  const planner = new LorrPlanner(map, { clock: new ManualClock(), ...options });
   const violations: string[] = [];
   for (let t = 0; t < steps; t++) {
     const actions = planner.plan(sim.states, sim.goals(), 1000);
@@ -59,6 +60,12 @@ describe.skipIf(!haveData)('LorrPlanner on the 2023 start-kit example warehouse'
     const { sim, violations } = runChecked('warehouse_small_200.json', 200);
     expect(violations).toEqual([]);
     expect(sim.tasksFinished).toBeGreaterThan(200);
+  });
+
+  it('with look-ahead over step variants: only legal joint actions, and the planner state stays consistent', () => {
+    const { sim, violations } = runChecked('warehouse_small_100.json', 60, { lookaheadVariants: 4, lookaheadSteps: 5 });
+    expect(violations).toEqual([]);
+    expect(sim.tasksFinished).toBeGreaterThan(30);
   });
 
   it('is deterministic for a given seed', () => {

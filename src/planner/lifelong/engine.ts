@@ -41,6 +41,12 @@ export interface LifelongStep<A> {
 }
 
 const NO_GOAL = -1;
+
+export interface PlannerSnapshot {
+  readonly elapsed: Float64Array;
+  readonly lastGoal: Int32Array;
+  readonly stepCount: number;
+}
 const TIE_PERIOD = 50;
 
 /**
@@ -48,8 +54,12 @@ const TIE_PERIOD = 50;
  * consistent preferences between equal candidates (so a turning robot does not dither), yet symmetric
  * standoffs still change shape over time.
  */
-function tieBreak(agent: number, vertex: number, step: number): number {
-  let h = Math.imul(agent + 1, 0x9e3779b1) ^ Math.imul(vertex + 1, 0x85ebca77) ^ Math.imul(Math.floor(step / TIE_PERIOD) + 1, 0xc2b2ae3d);
+function tieBreak(agent: number, vertex: number, step: number, variant: number): number {
+  let h =
+    Math.imul(agent + 1, 0x9e3779b1) ^
+    Math.imul(vertex + 1, 0x85ebca77) ^
+    Math.imul(Math.floor(step / TIE_PERIOD) + 1, 0xc2b2ae3d) ^
+    Math.imul(variant, 0x27d4eb2f);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= h >>> 13;
   return ((h >>> 0) / 4294967296) * 1e-3;
@@ -91,7 +101,7 @@ export class LifelongPlanner<A> {
    * Plans one step. `current[i]` is agent i's vertex, `goals[i]` its goal vertex or -1 for none (it then stays
    * put unless it must make way). `budgetMs` bounds the time spent; the result is always complete and legal.
    */
-  step(current: Int32Array, goals: Int32Array, budgetMs = Number.POSITIVE_INFINITY): LifelongStep<A> {
+  step(current: Int32Array, goals: Int32Array, budgetMs = Number.POSITIVE_INFINITY, variant = 0): LifelongStep<A> {
     const started = this.clock.now();
     this.stepCount++;
     const n = current.length;
@@ -108,13 +118,13 @@ export class LifelongPlanner<A> {
       occupant[v] = i;
     }
     try {
-      return this.plan(current, goals, started, budgetMs);
+      return this.plan(current, goals, started, budgetMs, variant);
     } finally {
       this.clearOccupancy(current, n);
     }
   }
 
-  private plan(current: Int32Array, goals: Int32Array, started: number, budgetMs: number): LifelongStep<A> {
+  private plan(current: Int32Array, goals: Int32Array, started: number, budgetMs: number, variant: number): LifelongStep<A> {
     const n = current.length;
     for (let i = 0; i < n; i++) {
       const goal = goals[i]! === NO_GOAL ? current[i]! : goals[i]!;
@@ -130,7 +140,11 @@ export class LifelongPlanner<A> {
       this.goalOf[i] = goal;
     }
     const order = Int32Array.from({ length: n }, (_, i) => i);
-    const priority = Float64Array.from({ length: n }, (_, i) => (goals[i] === NO_GOAL ? -1 : this.elapsed[i]!) + this.tieBreak[i]!);
+    // A non-zero variant reshuffles ties in the planning order too, so variants explore different joint steps.
+    const priority = Float64Array.from(
+      { length: n },
+      (_, i) => (goals[i] === NO_GOAL ? -1 : this.elapsed[i]!) + (variant === 0 ? this.tieBreak[i]! : tieBreak(i, 0, 0, variant) * 1e3),
+    );
     order.sort((a, b) => priority[b]! - priority[a]!);
 
     // Per-goal tables, most urgent agents first, while the table budget lasts: the model's own (if any) first,
@@ -174,7 +188,7 @@ export class LifelongPlanner<A> {
           ranked = agent;
           // Pseudo-random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
           return (
-            model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount)
+            model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount, variant)
           );
         },
       },
@@ -184,6 +198,25 @@ export class LifelongPlanner<A> {
     const reached = new Int32Array(n);
     const actions = model.realise(proposal, reached);
     return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
+  }
+
+  /** Graph distance from v to goal: exact if the goal's table is cached, else the straight-line estimate. */
+  distance(goal: number, v: number): number {
+    const table = this.tables.table(goal);
+    if (!table) return this.tables.estimate(goal, v);
+    const d = table[v]!;
+    return d === UNREACHABLE ? Number.POSITIVE_INFINITY : d;
+  }
+
+  /** Captures the planner's evolving state (priorities), so look-ahead rollouts can be undone. */
+  snapshot(): PlannerSnapshot {
+    return { elapsed: this.elapsed.slice(), lastGoal: this.lastGoal.slice(), stepCount: this.stepCount };
+  }
+
+  restore(snapshot: PlannerSnapshot): void {
+    this.elapsed.set(snapshot.elapsed);
+    this.lastGoal.set(snapshot.lastGoal);
+    this.stepCount = snapshot.stepCount;
   }
 
   private resize(n: number): void {
