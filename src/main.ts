@@ -2,6 +2,7 @@
 // tasks fed through the HTTP API. Everything embedded (SQLite in ./data), no external server needed.
 import { ScaledClock, Simulator } from './agv/index.ts';
 import { systemClock } from './core/index.ts';
+import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
 import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './rcs/demo-feeder.ts';
 import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
@@ -34,7 +35,20 @@ async function main(): Promise<void> {
 
   let sim: Simulator | undefined;
   if (config.simAgvs > 0) {
+    // Every third simulated AGV (all of them with --require-secure) uses secure mode with a freshly enrolled key.
+    const secureKeys = new Map<string, Sm2KeyPair>();
+    for (let i = 0; i < config.simAgvs; i++) {
+      if (!config.requireSecure && i % 3 !== 2) continue;
+      const id = `AGV-${String(i + 1).padStart(3, '0')}`;
+      const keys = generateSm2KeyPair();
+      await platform.store.agvs.enrol({ id, publicKeyHex: Buffer.from(keys.publicKey).toString('hex') });
+      secureKeys.set(id, keys);
+    }
     sim = new Simulator({
+      credentials: (id) => {
+        const keys = secureKeys.get(id);
+        return keys ? { ...keys, platformPublicKey: platform.platformPublicKey } : undefined;
+      },
       clock,
       nodes: platform.site.nodes,
       count: config.simAgvs,
@@ -59,7 +73,7 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
   AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}
   database       ${config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
-  fleet          ${config.simAgvs} simulated AGVs of 3 vendors; ${config.demoTasksPerMin} demo tasks/min
+  fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
 `);

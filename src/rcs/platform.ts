@@ -11,6 +11,9 @@ import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { SessionServer } from './session/server.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
+import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
+import { Sm2Handshake } from './session/sm2-handshake.ts';
+import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
@@ -51,6 +54,8 @@ export interface StartOptions {
   /** Build a different traffic controller (issue 4 plugs the central planner in here). */
   traffic?: (graph: RoadGraph, site: SiteMap) => TrafficController;
   secure?: SecureHandshake;
+  /** The platform's SM2 key pair for secure mode; default: created at first start and kept in the store. */
+  platformKeys?: Sm2KeyPair;
   /** Observe every frame AGVs send (tests). */
   tap?: (agvId: string, frame: Frame) => void;
   webhooks?: boolean;
@@ -71,6 +76,8 @@ export interface PlatformHandle {
   apiUrl: string;
   rcsPort: number;
   demoApiKey: string | undefined;
+  /** The platform's SM2 public key (65 bytes) that secure AGVs pin. */
+  platformPublicKey: Uint8Array;
   ops: OpsService | undefined;
   stop(): Promise<void>;
 }
@@ -85,6 +92,8 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
   const registry = new FleetRegistry((id) => traffic.held(id), site.id);
   const tasks = new TaskService({ store, site, clock });
   const numbering = new SiteNumbering(site);
+  const platformKeys = options.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
+  const secure = options.secure ?? new Sm2Handshake(platformKeys, clock);
   const coordinator = new FleetCoordinator({
     clock,
     site,
@@ -103,7 +112,7 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     store,
     registry,
     numbering,
-    secure: options.secure,
+    secure,
     tap: options.tap,
     settings: {
       autoEnrol: options.autoEnrol ?? false,
@@ -167,6 +176,7 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     apiUrl: `http://${host}:${apiPort}`,
     rcsPort,
     demoApiKey,
+    platformPublicKey: platformKeys.publicKey,
     ops: ops?.ops,
     async stop() {
       if (stopped) return;

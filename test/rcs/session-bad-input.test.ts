@@ -42,7 +42,7 @@ describe('session server under bad input', () => {
     platform = await startPlatform({ site, dbPath: ':memory:', autoEnrol: false, demoKey: true, webhooks: false, statusPeriodMs: 100 });
     await platform.store.agvs.enrol({ id: 'GOOD-1' });
     const node = site.nodes[0]!;
-    good = new SimAgv({ id: 'GOOD-1', profile: VENDOR_PROFILES[0]!, serial: 'S1', start: { nodeNumber: 1, x: node.x, y: node.y }, mapNumber: 1, clock: systemClock, port: platform.rcsPort });
+    good = new SimAgv({ id: 'GOOD-1', profile: VENDOR_PROFILES[0]!, serial: 'S1', start: { nodeNumber: 1, x: node.x, y: node.y }, mapNumber: 1, clock: systemClock, port: platform.rcsPort, selfTickMs: 50 });
     good.start();
     await waitFor('good AGV online', () => platform.registry.get('GOOD-1')?.connection === 'online', 10_000);
   });

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../core/index.ts';
-import { PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
+import { createSecureProtector, PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
+import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
@@ -32,6 +33,7 @@ export class AgvClient {
   private lastHeard = 0;
   private stopped = false;
   private nextRequestId = 1;
+  private initiator: KeyExchangeInitiator | undefined;
   private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
   private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [] };
   private handlers: {
@@ -225,7 +227,8 @@ export class AgvClient {
 
   private watchLiveness(peer: FramePeer): void {
     const timeout = () => this.config?.heartbeatTimeout ?? this.options.defaultHeartbeatTimeoutMs ?? 10_000;
-    this.every(250, () => {
+    // A quarter of the timeout is precise enough and keeps thousands of simulated AGVs cheap.
+    this.every(Math.max(100, Math.floor(timeout() / 4)), () => {
       if (this.peer !== peer) return false;
       if (this.clock.now() - this.lastHeard > timeout()) {
         peer.close();
@@ -246,8 +249,24 @@ export class AgvClient {
           return;
         }
         peer.setVersion(m.version);
-        this.setState('registering');
-        peer.send({ kind: 'registerRequest', ...this.options.registration });
+        if ((this.options.mode ?? 'normal') === 'secure') {
+          this.setState('keyExchange');
+          const creds = this.options.secure!;
+          this.initiator = new KeyExchangeInitiator({ id: this.options.agvId, keyPair: creds, responderPublicKey: creds.platformPublicKey });
+          peer.send({ kind: 'keyExchangeInit', ...this.initiator.start() });
+          return;
+        }
+        this.register(peer);
+        return;
+      case 'keyExchangeReply':
+        void this.finishKeyExchange(peer, m);
+        return;
+      case 'nack':
+        if (this.stateValue !== 'active') {
+          // Refused during set-up (e.g. key exchange failed): say why, the link closes and backoff applies.
+          const stage = this.stateValue === 'registering' || this.stateValue === 'configuring' ? 'registration' : 'access';
+          for (const l of this.listeners.refused) l(stage, `${m.errorCode}: ${m.detail}`);
+        }
         return;
       case 'registerAck':
         if (m.result !== 'accepted') {
@@ -307,6 +326,44 @@ export class AgvClient {
       default:
         if (frame.flags & 0x04) peer.nack(frame.seq, frame.msgType, 'INVALID_STATE', `${m.kind} is not expected by an AGV`);
     }
+  }
+
+  private register(peer: FramePeer): void {
+    this.setState('registering');
+    peer.send({ kind: 'registerRequest', ...this.options.registration });
+  }
+
+  /**
+   * Checks the platform's reply (pinned key, confirmation S_B), switches to protected frames and confirms. The
+   * confirmation asks for an ack and registration waits for it: the ack is the platform's first protected frame,
+   * so nothing encrypted is sent before the platform holds the keys.
+   */
+  private async finishKeyExchange(peer: FramePeer, m: Extract<Message, { kind: 'keyExchangeReply' }>): Promise<void> {
+    const initiator = this.initiator;
+    this.initiator = undefined;
+    if (!initiator || this.stateValue !== 'keyExchange') {
+      peer.nack(0, 0, 'INVALID_STATE', 'unexpected keyExchangeReply');
+      return;
+    }
+    let confirm;
+    try {
+      const outcome = initiator.handleReply({ ...m, confirmation: m.confirmation ?? new Uint8Array(0) });
+      const session = SecureSession.fromKeyExchange(outcome.result, { localKeyPair: this.options.secure!, clock: this.clock });
+      peer.setProtector(createSecureProtector(session));
+      confirm = outcome.confirm;
+    } catch (err) {
+      for (const l of this.listeners.refused) l('access', `key exchange failed: ${err instanceof Error ? err.message : String(err)}`);
+      peer.close();
+      return;
+    }
+    const acked = await peer.request({ kind: 'keyExchangeConfirm', ...confirm });
+    if (this.peer !== peer) return;
+    if (!acked.ok) {
+      for (const l of this.listeners.refused) l('access', `key confirmation refused: ${acked.code} ${acked.message}`);
+      peer.close();
+      return;
+    }
+    this.register(peer);
   }
 
   private applyConfig(config: GlobalConfig): void {

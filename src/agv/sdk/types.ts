@@ -34,8 +34,8 @@ export interface SecureCredentials {
   /** The AGV's long-term SM2 key pair (uncompressed public key, 65 bytes; private key, 32 bytes). */
   privateKey: Uint8Array;
   publicKey: Uint8Array;
-  /** The platform's public key, if the AGV pins it (recommended). */
-  platformPublicKey?: Uint8Array;
+  /** The platform's public key, provisioned with its address; the AGV accepts no other platform. */
+  platformPublicKey: Uint8Array;
 }
 
 export interface AgvClientOptions {

@@ -25,6 +25,8 @@ export interface SimAgvOptions {
   mode?: 'normal' | 'secure';
   secure?: SecureCredentials;
   batteryPct?: number;
+  /** Move the body on its own timer (a lone AGV); a Simulator drives all its AGVs from one timer instead. */
+  selfTickMs?: number;
 }
 
 export class SimAgv {
@@ -42,7 +44,7 @@ export class SimAgv {
         host: o.host,
         port: o.port,
         connect: o.connect,
-        mode: o.mode,
+        mode: o.secure ? 'secure' : (o.mode ?? 'normal'),
         secure: o.secure,
         registration: this.registration(),
         status: () => this.status(),
@@ -87,11 +89,23 @@ export class SimAgv {
       });
   }
 
+  private cancelTick: (() => void) | undefined;
+
   start(): void {
     this.client.start();
+    const period = this.o.selfTickMs;
+    if (period !== undefined) {
+      const tick = () => {
+        this.update(this.o.clock.now());
+        this.cancelTick = this.o.clock.setTimeout(tick, period);
+      };
+      this.cancelTick = this.o.clock.setTimeout(tick, period);
+    }
   }
 
   stop(): void {
+    this.cancelTick?.();
+    this.cancelTick = undefined;
     this.client.stop();
   }
 

@@ -74,9 +74,19 @@ export class Simulator {
     return this.byId.get(id);
   }
 
-  start(): void {
+  /** Connects every AGV; with staggerBatch, batches of that size 20 ms apart so thousands do not hit accept() at once. */
+  start(staggerBatch = 0): void {
     this.running = true;
-    for (const agv of this.agvs) agv.start();
+    if (staggerBatch <= 0) {
+      for (const agv of this.agvs) agv.start();
+    } else {
+      for (let i = 0; i < this.agvs.length; i += staggerBatch) {
+        const batch = this.agvs.slice(i, i + staggerBatch);
+        setTimeout(() => {
+          if (this.running) for (const agv of batch) agv.start();
+        }, (i / staggerBatch) * 20);
+      }
+    }
     this.schedule();
   }
 

@@ -221,8 +221,11 @@ export class AgvSession implements AgvLink {
       return;
     }
     const outcome = this.ctx.secure.handle(this.peer, this.record.publicKeyHex, m);
-    if (outcome === 'done') this.phase = 'registering';
-    else if (outcome !== 'continue') {
+    if (outcome === 'done') {
+      this.phase = 'registering';
+      // The first protected frame: tells the AGV the platform now has the keys.
+      if (frame.flags & 0x04) this.peer.ack(frame);
+    } else if (outcome !== 'continue') {
       void this.log('warning', 'access.refused', `${this.agvId}: key exchange failed: ${outcome.error}`);
       this.peer.nack(frame.seq, frame.msgType, 'KEY_EXCHANGE_FAILED', outcome.error);
       this.peer.close();
