@@ -75,6 +75,17 @@ export function encodePayload(message: Message): Uint8Array {
   return out;
 }
 
+/** Decodes a bare payload (no header) of the given message type. Never throws. */
+export function decodePayload(msgType: number, payload: Uint8Array): { ok: true; message: Message } | { ok: false; error: ProtocolError } {
+  const codec = codecForType(msgType);
+  if (!codec) return { ok: false, error: new ProtocolError(isOptionalType(msgType) ? 'UNKNOWN_OPTIONAL_TYPE' : 'UNKNOWN_TYPE', `unknown message type ${msgType}`, { msgType }) };
+  try {
+    return { ok: true, message: codec.decode(payload, 0, payload.length) };
+  } catch (error) {
+    return { ok: false, error: isProtocolError(error) ? error : new ProtocolError('INVALID_FIELD', String(error), { msgType }) };
+  }
+}
+
 function releaseScratch(): void {
   if (scratch.u8.length > SCRATCH_KEEP_BYTES) {
     scratch.u8 = new Uint8Array(16 * 1024);

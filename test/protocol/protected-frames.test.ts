@@ -115,3 +115,37 @@ describe('secure frame path (SM4-CTR + SM2 through the codec)', () => {
   });
 });
 
+
+describe('secure frame path under mutation', () => {
+  it('mutated secure frames (valid CRC, so they reach the SM2 check) are all rejected and never throw', () => {
+    const { agv, platform } = pair();
+    const decoder = new FrameDecoder({ protector: platform });
+    const base = encodeFrame(EXAMPLE_MESSAGES.statusReport, { seq: 1, timestamp: START, protector: agv });
+    const sigAt = base.length - 4 - 64;
+    let seed = 99;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const mutants: Uint8Array[] = [];
+    for (let i = 0; i < 120; i++) {
+      const m = base.slice();
+      m[HEADER_SIZE + rand(m.length - HEADER_SIZE - 4)]! ^= 1 << rand(8);
+      mutants.push(fixCrc(m));
+    }
+    // Degenerate signatures: r or s zero, all ones (≥ n), or the whole signature zero.
+    for (const [from, to, fill] of [[0, 32, 0], [32, 64, 0], [0, 32, 0xff], [32, 64, 0xff], [0, 64, 0]] as const) {
+      const m = base.slice();
+      m.fill(fill, sigAt + from, sigAt + to);
+      mutants.push(fixCrc(m));
+    }
+    const codes = new Set<string>();
+    for (const m of mutants) {
+      const events = decoder.push(m);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.ok).toBe(false);
+      if (!events[0]!.ok) codes.add(events[0]!.error.code);
+    }
+    expect([...codes].every((c) => ['BAD_SIGNATURE', 'KEY_MISMATCH', 'TIMESTAMP_SKEW', 'BAD_LENGTH', 'OUT_OF_WINDOW', 'REPLAYED', 'BAD_HEADER_CHECK', 'BAD_MAGIC', 'FRAME_TOO_LONG', 'UNKNOWN_TYPE', 'UNKNOWN_OPTIONAL_TYPE', 'UNSUPPORTED_VERSION', 'SECURE_REQUIRED', 'NO_SESSION_KEY'].includes(c))).toBe(true);
+    // The untouched frame still decodes afterwards: nothing the mutants did moved the replay window.
+    const [event] = decoder.push(base);
+    expect(event!.ok).toBe(true);
+  });
+});

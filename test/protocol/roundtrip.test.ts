@@ -118,3 +118,15 @@ describe('version negotiation and nacks', () => {
     expect(r.ok && r.frame.message).toEqual(nack);
   });
 });
+
+describe('bare payloads', () => {
+  it('encodePayload / decodePayload round-trip without a frame', async () => {
+    const { decodePayload } = await import('../../src/protocol/index.ts');
+    const payload = encodePayload(EXAMPLE_MESSAGES.statusReport);
+    expect(decodePayload(MsgType.statusReport, payload)).toEqual({ ok: true, message: EXAMPLE_MESSAGES.statusReport });
+    const bad = decodePayload(MsgType.statusReport, payload.subarray(0, 3));
+    expect(!bad.ok && bad.error.code).toBe('TRUNCATED_FIELD');
+    const unknown = decodePayload(0x8123, payload);
+    expect(!unknown.ok && unknown.error.code).toBe('UNKNOWN_OPTIONAL_TYPE');
+  });
+});
