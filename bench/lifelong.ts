@@ -1,4 +1,5 @@
 // npm run bench:lifelong [-- --quick] [-- --problem FILE.json [--steps N]] [--budget-ms MS] [--only NAME,...]
+//   [--lookahead K]   compare K variants of each step by an 8-step look-ahead (default 1 = off)
 // Runs League of Robot Runners 2023 instances under the 2023 rules (see src/planner/lorr) with the lifelong
 // planner and a per-step planning budget; prints one JSON object per instance on stdout, progress on stderr.
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'budget-ms': { type: 'string', default: '1000' },
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    lookahead: { type: 'string', default: '1' },
   },
 });
 
@@ -39,7 +41,11 @@ function run(file: string, steps: number, horizon: number | undefined, known: Kn
   const loadStart = performance.now();
   const loaded = loadLorrProblem(file);
   const sim = new LorrSimulation(loaded.map, loaded.starts, loaded.tasks, loaded.problem);
-  const planner = new LorrPlanner(loaded.map, { clock: performance, seed: Number(values.seed) });
+  const planner = new LorrPlanner(loaded.map, {
+    clock: performance,
+    seed: Number(values.seed),
+    lookaheadVariants: Number(values.lookahead),
+  });
   const setupMs = performance.now() - loadStart;
   const planMs = new Float64Array(steps);
   let planned = 0;
@@ -82,6 +88,7 @@ function run(file: string, steps: number, horizon: number | undefined, known: Kn
     horizon: horizon ?? null,
     quick,
     budget_ms: budgetMs,
+    lookahead_variants: Number(values.lookahead),
     missed_deadlines: sim.missedDeadlines,
     rejected_steps: sim.rejectedSteps,
     estimated_agent_steps: estimatedAgentSteps,
