@@ -277,9 +277,10 @@ export class AgvClient {
         this.setState('configuring');
         return;
       case 'globalConfig':
-        this.applyConfig(m);
+        // Ack first: the platform counts the session active from the ack, and the first status follows it.
         peer.send({ kind: 'globalConfigAck', result: 'ok' });
         if (frame.flags & 0x04) peer.ack(frame);
+        this.applyConfig(m);
         return;
       case 'heartbeat':
         if (m.role === 'ping') peer.send({ kind: 'heartbeat', role: 'pong', origin: 'agv', echoSeq: frame.seq });
