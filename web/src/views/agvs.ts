@@ -75,10 +75,10 @@ export class AgvListView {
       h('td', {}, h('a', { href: '#map', onclick: () => this.onPick(a.id) }, a.id)),
       h('td', {}, `${a.vendor} ${a.model}`),
       h('td', {}, a.estop ? 'e-stop' : a.state),
-      h('td', {}, battery, `${a.battery}%${a.charging ? ' ⚡' : ''}`),
+      h('td', {}, battery, `${a.battery}%${a.charging ? ' charging' : ''}`),
       h('td', {}, a.task ?? '–'),
       h('td', {}, a.alarms ? h('span', {}, sevBadge(a.sev ?? 'info'), ` ${a.alarms}`) : '–'),
-      h('td', {}, a.conn ? 'online' : h('span', { class: 'error-text' }, 'offline'), ` · ${a.mode === 'secure' ? '🔒 secure' : 'normal'}`),
+      h('td', {}, a.conn ? 'online' : h('span', { class: 'error-text' }, 'offline'), ` · ${a.mode === 'secure' ? 'secure (SM2/SM4)' : 'normal'}`),
     );
     tr.style.height = `${ROW_HEIGHT}px`;
     return tr;
