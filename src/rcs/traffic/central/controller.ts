@@ -1,10 +1,9 @@
-import { buildRoadmapGraph, type RoadmapGraph } from '../../../planner/index.ts';
-import { LifelongPlanner } from '../../../planner/lifelong/index.ts';
+import { buildRoadmapGraph, DistanceTable, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import type { TrafficController, TrafficGrant, WaitInfo } from '../types.ts';
 import { DetourDistances } from './detour-distances.ts';
-import { radiusOf, type Dimensions } from './footprint.ts';
-import { RoadmapPlanningModel } from './planning-model.ts';
+import { footprintsOverlap, radiusOf, type Dimensions } from './footprint.ts';
+import { FootprintPibt } from './footprint-pibt.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
 import { cycleKey, findCycles } from './wait-for.ts';
@@ -21,6 +20,16 @@ import { cycleKey, findCycles } from './wait-for.ts';
 
 const NONE = -1;
 const EVENT_HISTORY = 500;
+/** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
+const OCCUPIED_PENALTY = 0.3;
+
+/** Small deterministic per (agent, node) offset that changes every 50 rounds: breaks ties without dithering. */
+function tieBreak(agent: number, vertex: number, round: number): number {
+  let h = Math.imul(agent + 1, 0x9e3779b1) ^ Math.imul(vertex + 1, 0x85ebca77) ^ Math.imul(Math.floor(round / 50) + 1, 0xc2b2ae3d);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return ((h >>> 0) / 4294967296) * 1e-3;
+}
 
 interface AgentState {
   goal: number;
@@ -29,6 +38,9 @@ interface AgentState {
   online: boolean;
   stalled: boolean;
   lastProgressMs: number;
+  /** Planning rounds since the current target was set: older requests plan first (PIBT priority). */
+  urgency: number;
+  lastTarget: number;
   waitingFor?: { agvId: string; node: number; sinceMs: number };
 }
 
@@ -40,9 +52,9 @@ interface Claim {
 export class CentralTrafficController implements TrafficController {
   private readonly roadmap: RoadmapGraph;
   private readonly table: ReservationTable;
-  private readonly detours: DetourDistances;
-  private readonly model = new RoadmapPlanningModel();
-  private readonly planner: LifelongPlanner<number>;
+  private readonly detours = new Map<number, DetourDistances>();
+  private readonly distances: DistanceTable;
+  private readonly pibt: FootprintPibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly claims = new Map<number, Claim>();
   private readonly cycleSince = new Map<string, number>();
@@ -67,8 +79,8 @@ export class CentralTrafficController implements TrafficController {
     const graph = this.roadmap.graph;
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
     this.table = new ReservationTable(points, 0);
-    this.detours = new DetourDistances(graph);
-    this.planner = new LifelongPlanner(graph, this.model, { seed: options.seed ?? 1 });
+    this.distances = new DistanceTable(graph, { maxGoals: 4096 });
+    this.pibt = new FootprintPibt(graph, () => this.table.nearbyIndex());
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
     this.stallAfterMs = options.stallAfterMs ?? 8_000;
@@ -96,7 +108,7 @@ export class CentralTrafficController implements TrafficController {
       state.lastProgressMs = this.nowMs;
       this.dropClaims(agvId);
     } else {
-      this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs });
+      this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE });
     }
     this.table.place(agvId, v);
     return true;
@@ -120,7 +132,7 @@ export class CentralTrafficController implements TrafficController {
     if (path.length > 1) {
       return { kind: 'go', path: path.map((v) => this.roadmap.ids[v]!), reachesGoal: last === target, announced: this.announce(agvId, last) };
     }
-    if (!Number.isFinite(this.detours.table(target)[last]!) && !this.reachable(last, target)) return { kind: 'wait', reason: 'no-route' };
+    if (!Number.isFinite(this.distances.get(target, last))) return { kind: 'wait', reason: 'no-route' };
     return { kind: 'wait', blockedBy: state.waitingFor?.agvId, reason: 'blocked' };
   }
 
@@ -233,7 +245,8 @@ export class CentralTrafficController implements TrafficController {
     const current = new Int32Array(n);
     const goals = new Int32Array(n);
     const pinned = new Uint8Array(n);
-    const obstacles: number[] = [];
+    const radius = new Float64Array(n);
+    const immovable: number[] = [];
     const index = new Map<string, number>();
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
@@ -242,6 +255,7 @@ export class CentralTrafficController implements TrafficController {
       const path = this.table.path(id);
       const frontier = path[path.length - 1]!;
       current[i] = frontier;
+      radius[i] = this.table.radius(id);
       if (state.online && !state.stalled && path.length > 1 && nowMs - state.lastProgressMs > this.stallAfterMs) {
         state.stalled = true;
         this.counters.stalls++;
@@ -249,26 +263,64 @@ export class CentralTrafficController implements TrafficController {
       }
       const target = this.targetOf(state);
       goals[i] = target;
-      const immovable = !state.online || state.stalled || target === NONE || target === frontier;
-      if (immovable) for (const v of path) obstacles.push(v);
-      pinned[i] = immovable || path.length - 1 >= this.lookahead ? 1 : 0;
+      if (target !== state.lastTarget || target === frontier) {
+        state.lastTarget = target;
+        state.urgency = 0;
+      } else {
+        state.urgency++;
+      }
+      const fixed = target === NONE || target === frontier;
+      if (fixed) immovable.push(i);
+      pinned[i] = fixed || path.length - 1 >= this.lookahead ? 1 : 0;
     }
-    this.detours.setObstacles(obstacles);
-    this.model.context = {
-      pinned,
-      mayEnter: (agent, v) => {
-        const check = this.table.check(ids[agent]!, v);
-        if (check.ok) return true;
-        // Nodes held (or overlapped) by AGVs that move on will be free soon; those of AGVs that cannot move will not.
-        const b = index.get(check.blocker);
-        if (b === undefined || this.isImmovable(check.blocker)) return false;
-        return !(pinned[b] === 1 && check.node === current[b]);
-      },
-      detour: (agent) => (goals[agent] === NONE ? undefined : this.detours.table(goals[agent]!)),
+    const detourFor = this.prepareDetours(ids, immovable, radius);
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));
+    order.sort((a, b) => priority[b]! - priority[a]!);
+    const mayEnter = (agent: number, v: number): boolean => {
+      const check = this.table.check(ids[agent]!, v);
+      if (check.ok) return true;
+      // Nodes held (or overlapped) by AGVs that move on will be free soon; those of AGVs that cannot move will not.
+      const b = index.get(check.blocker);
+      if (b === undefined || this.isImmovable(check.blocker)) return false;
+      return !(pinned[b] === 1 && check.node === current[b]);
     };
-    const step = this.planner.step(current, goals);
-    this.model.context = undefined;
-    return this.grant(ids, current, goals, pinned, step.reached, nowMs);
+    const proposed = this.pibt.step({
+      current,
+      order,
+      radius,
+      rank: (agent, from, to) => {
+        if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
+        if (to !== from && !mayEnter(agent, to)) return Number.POSITIVE_INFINITY;
+        const goal = goals[agent]!;
+        const detour = detourFor(agent, goal);
+        // A target cut off by obstacles: queue up on the ordinary route rather than freeze.
+        const d = Number.isFinite(detour[from]!) ? detour[to]! : this.distances.get(goal, to);
+        return d + (to !== from && this.table.ownerOf(to) !== undefined ? OCCUPIED_PENALTY : 0) + tieBreak(agent, to, this.round);
+      },
+    });
+    return this.grant(ids, current, goals, pinned, proposed, nowMs);
+  }
+
+  /**
+   * Obstacle-aware distance tables, one set per body size: nodes held by AGVs that cannot move, and nodes where a
+   * body of that size would overlap them, are walls.
+   */
+  private prepareDetours(ids: string[], immovable: number[], radius: Float64Array): (agent: number, goal: number) => Float64Array {
+    const nearby = this.table.nearbyIndex();
+    for (const r of new Set(radius)) {
+      let detours = this.detours.get(r);
+      if (!detours) this.detours.set(r, (detours = new DetourDistances(this.roadmap.graph)));
+      const walls: number[] = [];
+      for (const b of immovable) {
+        for (const v of this.table.path(ids[b]!)) {
+          walls.push(v);
+          for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, r, radius[b]!)) walls.push(node);
+        }
+      }
+      detours.setObstacles(walls);
+    }
+    return (agent, goal) => this.detours.get(radius[agent]!)!.table(goal);
   }
 
   /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
@@ -289,7 +341,7 @@ export class CentralTrafficController implements TrafficController {
       let blocker: string | undefined;
       if (next === current[i]) {
         // Told to stay: note whom it waits for on its preferred route, for deadlock detection.
-        next = this.preferredNext(current[i]!, goals[i]!);
+        next = this.preferredNext(id, current[i]!, goals[i]!);
         if (next === NONE) {
           state.waitingFor = undefined;
           continue;
@@ -400,9 +452,11 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /** The out-neighbour of v closest to target by obstacle-aware distance, or NONE when already there. */
-  private preferredNext(v: number, target: number): number {
+  private preferredNext(agvId: string, v: number, target: number): number {
     if (target === NONE || target === v) return NONE;
-    const table = this.detours.table(target);
+    const detours = this.detours.get(this.table.radius(agvId));
+    const table = detours ? detours.table(target) : undefined;
+    if (!table) return NONE;
     let best = NONE;
     let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
     for (const u of this.roadmap.graph.neighbors(v)) {
@@ -421,28 +475,11 @@ export class CentralTrafficController implements TrafficController {
     const result: string[] = [];
     let v = from;
     while (result.length < 4) {
-      v = this.preferredNext(v, target);
+      v = this.preferredNext(agvId, v, target);
       if (v === NONE) break;
       result.push(this.roadmap.ids[v]!);
     }
     return result;
-  }
-
-  private reachable(from: number, to: number): boolean {
-    const graph = this.roadmap.graph;
-    const seen = new Uint8Array(graph.vertexCount);
-    const queue = [from];
-    seen[from] = 1;
-    for (let head = 0; head < queue.length; head++) {
-      const v = queue[head]!;
-      if (v === to) return true;
-      for (const u of graph.neighbors(v)) {
-        if (seen[u]) continue;
-        seen[u] = 1;
-        queue.push(u);
-      }
-    }
-    return false;
   }
 
   private dropClaims(agvId: string): void {

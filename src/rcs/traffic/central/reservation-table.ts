@@ -29,6 +29,11 @@ export class ReservationTable {
     if (2 * largest > this.nearby.reach) this.nearby = new NearbyNodes(this.points, 2 * largest);
   }
 
+  /** The neighbour index, covering the two largest bodies placed so far. */
+  nearbyIndex(): NearbyNodes {
+    return this.nearby;
+  }
+
   radius(agent: string): number {
     return this.radii.get(agent) ?? DEFAULT_RADIUS_M;
   }
