@@ -40,13 +40,14 @@ export interface LifelongStep<A> {
   stats: LifelongStepStats;
 }
 
-const NO_GOAL = -1;
-
+/** The planner's evolving per-agent state, for look-ahead that must be undone. */
 export interface PlannerSnapshot {
   readonly elapsed: Float64Array;
   readonly lastGoal: Int32Array;
   readonly stepCount: number;
 }
+
+const NO_GOAL = -1;
 const TIE_PERIOD = 50;
 
 /**
@@ -80,6 +81,7 @@ export class LifelongPlanner<A> {
   private goalTable: Array<Uint16Array | undefined> = [];
   private goalOf = new Int32Array(0);
   private readonly occupant: Int32Array;
+  private readonly autoSizeTables: boolean;
 
   constructor(
     readonly graph: Graph,
@@ -92,31 +94,38 @@ export class LifelongPlanner<A> {
     this.occupiedPenalty = options.occupiedPenalty ?? 0.3;
     this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256);
     this.occupant = new Int32Array(graph.vertexCount).fill(-1);
-    if (options.maxDistanceTables === undefined) this.autoSizeTables = true;
+    this.autoSizeTables = options.maxDistanceTables === undefined;
   }
-
-  private autoSizeTables = false;
 
   /**
    * Plans one step. `current[i]` is agent i's vertex, `goals[i]` its goal vertex or -1 for none (it then stays
    * put unless it must make way). `budgetMs` bounds the time spent; the result is always complete and legal.
+   * `variant` (0 = default) reshuffles tie-breaking, for comparing alternative steps. Bad input throws a
+   * RangeError before any state changes.
    */
   step(current: Int32Array, goals: Int32Array, budgetMs = Number.POSITIVE_INFINITY, variant = 0): LifelongStep<A> {
     const started = this.clock.now();
-    this.stepCount++;
     const n = current.length;
     if (goals.length !== n) throw new RangeError(`got ${n} positions but ${goals.length} goals`);
     this.resize(n);
     const occupant = this.occupant;
     for (let i = 0; i < n; i++) {
       const v = current[i]!;
-      if (!this.graph.isVertex(v)) throw new RangeError(`agent ${i} is at ${v}, not a vertex`);
-      if (occupant[v] !== -1) {
+      const goal = goals[i]!;
+      const bad = !this.graph.isVertex(v)
+        ? `agent ${i} is at ${v}, not a vertex`
+        : goal !== NO_GOAL && !this.graph.isVertex(goal)
+          ? `agent ${i} has goal ${goal}, not a vertex`
+          : occupant[v] !== -1
+            ? `agents ${occupant[v]} and ${i} are both at vertex ${v}`
+            : null;
+      if (bad) {
         this.clearOccupancy(current, i);
-        throw new RangeError(`agents ${occupant[v]} and ${i} are both at vertex ${v}`);
+        throw new RangeError(bad);
       }
       occupant[v] = i;
     }
+    this.stepCount++;
     try {
       return this.plan(current, goals, started, budgetMs, variant);
     } finally {
@@ -128,7 +137,6 @@ export class LifelongPlanner<A> {
     const n = current.length;
     for (let i = 0; i < n; i++) {
       const goal = goals[i]! === NO_GOAL ? current[i]! : goals[i]!;
-      if (!this.graph.isVertex(goal)) throw new RangeError(`agent ${i} has goal ${goals[i]}, not a vertex`);
       // Priority grows while an agent is on its way and drops back once it is there, so agents that still
       // have somewhere to be can push settled ones aside.
       if (goal !== this.lastGoal[i] || goal === current[i]) {
