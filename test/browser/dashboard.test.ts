@@ -155,4 +155,19 @@ describe('dashboard in a real browser', () => {
     expect(await apiFromPage(page, 'GET', '/api/v1/alarms?state=open')).toBe(200);
     await page.context().close();
   });
+
+  it('lets an operator clear the reservations of an AGV that went offline', async () => {
+    const page = await loginAs('operator');
+    const gone = sim.agvs[7]!;
+    const id = gone.body.id;
+    await expect.poll(() => platform.traffic.held(id).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    gone.stop();
+    await page.click('[data-nav=agvs]');
+    await page.fill('[data-testid=agv-filter]', id);
+    await page.locator(`tr[data-agv="${id}"] a`).click(); // pins it and shows it on the map
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-testid=clear-reservations]').click({ timeout: 30_000 });
+    await expect.poll(() => platform.traffic.held(id).length, { timeout: 10_000 }).toBe(0);
+    await page.context().close();
+  });
 });

@@ -1,5 +1,5 @@
-import { api, currentUser } from './api.ts';
-import { h, sevBadge, vendorColour } from './dom.ts';
+import { api, canOperate, currentUser } from './api.ts';
+import { h, sevBadge, toast, vendorColour } from './dom.ts';
 import { LiveStore } from './live.ts';
 import { login } from './login.ts';
 import { MapView } from './map-view.ts';
@@ -21,7 +21,7 @@ interface Page {
   show(visible: boolean): void;
 }
 
-function agvPanel(store: LiveStore, panel: HTMLElement, legend: HTMLElement): void {
+function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legend: HTMLElement): void {
   const render = (): void => {
     const id = store.selectedId;
     const m = id ? store.agvs.get(id) : undefined;
@@ -47,7 +47,19 @@ function agvPanel(store: LiveStore, panel: HTMLElement, legend: HTMLElement): vo
         h('dt', {}, 'planned'), h('dd', {}, d ? d.plannedPath.slice(0, 8).join(' → ') + (d.plannedPath.length > 8 ? ' …' : '') || '–' : '…'),
       ),
       ...alarms.map((al) => h('p', {}, sevBadge(al.severity), ` ${al.code}: ${al.message}`)),
+      // An offline AGV keeps its reservations until an operator confirms it has been moved off the route.
+      !a.conn && canOperate(user) && d && d.heldPath.length > 0
+        ? h('button', { 'data-testid': 'clear-reservations', onclick: () => void clearReservations(a.id) }, 'Clear reservations')
+        : '',
     );
+  };
+  const clearReservations = async (id: string): Promise<void> => {
+    if (!confirm(`Free the nodes held by ${id}? Only do this once the AGV is off the route.`)) return;
+    try {
+      await api('POST', `/api/v1/agvs/${encodeURIComponent(id)}/clear-reservations`);
+    } catch (err) {
+      toast(`reservations not cleared: ${(err as Error).message}`);
+    }
   };
   const renderLegend = (): void => {
     const vendors = new Map<string, number>();
@@ -95,7 +107,7 @@ function shell(root: HTMLElement, user: SessionUser): void {
     store.select(id);
   };
   const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, legend)), show: () => {} };
-  agvPanel(store, panel, legend);
+  agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;
     store.select(id);
