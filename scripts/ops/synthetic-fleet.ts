@@ -12,6 +12,7 @@ import {
   type PlatformStatus,
   type SiteMapView,
   type TaskView,
+  type TrafficWait,
 } from '../../src/rcs/ops/ports.ts';
 
 const VENDORS = [
@@ -129,6 +130,12 @@ export class SyntheticFleet implements FleetSource {
   }
   status(): PlatformStatus {
     return { ready: this.ready, checks: { store: true, listener: true } };
+  }
+
+  /** Waits to report, set by tests (the stand-in fleet has no traffic control of its own). */
+  waits: TrafficWait[] = [];
+  trafficWaits(): TrafficWait[] {
+    return this.waits;
   }
 
   agv(id: string): SimAgv | undefined {

@@ -30,6 +30,11 @@ describe('fleet health diagnosis', () => {
     h.fleet.agv('hikro-0002')!.emergencyStop = true;
     h.fleet.map.edges.push({ id: 'ghost-edge', from: 'n0_0', to: 'nowhere' });
     h.fleet.ready = false;
+    h.fleet.waits = [
+      { agvId: 'geekbot-0003', blockedBy: 'acme-0004', node: 'n1_1', sinceMs: h.clock.now() - 300_000 },
+      { agvId: 'acme-0004', blockedBy: 'geekbot-0003', node: 'n1_2', sinceMs: h.clock.now() },
+      { agvId: 'hikro-0005', blockedBy: 'acme-0004', node: 'n1_3', sinceMs: h.clock.now() },
+    ];
     h.clock.advance(1000);
     const broken = await runDiagnosis(operator);
     const byCheck = new Map<string, Finding>(broken.findings.map((f) => [f.check, f]));
@@ -37,6 +42,10 @@ describe('fleet health diagnosis', () => {
     expect(byCheck.get('agv.error_state')?.subjects).toContain('hikro-0002');
     expect(byCheck.get('map.dangling_edges')?.subjects).toContain('ghost-edge');
     expect(byCheck.get('platform.self_checks')?.risk).toBe('high');
+    // A wait-for cycle is a deadlock; the AGV merely queued behind it is not part of it.
+    expect(byCheck.get('traffic.deadlock')).toMatchObject({ risk: 'high', area: 'traffic' });
+    expect(byCheck.get('traffic.deadlock')!.subjects.sort()).toEqual(['acme-0004', 'geekbot-0003']);
+    expect(byCheck.get('traffic.long_waits')?.subjects).toEqual(['geekbot-0003']);
     for (const f of broken.findings) {
       expect(f.impact.length).toBeGreaterThan(0);
       expect(f.fix.length).toBeGreaterThan(0);

@@ -20,6 +20,7 @@ import {
   type Severity,
   type SiteMapView,
   type TaskView,
+  type TrafficWait,
 } from './ports.ts';
 
 // Adapts the platform's runtime parts (registry, tasks, traffic, site, store) to the read models operations uses.
@@ -111,6 +112,10 @@ export class PlatformFleetSource implements FleetSource {
       if (err instanceof TaskStateConflictError) throw new FleetCommandError(409, 'conflict', err.message);
       throw err;
     }
+  }
+
+  trafficWaits(): TrafficWait[] {
+    return this.parts.traffic.waiting();
   }
 
   status(): PlatformStatus {

@@ -111,8 +111,19 @@ export interface PlatformStatus {
   checks: Record<string, boolean>;
 }
 
+/** An AGV waiting for a node another AGV holds. */
+export interface TrafficWait {
+  agvId: string;
+  blockedBy: string;
+  node: string;
+  /** Clock time the wait started (or was last re-planned). */
+  sinceMs: number;
+}
+
 /** Read models and commands that the platform provides to operations. */
 export interface FleetSource {
+  /** Current waits in traffic, for deadlock and congestion checks (optional). */
+  trafficWaits?(): TrafficWait[];
   siteMap(): SiteMapView;
   agvs(): Iterable<AgvView>;
   tasks(): Iterable<TaskView>;

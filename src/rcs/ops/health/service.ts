@@ -5,6 +5,7 @@ import type { AlarmEngine } from '../alarms/engine.ts';
 import type { FleetSource } from '../ports.ts';
 import { fleetChecks } from './checks-fleet.ts';
 import { siteChecks } from './checks-site.ts';
+import { trafficChecks } from './checks-traffic.ts';
 import { healthScore } from './score.ts';
 import type { Finding, HealthCheck, HealthComparison, HealthContext, HealthRun } from './types.ts';
 
@@ -24,7 +25,7 @@ interface RunRow {
   findings: string;
 }
 
-const ALL_CHECKS: HealthCheck[] = [...fleetChecks, ...siteChecks];
+const ALL_CHECKS: HealthCheck[] = [...fleetChecks, ...trafficChecks, ...siteChecks];
 
 function fromRow(r: RunRow): HealthRun {
   const stored = JSON.parse(r.findings) as { checksRun: number; findings: Finding[] };
@@ -136,6 +137,7 @@ export class HealthService {
       tasks: [...this.fleet.tasks()],
       map: this.fleet.siteMap(),
       openAlarms: this.alarms.active(),
+      waits: this.fleet.trafficWaits?.() ?? [],
       platform: this.fleet.status(),
       thresholds: this.alarms.getThresholds(),
       process: this.processStats?.() ?? this.measureProcess(),

@@ -1,8 +1,8 @@
 import type { Alarm, AlarmThresholds } from '../alarms/types.ts';
-import type { AgvView, PlatformStatus, SiteMapView, TaskView } from '../ports.ts';
+import type { AgvView, PlatformStatus, SiteMapView, TaskView, TrafficWait } from '../ports.ts';
 
 export type Risk = 'high' | 'low';
-export type CheckArea = 'agvs' | 'chargers' | 'map' | 'tasks' | 'platform';
+export type CheckArea = 'agvs' | 'chargers' | 'map' | 'tasks' | 'traffic' | 'platform';
 
 export interface Finding {
   /** Stable id of the check that produced it, so runs can be compared finding by finding. */
@@ -42,6 +42,7 @@ export interface HealthContext {
   tasks: TaskView[];
   map: SiteMapView;
   openAlarms: Alarm[];
+  waits: TrafficWait[];
   platform: PlatformStatus;
   thresholds: AlarmThresholds;
   process: { rssMb: number; eventLoopDelayP99Ms: number; heapUsedMb: number };
