@@ -58,10 +58,10 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   // Adaptive LNS (as in MAPF-LNS): arms pair a destroy strategy with a neighbourhood size; arms that recently
   // paid off get picked more often.
   const sizes = options.neighborhoodSize ? [options.neighborhoodSize] : [4, 8, 16];
-  const arms = sizes.flatMap((n) => [
-    { agentBased: true, size: Math.min(agents, n), weight: 1 },
-    { agentBased: false, size: Math.min(agents, n), weight: 1 },
-  ]);
+  const strategies = ['agent', 'intersection', 'random'] as const;
+  const arms = sizes.flatMap((n) => strategies.map((strategy) => ({ strategy, size: Math.min(agents, n), weight: 1 })));
+  const intersections: number[] = [];
+  for (let v = 0; v < graph.vertexCount; v++) if (graph.outDegree(v) >= 3) intersections.push(v);
   const pickArm = (): (typeof arms)[number] => {
     let total = 0;
     for (const a of arms) total += a.weight;
@@ -78,7 +78,7 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   let improvements = 0;
 
   const delayed: number[] = [];
-  const pickNeighbourhood = (agentBased: boolean, size: number): number[] => {
+  const pickNeighbourhood = (strategy: (typeof strategies)[number], size: number, horizon: number): number[] => {
     const chosen: number[] = [];
     const take = (a: number): void => {
       if (a >= 0 && !inSet[a] && chosen.length < size) {
@@ -87,8 +87,26 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
       }
     };
     delayed.length = 0;
-    for (let i = 0; i < agents; i++) if (paths[i]!.length - 1 > dist[i]!.get(starts[i]!)) delayed.push(i);
-    if (delayed.length > 0 && agentBased) {
+    if (strategy === 'agent') for (let i = 0; i < agents; i++) if (paths[i]!.length - 1 > dist[i]!.get(starts[i]!)) delayed.push(i);
+    if (strategy === 'intersection' && intersections.length > 0) {
+      // Intersection-based neighbourhood: agents that pass an intersection and the cells around it within one
+      // short time window are the ones that made each other wait there.
+      const centre = intersections[rng.int(intersections.length)]!;
+      const t0 = rng.int(Math.max(1, horizon));
+      const seen = new Set<number>([centre]);
+      const queue = [centre];
+      for (let k = 0; k < queue.length && k < 24 && chosen.length < size; k++) {
+        const u = queue[k]!;
+        for (let t = t0; t < t0 + 8; t++) take(occupancy.agentAt(u, t));
+        for (const w of graph.neighbors(u)) {
+          if (!seen.has(w)) {
+            seen.add(w);
+            queue.push(w);
+          }
+        }
+      }
+    }
+    if (delayed.length > 0) {
       // Agent-based neighbourhood: a delayed agent plus whoever stands on its ideal route around the right time.
       const a = delayed[rng.int(delayed.length)]!;
       take(a);
@@ -108,7 +126,9 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
   while (now() < deadline) {
     iterations++;
     const arm = pickArm();
-    const chosen = pickNeighbourhood(arm.agentBased, arm.size);
+    let horizonBefore = 0;
+    for (const p of paths) horizonBefore = Math.max(horizonBefore, p.length);
+    const chosen = pickNeighbourhood(arm.strategy, arm.size, horizonBefore);
     for (let k = chosen.length - 1; k > 0; k--) {
       const j = rng.int(k + 1);
       [chosen[k], chosen[j]] = [chosen[j]!, chosen[k]!];
