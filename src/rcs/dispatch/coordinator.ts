@@ -8,6 +8,7 @@ import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { DispatchAgv, DispatchStrategy } from './types.ts';
 import { goalOf, isInterruptible, type Job } from './jobs.ts';
+import { findRefuge } from './refuge.ts';
 
 // The coordinator runs the fleet: it feeds dispatch with queued tasks and idle AGVs, turns jobs into goals, asks
 // traffic control for the nodes each AGV may drive, sends motion orders for exactly those nodes, runs pick/drop and
@@ -470,22 +471,9 @@ export class FleetCoordinator {
   }
 
   private refugeFor(agvId: string, from: string, waiter: string): string | undefined {
-    const waiterHeld = new Set(this.o.traffic.held(waiter));
     const taken = new Set<string>();
     for (const [id, job] of this.jobs) if (id !== agvId && (job.kind === 'park' || job.kind === 'yield')) taken.add(job.node);
-    const free = (n: string) => n !== from && !waiterHeld.has(n) && !taken.has(n) && this.o.traffic.heldBy(n) === undefined;
-    let best: string | undefined;
-    let bestCost = Infinity;
-    for (const n of this.parkingNodes) {
-      const cost = this.o.graph.distance(from, n);
-      if (free(n) && cost < bestCost) {
-        best = n;
-        bestCost = cost;
-      }
-    }
-    if (best !== undefined) return best;
-    for (const arc of this.o.graph.arcs(from)) if (free(arc.to)) return arc.to;
-    return undefined;
+    return findRefuge(this.o.graph, this.o.traffic, this.parkingNodes, from, new Set(this.o.traffic.held(waiter)), taken);
   }
 
   private async safely<T>(fn: () => Promise<T>): Promise<T | undefined> {
