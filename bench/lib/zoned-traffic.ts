@@ -14,7 +14,7 @@ export interface ZoneLayout {
   zoneOf: Map<string, string>;
 }
 
-/** Demo-warehouse zoning: aisles dealt out to vendors in blocks; bottom road, right edge, top road, left edge shared. */
+/** Demo-warehouse zoning: aisles dealt out to vendors in blocks; the ring road with its spurs is the shared zone. */
 export function demoWarehouseZones(site: SiteMap, vendors: readonly string[]): ZoneLayout {
   const aisles = [...new Set(site.nodes.filter((n) => n.y === 10 || n.y === 2).map((n) => n.x))].filter((x) => x > 0 && x < 30);
   const trueAisles = aisles.filter((x) => site.nodes.some((n) => n.x === x && n.y === 3));
@@ -34,10 +34,10 @@ export function demoWarehouseZones(site: SiteMap, vendors: readonly string[]): Z
   }
   for (const n of site.nodes) {
     let zone: string;
-    if (n.y <= 1) zone = 'shared:bottom';
-    else if (n.y >= 19) zone = 'shared:top';
-    else if (n.x === 0) zone = 'shared:left';
-    else if (n.x === 30) zone = 'shared:right';
+    // The roads form one one-way ring: split into several zones it would lock up in a circle (vendor A on the
+    // bottom road waiting for the right edge held by B, who waits for the top road held by A, ...), which is why
+    // zoned sites fence a loop as one zone.
+    if (n.y <= 1 || n.y >= 19 || n.x === 0 || n.x === 30) zone = 'shared:roads';
     else if (vendorOfAisle.has(n.x)) zone = `home:${vendorOfAisle.get(n.x)}`;
     else if (stationAisle.has(n.id)) zone = `home:${vendorOfAisle.get(stationAisle.get(n.id)!)}`;
     else {
@@ -83,50 +83,38 @@ export class ZonedTrafficController implements TrafficController {
 
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
     const grant = this.inner(agvId).request(agvId, goal, nowMs);
-    this.releaseLeftZones(agvId, grant.kind === 'go' ? [...grant.path, ...grant.announced] : this.held(agvId));
+    this.releaseLeftZones(agvId, grant.kind === 'go' ? grant.path : []);
     if (grant.kind !== 'go') return grant;
-    // Book every shared zone on the rest of the route before driving into the first one not yet booked.
-    const route = [...grant.path, ...grant.announced];
-    const needed = [...new Set(route.map((n) => this.layout.zoneOf.get(n)!).filter((z) => z.startsWith('shared:')))];
+    // Book each shared zone as the released path reaches it; drive only up to a zone another vendor is in.
     const vendor = this.vendorOf(agvId);
-    const missing = needed.filter((z) => !this.bookings.get(z)?.has(agvId));
-    // An AGV waits in the queue only of zones it still needs.
-    for (const [zone, q] of this.queue) if (!missing.includes(zone) && q.includes(agvId)) q.splice(q.indexOf(agvId), 1);
-    if (missing.length > 0) {
-      const blocked = missing.find((z) => !this.bookable(z, vendor));
-      if (blocked === undefined) {
-        for (const z of missing) {
-          let b = this.bookings.get(z);
-          if (!b) this.bookings.set(z, (b = new Map()));
-          b.set(agvId, vendor);
-          const q = this.queue.get(z);
-          if (q?.includes(agvId)) q.splice(q.indexOf(agvId), 1);
-        }
-        this.zoneWaits.delete(agvId);
-      } else {
-        for (const z of missing) {
-          const q = this.queue.get(z) ?? [];
-          if (!q.includes(agvId)) q.push(agvId);
-          this.queue.set(z, q);
-        }
-        if (this.zoneWaits.get(agvId)?.zone !== blocked) this.zoneWaits.set(agvId, { zone: blocked, sinceMs: nowMs });
-        // Drive only up to the last node before the first unbooked shared zone.
-        const cut = grant.path.findIndex((n) => missing.includes(this.layout.zoneOf.get(n)!));
-        if (cut < 0) return { ...grant, reachesGoal: false, announced: [] };
-        if (cut <= 1) return { kind: 'wait', reason: 'blocked' };
-        return { ...grant, path: grant.path.slice(0, cut), reachesGoal: false, announced: [] };
+    for (let k = 1; k < grant.path.length; k++) {
+      const zone = this.layout.zoneOf.get(grant.path[k]!)!;
+      if (!zone.startsWith('shared:') || this.bookings.get(zone)?.has(agvId)) continue;
+      if (!this.bookable(zone, vendor, agvId)) {
+        const q = this.queue.get(zone) ?? [];
+        if (!q.includes(agvId)) q.push(agvId);
+        this.queue.set(zone, q);
+        if (k <= 1) return { kind: 'wait', reason: 'blocked' };
+        return { ...grant, path: grant.path.slice(0, k), reachesGoal: false, announced: [] };
       }
+      let b = this.bookings.get(zone);
+      if (!b) this.bookings.set(zone, (b = new Map()));
+      b.set(agvId, vendor);
+      const q = this.queue.get(zone);
+      if (q?.includes(agvId)) q.splice(q.indexOf(agvId), 1);
     }
     return grant;
   }
 
-  private bookable(zone: string, vendor: string): boolean {
+  private bookable(zone: string, vendor: string, agvId: string): boolean {
     for (const v of this.bookings.get(zone)?.values() ?? []) if (v !== vendor) return false;
-    // Drain: a zone in use admits no more of its vendor's AGVs while another vendor waits for it; an empty zone
-    // goes to whoever asks first.
+    // Drain: a zone in use admits no more of its vendor's AGVs while another vendor waits for it, except those
+    // whose own fleet manager already reserved nodes in it (they could not back out); an empty zone goes to
+    // whoever asks first.
     const inUse = (this.bookings.get(zone)?.size ?? 0) > 0;
     const othersWaiting = (this.queue.get(zone) ?? []).some((id) => this.vendorOf(id) !== vendor);
-    return !(inUse && othersWaiting);
+    const committed = this.held(agvId).some((n) => this.layout.zoneOf.get(n) === zone);
+    return !(inUse && othersWaiting) || committed;
   }
 
   /** Zones the AGV neither stands in nor still needs are handed back. */

@@ -41,6 +41,10 @@ interface AgentState {
   /** Planning rounds since the current target was set: older requests plan first (PIBT priority). */
   urgency: number;
   lastTarget: number;
+  /** Node passed just before the current one: where the AGV can back off to when it is part of a deadlock. */
+  cameFrom: number;
+  /** Holding back (after backing off) until this time so the other side of a deadlock can pass. */
+  yieldUntilMs: number;
   waitingFor?: { agvId: string; node: number; sinceMs: number };
 }
 
@@ -108,7 +112,7 @@ export class CentralTrafficController implements TrafficController {
       state.lastProgressMs = this.nowMs;
       this.dropClaims(agvId);
     } else {
-      this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE });
+      this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE, cameFrom: NONE, yieldUntilMs: 0 });
     }
     this.table.place(agvId, v);
     return true;
@@ -143,6 +147,7 @@ export class CentralTrafficController implements TrafficController {
     const index = this.table.path(agvId).indexOf(v);
     if (index < 0) return false;
     if (index > 0) {
+      state.cameFrom = this.table.path(agvId)[index - 1]!;
       this.table.advanceTo(agvId, index);
       state.lastProgressMs = this.nowMs;
       if (state.stalled) {
@@ -271,7 +276,7 @@ export class CentralTrafficController implements TrafficController {
       }
       const fixed = target === NONE || target === frontier;
       if (fixed) immovable.push(i);
-      pinned[i] = fixed || path.length - 1 >= this.lookahead ? 1 : 0;
+      pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
     const detourFor = this.prepareDetours(ids, immovable, radius);
     const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -387,7 +392,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const moved = this.sendAside(cycle);
+      const moved = this.backOff(cycle, nowMs) ?? this.sendAside(cycle);
       if (moved) {
         this.counters.deadlocksResolved++;
         this.cycleSince.delete(key);
@@ -398,6 +403,27 @@ export class CentralTrafficController implements TrafficController {
       }
     }
     for (const key of [...this.cycleSince.keys()]) if (!seen.has(key)) this.cycleSince.delete(key);
+  }
+
+  /**
+   * Footprint deadlocks on one-way lanes (a forklift nosing out of an aisle and a small AGV at the junction, each
+   * covering the node the other needs) have no forward way out. Every AGV can reverse, so one member (the smallest
+   * body first) backs off to the node it came from, if free, and holds back briefly while the other side passes.
+   */
+  private backOff(cycle: string[], nowMs: number): { agvId: string; node: number } | undefined {
+    const bySize = [...cycle].sort((a, b) => this.table.radius(a) - this.table.radius(b));
+    for (const id of bySize) {
+      const state = this.agents.get(id)!;
+      const path = this.table.path(id);
+      if (path.length !== 1 || state.cameFrom === NONE || !state.online) continue;
+      if (!this.table.check(id, state.cameFrom).ok || this.claims.get(state.cameFrom)) continue;
+      this.table.append(id, state.cameFrom);
+      state.cameFrom = NONE;
+      state.yieldUntilMs = nowMs + this.deadlockAfterMs * 2;
+      state.waitingFor = undefined;
+      return { agvId: id, node: path[path.length - 1]! };
+    }
+    return undefined;
   }
 
   /** One member of the cycle gets a nearby free node none of the others needs as a temporary target. */
