@@ -392,7 +392,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const moved = this.backOff(cycle, nowMs) ?? this.sendAside(cycle);
+      const moved = this.sendAside(cycle) ?? this.backOff(cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
         this.cycleSince.delete(key);
