@@ -93,6 +93,18 @@ function vda(name: string, value: unknown, plainBytes: number): void {
   emit({ case: name, mode: 'vda5050-json', bytes, ...rates(encode, decode), binary_to_json_ratio: Number((plainBytes / bytes).toFixed(3)) });
 }
 
+/** Resynchronisation cost: how fast the stream decoder gets through hostile bytes (noise, runs of magic bytes). */
+function resync(name: string, data: Uint8Array, chunk: number): void {
+  const decoder = new FrameDecoder({ maxFrameBytes: 64 * 1024 });
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let events = 0;
+  for (let p = 0; p < data.length; p += chunk) events += decoder.push(data.subarray(p, p + chunk)).length;
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  emit({ case: name, mode: 'stream', bytes: data.length, chunk_bytes: chunk, events, mb_per_s: Number((data.length / 1048.576 / wallMs).toFixed(1)), mb_per_cpu_s: Number((data.length * 1e6 / 1048576 / (used.user + used.system)).toFixed(1)) });
+}
+
 const motion = exampleMotionCommand(20, 10);
 const statusBytes = plain('status', EXAMPLE_STATUS);
 const motionBytes = plain('motion', motion);
@@ -100,4 +112,9 @@ secure('status', EXAMPLE_STATUS);
 secure('motion', motion);
 vda('status', vdaState(EXAMPLE_STATUS), statusBytes);
 vda('motion', vdaOrder(motion), motionBytes);
+let noiseSeed = 1;
+const noise = new Uint8Array(4 << 20).map(() => ((noiseSeed = (noiseSeed * 1103515245 + 12345) >>> 0) >>> 24));
+resync('resync-noise', noise, 2048);
+resync('resync-noise', noise.subarray(0, 256 << 10), 1);
+resync('resync-magic-run', new Uint8Array(4 << 20).map((_, i) => (i % 2 ? 0x46 : 0x55)), 2048);
 if (sink === 0.5) console.log(sink);

@@ -193,27 +193,44 @@ export function decodeFrameAt(u8: Uint8Array, offset: number, header: FrameHeade
   }
 }
 
+export type HeaderProblem = 'BAD_MAGIC' | 'BAD_HEADER_CHECK' | 'UNSUPPORTED_VERSION' | 'FRAME_TOO_LONG';
+
 export type HeaderCheckResult =
   | { ok: true; size: number; header: FrameHeader }
-  | { ok: false; error: ProtocolError; /** bytes to drop: the whole frame when its length is trustworthy, else 0 */ skip: number };
+  /** header is set when the header itself checked out (its length is trustworthy) but version or size is refused. */
+  | { ok: false; problem: HeaderProblem; header: FrameHeader | undefined; size: number };
 
-/** Validates the 24-byte header at offset (caller ensured 24 bytes are there). */
+/**
+ * Validates the 24-byte header at offset (caller ensured 24 bytes are there). Cheap on failure: no error object
+ * is built here (a stream of noise fails at every byte), see headerError().
+ */
 export function checkHeader(u8: Uint8Array, offset: number, maxFrameBytes: number): HeaderCheckResult {
-  if (u16At(u8, offset) !== MAGIC_NUMBER) return { ok: false, error: new ProtocolError('BAD_MAGIC', 'frame does not start with magic 0x5546'), skip: 0 };
-  if (u16At(u8, offset + HEADER_CHECK_AT) !== checkOfHeader(u8, offset)) {
-    return { ok: false, error: new ProtocolError('BAD_HEADER_CHECK', 'header check mismatch: header corrupted'), skip: 0 };
-  }
+  if (u16At(u8, offset) !== MAGIC_NUMBER) return { ok: false, problem: 'BAD_MAGIC', header: undefined, size: 0 };
+  if (u16At(u8, offset + HEADER_CHECK_AT) !== checkOfHeader(u8, offset)) return { ok: false, problem: 'BAD_HEADER_CHECK', header: undefined, size: 0 };
   const header = parseHeader(u8, offset);
   const size = frameSize(header.flags, header.payloadLength);
-  if (header.version >> 4 !== MAJOR) {
-    const error = frameError(new ProtocolError('UNSUPPORTED_VERSION', `protocol version 0x${header.version.toString(16)} not supported (major ${PROTOCOL_MAJOR} only)`), header);
-    return { ok: false, error, skip: size };
-  }
-  if (size > maxFrameBytes) {
-    const error = frameError(new ProtocolError('FRAME_TOO_LONG', `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`), header);
-    return { ok: false, error, skip: size };
-  }
+  if (header.version >> 4 !== MAJOR) return { ok: false, problem: 'UNSUPPORTED_VERSION', header, size };
+  if (size > maxFrameBytes) return { ok: false, problem: 'FRAME_TOO_LONG', header, size };
   return { ok: true, size, header };
+}
+
+/** The ProtocolError for a failed header check. */
+export function headerError(result: Extract<HeaderCheckResult, { ok: false }>, maxFrameBytes: number): ProtocolError {
+  const { problem, header, size } = result;
+  let error: ProtocolError;
+  switch (problem) {
+    case 'BAD_MAGIC':
+      return new ProtocolError('BAD_MAGIC', 'frame does not start with magic 0x5546');
+    case 'BAD_HEADER_CHECK':
+      return new ProtocolError('BAD_HEADER_CHECK', 'header check mismatch: header corrupted');
+    case 'UNSUPPORTED_VERSION':
+      error = new ProtocolError('UNSUPPORTED_VERSION', `protocol version 0x${header!.version.toString(16)} not supported (major ${PROTOCOL_MAJOR} only)`);
+      break;
+    case 'FRAME_TOO_LONG':
+      error = new ProtocolError('FRAME_TOO_LONG', `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`);
+      break;
+  }
+  return frameError(error, header!);
 }
 
 /** Decodes exactly one complete frame. Never throws. */
@@ -222,8 +239,9 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (bytes.length < MIN_FRAME_SIZE) {
     return { ok: false, error: new ProtocolError('BAD_LENGTH', `${bytes.length} bytes is shorter than the ${MIN_FRAME_SIZE}-byte minimum frame`) };
   }
-  const checked = checkHeader(bytes, 0, options.maxFrameBytes ?? Math.max(DEFAULT_MAX_FRAME_BYTES, bytes.length));
-  if (!checked.ok) return { ok: false, error: checked.error };
+  const maxFrameBytes = options.maxFrameBytes ?? Math.max(DEFAULT_MAX_FRAME_BYTES, bytes.length);
+  const checked = checkHeader(bytes, 0, maxFrameBytes);
+  if (!checked.ok) return { ok: false, error: headerError(checked, maxFrameBytes) };
   if (checked.size !== bytes.length) {
     return { ok: false, error: new ProtocolError('BAD_LENGTH', `header announces ${checked.size} bytes but ${bytes.length} were given`) };
   }

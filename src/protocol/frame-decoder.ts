@@ -11,7 +11,7 @@
 //  - A complete frame with a bad CRC is dropped whole (its header, hence its length, checked out); decoding
 //    continues right after it.
 // The decoder keeps at most one incomplete frame (≤ maxFrameBytes) between pushes, so memory stays bounded.
-import { checkHeader, decodeFrameAt, type DecodeResult } from './codec.ts';
+import { checkHeader, decodeFrameAt, headerError, type DecodeResult, type HeaderCheckResult } from './codec.ts';
 import { ProtocolError } from './errors.ts';
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_SIZE, MAGIC, MIN_FRAME_SIZE } from './header.ts';
 import type { FrameProtector } from './protector.ts';
@@ -113,10 +113,12 @@ export class FrameDecoder {
     let pos = from;
     this.needed = 0;
 
-    const skipToMagic = (scanFrom: number, error: ProtocolError): void => {
+    // Errors are built only when a new skipped run starts: noise fails at nearly every byte.
+    const skipToMagic = (scanFrom: number, failure: Extract<HeaderCheckResult, { ok: false }> | undefined): void => {
       if (!this.skipping) {
-        this.skipping = error;
+        const error = failure ? headerError(failure, this.maxFrameBytes) : new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped');
         error.skippedBytes = 0;
+        this.skipping = error;
         events.push({ ok: false, error });
       }
       let i = scanFrom;
@@ -129,7 +131,7 @@ export class FrameDecoder {
 
     while (pos < to) {
       if (buf[pos] !== MAGIC_HI || (pos + 1 < to && buf[pos + 1] !== MAGIC_LO)) {
-        skipToMagic(pos + 1, new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped'));
+        skipToMagic(pos + 1, undefined);
         continue;
       }
       if (to - pos < HEADER_SIZE) {
@@ -139,8 +141,8 @@ export class FrameDecoder {
       const checked = checkHeader(buf, pos, this.maxFrameBytes);
       if (!checked.ok) {
         // A trusted header with a bad version or size starts a new skipped run; a corrupt one extends the current.
-        if (checked.skip > 0) this.skipping = undefined;
-        skipToMagic(pos + 1, checked.error);
+        if (checked.header) this.skipping = undefined;
+        skipToMagic(pos + 1, checked);
         continue;
       }
       if (to - pos < checked.size) {
