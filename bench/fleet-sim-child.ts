@@ -8,6 +8,7 @@ const map = JSON.parse(readFileSync(mapPath!, 'utf8')) as { nodes: SimMapNode[];
 const sim = new Simulator({ clock: systemClock, nodes: map.nodes, count: Number(count), startNodes: map.startNodes, host: '127.0.0.1', port: Number(port), idPrefix: 'B', tickMs: 200, batteryPct: () => 95 });
 sim.start(250);
 process.on('message', (m) => {
+  if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (m === 'stop') {
     sim.stop();
     process.exit(0);

@@ -1,8 +1,8 @@
 // npm run bench:fleet [-- --agvs N] [-- --measure-s S]
 // The platform (session server, registry, coordinator, traffic control, SQLite) runs in this process; the simulated
 // fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. Scenario (idle-heavy):
-// the AGVs stand on a generated grid big enough to hold them (≥ 1.4 nodes per AGV); every second 20 % of them, in
-// rotation, get a motion order for a one-hop move that traffic control reserved for them (so the fleet also moves
+// the AGVs stand on a generated grid big enough to hold them (≥ 1.4 nodes per AGV); every second 20 % of them (in ten
+// slices 100 ms apart), in rotation, get a motion order for a one-hop move that traffic control reserved for them (so the fleet also moves
 // and reservations are exercised). Command latency = RCS sends the command -> RCS receives the AGV's ack (so it
 // includes the simulator process's own delay in answering).
 // Ramps 250, 500, 1000, 2000, 5000, 10000 and stops after the first saturated step: AGVs could not all connect,
@@ -10,7 +10,8 @@
 // One JSON object per line on stdout.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
 import type { SiteMap } from '../src/rcs/site/types.ts';
@@ -38,6 +39,20 @@ function gridSite(agvs: number): SiteMap {
 // Result lines are the only stdout output: keep the platform's operational logs quiet.
 process.env.UNIFLEET_LOG_LEVEL ??= 'silent';
 
+/** CPU time (ms) the simulator child has used so far. */
+function childCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      const cpu = (m as { cpu?: { user: number; system: number } }).cpu;
+      if (!cpu) return;
+      child.off('message', onMessage);
+      resolve((cpu.user + cpu.system) / 1000);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
 const side = (site: SiteMap) => Math.round(Math.sqrt(site.nodes.length));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,25 +61,35 @@ function option(name: string): number | undefined {
   return i >= 0 ? Number(process.argv[i + 1]) : undefined;
 }
 
+/** Neighbour lists and node lookup, built once per step so the command burst itself stays cheap. */
+function siteIndex(site: SiteMap) {
+  const byId = new Map(site.nodes.map((n) => [n.id, n]));
+  const neighbours = new Map<string, string[]>(site.nodes.map((n) => [n.id, []]));
+  for (const e of site.edges) {
+    neighbours.get(e.from)!.push(e.to);
+    if (e.bidirectional) neighbours.get(e.to)!.push(e.from);
+  }
+  return { byId, neighbours };
+}
+
 /** Sends one-hop moves to a rotating share of the AGVs, reserved through traffic control. */
-function driveShare(platform: PlatformHandle, round: number, share: number): void {
+function driveShare(platform: PlatformHandle, index: ReturnType<typeof siteIndex>, round: number, share: number): void {
   const online = [...platform.registry.all()].filter((a) => a.link && platform.traffic.held(a.identity.id).length === 1);
   const stride = Math.max(1, Math.round(1 / share));
   for (let i = round % stride; i < online.length; i += stride) {
     const agv = online[i]!;
     const id = agv.identity.id;
     const here = platform.traffic.held(id)[0]!;
-    const node = platform.site.nodes[platform.numbering.nodeNumber(here) - 1]!;
-    const options = platform.site.nodes.filter((n) => Math.abs(n.x - node.x) + Math.abs(n.y - node.y) === 1.5 && platform.traffic.heldBy(n.id) === undefined);
-    const goal = options[(round + i) % options.length];
+    const free = index.neighbours.get(here)!.filter((n) => platform.traffic.heldBy(n) === undefined);
+    const goal = free[(round + i) % Math.max(1, free.length)];
     if (!goal) continue;
-    const grant = platform.traffic.request(id, goal.id, Date.now());
+    const grant = platform.traffic.request(id, goal, Date.now());
     if (grant.kind !== 'go') {
       platform.traffic.stop(id);
       continue;
     }
     const steps = grant.path.map((n) => {
-      const p = platform.site.nodes[platform.numbering.nodeNumber(n) - 1]!;
+      const p = index.byId.get(n)!;
       return { nodeId: n, x: p.x, y: p.y };
     });
     void agv.link!.sendMotion({ orderId: 1_000_000 + round * 100_000 + (i % 100_000), updateId: 0, released: steps, announced: [] }).then(() => platform.traffic.stop(id));
@@ -86,14 +111,21 @@ async function runStep(agvs: number, measureS: number): Promise<{ line: Record<s
     await sleep(3_000);
     platform.sessions.latency.reset();
     const frames0 = platform.sessions.framesIn();
+    const simCpu0 = await childCpu(child);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let round = 0; round < measureS; round++) {
-      driveShare(platform, round, 0.2);
-      await sleep(1_000);
+    const index = siteIndex(site);
+    // 20 % of the fleet per second, sent in ten slices 100 ms apart (commands trickle in a real site, they do not
+    // all leave in one burst).
+    const share = Number(process.env.BENCH_SHARE ?? 0.2) / 10;
+    for (let round = 0; round < measureS * 10; round++) {
+      driveShare(platform, index, round, share);
+      await sleep(100);
     }
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const simCpu1 = await childCpu(child);
+    const simCpuPct = ((simCpu1 - simCpu0) / wallMs) * 100;
     const frames = platform.sessions.framesIn() - frames0;
     const [p50, p99] = platform.sessions.latency.percentiles([50, 99]);
     const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
@@ -104,6 +136,8 @@ async function runStep(agvs: number, measureS: number): Promise<{ line: Record<s
       frames_per_s: Math.round(frames / (wallMs / 1000)),
       rcs_cpu_pct: Math.round(cpuPct * 10) / 10,
       rcs_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      sim_cpu_pct: Math.round(simCpuPct * 10) / 10,
+      load_avg_1m: Math.round(loadavg()[0]! * 10) / 10,
       cmd_latency_p50_ms: p50 === undefined ? null : Math.round(p50 * 100) / 100,
       cmd_latency_p99_ms: p99 === undefined ? null : Math.round(p99 * 100) / 100,
       commands: platform.sessions.latency.total,
