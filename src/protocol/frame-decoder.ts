@@ -40,6 +40,7 @@ export class FrameDecoder {
   private needed = 0;
   /** The error of the run of bytes being skipped, which grows (skippedBytes) until a good header turns up. */
   private skipping: ProtocolError | undefined;
+  private busy = false;
 
   constructor(options: FrameDecoderOptions = {}) {
     const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -57,27 +58,49 @@ export class FrameDecoder {
     return this.end - this.start;
   }
 
-  /** Feeds a chunk; returns one event per frame completed or problem found. Never throws. */
-  push(chunk: Uint8Array): DecodeEvent[] {
+  /**
+   * Feeds a chunk; returns one event per frame completed or problem found. Never throws.
+   *
+   * With onEvent, events are handed over one at a time as they are decoded (and the returned array is empty), so
+   * the caller can act between two frames of the same chunk — typically setProtector() right after the key
+   * exchange's last frame, when the first encrypted frame arrived in the same TCP segment. An exception thrown by
+   * onEvent stops this push and propagates, with the decoder's state consistent (the rest of the chunk is kept);
+   * calling push() from inside onEvent is not allowed.
+   */
+  push(chunk: Uint8Array, onEvent?: (event: DecodeEvent) => void): DecodeEvent[] {
     const events: DecodeEvent[] = [];
     if (!(chunk instanceof Uint8Array) || chunk.length === 0) return events;
-    if (this.end === this.start) {
-      // Nothing held: parse the caller's chunk in place and keep only its incomplete tail.
-      const pos = this.parse(chunk, 0, chunk.length, events);
-      this.start = 0;
-      this.end = 0;
-      if (pos < chunk.length) this.append(chunk.subarray(pos));
+    if (this.busy) throw new Error('FrameDecoder.push called from inside its own onEvent callback');
+    this.busy = true;
+    const emit = onEvent ?? ((event: DecodeEvent) => void events.push(event));
+    try {
+      if (this.end === this.start) {
+        // Nothing held: parse the caller's chunk in place and keep only its incomplete tail.
+        let pos = 0;
+        try {
+          pos = this.parse(chunk, 0, chunk.length, emit, (at) => (pos = at));
+        } finally {
+          this.start = 0;
+          this.end = 0;
+          if (pos < chunk.length) this.append(chunk.subarray(pos));
+        }
+        return events;
+      }
+      this.append(chunk);
+      // Waiting for the rest of a frame: appending is all there is to do (keeps tiny chunks linear, not quadratic).
+      if (this.end - this.start < this.needed) return events;
+      try {
+        this.start = this.parse(this.store, this.start, this.end, emit, (at) => (this.start = at));
+      } finally {
+        if (this.start === this.end) {
+          this.start = 0;
+          this.end = 0;
+        }
+      }
       return events;
+    } finally {
+      this.busy = false;
     }
-    this.append(chunk);
-    // Waiting for the rest of a frame: appending is all there is to do (keeps tiny chunks linear, not quadratic).
-    if (this.end - this.start < this.needed) return events;
-    this.start = this.parse(this.store, this.start, this.end, events);
-    if (this.start === this.end) {
-      this.start = 0;
-      this.end = 0;
-    }
-    return events;
   }
 
   /** Drops any partial frame (e.g. after the transport reconnects). */
@@ -108,25 +131,31 @@ export class FrameDecoder {
     if (held === 0 && this.store.length > 4 * this.maxFrameBytes) this.store = this.store.slice(0, bytes.length);
   }
 
-  /** Parses buf[from, to): emits events, returns where the incomplete rest starts, and sets `needed`. */
-  private parse(buf: Uint8Array, from: number, to: number, events: DecodeEvent[]): number {
+  /**
+   * Parses buf[from, to): emits events, returns where the incomplete rest starts, and sets `needed`.
+   * `consumed` is told the position after each emitted event, so a throwing callback leaves a consistent state.
+   */
+  private parse(buf: Uint8Array, from: number, to: number, emit: (event: DecodeEvent) => void, consumed: (pos: number) => void): number {
     let pos = from;
     this.needed = 0;
 
     // Errors are built only when a new skipped run starts: noise fails at nearly every byte.
     const skipToMagic = (scanFrom: number, failure: Extract<HeaderCheckResult, { ok: false }> | undefined): void => {
-      if (!this.skipping) {
-        const error = failure ? headerError(failure, this.maxFrameBytes) : new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped');
-        error.skippedBytes = 0;
-        this.skipping = error;
-        events.push({ ok: false, error });
-      }
       let i = scanFrom;
       while (i < to - 1 && !(buf[i] === MAGIC_HI && buf[i + 1] === MAGIC_LO)) i++;
       // A trailing 0x55 may be the first half of the next magic: keep it.
       if (i === to - 1 && buf[i] !== MAGIC_HI) i = to;
-      this.skipping.skippedBytes! += i - pos;
+      const skipped = i - pos;
       pos = i;
+      if (this.skipping) {
+        this.skipping.skippedBytes! += skipped;
+        return;
+      }
+      const error = failure ? headerError(failure, this.maxFrameBytes) : new ProtocolError('BAD_MAGIC', 'bytes outside a frame skipped');
+      error.skippedBytes = skipped;
+      this.skipping = error;
+      consumed(pos);
+      emit({ ok: false, error });
     };
 
     while (pos < to) {
@@ -150,8 +179,10 @@ export class FrameDecoder {
         break;
       }
       this.skipping = undefined;
-      events.push(decodeFrameAt(buf, pos, checked.header, checked.size, this.protector));
+      const event = decodeFrameAt(buf, pos, checked.header, checked.size, this.protector);
       pos += checked.size;
+      consumed(pos);
+      emit(event);
     }
     return pos;
   }

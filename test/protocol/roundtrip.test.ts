@@ -130,3 +130,43 @@ describe('bare payloads', () => {
     expect(!unknown.ok && unknown.error.code).toBe('UNKNOWN_OPTIONAL_TYPE');
   });
 });
+
+describe('FrameDecoder event callback', () => {
+  it('lets the caller switch protector between two frames of one chunk', async () => {
+    const { createSecureProtector } = await import('../../src/protocol/index.ts');
+    const { generateSm2KeyPair, SecureSession } = await import('../../src/protocol/secure/index.ts');
+    const { ManualClock } = await import('../../src/core/index.ts');
+    const clock = new ManualClock(T0);
+    const a = generateSm2KeyPair();
+    const b = generateSm2KeyPair();
+    const k1 = new Uint8Array(16).fill(1);
+    const k2 = new Uint8Array(16).fill(2);
+    const sender = createSecureProtector(new SecureSession({ sendKey: k1, receiveKey: k2, localKeyPair: a, peerPublicKey: b.publicKey, clock }));
+    const receiver = createSecureProtector(new SecureSession({ sendKey: k2, receiveKey: k1, localKeyPair: b, peerPublicKey: a.publicKey, clock }));
+    // The last plain handshake frame and the first encrypted one arrive together.
+    const chunk = Buffer.concat([
+      encodeFrame(EXAMPLE_MESSAGES.keyExchangeConfirm, { seq: 3, timestamp: T0 }),
+      encodeFrame(EXAMPLE_MESSAGES.registerRequest, { seq: 4, timestamp: T0, protector: sender }),
+    ]);
+    const decoder = new FrameDecoder();
+    const seen: string[] = [];
+    const returned = decoder.push(chunk, (event) => {
+      seen.push(event.ok ? event.frame.message.kind : event.error.code);
+      if (event.ok && event.frame.message.kind === 'keyExchangeConfirm') decoder.setProtector(receiver);
+    });
+    expect(returned).toEqual([]);
+    expect(seen).toEqual(['keyExchangeConfirm', 'registerRequest']);
+  });
+
+  it('a throwing callback leaves the decoder consistent: the rest of the chunk is decoded by the next push', () => {
+    const frames = [1, 2, 3].map((seq) => encodeFrame(EXAMPLE_MESSAGES.heartbeat, { seq, timestamp: T0 }));
+    const decoder = new FrameDecoder();
+    expect(() => decoder.push(Buffer.concat(frames), (e) => {
+      if (e.ok && e.frame.seq === 1) throw new Error('handler failed');
+    })).toThrow('handler failed');
+    const rest = decoder.push(Buffer.from(frames[0]!.subarray(0, 5)));
+    expect(rest.map((e) => e.ok && e.frame.seq)).toEqual([2, 3]);
+    expect(decoder.push(Buffer.from(frames[0]!.subarray(5))).map((e) => e.ok && e.frame.seq)).toEqual([1]);
+    expect(() => decoder.push(frames[0]!, () => decoder.push(frames[1]!))).toThrow(/inside its own onEvent/);
+  });
+});
