@@ -353,6 +353,11 @@ export class CentralTrafficController implements TrafficController {
         }
         const check = this.table.check(id, next);
         blocker = check.ok ? proposedBy.get(next) : check.blocker;
+      } else if (this.table.path(id).includes(next)) {
+        // Turning back onto a node it still holds would make the path revisit a node, which AGVs cannot follow
+        // as one order: wait until that node is passed and released, then plan again.
+        state.waitingFor = undefined;
+        continue;
       } else {
         const claim = this.claims.get(next);
         const check = this.table.check(id, next);
