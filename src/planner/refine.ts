@@ -70,7 +70,9 @@ export function refineWithLns(instance: MapfInstance, input: readonly (readonly 
     return arms[arms.length - 1]!;
   };
   const maxExpansions = options.maxExpansions ?? 10_000;
-  const occupancy = new SpaceTimeOccupancy(graph);
+  let longest = 0;
+  for (const p of paths) longest = Math.max(longest, p.length);
+  const occupancy = new SpaceTimeOccupancy(graph, undefined, longest);
   const scratch = new SpaceTimeSearchScratch(graph);
   for (let i = 0; i < agents; i++) occupancy.add(i, paths[i]!);
   const inSet = new Uint8Array(agents);

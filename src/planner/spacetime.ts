@@ -13,7 +13,14 @@ class SpaceTimeTable {
   constructor(
     private readonly vertexCount: number,
     private readonly maxDenseCells: number,
-  ) {}
+    expectedTimeSteps = 0,
+  ) {
+    // Known up front not to fit: start sparse instead of filling a dense table only to convert it.
+    if (expectedTimeSteps * vertexCount > maxDenseCells) {
+      this.dense = null;
+      this.sparse = new Map();
+    }
+  }
 
   get(t: number, v: number): number {
     if (this.dense) return t < this.timeCapacity ? this.dense[t * this.vertexCount + v]! : 0;
@@ -41,9 +48,11 @@ class SpaceTimeTable {
 
   private grow(needed: number): boolean {
     const n = this.vertexCount;
-    let capacity = Math.max(needed, this.timeCapacity * 2, 64);
-    if (capacity * n > this.maxDenseCells) capacity = needed;
-    if (capacity * n > this.maxDenseCells) {
+    // Double while it fits, then jump straight to the largest capacity that fits: growing one step at a time
+    // near the cap would copy the whole table on every new time step.
+    const fits = Math.floor(this.maxDenseCells / Math.max(1, n));
+    const capacity = Math.min(Math.max(needed, this.timeCapacity * 2, 64), fits);
+    if (capacity < needed) {
       const sparse = new Map<number, number>();
       const dense = this.dense!;
       for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) sparse.set(i, dense[i]!);
@@ -59,8 +68,8 @@ class SpaceTimeTable {
   }
 }
 
-/** Default cap on dense space-time cells per table (Int32: 64 MB). */
-const MAX_DENSE_CELLS = 16 * 1024 * 1024;
+/** Default cap on dense space-time cells per table (Int32: 128 MB; covers 1000 agents on the largest benchmark maps). */
+const MAX_DENSE_CELLS = 32 * 1024 * 1024;
 
 /**
  * Who stands where and when, for a set of fixed paths: the reservation table of prioritized planning / LNS.
@@ -74,9 +83,10 @@ export class SpaceTimeOccupancy {
   private readonly restAgent: Int32Array;
   private readonly restStart: Int32Array;
 
-  constructor(graph: Graph, maxDenseCells = MAX_DENSE_CELLS) {
+  /** `expectedTimeSteps`: the longest path expected, so a table that cannot stay dense starts sparse. */
+  constructor(graph: Graph, maxDenseCells = MAX_DENSE_CELLS, expectedTimeSteps = 0) {
     this.graph = graph;
-    this.occupied = new SpaceTimeTable(graph.vertexCount, maxDenseCells);
+    this.occupied = new SpaceTimeTable(graph.vertexCount, maxDenseCells, expectedTimeSteps);
     this.restAgent = new Int32Array(graph.vertexCount).fill(-1);
     this.restStart = new Int32Array(graph.vertexCount);
   }

@@ -49,8 +49,13 @@ describe('space-time reservation table', () => {
     const { gg, at } = grid(['....', '....']);
     const dense = new SpaceTimeOccupancy(gg.graph);
     const sparse = new SpaceTimeOccupancy(gg.graph, 1); // too small for any dense cell
+    const switching = new SpaceTimeOccupancy(gg.graph, 8 * 70); // dense at first, sparse once paths pass t = 70
     const path = [at(0, 0), at(1, 0), at(2, 0), at(2, 1)];
-    for (const table of [dense, sparse]) {
+    const long = [...Array.from({ length: 100 }, () => at(3, 0)), at(3, 1)];
+    switching.add(5, long);
+    expect(switching.agentAt(at(3, 0), 99)).toBe(5);
+    expect(switching.agentAt(at(3, 1), 100)).toBe(5);
+    for (const table of [dense, sparse, switching]) {
       table.add(3, path);
       expect(table.agentAt(at(1, 0), 1)).toBe(3);
       expect(table.agentAt(at(1, 0), 2)).toBe(-1);
