@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { GraphBuilder } from '../../src/planner/graph.ts';
 import { gridFromRows, GridGraph } from '../../src/planner/grid.ts';
-import { GraphMotionModel, LifelongPlanner, RotationMotionModel } from '../../src/planner/lifelong/index.ts';
+import { GoalDistances, GraphMotionModel, laneGuidance, LifelongPlanner, RotationMotionModel } from '../../src/planner/lifelong/index.ts';
 import type { Graph } from '../../src/planner/graph.ts';
 
 /** Independent check of one executed step on a graph: moves follow edges, no shared vertex, no swap. */
@@ -125,5 +125,26 @@ describe('RotationMotionModel', () => {
     expect(blocked.actions[1]).not.toBe('F');
     expect(blocked.actions[0]).toBe('W');
     expect(Array.from(blocked.reached)).toEqual([0, 1]);
+  });
+});
+
+describe('lane guidance', () => {
+  it('makes driving against a lane dearer in the distance tables, without forbidding it', () => {
+    // Row 0 runs east, row 1 runs west; column 0 runs south, column 1 north, ...
+    const grid = new GridGraph(gridFromRows(['.....', '.....']));
+    const tables = new GoalDistances(grid.graph, 8, laneGuidance(grid, 3));
+    const east = tables.build(grid.vertexAt(4, 0));
+    expect(east[grid.vertexAt(0, 0)]).toBe(4); // with the lane all the way
+    const west = tables.build(grid.vertexAt(0, 0));
+    // Against row 0's lane costs 3 per cell; dropping to row 1 (west-bound) and back is cheaper.
+    expect(west[grid.vertexAt(4, 0)]).toBeLessThan(12);
+    expect(west[grid.vertexAt(4, 0)]).toBeGreaterThan(4);
+    const plain = new GoalDistances(grid.graph, 8).build(grid.vertexAt(0, 0));
+    expect(plain[grid.vertexAt(4, 0)]).toBe(4);
+  });
+
+  it('rejects edge costs that are not small positive integers', () => {
+    const grid = new GridGraph(gridFromRows(['..']));
+    expect(() => new GoalDistances(grid.graph, 8, () => 0)).toThrow(RangeError);
   });
 });

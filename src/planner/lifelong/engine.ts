@@ -1,5 +1,5 @@
 import type { Graph } from '../graph.ts';
-import { GoalDistances, UNREACHABLE } from './goal-distances.ts';
+import { GoalDistances, UNREACHABLE, type EdgeCost } from './goal-distances.ts';
 import type { MotionModel, StepProposal } from './motion-model.ts';
 import { PibtStep } from './pibt-step.ts';
 import { seededRandom } from './random.ts';
@@ -22,6 +22,11 @@ export interface LifelongOptions {
   maxDistanceTables?: number;
   /** Fraction of the step budget that may go to building distance tables (default 0.4); PIBT gets the rest. */
   tableBudgetShare?: number;
+  /**
+   * Guidance: cost of each edge for the distance tables (small integers, default all 1). E.g. `laneGuidance`
+   * makes driving against a lane's direction dearer, so traffic settles into one-way flows.
+   */
+  edgeCost?: EdgeCost;
   /** Rank penalty for a candidate vertex another agent stands on now; steers around queues (default 0.3). */
   occupiedPenalty?: number;
 }
@@ -92,7 +97,7 @@ export class LifelongPlanner<A> {
     this.random = seededRandom(options.seed ?? 1);
     this.tableBudgetShare = options.tableBudgetShare ?? 0.4;
     this.occupiedPenalty = options.occupiedPenalty ?? 0.3;
-    this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256);
+    this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256, options.edgeCost);
     this.occupant = new Int32Array(graph.vertexCount).fill(-1);
     this.autoSizeTables = options.maxDistanceTables === undefined;
   }

@@ -9,9 +9,15 @@ import type { Graph } from '../graph.ts';
 
 export const UNREACHABLE = 0xffff;
 
+/** Cost of driving the edge from → to, a small positive integer (1 = normal). */
+export type EdgeCost = (from: number, to: number) => number;
+
 export class GoalDistances {
   private readonly tables = new Map<number, Uint16Array>();
   private readonly queue: Uint32Array;
+  /** Cost of each in-edge (aligned with graph.inSource) when edges are weighted, else null (plain BFS). */
+  private readonly inCost: Uint8Array | null;
+  private readonly maxCost: number;
   private readonly xs: Float64Array;
   private readonly ys: Float64Array;
   tablesBuilt = 0;
@@ -19,11 +25,27 @@ export class GoalDistances {
   constructor(
     private readonly graph: Graph,
     private maxTables: number,
+    edgeCost?: EdgeCost,
   ) {
     if (graph.vertexCount >= UNREACHABLE) throw new RangeError(`graph too large for 16-bit distance tables: ${graph.vertexCount} vertices`);
     this.xs = graph.xs;
     this.ys = graph.ys;
     this.queue = new Uint32Array(graph.vertexCount);
+    this.inCost = null;
+    this.maxCost = 1;
+    if (edgeCost) {
+      const { inStart, inSource } = graph;
+      const costs = new Uint8Array(inSource.length);
+      for (let u = 0; u < graph.vertexCount; u++) {
+        for (let i = inStart[u]!; i < inStart[u + 1]!; i++) {
+          const c = Math.round(edgeCost(inSource[i]!, u));
+          if (!(c >= 1 && c <= 255)) throw new RangeError(`edge cost must be an integer in 1..255, got ${c}`);
+          costs[i] = c;
+          this.maxCost = Math.max(this.maxCost, c);
+        }
+      }
+      this.inCost = costs;
+    }
   }
 
   /** The table for goal if one exists (marks it recently used), else undefined. Index by vertex. */
@@ -36,10 +58,18 @@ export class GoalDistances {
     return table;
   }
 
-  /** Builds and caches the table for goal: a backward BFS over in-edges, so one-way edges are respected. */
+  /** Builds and caches the table for goal: a backward search over in-edges, so one-way edges are respected. */
   build(goal: number): Uint16Array {
     const existing = this.table(goal);
     if (existing) return existing;
+    const dist = this.inCost ? this.weightedSearch(goal, this.inCost) : this.breadthFirst(goal);
+    this.tablesBuilt++;
+    this.tables.set(goal, dist);
+    while (this.tables.size > this.maxTables) this.tables.delete(this.tables.keys().next().value!);
+    return dist;
+  }
+
+  private breadthFirst(goal: number): Uint16Array {
     const { inStart, inSource } = this.graph;
     const dist = new Uint16Array(this.graph.vertexCount).fill(UNREACHABLE);
     const queue = this.queue;
@@ -59,9 +89,36 @@ export class GoalDistances {
         }
       }
     }
-    this.tablesBuilt++;
-    this.tables.set(goal, dist);
-    while (this.tables.size > this.maxTables) this.tables.delete(this.tables.keys().next().value!);
+    return dist;
+  }
+
+  /** Dial's algorithm: Dijkstra with one bucket per distance modulo (max cost + 1), for small integer costs. */
+  private weightedSearch(goal: number, inCost: Uint8Array): Uint16Array {
+    const { inStart, inSource } = this.graph;
+    const dist = new Uint16Array(this.graph.vertexCount).fill(UNREACHABLE);
+    const ring = this.maxCost + 1;
+    const buckets: number[][] = Array.from({ length: ring }, () => []);
+    dist[goal] = 0;
+    buckets[0]!.push(goal);
+    let pending = 1;
+    for (let d = 0; pending > 0 && d < UNREACHABLE; d++) {
+      const bucket = buckets[d % ring]!;
+      while (bucket.length > 0) {
+        const u = bucket.pop()!;
+        pending--;
+        if (dist[u] !== d) continue; // a stale entry: u was reached more cheaply later
+        const end = inStart[u + 1]!;
+        for (let i = inStart[u]!; i < end; i++) {
+          const w = inSource[i]!;
+          const nd = d + inCost[i]!;
+          if (nd < dist[w]! && nd < UNREACHABLE) {
+            dist[w] = nd;
+            buckets[nd % ring]!.push(w);
+            pending++;
+          }
+        }
+      }
+    }
     return dist;
   }
 

@@ -2,4 +2,5 @@ export { LifelongPlanner, type LifelongOptions, type LifelongStep, type Lifelong
 export { GraphMotionModel, type MotionModel, type StepProposal } from './motion-model.ts';
 export { RotationMotionModel, type RotationAction, type RotationModelOptions } from './rotation-model.ts';
 export { PibtStep, type PibtStepInput } from './pibt-step.ts';
-export { GoalDistances } from './goal-distances.ts';
+export { GoalDistances, type EdgeCost } from './goal-distances.ts';
+export { laneGuidance } from './guidance.ts';

@@ -1,5 +1,6 @@
 import { GridGraph } from '../grid.ts';
 import { LifelongPlanner, type LifelongOptions, type LifelongStepStats, type PlannerSnapshot, type TimeSource } from '../lifelong/engine.ts';
+import { laneGuidance } from '../lifelong/guidance.ts';
 import { RotationMotionModel, type RotationModelOptions } from '../lifelong/rotation-model.ts';
 import type { AgentState, LorrAction } from './action-model.ts';
 import type { LorrMap } from './formats.ts';
@@ -16,6 +17,8 @@ export interface LorrPlannerOptions extends LifelongOptions, RotationModelOption
   lookaheadSteps?: number;
   /** Look-ahead stops starting new variants after this share of the step budget (default 0.6). */
   lookaheadBudgetShare?: number;
+  /** Cost of driving against a lane (see laneGuidance); 0 or undefined = no lanes. */
+  laneWrongWayCost?: number;
 }
 
 interface Candidate {
@@ -42,8 +45,10 @@ export class LorrPlanner {
   constructor(map: LorrMap, options: LorrPlannerOptions = {}) {
     const passable = map.obstacle.map((blocked) => (blocked ? 0 : 1));
     this.grid = new GridGraph({ width: map.width, height: map.height, passable, terrain: new Uint8Array(passable.length) });
-    this.model = new RotationMotionModel(this.grid, options);
-    this.engine = new LifelongPlanner(this.grid.graph, this.model, options);
+    // Lanes guide through the graph distance tables, so the exact heading tables (which ignore lanes) are off.
+    this.model = new RotationMotionModel(this.grid, options.laneWrongWayCost ? { ...options, headingTableBytes: 0 } : options);
+    const edgeCost = options.laneWrongWayCost ? laneGuidance(this.grid, options.laneWrongWayCost) : options.edgeCost;
+    this.engine = new LifelongPlanner(this.grid.graph, this.model, { ...options, edgeCost });
     this.clock = options.clock ?? { now: () => Date.now() };
     this.variants = Math.max(1, Math.floor(options.lookaheadVariants ?? 1));
     this.lookaheadSteps = Math.max(1, Math.floor(options.lookaheadSteps ?? 8));
