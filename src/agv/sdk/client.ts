@@ -99,6 +99,16 @@ export class AgvClient {
     this.handlers.paramSet = handler;
     return this;
   }
+  /** Answers the platform's parameter reads; return the values asked for (all when the query lists none). */
+  onParamQuery(handler: (query: ParamQuery) => Extract<Message, { kind: 'paramReport' }>['params']): this {
+    this.handlers.paramQuery = handler as (q: ParamQuery) => { param: string; value: number }[];
+    return this;
+  }
+  /** Answers runningDataRequest (odometry, counters, diagnostics, logs); without a handler the request is nacked. */
+  onRunningDataRequest(handler: (request: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>): this {
+    this.handlers.runningData = handler;
+    return this;
+  }
   onSpaceResponse(handler: (r: SpaceResponse) => void): this {
     this.handlers.space = handler;
     return this;
