@@ -367,6 +367,8 @@ export class CentralTrafficController implements TrafficController {
           this.claims.set(next, { agvId: id, round: this.round });
           blocker = check.blocker;
         } else {
+          // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
+          if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
           this.table.append(id, next);
           this.claims.delete(next);
           changed.push(id);
