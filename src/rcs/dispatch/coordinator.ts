@@ -9,6 +9,7 @@ import type { TrafficController } from '../traffic/types.ts';
 import type { DispatchAgv, DispatchStrategy } from './types.ts';
 import { goalOf, isInterruptible, type Job } from './jobs.ts';
 import { findRefuge } from './refuge.ts';
+import { RestartRecovery } from './restart-recovery.ts';
 
 // The coordinator runs the fleet: it feeds dispatch with queued tasks and idle AGVs, turns jobs into goals, asks
 // traffic control for the nodes each AGV may drive, sends motion orders for exactly those nodes, runs pick/drop and
@@ -70,10 +71,7 @@ export class FleetCoordinator {
   private dispatching = false;
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
-  /** AGVs the platform waits for before releasing any motion after a restart. */
-  private recoveryPending = new Set<string>();
-  private recoveryEndsAt = 0;
-  private readonly recoveryCancelled = new Set<string>();
+  private readonly recovery = new RestartRecovery();
 
   constructor(private readonly o: CoordinatorOptions) {
     for (const s of o.site.stations) this.stationNode.set(s.id, s.node);
@@ -89,6 +87,7 @@ export class FleetCoordinator {
 
   /** Reloads unfinished tasks (after a restart) and starts the housekeeping loop. */
   async start(): Promise<void> {
+    const waitFor = new Set<string>();
     for (const task of await this.o.tasks.active()) {
       if (task.agvId === null) continue;
       if (task.state === 'assigned' || task.state === 'to_pick') {
@@ -97,12 +96,11 @@ export class FleetCoordinator {
       } else {
         this.resume.set(task.agvId, task);
       }
-      this.recoveryPending.add(task.agvId);
+      waitFor.add(task.agvId);
     }
-    const recoveryMs = this.o.recoveryMs ?? 15_000;
     const now = this.o.clock.now();
-    for (const agv of await this.o.agvsSeenSince(now - 10 * 60_000)) this.recoveryPending.add(agv);
-    this.recoveryEndsAt = now + recoveryMs;
+    for (const agv of await this.o.agvsSeenSince(now - 10 * 60_000)) waitFor.add(agv);
+    this.recovery.begin(waitFor, now, this.o.recoveryMs ?? 15_000);
     this.unsubscribe.push(this.o.registry.onEvent((e) => this.onFleetEvent(e)));
     this.unsubscribe.push(
       this.o.tasks.onChange(({ task }) => {
@@ -167,12 +165,16 @@ export class FleetCoordinator {
     if (this.recovering() && !this.placed.has(agvId) && !this.settledForRecovery(agvId, status)) return;
     const node = this.nodeOf(status);
     if (node !== undefined) {
-      if (!this.placed.has(agvId) || !this.o.traffic.reportProgress(agvId, node)) {
+      const wasPlaced = this.placed.has(agvId);
+      if (!wasPlaced || !this.o.traffic.reportProgress(agvId, node)) {
+        // Not on a node it holds: first sighting, or it deviated (driven by hand, or a vendor bug).
+        const holder = this.o.traffic.heldBy(node);
         if (this.o.traffic.place(agvId, node)) {
           this.placed.add(agvId);
-          this.recoveryPending.delete(agvId);
-        } else if (!this.placed.has(agvId)) {
-          void this.log('critical', 'traffic.conflict', `${agvId} reports standing on ${node}, held by ${this.o.traffic.heldBy(node)}`, agvId);
+          this.recovery.settled(agvId);
+          if (wasPlaced) this.logOnce(agvId, node, 'error', 'traffic.deviation', `${agvId} is on ${node}, outside the nodes it held; re-placed there`);
+        } else {
+          this.logOnce(agvId, node, 'critical', 'traffic.conflict', `${agvId} reports standing on ${node}, held by ${holder}`);
         }
       }
     }
@@ -186,22 +188,15 @@ export class FleetCoordinator {
   }
 
   private recovering(): boolean {
-    if (this.recoveryPending.size === 0) return false;
-    if (this.o.clock.now() >= this.recoveryEndsAt) {
-      void this.log('warning', 'recovery.timeout', `recovery ended without hearing from ${[...this.recoveryPending].join(', ')}`);
-      this.recoveryPending.clear();
-      return false;
-    }
-    return true;
+    return this.recovery.active(this.o.clock.now(), (missing) => {
+      void this.log('warning', 'recovery.timeout', `recovery ended without hearing from ${missing.join(', ')}`);
+    });
   }
 
   /** During recovery an AGV counts only once it stands still on a node; one still driving is told to stop. */
   private settledForRecovery(agvId: string, status: AgvStatus): boolean {
     if (status.speed < 0.01 && this.nodeOf(status) !== undefined) return true;
-    if (!this.recoveryCancelled.has(agvId)) {
-      this.recoveryCancelled.add(agvId);
-      void this.o.registry.live(agvId)?.link?.sendControl('cancel');
-    }
+    if (this.recovery.shouldTellToStop(agvId)) void this.o.registry.live(agvId)?.link?.sendControl('cancel');
     return false;
   }
 
@@ -474,6 +469,15 @@ export class FleetCoordinator {
     const taken = new Set<string>();
     for (const [id, job] of this.jobs) if (id !== agvId && (job.kind === 'park' || job.kind === 'yield')) taken.add(job.node);
     return findRefuge(this.o.graph, this.o.traffic, this.parkingNodes, from, new Set(this.o.traffic.held(waiter)), taken);
+  }
+
+  private readonly lastAnomaly = new Map<string, string>();
+
+  /** Reports an anomaly once per AGV and node, not on every status report. */
+  private logOnce(agvId: string, node: string, severity: EventSeverity, type: string, message: string): void {
+    if (this.lastAnomaly.get(agvId) === `${type}@${node}`) return;
+    this.lastAnomaly.set(agvId, `${type}@${node}`);
+    void this.log(severity, type, message, agvId);
   }
 
   private async safely<T>(fn: () => Promise<T>): Promise<T | undefined> {
