@@ -7,6 +7,8 @@ import { FootprintPibt } from './footprint-pibt.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
 import { cycleKey, findCycles } from './wait-for.ts';
+import { NONE, type AgentState, type Claim } from './agent-state.ts';
+import { backOff, sendAside } from './deadlock-resolution.ts';
 
 // Central traffic control. Every planning round the lifelong planner (windowed PIBT) proposes one next node for
 // every AGV from the end of what it already holds; the reservation table then grants each proposal only if the
@@ -18,7 +20,6 @@ import { cycleKey, findCycles } from './wait-for.ts';
 // So a slow, stalled or slowly turning AGV keeps its planned place in the queue instead of being overtaken into a
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
-const NONE = -1;
 const EVENT_HISTORY = 500;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
@@ -29,28 +30,6 @@ function tieBreak(agent: number, vertex: number, round: number): number {
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= h >>> 13;
   return ((h >>> 0) / 4294967296) * 1e-3;
-}
-
-interface AgentState {
-  goal: number;
-  /** Side-step target that breaks a deadlock; the goal is resumed from there. */
-  via: number;
-  online: boolean;
-  stalled: boolean;
-  lastProgressMs: number;
-  /** Planning rounds since the current target was set: older requests plan first (PIBT priority). */
-  urgency: number;
-  lastTarget: number;
-  /** Node passed just before the current one: where the AGV can back off to when it is part of a deadlock. */
-  cameFrom: number;
-  /** Holding back (after backing off) until this time so the other side of a deadlock can pass. */
-  yieldUntilMs: number;
-  waitingFor?: { agvId: string; node: number; sinceMs: number };
-}
-
-interface Claim {
-  agvId: string;
-  round: number;
 }
 
 export class CentralTrafficController implements TrafficController {
@@ -399,7 +378,8 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const moved = this.sendAside(cycle) ?? this.backOff(cycle, nowMs);
+      const resolution = { table: this.table, graph: this.roadmap.graph, agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
         this.cycleSince.delete(key);
@@ -410,63 +390,6 @@ export class CentralTrafficController implements TrafficController {
       }
     }
     for (const key of [...this.cycleSince.keys()]) if (!seen.has(key)) this.cycleSince.delete(key);
-  }
-
-  /**
-   * Footprint deadlocks on one-way lanes (a forklift nosing out of an aisle and a small AGV at the junction, each
-   * covering the node the other needs) have no forward way out. Every AGV can reverse, so one member (the smallest
-   * body first) backs off to the node it came from, if free, and holds back briefly while the other side passes.
-   */
-  private backOff(cycle: string[], nowMs: number): { agvId: string; node: number } | undefined {
-    const bySize = [...cycle].sort((a, b) => this.table.radius(a) - this.table.radius(b));
-    for (const id of bySize) {
-      const state = this.agents.get(id)!;
-      const path = this.table.path(id);
-      if (path.length !== 1 || state.cameFrom === NONE || !state.online) continue;
-      if (!this.table.check(id, state.cameFrom).ok || this.claims.get(state.cameFrom)) continue;
-      this.table.append(id, state.cameFrom);
-      state.cameFrom = NONE;
-      state.yieldUntilMs = nowMs + this.deadlockAfterMs * 2;
-      state.waitingFor = undefined;
-      return { agvId: id, node: path[path.length - 1]! };
-    }
-    return undefined;
-  }
-
-  /** One member of the cycle gets a nearby free node none of the others needs as a temporary target. */
-  private sendAside(cycle: string[]): { agvId: string; node: number } | undefined {
-    const needed = new Set<number>();
-    for (const id of cycle) {
-      for (const v of this.table.path(id)) needed.add(v);
-      const w = this.agents.get(id)?.waitingFor;
-      if (w) needed.add(w.node);
-    }
-    for (const id of cycle) {
-      const path = this.table.path(id);
-      const refuge = this.nearestRefuge(id, path[path.length - 1]!, needed);
-      if (refuge === NONE) continue;
-      const state = this.agents.get(id)!;
-      state.via = refuge;
-      state.waitingFor = undefined;
-      return { agvId: id, node: refuge };
-    }
-    return undefined;
-  }
-
-  private nearestRefuge(agvId: string, from: number, needed: Set<number>): number {
-    const graph = this.roadmap.graph;
-    const seen = new Set([from]);
-    const queue = [from];
-    for (let head = 0; head < queue.length && head < 64; head++) {
-      const v = queue[head]!;
-      if (v !== from && !needed.has(v)) return v;
-      for (const u of graph.neighbors(v)) {
-        if (seen.has(u) || !this.table.check(agvId, u).ok) continue;
-        seen.add(u);
-        queue.push(u);
-      }
-    }
-    return NONE;
   }
 
   // --- helpers ---

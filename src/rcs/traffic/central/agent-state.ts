@@ -1,0 +1,25 @@
+// Per-AGV planning state of the central controller, shared with the deadlock resolution.
+
+export const NONE = -1;
+
+export interface AgentState {
+  goal: number;
+  /** Side-step target that breaks a deadlock; the goal is resumed from there. */
+  via: number;
+  online: boolean;
+  stalled: boolean;
+  lastProgressMs: number;
+  /** Planning rounds since the current target was set: older requests plan first (PIBT priority). */
+  urgency: number;
+  lastTarget: number;
+  /** Node passed just before the current one: where the AGV can back off to when it is part of a deadlock. */
+  cameFrom: number;
+  /** Holding back (after backing off) until this time so the other side of a deadlock can pass. */
+  yieldUntilMs: number;
+  waitingFor?: { agvId: string; node: number; sinceMs: number };
+}
+
+export interface Claim {
+  agvId: string;
+  round: number;
+}
