@@ -33,6 +33,8 @@ export interface AgvStatus {
   /** Percent 0..100. */
   battery: number;
   charging: boolean;
+  /** Localisation confidence 0..1; undefined when the AGV does not know it. */
+  localisationScore?: number;
   loaded: boolean;
   /** Protocol AGV state name, e.g. 'idle', 'moving', 'charging', 'error'. */
   state: string;

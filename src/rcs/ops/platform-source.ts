@@ -145,7 +145,7 @@ export class PlatformFleetSource implements FleetSource {
       nodeId: s?.lastNodeId ?? null,
       mapId: s?.mapId ?? this.map.id,
       battery: s?.battery ?? 0,
-      localisationScore: null,
+      localisationScore: s?.localisationScore ?? null,
       charging: s?.charging ?? false,
       emergencyStop: s?.emergencyStop ?? false,
       taskId: live.currentTaskId ?? null,
