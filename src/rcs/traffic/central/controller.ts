@@ -345,7 +345,7 @@ export class CentralTrafficController implements TrafficController {
         } else if (!check.ok) {
           this.claims.set(next, { agvId: id, round: this.round });
           blocker = check.blocker;
-        } else {
+        } else if ((blocker = this.exitBlocker(id, next, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
           this.table.append(id, next);
@@ -393,6 +393,20 @@ export class CentralTrafficController implements TrafficController {
   }
 
   // --- helpers ---
+
+  /**
+   * "Don't block the box" for bodies that cover neighbouring nodes. Two such AGVs approaching one junction from
+   * two sides (or an AGV queueing next to a station spur a forklift is about to leave) can each end up covering the
+   * node the other needs next: a mutual footprint block that no one-step plan can undo on one-way lanes. So an AGV
+   * only enters a node when the node after it on its route is not covered by another body — being merely held by
+   * the AGV ahead in a queue is fine, that one moves on. Returns the AGV that covers the exit, if any.
+   */
+  private exitBlocker(agvId: string, next: number, target: number): string | undefined {
+    if (target === NONE || next === target) return undefined;
+    const exit = this.preferredNext(agvId, next, target);
+    if (exit === NONE || this.table.path(agvId).includes(exit)) return undefined;
+    return this.table.footprintBlocker(agvId, exit);
+  }
 
   private targetOf(state: AgentState): number {
     if (!state.online || state.stalled) return NONE;

@@ -67,6 +67,20 @@ export class ReservationTable {
     return { ok: true };
   }
 
+  /**
+   * Another AGV whose body, on a node other than v itself, would overlap agent's body at v: a footprint block, as
+   * opposed to v simply being the next place in a queue (held by the AGV ahead, which moves on).
+   */
+  footprintBlocker(agent: string, v: number): string | undefined {
+    const mine = this.radius(agent);
+    for (const { node, distance } of this.nearby.of(v)) {
+      const other = this.owner[node];
+      if (other === undefined || other === agent || other === this.owner[v]) continue;
+      if (footprintsOverlap(distance, mine, this.radius(other))) return other;
+    }
+    return undefined;
+  }
+
   /** Starts (or restarts) an agent's path at v. The caller has checked v; the old path is released. */
   place(agent: string, v: number): void {
     this.releaseAll(agent);

@@ -32,12 +32,15 @@ export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number
     });
   }
   let next = 0;
+  // A start must not already be a mutual footprint block (two bodies each covering the node the other needs): on
+  // big bodies keep one node of slack between starts.
   for (const profile of queue) {
+    const margin = 2 * Math.max(profile.lengthM, profile.widthM) / 2 > 1 ? 1 : 0;
     const r = Math.max(profile.lengthM, profile.widthM) / 2;
     let start: string | undefined;
     for (let k = 0; k < candidates.length; k++) {
       const node = candidates[(next + k) % candidates.length]!;
-      if (placed.some((p) => Math.hypot(p.x - node.x, p.y - node.y) < p.r + r - 1e-9)) continue;
+      if (placed.some((p) => Math.hypot(p.x - node.x, p.y - node.y) < p.r + r + margin - 1e-9)) continue;
       start = node.id;
       placed.push({ x: node.x, y: node.y, r });
       next = (next + k + 1) % candidates.length;
