@@ -16,3 +16,4 @@ export { createSecureProtector, PLAIN_IN_SECURE_SESSION, toProtocolError, type S
 export * from './json.ts';
 export { fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile } from './spec-tables.ts';
 export * from './version.ts';
+export * from './secure/index.ts';
