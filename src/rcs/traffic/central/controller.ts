@@ -275,8 +275,10 @@ export class CentralTrafficController implements TrafficController {
       radius,
       rank: (agent, from, to) => {
         if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
-        if (to !== from && !mayEnter(agent, to)) return Number.POSITIVE_INFINITY;
         const goal = goals[agent]!;
+        if (to !== from && !mayEnter(agent, to)) return Number.POSITIVE_INFINITY;
+        // The grant would refuse it (exit covered by another body): planning it would only block others' moves.
+        if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
         // A target cut off by obstacles: queue up on the ordinary route rather than freeze.
         const d = Number.isFinite(detour[from]!) ? detour[to]! : this.distances.get(goal, to);
@@ -331,7 +333,7 @@ export class CentralTrafficController implements TrafficController {
           continue;
         }
         const check = this.table.check(id, next);
-        blocker = check.ok ? proposedBy.get(next) : check.blocker;
+        blocker = check.ok ? (proposedBy.get(next) ?? this.exitBlocker(id, next, goals[i]!)) : check.blocker;
       } else if (this.table.path(id).includes(next)) {
         // Turning back onto a node it still holds would make the path revisit a node, which AGVs cannot follow
         // as one order: wait until that node is passed and released, then plan again.
@@ -405,7 +407,17 @@ export class CentralTrafficController implements TrafficController {
     if (target === NONE || next === target) return undefined;
     const exit = this.preferredNext(agvId, next, target);
     if (exit === NONE || this.table.path(agvId).includes(exit)) return undefined;
-    return this.table.footprintBlocker(agvId, exit);
+    const covering = this.table.footprintBlocker(agvId, exit);
+    if (covering !== undefined) return covering;
+    // The AGV ahead holding the exit moves on, unless it stops close by (at a station spur next to the exit, say):
+    // then it will cover the exit from there.
+    const ahead = this.table.ownerOf(exit);
+    if (ahead === undefined || ahead === agvId) return undefined;
+    const state = this.agents.get(ahead);
+    const stopsAt = state ? this.targetOf(state) : NONE;
+    if (stopsAt === NONE) return ahead;
+    const reach = this.table.radius(agvId) + this.table.radius(ahead);
+    return stopsAt === exit || footprintsOverlap(this.table.nearbyIndex().distance(stopsAt, exit), reach, 0) ? ahead : undefined;
   }
 
   private targetOf(state: AgentState): number {
