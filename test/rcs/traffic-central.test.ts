@@ -136,9 +136,9 @@ describe('CentralTrafficController', () => {
     expect(traffic.heldBy('2,0')).toBeUndefined();
   });
 
-  // Known gap: with 1.8 m bodies on a 1 m lattice the planner (footprint-blind PIBT) walks AGVs into mutual
-  // footprint blocks that the side-step cannot always undo; safety holds (no violation) but some never arrive.
-  // See docs/traffic.md, "What falls short".
+  // Known gap: with 1.8 m bodies on a 1 m lattice one-step planning still walks AGVs into mutual footprint blocks
+  // (each covering the node the other needs) that neither the exit rule nor side-step/back-off always undo; safety
+  // holds (no violation) but the two forklifts never arrive here. See docs/traffic.md, "What falls short".
   it.skip('lets mixed sizes, speeds and random stalls cross a grid with no conflict', () => {
     const site = grid(8, 6);
     const agvs = [

@@ -67,7 +67,7 @@ export class CentralTrafficController implements TrafficController {
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
     this.stallAfterMs = options.stallAfterMs ?? 8_000;
-    this.deadlockAfterMs = options.deadlockAfterMs ?? 1_500;
+    this.deadlockAfterMs = options.deadlockAfterMs ?? 500;
   }
 
   // --- TrafficController ---

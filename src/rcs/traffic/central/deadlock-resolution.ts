@@ -27,17 +27,35 @@ export interface SideStep {
 export function backOff(ctx: ResolutionContext, cycle: string[], nowMs: number): SideStep | undefined {
   const bySize = [...cycle].sort((a, b) => ctx.table.radius(a) - ctx.table.radius(b));
   for (const id of bySize) {
-    const state = ctx.agents.get(id)!;
-    const path = ctx.table.path(id);
-    if (path.length !== 1 || state.cameFrom === NONE || !state.online) continue;
-    if (!ctx.table.check(id, state.cameFrom).ok || ctx.claims.get(state.cameFrom)) continue;
+    const moved = backOffChain(ctx, id, nowMs, new Set(cycle), 0);
+    if (moved) return moved;
+  }
+  return undefined;
+}
+
+/** Queues on one-way aisles: when the way back is held by the AGV behind, that one backs off first (a few deep). */
+const MAX_CHAIN = 6;
+
+function backOffChain(ctx: ResolutionContext, id: string, nowMs: number, visited: Set<string>, depth: number): SideStep | undefined {
+  const state = ctx.agents.get(id);
+  const path = ctx.table.path(id);
+  if (!state || path.length !== 1 || state.cameFrom === NONE || !state.online) return undefined;
+  const behind = ctx.claims.get(state.cameFrom);
+  if (behind && behind.agvId !== id) return undefined;
+  const check = ctx.table.check(id, state.cameFrom);
+  if (check.ok) {
     ctx.table.append(id, state.cameFrom);
     state.cameFrom = NONE;
     state.yieldUntilMs = nowMs + ctx.holdBackMs;
     state.waitingFor = undefined;
     return { agvId: id, node: path[path.length - 1]! };
   }
-  return undefined;
+  if (depth >= MAX_CHAIN || visited.has(check.blocker)) return undefined;
+  visited.add(check.blocker);
+  const moved = backOffChain(ctx, check.blocker, nowMs, visited, depth + 1);
+  // This one follows once the one behind has physically moved off; hold it back meanwhile.
+  if (moved) state.yieldUntilMs = nowMs + ctx.holdBackMs;
+  return moved;
 }
 
 /** One member of the cycle gets a nearby free node none of the others needs as a temporary target. */

@@ -25,7 +25,7 @@ export interface CentralTrafficOptions {
   planIntervalMs?: number;
   /** An AGV holding nodes ahead that reports no progress for this long is treated as an obstacle (default 8 s). */
   stallAfterMs?: number;
-  /** A wait-for cycle that persists this long is broken by sending one member aside (default 1.5 s). */
+  /** A wait-for cycle that persists this long is broken by sending one member aside or backing one off (default 0.5 s: cycles are looked for every round, and waiting longer only lets the queues behind them grow). */
   deadlockAfterMs?: number;
   /** Body size of an AGV when it is first placed (e.g. from its registration); unknown sizes get a default. */
   footprintOf?: (agvId: string) => Dimensions | undefined;
