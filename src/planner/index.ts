@@ -21,3 +21,5 @@ export { arrivalTime, sumOfCosts, makespan, sumOfCostsLowerBound } from './metri
 export { refineWithLns, type RefineOptions, type RefineResult } from './refine.ts';
 export { SpaceTimeOccupancy, SpaceTimeSearchScratch, spaceTimeAStar } from './spacetime.ts';
 export { solveOneShot, type OneShotOptions, type OneShotResult } from './oneshot.ts';
+export * from './lifelong/index.ts';
+export * from './lorr/index.ts';
