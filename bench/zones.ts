@@ -85,6 +85,7 @@ function run(mode: 'zoned' | 'central') {
     vendors: vendors.length,
     map: 'maps/demo-warehouse.json',
     max_no_progress_s: Math.round(result.maxNoProgressMs / 100) / 10,
+    max_no_progress_agv: result.maxNoProgressAgv,
     unheld_moves: result.unheldMoves,
     wall_s: Math.round((performance.now() - started) / 100) / 10,
   };

@@ -9,6 +9,9 @@ import type { TrafficController, TrafficGrant, WaitInfo } from '../../src/rcs/tr
 // hold one zone while waiting for another: no cross-vendor deadlock) and a zone that another vendor is waiting for
 // admits no newcomers (drain), so no vendor starves.
 
+/** A queued AGV that has not asked again for this long has given up on the zone (new task, stopped). */
+const STILL_ASKING_MS = 1_000;
+
 export interface ZoneLayout {
   /** Zone of each node: a vendor's home zone (`home:<vendor>`) or a shared zone (`shared:<name>`). */
   zoneOf: Map<string, string>;
@@ -54,7 +57,9 @@ export class ZonedTrafficController implements TrafficController {
   private readonly perVendor = new Map<string, ReservationTrafficController>();
   private readonly bookings = new Map<string, Map<string, string>>(); // zone -> agv -> vendor
   private readonly queue = new Map<string, string[]>(); // zone -> AGVs waiting to book it, in order
-  private readonly zoneWaits = new Map<string, { zone: string; sinceMs: number }>();
+  /** When each queued AGV last asked for a zone (`zone agv`): AGVs that stopped asking no longer hold the queue. */
+  private readonly lastAsked = new Map<string, number>();
+  private nowMs = 0;
 
   constructor(
     site: SiteMap,
@@ -82,6 +87,7 @@ export class ZonedTrafficController implements TrafficController {
   }
 
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
+    this.nowMs = Math.max(this.nowMs, nowMs);
     const grant = this.inner(agvId).request(agvId, goal, nowMs);
     this.releaseLeftZones(agvId, grant.kind === 'go' ? grant.path : []);
     if (grant.kind !== 'go') return grant;
@@ -94,6 +100,7 @@ export class ZonedTrafficController implements TrafficController {
         const q = this.queue.get(zone) ?? [];
         if (!q.includes(agvId)) q.push(agvId);
         this.queue.set(zone, q);
+        this.lastAsked.set(`${zone} ${agvId}`, this.nowMs);
         if (k <= 1) return { kind: 'wait', reason: 'blocked' };
         return { ...grant, path: grant.path.slice(0, k), reachesGoal: false, announced: [] };
       }
@@ -110,11 +117,15 @@ export class ZonedTrafficController implements TrafficController {
     for (const v of this.bookings.get(zone)?.values() ?? []) if (v !== vendor) return false;
     // Drain: a zone in use admits no more of its vendor's AGVs while another vendor waits for it, except those
     // whose own fleet manager already reserved nodes in it (they could not back out); an empty zone goes to
-    // whoever asks first.
+    // whoever has waited longest: first come, first served (otherwise the vendor whose AGVs happen to ask first
+    // in every control cycle takes the free zone every time and the others starve for the whole run).
     const inUse = (this.bookings.get(zone)?.size ?? 0) > 0;
-    const othersWaiting = (this.queue.get(zone) ?? []).some((id) => this.vendorOf(id) !== vendor);
+    const waiting = (this.queue.get(zone) ?? []).filter((id) => (this.lastAsked.get(`${zone} ${id}`) ?? -Infinity) >= this.nowMs - STILL_ASKING_MS);
+    const othersWaiting = waiting.some((id) => this.vendorOf(id) !== vendor);
     const committed = this.held(agvId).some((n) => this.layout.zoneOf.get(n) === zone);
-    return !(inUse && othersWaiting) || committed;
+    if (committed) return true;
+    if (inUse) return !othersWaiting;
+    return waiting.length === 0 || this.vendorOf(waiting[0]!) === vendor;
   }
 
   /** Zones the AGV neither stands in nor still needs are handed back. */
