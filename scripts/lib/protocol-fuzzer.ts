@@ -5,6 +5,7 @@ import {
   decodeFrame, encodeFrame, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, HEADER_SIZE, headerCheck, type DecodeResult, type Message,
 } from '../../src/protocol/index.ts';
 import { crc32 } from '../../src/protocol/crc32.ts';
+import { seededRandom as prng } from '../../src/core/random.ts';
 
 export interface FuzzOptions {
   frames: number;
@@ -34,17 +35,6 @@ export interface FuzzSummary {
   first_failures: string[];
 }
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedCorpus(): Uint8Array[] {
   const messages: Message[] = [...(Object.values(EXAMPLE_MESSAGES) as Message[]), exampleMotionCommand(20, 10), exampleMotionCommand(1, 1)];

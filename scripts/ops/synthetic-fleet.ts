@@ -1,6 +1,7 @@
 // A stand-in fleet that produces the read models operations consumes, without protocol, sockets or planner:
 // used by the dashboard's dev server and the browser FPS benchmark (which needs 2,000 AGVs on a 2-core machine),
 // and by API tests of operations in isolation. The real-browser test runs against the real platform instead.
+import { seededRandom as rng } from '../../src/core/random.ts';
 import {
   FleetCommandError,
   type AgvView,
@@ -21,17 +22,6 @@ const VENDORS = [
   { vendor: 'geekbot', model: 'P800', speed: 1.8 },
 ];
 
-/** Deterministic PRNG (mulberry32) so a seed gives the same fleet every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SimAgv extends AgvView {
   speed: number;

@@ -2,7 +2,7 @@ import type { Graph } from '../graph.ts';
 import { GoalDistances, UNREACHABLE, type EdgeCost } from './goal-distances.ts';
 import type { MotionModel, StepProposal } from './motion-model.ts';
 import { PibtStep } from './pibt-step.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 // The lifelong planner: every step, each agent gets its next action towards its current goal. Windowed PIBT
 // with window 1 (plan one step, execute, replan), so new goals, stalled robots and changed positions cost

@@ -1,4 +1,7 @@
-/** Small seeded PRNG (mulberry32) so planning runs are reproducible. Returns floats in [0, 1). */
+/**
+ * Small seeded PRNG (mulberry32): simulations, planners and fuzzers reproduce a run from its seed.
+ * Returns floats in [0, 1). Not for anything secret.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
