@@ -13,9 +13,10 @@ import { SafetyChecker } from './traffic-central-checker.ts';
 // Faults injected: speed factors 0.6–1.0, random stalls (6 per AGV-hour, 2–15 s), time to turn on the spot.
 // An independent checker looks at every 100 ms step: positions and holdings, nodes and footprints.
 
-const site = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')) as SiteMap;
+const small = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')) as SiteMap;
+const large = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse-large.json', import.meta.url), 'utf8')) as SiteMap;
 
-function run(mix: FleetMix[], tasks: number) {
+function run(mix: FleetMix[], tasks: number, site: SiteMap = small) {
   const fleet = buildFleet(site, mix, 1);
   const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
   const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), planIntervalMs: 200 });
@@ -42,10 +43,13 @@ describe('fleet end to end on the demo warehouse (virtual time)', () => {
     expect(result.maxNoProgressMs).toBeLessThan(180_000);
   }, 240_000);
 
-  // The issue's target. Fails today, safely: the checker stays clean but progress stops. With the three vendors'
-  // real bodies (0.9, 1.1 and 1.8 m) one-step planning walks AGVs into mutual footprint blocks on the 1 m lattice;
-  // even with 0.9 m bodies only, 200 AGVs on 333 nodes collapse (measured: 100 AGVs 215 tasks/h, 200 AGVs 53
-  // tasks/h in a simulated hour; 40 AGVs 449 tasks/h). See docs/traffic.md, "What falls short".
+  // The issue's target, on the large demo warehouse (60 m x 40 m, 1146 nodes; 200 AGVs on the small map's 333 nodes
+  // would fill 60 % of its nodes, which no real site does). Still fails, safely: the checker stays clean but progress
+  // stops. With the three vendors' real bodies (0.9, 1.1 and 1.8 m) on the 1 m lattice, one-step planning still
+  // ends in mutual footprint blocks (an AGV at a station spur and one in the aisle next to it, each covering the node
+  // the other needs, with a one-way queue behind); measured 20 simulated minutes: see docs/traffic.md, "What falls
+  // short". Even with 0.9 m bodies only, 200 AGVs reach about 500 tasks/h, so 2,000 tasks take ~4 simulated hours
+  // (~25 min of wall time here): not a CI test yet.
   it.skip('200 AGVs of 3 vendors finish 2,000 tasks with zero collisions and zero deadlocks', () => {
     const [hexa, nord, roll] = VENDOR_PROFILES;
     const { result, checker } = run(
@@ -55,6 +59,7 @@ describe('fleet end to end on the demo warehouse (virtual time)', () => {
         { profile: nord!, count: 30 },
       ],
       2_000,
+      large,
     );
     expect(checker.violations).toEqual([]);
     expect(result.tasksDone).toBe(2_000);
