@@ -13,12 +13,8 @@ export interface LoadedLorrProblem {
   tasks: Int32Array;
 }
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
-
-/** Root of the shared MAPF benchmark data: $UNIFLEET_MAPF_DATA or ../shared/benchmarks/mapf next to the project. */
-export function mapfDataRoot(): string {
-  return process.env.UNIFLEET_MAPF_DATA ?? resolve(PROJECT_ROOT, '../shared/benchmarks/mapf');
-}
+/** Root of the shared MAPF benchmark data (see mapfDataDir). */
+export { mapfDataDir as mapfDataRoot } from './mapf-data.ts';
 
 export function loadLorrProblem(file: string): LoadedLorrProblem {
   const problem = parseLorrProblem(readFileSync(file, 'utf8'));

@@ -6,9 +6,14 @@ import { gridToGraph, parseMovingAiMap, parseScen, type GridGraph, type ScenEntr
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared MAPF data folder: env UNIFLEET_MAPF_DATA, else ../shared/benchmarks/mapf beside the project. */
+/**
+ * The shared MAPF data folder: env UNIFLEET_MAPF_DATA, else ../shared/benchmarks/mapf beside the project, else the
+ * workstation's /work/shared copy (a CI clone may live elsewhere than the working checkout).
+ */
 export function mapfDataDir(): string {
-  return process.env.UNIFLEET_MAPF_DATA ?? resolve(projectRoot, '../shared/benchmarks/mapf');
+  if (process.env.UNIFLEET_MAPF_DATA) return process.env.UNIFLEET_MAPF_DATA;
+  const candidates = [resolve(projectRoot, '../shared/benchmarks/mapf'), '/work/shared/benchmarks/mapf'];
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 
 export function hasMapfData(): boolean {

@@ -12,8 +12,9 @@ import {
   parseLorrProblem,
   parseLorrTasks,
 } from '../../src/planner/lorr/index.ts';
+import { mapfDataDir } from '../../bench/lib/mapf-data.ts';
 
-const DATA = process.env.UNIFLEET_MAPF_DATA ?? resolve(import.meta.dirname, '../../../shared/benchmarks/mapf');
+const DATA = mapfDataDir();
 const EXAMPLE = resolve(DATA, 'lorr/2023-start-kit-example/warehouse.domain');
 const haveData = existsSync(EXAMPLE);
 if (!haveData) console.warn(`LoRR data not found at ${EXAMPLE}; skipping LoRR planner tests (set UNIFLEET_MAPF_DATA)`);
