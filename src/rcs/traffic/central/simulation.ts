@@ -83,6 +83,24 @@ interface RunAgv {
 }
 
 export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
+  const run = fleetSimulationSteps(o);
+  for (let next = run.next(); ; next = run.next()) if (next.done) return next.value;
+}
+
+/**
+ * The same run, handing the event loop back every `yieldEverySteps` simulation steps (default 500), so a long run
+ * inside a test worker or a server does not starve its I/O (vitest's worker RPC times out otherwise).
+ */
+export async function runFleetSimulationAsync(o: FleetSimOptions, yieldEverySteps = 500): Promise<FleetSimResult> {
+  const run = fleetSimulationSteps(o, yieldEverySteps);
+  for (let next = run.next(); ; next = run.next()) {
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The simulation loop as a generator that pauses every `pauseEverySteps` steps (never, by default). */
+function* fleetSimulationSteps(o: FleetSimOptions, pauseEverySteps = Number.POSITIVE_INFINITY): Generator<void, FleetSimResult> {
   const dt = o.dtMs ?? 100;
   const maxSim = o.maxSimMs ?? 4 * 3_600_000;
   const quarterTurnMs = o.quarterTurnMs ?? 1_000;
@@ -120,6 +138,7 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
   const stallChance = o.stalls ? (o.stalls.perAgvHour * dt) / 3_600_000 : 0;
   let now = 0;
   const limit = o.durationMs ?? maxSim;
+  let steps = 0;
   while (now < limit && (o.durationMs !== undefined || result.tasksDone < o.tasks.length)) {
     o.traffic.tick(now);
     dispatch(fleet, pending, o.mayServe, now);
@@ -197,6 +216,7 @@ export function runFleetSimulation(o: FleetSimOptions): FleetSimResult {
     }
     if (o.observe) o.observe(now, fleet.map((agv) => snapshot(agv)));
     now += dt;
+    if (++steps % pauseEverySteps === 0) yield;
   }
   result.simMs = now;
   result.tasksPerHour = now > 0 ? (result.tasksDone * 3_600_000) / now : 0;
