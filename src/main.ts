@@ -7,6 +7,7 @@ import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './rcs/demo-feeder.ts';
 import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
 import { startPlatform } from './rcs/platform.ts';
+import { ReservationTrafficController } from './rcs/traffic/index.ts';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     demoKey: config.demoKey,
     // Demo mode also seeds dashboard users (printed below), like the demo API key.
     ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
+    traffic: config.traffic === 'reservation' ? (graph) => new ReservationTrafficController(graph) : undefined,
   });
 
   let sim: Simulator | undefined;
@@ -73,7 +75,7 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
   AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}
   database       ${config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
-  fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min
+  fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
 `);

@@ -28,7 +28,15 @@ export interface PlatformConfig {
   demoTasksPerMin: number;
   /** Speed-up of simulated time (main job only). */
   timeFactor: number;
+  /** Traffic control: 'central' (multi-agent planner, default) or 'reservation' (v1: shortest path + exclusive reservations). */
+  traffic: TrafficMode;
 }
+
+export const TRAFFIC_MODES = ['reservation', 'central'] as const;
+export type TrafficMode = (typeof TRAFFIC_MODES)[number];
+
+/** Settings whose value must be one of a fixed set. */
+const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traffic: TRAFFIC_MODES };
 
 export const DEFAULT_CONFIG: PlatformConfig = {
   mapPath: 'maps/demo-warehouse.json',
@@ -46,6 +54,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   simAgvs: 30,
   demoTasksPerMin: 40,
   timeFactor: 1,
+  traffic: 'central',
 };
 
 const ENV: Record<keyof PlatformConfig, string> = {
@@ -64,6 +73,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   simAgvs: 'UNIFLEET_SIM_AGVS',
   demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',
   timeFactor: 'UNIFLEET_TIME_FACTOR',
+  traffic: 'UNIFLEET_TRAFFIC',
 };
 
 /** Flag name for a key: apiPort -> --api-port. */
@@ -85,6 +95,8 @@ function parseValue(key: keyof PlatformConfig, raw: string, source: string): Pla
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new ConfigError(`${source}: expected true/false, got '${raw}'`);
   }
+  const choices = CHOICES[key];
+  if (choices && !choices.includes(raw)) throw new ConfigError(`${source}: expected one of ${choices.join(', ')}, got '${raw}'`);
   return raw;
 }
 

@@ -20,7 +20,7 @@ import type { SiteMap } from './site/types.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
-import { ReservationTrafficController } from './traffic/reservation-controller.ts';
+import { CentralTrafficController } from './traffic/central/index.ts';
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
@@ -51,7 +51,7 @@ export interface StartOptions {
   openReads?: boolean;
   demoKey?: boolean;
   strategy?: DispatchStrategy;
-  /** Build a different traffic controller (issue 4 plugs the central planner in here). */
+  /** Build a different traffic controller (default: the central multi-agent controller). */
   traffic?: (graph: RoadGraph, site: SiteMap) => TrafficController;
   secure?: SecureHandshake;
   /** The platform's SM2 key pair for secure mode; default: created at first start and kept in the store. */
@@ -88,7 +88,8 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
   if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
   const store = openStore({ path: options.dbPath });
   const graph = new RoadGraph(site);
-  const traffic = options.traffic ? options.traffic(graph, site) : new ReservationTrafficController(graph);
+  // Central multi-agent planning is the default; v1 reservations remain selectable (e.g. --traffic reservation).
+  const traffic = options.traffic ? options.traffic(graph, site) : new CentralTrafficController(site);
   const registry = new FleetRegistry((id) => traffic.held(id), site.id);
   const tasks = new TaskService({ store, site, clock });
   const numbering = new SiteNumbering(site);

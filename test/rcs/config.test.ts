@@ -17,5 +17,7 @@ describe('platform configuration', () => {
     expect(() => loadConfig([], { UNIFLEET_API_PORT: 'eighty' })).toThrow(/UNIFLEET_API_PORT: expected a non-negative number/);
     expect(() => loadConfig(['--auto-enrol=maybe'], {})).toThrow(/expected true\/false/);
     expect(() => loadConfig(['--map-path'], {})).toThrow(/needs a value/);
+    expect(() => loadConfig(['--traffic', 'zoned'], {})).toThrow(/--traffic: expected one of reservation, central, got 'zoned'/);
+    expect(loadConfig([], { UNIFLEET_TRAFFIC: 'reservation' }).traffic).toBe('reservation');
   });
 });
