@@ -1,6 +1,7 @@
 import type { VendorProfile } from '../../../agv/sim/profiles.ts';
 import type { SiteMap } from '../../site/types.ts';
 import type { SimAgvSpec, SimTask } from './simulation.ts';
+import { seededRandom as seeded } from '../../../core/random.ts';
 
 // Fleets and task streams for simulated runs: deterministic from a seed, so a benchmark or test run can be repeated.
 
@@ -63,15 +64,4 @@ export function buildTasks(site: SiteMap, count: number, seed: number): SimTask[
     pick: picks[Math.floor(random() * picks.length)]!,
     drop: drops[Math.floor(random() * drops.length)]!,
   }));
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,6 +2,7 @@ import { setPath, step as stepMotion, type MotionState, type PathPoint } from '.
 import type { VendorProfile } from '../../../agv/sim/profiles.ts';
 import type { SiteMap, SiteNode } from '../../site/types.ts';
 import type { TrafficController } from '../types.ts';
+import { seededRandom as mulberry32 } from '../../../core/random.ts';
 
 // A headless fleet run in virtual time: traffic control, a task dispatcher and the simulator's motion model in one
 // process, without sockets. It drives any TrafficController exactly as the platform does (place, request, drive
@@ -304,15 +305,4 @@ function angleDiff(a: number, b: number): number {
   while (d > Math.PI) d -= 2 * Math.PI;
   while (d < -Math.PI) d += 2 * Math.PI;
   return d;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
