@@ -1,5 +1,6 @@
 import type { RoadGraph } from './road-graph.ts';
 import type { TrafficController, TrafficGrant, WaitInfo } from './types.ts';
+import { findCycles } from './wait-for.ts';
 
 // Traffic v1: shortest path per AGV plus exclusive node reservations. Holding both end nodes of an edge while
 // driving it makes the edge exclusive too, so head-on swaps and shared edges cannot happen.
@@ -194,22 +195,9 @@ export class ReservationTrafficController implements TrafficController {
   }
 
   private findWaitCycles(): string[][] {
-    const cycles: string[][] = [];
-    const done = new Set<string>();
-    for (const start of this.agvs.keys()) {
-      if (done.has(start)) continue;
-      const order: string[] = [];
-      const position = new Map<string, number>();
-      let current: string | undefined = start;
-      while (current !== undefined && !done.has(current) && !position.has(current)) {
-        position.set(current, order.length);
-        order.push(current);
-        current = this.agvs.get(current)?.waitingFor?.agvId;
-      }
-      if (current !== undefined && position.has(current)) cycles.push(order.slice(position.get(current)!));
-      for (const id of order) done.add(id);
-    }
-    return cycles;
+    const waitsFor = new Map<string, string>();
+    for (const [id, state] of this.agvs) if (state.waitingFor) waitsFor.set(id, state.waitingFor.agvId);
+    return findCycles(waitsFor);
   }
 
   private resolveCycle(cycle: string[], nowMs: number): boolean {

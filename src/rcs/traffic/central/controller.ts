@@ -6,7 +6,7 @@ import { footprintsOverlap, radiusOf, type Dimensions } from './footprint.ts';
 import { FootprintPibt } from './footprint-pibt.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
-import { cycleKey, findCycles } from './wait-for.ts';
+import { cycleKey, findCycles } from '../wait-for.ts';
 import { NONE, type AgentState, type Claim } from './agent-state.ts';
 import { backOff, sendAside } from './deadlock-resolution.ts';
 
