@@ -48,8 +48,10 @@ describe('secure sessions', () => {
     const from = platform.site.nodes[0]!;
     const edge = platform.site.edges.find((e) => e.from === from.id)!;
     const to = platform.site.nodes.find((n) => n.id === edge.to)!;
-    const grant = platform.traffic.request('SEC-1', to.id, Date.now());
-    expect(grant.kind).toBe('go');
+    // The central controller grants in planning rounds, so the first request may be answered 'wait'; the hop must
+    // be granted (held) before it is sent.
+    await waitFor('the hop granted by traffic control', () => platform.traffic.request('SEC-1', to.id, Date.now()).kind === 'go', 10_000);
+    expect(platform.traffic.held('SEC-1')).toContain(to.id);
     const outcome = await platform.registry.live('SEC-1')!.link!.sendMotion({
       orderId: 77,
       updateId: 0,
