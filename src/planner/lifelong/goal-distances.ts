@@ -1,4 +1,5 @@
 import type { Graph } from '../graph.ts';
+import { LruTables } from './lru-tables.ts';
 
 // Distance-to-goal tables (moves along the graph's edges) for the goals agents currently hold, built under a
 // time budget. A full backward BFS on a 40,000-cell warehouse costs around a millisecond, and at the first
@@ -13,7 +14,7 @@ export const UNREACHABLE = 0xffff;
 export type EdgeCost = (from: number, to: number) => number;
 
 export class GoalDistances {
-  private readonly tables = new Map<number, Uint16Array>();
+  private readonly tables: LruTables;
   private readonly queue: Uint32Array;
   /** Cost of each in-edge (aligned with graph.inSource) when edges are weighted, else null (plain BFS). */
   private readonly inCost: Uint8Array | null;
@@ -24,9 +25,10 @@ export class GoalDistances {
 
   constructor(
     private readonly graph: Graph,
-    private maxTables: number,
+    maxTables: number,
     edgeCost?: EdgeCost,
   ) {
+    this.tables = new LruTables(maxTables);
     if (graph.vertexCount >= UNREACHABLE) throw new RangeError(`graph too large for 16-bit distance tables: ${graph.vertexCount} vertices`);
     this.xs = graph.xs;
     this.ys = graph.ys;
@@ -50,12 +52,7 @@ export class GoalDistances {
 
   /** The table for goal if one exists (marks it recently used), else undefined. Index by vertex. */
   table(goal: number): Uint16Array | undefined {
-    const table = this.tables.get(goal);
-    if (table) {
-      this.tables.delete(goal);
-      this.tables.set(goal, table);
-    }
-    return table;
+    return this.tables.get(goal);
   }
 
   /** Builds and caches the table for goal: a backward search over in-edges, so one-way edges are respected. */
@@ -65,7 +62,6 @@ export class GoalDistances {
     const dist = this.inCost ? this.weightedSearch(goal, this.inCost) : this.breadthFirst(goal);
     this.tablesBuilt++;
     this.tables.set(goal, dist);
-    while (this.tables.size > this.maxTables) this.tables.delete(this.tables.keys().next().value!);
     return dist;
   }
 
@@ -129,8 +125,7 @@ export class GoalDistances {
 
   /** Changes the cache capacity (evicting the least recently used tables if it shrinks). */
   resize(maxTables: number): void {
-    this.maxTables = maxTables;
-    while (this.tables.size > maxTables) this.tables.delete(this.tables.keys().next().value!);
+    this.tables.resize(maxTables);
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 import type { GridGraph } from '../grid.ts';
+import { LruTables } from './lru-tables.ts';
 
 // Exact time-to-goal for a robot that must turn before driving: states are (cell, heading), actions F/R/C
 // each cost one step, and the goal is reached in any heading. A backward BFS over 4 × cells states per goal;
@@ -7,25 +8,21 @@ import type { GridGraph } from '../grid.ts';
 const UNSET = 0xffff;
 
 export class HeadingDistances {
-  private readonly tables = new Map<number, Uint16Array>();
+  private readonly tables: LruTables;
   private queue: Uint32Array;
   tablesBuilt = 0;
 
   constructor(
     private readonly grid: GridGraph,
-    private maxTables: number,
+    maxTables: number,
   ) {
+    this.tables = new LruTables(maxTables);
     this.queue = new Uint32Array(grid.graph.vertexCount * 4);
   }
 
   /** The table for goal (index v * 4 + heading), or undefined if not built yet. Marks it recently used. */
   table(goal: number): Uint16Array | undefined {
-    const table = this.tables.get(goal);
-    if (table) {
-      this.tables.delete(goal);
-      this.tables.set(goal, table);
-    }
-    return table;
+    return this.tables.get(goal);
   }
 
   build(goal: number): Uint16Array {
@@ -64,13 +61,11 @@ export class HeadingDistances {
     }
     this.tablesBuilt++;
     this.tables.set(goal, dist);
-    while (this.tables.size > this.maxTables) this.tables.delete(this.tables.keys().next().value!);
     return dist;
   }
 
   resize(maxTables: number): void {
-    this.maxTables = maxTables;
-    while (this.tables.size > maxTables) this.tables.delete(this.tables.keys().next().value!);
+    this.tables.resize(maxTables);
   }
 
   get size(): number {
