@@ -198,6 +198,11 @@ export class CentralTrafficController implements TrafficController {
     this.table.setRadius(agvId, radiusOf(dimensions));
   }
 
+  /** The disc radius (m) this AGV is planned with: its registered body, or the default while it has none. */
+  footprintRadius(agvId: string): number {
+    return this.table.radius(agvId);
+  }
+
   /** The most recent traffic events, oldest first. */
   events(): readonly TrafficEvent[] {
     return this.history;
