@@ -9,6 +9,7 @@ import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
+import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
@@ -51,8 +52,18 @@ export interface StartOptions {
   openReads?: boolean;
   demoKey?: boolean;
   strategy?: DispatchStrategy;
-  /** Build a different traffic controller (default: the central multi-agent controller). */
-  traffic?: (graph: RoadGraph, site: SiteMap) => TrafficController;
+  /**
+   * Build a different traffic controller (default: the central multi-agent controller). `footprintOf` gives the body
+   * each AGV registered with (see registeredFootprints).
+   */
+  traffic?: (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
+  /**
+   * Plan each AGV with the body it registered (capabilities.length/width): footprintOf sizes it when first placed,
+   * and a controller with `setFootprint` re-sizes it on every (re-)registration. Off by default for now: with the
+   * simulator's mixed bodies (0.9, 1.1 and 1.8 m) on the 1 m demo lattice the central controller gridlocks (see
+   * docs/traffic.md, "What falls short"); off, every AGV gets the default radius.
+   */
+  registeredFootprints?: boolean;
   secure?: SecureHandshake;
   /** The platform's SM2 key pair for secure mode; default: created at first start and kept in the store. */
   platformKeys?: Sm2KeyPair;
@@ -89,8 +100,13 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
   const store = openStore({ path: options.dbPath });
   const graph = new RoadGraph(site);
   // Central multi-agent planning is the default; v1 reservations remain selectable (e.g. --traffic reservation).
-  const traffic = options.traffic ? options.traffic(graph, site) : new CentralTrafficController(site);
+  // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
+  // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
+  const sized = options.registeredFootprints === true;
+  const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
+  const traffic = options.traffic ? options.traffic(graph, site, footprintOf) : new CentralTrafficController(site, { footprintOf });
   const registry = new FleetRegistry((id) => traffic.held(id), site.id);
+  if (sized) followRegisteredBodies(registry, traffic);
   const tasks = new TaskService({ store, site, clock });
   const numbering = new SiteNumbering(site);
   const platformKeys = options.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
@@ -190,4 +206,22 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
       await store.close();
     },
   };
+}
+
+/**
+ * A re-registration may bring a different body (a new top module, a corrected vendor sheet): every session that
+ * comes up re-sizes the AGV in a controller that plans with footprints. Before the first placement this is the same
+ * size footprintOf would give.
+ */
+function followRegisteredBodies(registry: FleetRegistry, traffic: TrafficController): void {
+  if (!plansFootprints(traffic)) return;
+  registry.onEvent((event) => {
+    if (event.type !== 'online') return;
+    const body = registry.footprintOf(event.agvId);
+    if (body) traffic.setFootprint(event.agvId, body);
+  });
+}
+
+function plansFootprints(traffic: TrafficController): traffic is TrafficController & { setFootprint(agvId: string, dims: AgvFootprint): void } {
+  return typeof (traffic as { setFootprint?: unknown }).setFootprint === 'function';
 }

@@ -1,5 +1,5 @@
 import type { AgvView, FleetFilter, FleetView } from '../api/fleet-view.ts';
-import type { AgvIdentity, AgvLink, AgvStatus } from './types.ts';
+import type { AgvFootprint, AgvIdentity, AgvLink, AgvStatus } from './types.ts';
 
 // The live fleet: who is connected, in which mode, and what each AGV last reported. The session server writes it,
 // the coordinator and the API read it. Reservations live in the traffic controller; heldNodes is read from there.
@@ -71,6 +71,11 @@ export class FleetRegistry implements FleetView {
 
   live(agvId: string): LiveAgv | undefined {
     return this.agvs.get(agvId);
+  }
+
+  /** The body the AGV last registered with (metres); undefined for an AGV not registered since the platform started. */
+  footprintOf(agvId: string): AgvFootprint | undefined {
+    return this.agvs.get(agvId)?.identity.footprint;
   }
 
   all(): IterableIterator<LiveAgv> {

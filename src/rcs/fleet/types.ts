@@ -3,6 +3,12 @@
 
 import type { AgvSecurityMode } from '../api/fleet-view.ts';
 
+/** Body size in metres, as registered; traffic control plans the AGV as a disc over its longest side. */
+export interface AgvFootprint {
+  lengthM: number;
+  widthM: number;
+}
+
 export interface AgvIdentity {
   id: string;
   vendor: string;
@@ -12,6 +18,8 @@ export interface AgvIdentity {
   softwareVersion: string;
   /** The capability sheet as registered (kept as given for the registry and dashboards). */
   capabilities: Record<string, unknown>;
+  /** capabilities.length/width converted to metres and checked at registration. */
+  footprint: AgvFootprint;
 }
 
 export interface AgvAlarm {

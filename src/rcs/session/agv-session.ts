@@ -5,7 +5,7 @@ import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { AgvRecord, Store } from '../store/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../fleet/types.ts';
-import { motionCommandFor, statusFromReport } from './convert.ts';
+import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
 
@@ -245,6 +245,13 @@ export class AgvSession implements AgvLink {
       this.peer.close();
       return;
     }
+    const body = footprintFromCapabilities(m.capabilities);
+    if (!body.ok) {
+      this.peer.send({ kind: 'registerAck', result: 'rejectedCapabilities', detail: body.detail });
+      void this.log('warning', 'registration.refused', `${id}: ${body.detail}`);
+      this.peer.close();
+      return;
+    }
     const capabilities = { ...m.capabilities, kinematics: m.capabilities.kinematics } as Record<string, unknown>;
     try {
       await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode });
@@ -254,7 +261,7 @@ export class AgvSession implements AgvLink {
       return;
     }
     if (this.phase !== 'registering') return;
-    this.identity = { id, vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, softwareVersion: m.softwareVersion, capabilities };
+    this.identity = { id, vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, softwareVersion: m.softwareVersion, capabilities, footprint: body.footprint };
     this.peer.send({ kind: 'registerAck', result: 'accepted', detail: '' });
     this.phase = 'configuring';
     const s = this.ctx.settings;

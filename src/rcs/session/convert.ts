@@ -1,5 +1,5 @@
 import { SPECIAL, type MessageOfKind } from '../../protocol/index.ts';
-import type { AgvAlarm, AgvStatus, MotionOrder, PathStep } from '../fleet/types.ts';
+import type { AgvAlarm, AgvFootprint, AgvStatus, MotionOrder, PathStep } from '../fleet/types.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 
 // Unit conversion at the session boundary: the wire carries mm, mrad, mm/s and 0.1 %; the platform works in
@@ -7,6 +7,10 @@ import type { SiteNumbering } from './site-numbering.ts';
 
 type StatusReport = MessageOfKind<'statusReport'>;
 type MotionCommand = MessageOfKind<'motionCommand'>;
+type RegisteredCapabilities = MessageOfKind<'registerRequest'>['capabilities'];
+
+/** Longest body side (mm) accepted at registration; nothing that drives in a warehouse aisle is longer. */
+export const MAX_BODY_MM = 10_000;
 
 const RUNNING_ACTION_STATES = new Set(['waiting', 'initializing', 'running', 'paused']);
 
@@ -29,6 +33,20 @@ export function statusFromReport(report: StatusReport, numbering: SiteNumbering,
     emergencyStop: report.eStop !== 'none',
     alarms,
   };
+}
+
+/**
+ * The registered body in metres, or why it is refused. Traffic plans each AGV as a disc over its longest side, so
+ * a wrong size is a safety problem: 0 (a vendor that left the field unset) or more than 10 m (a unit mistake) is
+ * refused rather than clamped, because any value the platform guessed could be smaller than the real AGV.
+ */
+export function footprintFromCapabilities(caps: Pick<RegisteredCapabilities, 'length' | 'width'>): { ok: true; footprint: AgvFootprint } | { ok: false; detail: string } {
+  for (const [side, value] of [['length', caps.length], ['width', caps.width]] as const) {
+    if (!(value > 0) || value > MAX_BODY_MM) {
+      return { ok: false, detail: `capabilities.${side} ${value} mm is outside 1..${MAX_BODY_MM} mm; register the AGV's real body size` };
+    }
+  }
+  return { ok: true, footprint: { lengthM: caps.length / 1000, widthM: caps.width / 1000 } };
 }
 
 export function mm(metres: number): number {
