@@ -12,6 +12,12 @@ export interface SiteNode {
   kind: NodeKind;
   stationId?: string;
   chargerId?: string;
+  /**
+   * AGVs may drive through but never stop here, e.g. a link that crosses a lane's clearance into a station bay:
+   * an AGV standing on it would cover the lane for big bodies. Traffic control grants such a node only together
+   * with the next node of the route where the AGV may stop.
+   */
+  noStop?: boolean;
 }
 
 export interface SiteEdge {

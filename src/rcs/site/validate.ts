@@ -85,11 +85,16 @@ export function loadSiteMap(json: unknown): SiteMap {
     const kind = n.kind === undefined ? 'waypoint' : c.oneOf(n.kind, NODE_KINDS, `${path}.kind`);
     const stationId = n.stationId === undefined ? undefined : c.id(n.stationId, `${path}.stationId`);
     const chargerId = n.chargerId === undefined ? undefined : c.id(n.chargerId, `${path}.chargerId`);
+    if (n.noStop !== undefined && typeof n.noStop !== 'boolean') c.add(`${path}.noStop`, 'must be a boolean');
     if (nid === undefined || x === undefined || y === undefined || kind === undefined) return;
     const node: SiteNode = { id: nid, x, y, kind };
     if (theta !== undefined) node.theta = theta;
     if (stationId !== undefined) node.stationId = stationId;
     if (chargerId !== undefined) node.chargerId = chargerId;
+    if (n.noStop === true) {
+      if (kind !== 'waypoint') c.add(`${path}.noStop`, `a ${kind} is where AGVs stop: it cannot be noStop`);
+      node.noStop = true;
+    }
     nodes.push(node);
   });
   if (root.nodes !== undefined && nodes.length === 0 && Array.isArray(root.nodes)) c.add('nodes', 'must contain at least one node');

@@ -7,6 +7,8 @@ export interface RoadNodeInput {
   id: string;
   x: number;
   y: number;
+  /** AGVs may pass but not stop here (see SiteNode.noStop). */
+  noStop?: boolean;
 }
 
 export interface RoadEdgeInput {

@@ -22,4 +22,6 @@ export interface AgentState {
 export interface Claim {
   agvId: string;
   round: number;
+  /** The AGV the claimant waits for (it holds or covers the claimed way): the claim does not bind it. */
+  blockedBy: string;
 }

@@ -21,6 +21,8 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
+/** Longest run of noStop nodes granted as one unit (a site with longer runs is a site-map error). */
+const MAX_TRANSIT = 8;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -40,6 +42,8 @@ export class CentralTrafficController implements TrafficController {
   private readonly pibt: FootprintPibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly claims = new Map<number, Claim>();
+  /** 1 where AGVs may drive through but not stop (site nodes marked noStop). */
+  private readonly noStop: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
   private readonly history: TrafficEvent[] = [];
   private readonly lookahead: number;
@@ -60,6 +64,8 @@ export class CentralTrafficController implements TrafficController {
       edges: site.edges.map((e) => ({ from: e.from, to: e.to, length: e.length, oneWay: e.bidirectional !== true })),
     });
     const graph = this.roadmap.graph;
+    this.noStop = new Uint8Array(graph.vertexCount);
+    for (const n of site.nodes) if (n.noStop === true) this.noStop[this.roadmap.vertexOf(n.id)] = 1;
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
     this.table = new ReservationTable(points, 0);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
@@ -339,24 +345,35 @@ export class CentralTrafficController implements TrafficController {
         }
         const check = this.table.check(id, next);
         blocker = check.ok ? (proposedBy.get(next) ?? this.exitBlocker(id, next, goals[i]!)) : check.blocker;
+        // Queue for the way ahead (passing order): nobody else is granted it, or stops next to it, meanwhile.
+        if (!proposedBy.has(next)) this.claimBlockedWay(id, [next, ...(this.transitChain(id, next, goals[i]!) ?? [])]);
       } else if (this.table.path(id).includes(next)) {
         // Turning back onto a node it still holds would make the path revisit a node, which AGVs cannot follow
         // as one order: wait until that node is passed and released, then plan again.
         state.waitingFor = undefined;
         continue;
       } else {
-        const claim = this.claims.get(next);
-        const check = this.table.check(id, next);
-        if (claim && claim.agvId !== id && claim.round >= this.round - 1 && this.agents.has(claim.agvId)) {
-          blocker = claim.agvId;
-        } else if (!check.ok) {
-          this.claims.set(next, { agvId: id, round: this.round });
-          blocker = check.blocker;
-        } else if ((blocker = this.exitBlocker(id, next, goals[i]!)) === undefined) {
+        // A noStop node is granted only together with the rest of the way to a node where the AGV may stop.
+        const rest = this.transitChain(id, next, goals[i]!);
+        const chain = [next, ...(rest ?? [])];
+        if (rest === undefined) blocker = id;
+        for (let k = 0; k < chain.length && blocker === undefined; k++) {
+          const v = chain[k]!;
+          const claimant = this.claimantOf(v, id);
+          const check = this.table.check(id, v);
+          if (claimant !== undefined) blocker = claimant;
+          else if (!check.ok) {
+            blocker = check.blocker;
+            this.claimBlockedWay(id, chain);
+          } else if (v !== next && this.table.path(id).includes(v)) blocker = id;
+        }
+        if (blocker === undefined && (blocker = this.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
-          this.table.append(id, next);
-          this.claims.delete(next);
+          for (const v of chain) {
+            this.table.append(id, v);
+            this.claims.delete(v);
+          }
           changed.push(id);
         }
       }
@@ -385,7 +402,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const resolution = { table: this.table, graph: this.roadmap.graph, agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      const resolution = { table: this.table, graph: this.roadmap.graph, noStop: this.noStop, agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
       const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
@@ -408,12 +425,33 @@ export class CentralTrafficController implements TrafficController {
    * only enters a node when the node after it on its route is not covered by another body — being merely held by
    * the AGV ahead in a queue is fine, that one moves on. Returns the AGV that covers the exit, if any.
    */
-  private exitBlocker(agvId: string, next: number, target: number): string | undefined {
-    if (target === NONE || next === target) return undefined;
-    const exit = this.preferredNext(agvId, next, target);
+  private exitBlocker(agvId: string, entered: number, target: number): string | undefined {
+    // Through noStop nodes the AGV cannot wait: the whole way to where it may stop must be free, and the exit rule
+    // applies there.
+    const chain = this.transitChain(agvId, entered, target);
+    if (chain === undefined) return agvId;
+    for (const v of chain) {
+      const claimant = this.claimantOf(v, agvId);
+      if (claimant !== undefined) return claimant;
+      const check = this.table.check(agvId, v);
+      if (!check.ok) return check.blocker;
+    }
+    const next = chain.length > 0 ? chain[chain.length - 1]! : entered;
+    if (target === NONE) return undefined;
+    let aim = target;
+    if (next === target) {
+      // A side-step refuge is left again for the goal: it must not become a trap either.
+      const state = this.agents.get(agvId);
+      if (!state || state.via !== target || state.goal === NONE || state.goal === next) return undefined;
+      aim = state.goal;
+    }
+    const exit = this.preferredNext(agvId, next, aim);
     if (exit === NONE || this.table.path(agvId).includes(exit)) return undefined;
     const covering = this.table.footprintBlocker(agvId, exit);
     if (covering !== undefined) return covering;
+    // Someone waits to enter the exit first (e.g. an AGV leaving a bay to merge here): do not stand next to it.
+    const claimant = this.claimantOf(exit, agvId);
+    if (claimant !== undefined) return claimant;
     // The AGV ahead holding the exit moves on, unless it stops close by (at a station spur next to the exit, say):
     // then it will cover the exit from there.
     const ahead = this.table.ownerOf(exit);
@@ -423,6 +461,44 @@ export class CentralTrafficController implements TrafficController {
     if (stopsAt === NONE) return ahead;
     const reach = this.table.radius(agvId) + this.table.radius(ahead);
     return stopsAt === exit || footprintsOverlap(this.table.nearbyIndex().distance(stopsAt, exit), reach, 0) ? ahead : undefined;
+  }
+
+  /**
+   * Another AGV whose standing claim on v keeps agvId out of it. A claim never binds the AGV the claimant waits
+   * for, nor one that stands in the claimant's way at v (holds or covers it): those have to pass first, or the two
+   * would wait on each other.
+   */
+  private claimantOf(v: number, agvId: string): string | undefined {
+    const claim = this.claims.get(v);
+    if (!claim || claim.agvId === agvId || claim.blockedBy === agvId || claim.round < this.round - 1 || !this.agents.has(claim.agvId)) return undefined;
+    return this.table.blocks(agvId, claim.agvId, v) ? undefined : claim.agvId;
+  }
+
+  /**
+   * Claims the way from its first node that cannot be granted now to its end. Claiming the rest of a noStop run
+   * too matters when merging from a bay onto a busy lane: the lane has to leave a gap at the merge.
+   */
+  private claimBlockedWay(agvId: string, way: readonly number[]): void {
+    for (let k = 0; k < way.length; k++) {
+      const check = this.table.check(agvId, way[k]!);
+      if (check.ok) continue;
+      for (const v of way.slice(k)) if (this.claimantOf(v, agvId) === undefined) this.claims.set(v, { agvId, round: this.round, blockedBy: check.blocker });
+      return;
+    }
+  }
+
+  /**
+   * The nodes after v along the route up to and including the first one where the AGV may stop (none if v is
+   * such a node), or undefined when the route gives no such node: then v must not be entered.
+   */
+  private transitChain(agvId: string, v: number, target: number): number[] | undefined {
+    const chain: number[] = [];
+    for (let at = v; this.noStop[at] === 1 && at !== target; ) {
+      at = this.preferredNext(agvId, at, target);
+      if (at === NONE || chain.length >= MAX_TRANSIT) return undefined;
+      chain.push(at);
+    }
+    return chain;
   }
 
   private targetOf(state: AgentState): number {
@@ -443,13 +519,24 @@ export class CentralTrafficController implements TrafficController {
     if (target === NONE || target === v) return NONE;
     const detours = this.detours.get(this.table.radius(agvId));
     const table = detours ? detours.table(target) : undefined;
-    if (!table) return NONE;
     let best = NONE;
-    let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
+    if (table) {
+      let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
+      for (const u of this.roadmap.graph.neighbors(v)) {
+        if (table[u]! < bestDistance) {
+          best = u;
+          bestDistance = table[u]!;
+        }
+      }
+    }
+    if (best !== NONE) return best;
+    // Cut off by obstacles: the ordinary route, where the AGV queues (as the planner's ranking does).
+    let bestDistance = this.distances.get(target, v);
     for (const u of this.roadmap.graph.neighbors(v)) {
-      if (table[u]! < bestDistance) {
+      const d = this.distances.get(target, u);
+      if (d < bestDistance) {
         best = u;
-        bestDistance = table[u]!;
+        bestDistance = d;
       }
     }
     return best;

@@ -81,6 +81,17 @@ export class ReservationTable {
     return undefined;
   }
 
+  /** Whether other holds v, or a node where its body overlaps agent's body at v. */
+  blocks(other: string, agent: string, v: number): boolean {
+    if (this.owner[v] === other) return true;
+    const mine = this.radius(agent);
+    const theirs = this.radius(other);
+    for (const { node, distance } of this.nearby.of(v)) {
+      if (this.owner[node] === other && footprintsOverlap(distance, mine, theirs)) return true;
+    }
+    return false;
+  }
+
   /** Starts (or restarts) an agent's path at v. The caller has checked v; the old path is released. */
   place(agent: string, v: number): void {
     this.releaseAll(agent);

@@ -18,7 +18,8 @@ export interface FleetMix {
 export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number, minSpeed = 0.6): SimAgvSpec[] {
   const random = seeded(seed);
   const special = new Set([...site.stations.map((s) => s.node), ...site.chargers.map((c) => c.node)]);
-  const candidates = [...site.nodes].sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
+  // Never start on a noStop node: that is a place no AGV is allowed to wait on.
+  const candidates = site.nodes.filter((n) => n.noStop !== true).sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
   const placed: { x: number; y: number; r: number }[] = [];
   const agvs: SimAgvSpec[] = [];
   // Interleave vendors so each region of the map gets a mix.
