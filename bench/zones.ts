@@ -1,69 +1,56 @@
-// npm run bench:zones [-- --agvs 30 --hours 1 --seed 1]
+// npm run bench:zones [-- --agvs 30 --hours 1 --seed 1 --bodies compact|real --hold 300]
 //
 // The headline claim, measured: one site (maps/demo-warehouse.json), three vendors, the same task stream, run in
 // virtual time through the same headless fleet simulation (motion model of src/agv/sim, random stalls, speed
 // differences, time to turn):
-//   zoned   — the status quo: each vendor's own fleet manager (v1 reservation controller) confined to its own aisles,
-//             shared roads split into zones with one vendor per zone at a time; a vendor only serves its own aisles.
+//   zoned   — the status quo: each vendor's own fleet manager (v1 reservation controller) confined to its own aisles;
+//             the shared ring road is one zone that one vendor at a time may use, handed over through gates (see
+//             bench/lib/zoned-traffic.ts); a vendor only serves its own aisles.
 //   central — UniFleet: one CentralTrafficController plans every AGV; any AGV serves any task.
 // Prints one JSON object per line: one per mode, then the ratio.
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { VENDOR_PROFILES, type VendorProfile } from '../src/agv/sim/profiles.ts';
+import { VENDOR_PROFILES } from '../src/agv/sim/profiles.ts';
 import type { SiteMap } from '../src/rcs/site/types.ts';
 import { CentralTrafficController } from '../src/rcs/traffic/central/index.ts';
 import { buildTasks } from '../src/rcs/traffic/central/sim-fleet.ts';
-import { runFleetSimulation, type SimAgvSpec } from '../src/rcs/traffic/central/simulation.ts';
+import { runFleetSimulation } from '../src/rcs/traffic/central/simulation.ts';
 import type { TrafficController } from '../src/rcs/traffic/types.ts';
-import { demoWarehouseZones, ZonedTrafficController } from './lib/zoned-traffic.ts';
+import { COMPACT_BODY, countFinishedTasks, demoWarehouseZones, ZonedTrafficController, zonedFleet } from './lib/zoned-traffic.ts';
 
 const { values } = parseArgs({
   options: {
     agvs: { type: 'string', default: '30' },
     hours: { type: 'string', default: '1' },
     seed: { type: 'string', default: '1' },
+    // compact: one body size for all, because the central controller does not yet keep a dense mixed-footprint
+    // fleet moving on this 1 m lattice (docs/traffic.md); real: each vendor's own dimensions.
+    bodies: { type: 'string', default: 'compact' },
+    // Seconds a vendor keeps the shared zone before it drains for a waiting vendor (docs/traffic.md, bench:zones).
+    hold: { type: 'string', default: '300' },
   },
 });
 const agvCount = Number(values.agvs);
 const hours = Number(values.hours);
 const seed = Number(values.seed);
+const holdS = Number(values.hold);
+const bodies = values.bodies === 'real' ? 'real' : 'compact';
+if (values.bodies !== bodies) throw new Error(`--bodies must be compact or real, not ${values.bodies}`);
 const mapPath = new URL('../maps/demo-warehouse.json', import.meta.url);
 const site = JSON.parse(readFileSync(mapPath, 'utf8')) as SiteMap;
 const vendors = VENDOR_PROFILES.map((p) => p.vendor);
 const layout = demoWarehouseZones(site, vendors);
 
-// One body size for all: the central controller does not yet keep a dense mixed-footprint fleet moving on this
-// 1 m lattice (docs/traffic.md). Speeds, accelerations and action times stay per vendor.
-const COMPACT = { lengthM: 0.9, widthM: 0.65 };
-
-function fleet(): SimAgvSpec[] {
-  const stations = new Set(site.stations.map((s) => s.node));
-  const result: SimAgvSpec[] = [];
-  let random = seed * 7919;
-  const next = () => ((random = (random * 1103515245 + 12345) % 2147483648) / 2147483648);
-  VENDOR_PROFILES.forEach((base, v) => {
-    const profile: VendorProfile = { ...base, ...COMPACT };
-    const home = site.nodes
-      .filter((n) => layout.zoneOf.get(n.id) === `home:${base.vendor}` && !stations.has(n.id) && n.y !== 10)
-      .sort((a, b) => a.x - b.x || a.y - b.y);
-    const count = Math.floor(agvCount / VENDOR_PROFILES.length) + (v < agvCount % VENDOR_PROFILES.length ? 1 : 0);
-    for (let k = 0; k < count; k++) {
-      // Every other node, so AGVs start with room to move.
-      const start = home[(2 * k) % home.length]!;
-      result.push({ id: `${base.vendor.split(' ')[0]!.toLowerCase()}-${k + 1}`, profile, speedFactor: 0.6 + next() * 0.4, start: start.id });
-    }
-  });
-  return result;
-}
-
 function run(mode: 'zoned' | 'central') {
-  const agvs = fleet();
+  const agvs = zonedFleet(site, layout, agvCount, seed, bodies);
   const vendorOf = new Map(agvs.map((a) => [a.id, a.profile.vendor]));
+  const sizes = new Map(agvs.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
   const traffic: TrafficController =
     mode === 'zoned'
-      ? new ZonedTrafficController(site, layout, (id) => vendorOf.get(id)!, vendors)
-      : new CentralTrafficController(site, { footprintOf: () => COMPACT, planIntervalMs: 200 });
+      ? new ZonedTrafficController(site, layout, (id) => vendorOf.get(id)!, vendors, { minHoldMs: holdS * 1000 })
+      : new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id) ?? COMPACT_BODY, planIntervalMs: 200 });
+  const done = countFinishedTasks(traffic, (id) => vendorOf.get(id)!);
   const started = performance.now();
   const result = runFleetSimulation({
     site,
@@ -80,10 +67,13 @@ function run(mode: 'zoned' | 'central') {
     mode,
     tasks_per_hour: Math.round(result.tasksPerHour * 10) / 10,
     tasks_done: result.tasksDone,
+    tasks_by_vendor: Object.fromEntries(vendors.map((v) => [v, done.get(v) ?? 0])),
     sim_hours: hours,
     agvs: agvs.length,
     vendors: vendors.length,
     map: 'maps/demo-warehouse.json',
+    bodies,
+    ...(mode === 'zoned' ? { zone_hold_s: holdS } : {}),
     max_no_progress_s: Math.round(result.maxNoProgressMs / 100) / 10,
     max_no_progress_agv: result.maxNoProgressAgv,
     unheld_moves: result.unheldMoves,
@@ -105,7 +95,10 @@ console.log(
     agvs: central.agvs,
     vendors: vendors.length,
     map: 'maps/demo-warehouse.json',
-    bodies: 'uniform 0.9 x 0.65 m; speeds, accelerations, action times per vendor profile',
+    bodies:
+      bodies === 'compact'
+        ? 'uniform 0.9 x 0.65 m; speeds, accelerations, action times per vendor profile'
+        : 'per vendor profile (0.9 x 0.65, 1.8 x 0.95, 1.1 x 0.8 m); the zoned fleet managers (v1) ignore body size',
     faults: 'speed factor 0.6-1.0, 6 stalls per AGV-hour of 2-15 s, 1 s per quarter turn',
   }),
 );
