@@ -141,12 +141,13 @@ function warehouse(id: string, name: string, WIDTH: number, HEIGHT: number): Sit
  * drop station sits on a one-way drive-through bay, so the AGV that finishes leaves forward and never meets the
  * next one head-on (a dead-end spur is where a docked AGV and the AGV queueing for it block each other).
  *
- *   y=H     P   P   P …          parking spurs every 2 m (spot 2 m from the road, noStop link between)
+ *   y=H     drop service lanes (3 drops each, drive-through, westbound)
  *   y=H-2   ← ← ← ← ← ←          top road, one-way westbound
  *           ↑ ↓ aisles every 4 m, alternating one-way; pick bays 2 m to the side of the aisle (4 per aisle);
  *           one-way cross aisles every 10 m, alternating east/west
  *   y=2     → → → → → →          bottom road, one-way eastbound
  *   y=0     drop service lanes (3 drops each, drive-through, eastbound) | charger spurs every 2 m
+ *   parking spurs every 2 m beside the west and east roads (spot 2 m from the road, noStop link between)
  */
 function mixedFleetWarehouse(id: string, name: string, WIDTH: number, HEIGHT: number): SiteMap {
   const BOTTOM_ROAD = 2;
@@ -201,19 +202,25 @@ function mixedFleetWarehouse(id: string, name: string, WIDTH: number, HEIGHT: nu
     }
   });
 
-  // Drop service lanes below the bottom road: 3 drops on each 8 m lane, entered and left through noStop links.
+  // Drop service lanes beside both roads, 3 drops on each 8 m lane, entered and left through noStop links and
+  // driven the same way as the road beside them: half the loaded AGVs go to the bottom road, half to the top.
   let dropNo = 0;
-  let x0 = 1;
-  const chargerFrom = WIDTH - 2 * Math.ceil((WIDTH / 30) * 4) + 2;
-  for (; x0 + 8 < chargerFrom - 1; x0 += 10) {
-    node(x0, BOTTOM_ROAD - 1, { noStop: true });
-    node(x0 + 8, BOTTOM_ROAD - 1, { noStop: true });
-    for (const dx of [2, 4, 6]) {
+  const serviceLane = (x0: number, roadY: number, outward: number, eastbound: boolean) => {
+    const laneY = roadY + 2 * outward;
+    const xs = eastbound ? range(x0, x0 + 8) : range(x0 + 8, x0);
+    node(xs[0]!, roadY + outward, { noStop: true });
+    node(xs[xs.length - 1]!, roadY + outward, { noStop: true });
+    for (const x of [xs[2]!, xs[4]!, xs[6]!]) {
       const sid = `DROP-${String(++dropNo).padStart(2, '0')}`;
-      stations.push({ id: sid, node: node(x0 + dx, BOTTOM_ROAD - 2, { kind: 'station', stationId: sid, theta: -HALF_PI }), kind: 'drop' });
+      stations.push({ id: sid, node: node(x, laneY, { kind: 'station', stationId: sid, theta: outward * HALF_PI }), kind: 'drop' });
     }
-    lane([[x0, BOTTOM_ROAD], [x0, BOTTOM_ROAD - 1], ...range(x0, x0 + 8).map((x): [number, number] => [x, BOTTOM_ROAD - 2]), [x0 + 8, BOTTOM_ROAD - 1], [x0 + 8, BOTTOM_ROAD]], BAY_SPEED);
-  }
+    const first = xs[0]!;
+    const last = xs[xs.length - 1]!;
+    lane([[first, roadY], [first, roadY + outward], ...xs.map((x): [number, number] => [x, laneY]), [last, roadY + outward], [last, roadY]], BAY_SPEED);
+  };
+  const chargerFrom = WIDTH - 2 * Math.ceil((WIDTH / 30) * 4) + 2;
+  for (let x0 = 1; x0 + 8 < chargerFrom - 1; x0 += 10) serviceLane(x0, BOTTOM_ROAD, -1, true);
+  for (let x0 = 1; x0 + 8 < WIDTH; x0 += 10) serviceLane(x0, TOP_ROAD, 1, false);
   // Chargers: AGVs stay long, so each has its own spur (2 m deep, noStop link); spurs 2 m apart.
   let chargerNo = 0;
   for (let x = chargerFrom; x < WIDTH; x += 2) {
@@ -224,15 +231,18 @@ function mixedFleetWarehouse(id: string, name: string, WIDTH: number, HEIGHT: nu
     edge([x, BOTTOM_ROAD - 1], [x, BOTTOM_ROAD - 2], DOCK_SPEED, true);
     chargers.push({ id: cid, node: dock });
   }
-  // Parking above the top road, the same way.
+  // Parking beside the west and east edges of the ring, the same way, clear of the cross-aisle junctions.
   let parkNo = 0;
-  for (let x = 2; x < WIDTH; x += 2) {
-    const pid = `PARK-${String(++parkNo).padStart(2, '0')}`;
-    node(x, TOP_ROAD + 1, { noStop: true });
-    const spot = node(x, TOP_ROAD + 2, { kind: 'parking', theta: HALF_PI });
-    edge([x, TOP_ROAD], [x, TOP_ROAD + 1], DOCK_SPEED, true);
-    edge([x, TOP_ROAD + 1], [x, TOP_ROAD + 2], DOCK_SPEED, true);
-    parking.push({ id: pid, node: spot });
+  for (const [edgeX, outward] of [[0, -1], [WIDTH, 1]] as const) {
+    for (let y = BOTTOM_ROAD + 3; y <= TOP_ROAD - 3; y += 2) {
+      if (CROSS_AISLES.includes(y)) continue;
+      const pid = `PARK-${String(++parkNo).padStart(2, '0')}`;
+      node(edgeX + outward, y, { noStop: true });
+      const spot = node(edgeX + 2 * outward, y, { kind: 'parking', theta: outward > 0 ? 0 : Math.PI });
+      edge([edgeX, y], [edgeX + outward, y], DOCK_SPEED, true);
+      edge([edgeX + outward, y], [edgeX + 2 * outward, y], DOCK_SPEED, true);
+      parking.push({ id: pid, node: spot });
+    }
   }
 
   return finish(id, name);

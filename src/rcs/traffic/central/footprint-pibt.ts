@@ -23,6 +23,8 @@ export class FootprintPibt {
   private occupant: Int32Array;
   private reserved: Int32Array;
   private next = new Int32Array(0);
+  /** Agents in the order they were planned this step, to undo a failed push. */
+  private planned: number[] = [];
   private input!: FootprintStepInput;
 
   constructor(
@@ -38,6 +40,7 @@ export class FootprintPibt {
     const n = input.current.length;
     this.input = input;
     this.next = new Int32Array(n).fill(-1);
+    this.planned = [];
     this.occupant.fill(-1);
     this.reserved.fill(-1);
     for (let i = 0; i < n; i++) this.occupant[input.current[i]!] = i;
@@ -62,16 +65,42 @@ export class FootprintPibt {
       if (this.overlapsPlanned(i, c)) continue;
       this.reserved[c] = i;
       this.next[i] = c;
-      if (depth < MAX_DEPTH && this.pushOut(i, c, v, depth)) return true;
+      const mark = this.planned.length;
+      if (depth < MAX_DEPTH && this.pushOut(i, c, v, depth)) {
+        this.planned.push(i);
+        return true;
+      }
       // Someone could not make way: it stays, and i tries its next choice around it.
       if (this.reserved[c] === i) this.reserved[c] = -1;
       this.next[i] = -1;
+      this.unplanStayers(mark, c);
       const stayer = this.occupant[c]!;
       if (stayer !== -1 && stayer !== i && this.next[stayer] === c) this.reserved[c] = stayer;
     }
     if (this.reserved[v] === -1) this.reserved[v] = i;
     this.next[i] = v;
+    this.planned.push(i);
     return false;
+  }
+
+  /**
+   * After a failed push, agents that were told to stay during it (other than the occupant of c, which keeps c)
+   * are planned afresh later. With bodies, an agent often "could not make way" only because of where the pusher
+   * itself was going to be: once the pusher settles elsewhere, that agent may move after all. Without this, a
+   * big AGV whose way is free stays frozen for as long as a higher-priority neighbour keeps trying to push it.
+   */
+  private unplanStayers(mark: number, c: number): void {
+    const { current } = this.input;
+    const occupant = this.occupant[c]!;
+    const kept: number[] = [];
+    for (const a of this.planned.slice(mark)) {
+      if (a !== occupant && this.next[a] === current[a]) {
+        if (this.reserved[current[a]!] === a) this.reserved[current[a]!] = -1;
+        this.next[a] = -1;
+      } else kept.push(a);
+    }
+    this.planned.length = mark;
+    this.planned.push(...kept);
   }
 
   /** Pushes the occupant of c and every unplanned agent whose body would overlap i's at c. */
