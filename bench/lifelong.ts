@@ -1,9 +1,15 @@
 // npm run bench:lifelong [-- --quick] [-- --problem FILE.json [--steps N]] [--budget-ms MS] [--only NAME,...]
 //   [--lookahead K]   compare K variants of each step by an 8-step look-ahead (default 1 = off)
 //   [--lanes C|auto]  lane guidance: driving against a lane costs C in the distance tables; 0 = off; auto
-//                     (default) = 2 on maps with more than 10,000 free cells (warehouse, sortation: +23% to +87%
-//                     tasks measured) or when agents fill more than 40% of the free cells (random map with 400+
-//                     agents: +9% to +20%), else off (-5% and -19% measured at 100 and 200 agents on random)
+//                     (default) = 2 everywhere: on warehouse and sortation maps +23% to +87% tasks measured
+//                     with the one-step scheme; on the random map with operation PIBT +9% (100 agents) and
+//                     +25% (200 agents, mean of 3 seeds)
+//   [--operations L|auto]  operation PIBT with L actions per operation (see src/planner/lifelong/operation-pibt.ts);
+//                     0 = the one-step scheme; auto (default) = 3 on maps with at most 10,000 free cells (random
+//                     32 x 32: +23% to +60%), 0 on the large warehouse/sortation maps (measured -9% to -15% there)
+//   [--trials N|auto] operation PIBT attempts per step with shuffled planning orders, started within the first
+//                     quarter of the budget; the lowest total cost wins. auto (default) = 32 while agents fill at
+//                     most 30% of the free cells (random 100 / 200 agents: +4% / +3%), else 1 (400: -7%, 600: +1%)
 // Runs League of Robot Runners 2023 instances under the 2023 rules (see src/planner/lorr) with the lifelong
 // planner and a per-step planning budget; prints one JSON object per instance on stdout, progress on stderr.
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,8 +24,11 @@ const DEFAULT_HORIZON = 5000;
 /** --quick: instances with more agents than this run QUICK_STEPS steps instead of their horizon. */
 const QUICK_AGENT_LIMIT = 1000;
 const QUICK_STEPS = 300;
-const AUTO_LANES_MIN_FREE_CELLS = 10_000;
-const AUTO_LANES_MIN_DENSITY = 0.4;
+const AUTO_LANE_COST = 2;
+const AUTO_OPERATIONS_MAX_FREE_CELLS = 10_000;
+const AUTO_OPERATION_LENGTH = 3;
+const AUTO_TRIALS = 32;
+const AUTO_TRIALS_MAX_DENSITY = 0.3;
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +40,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     lookahead: { type: 'string', default: '1' },
     lanes: { type: 'string', default: 'auto' },
+    operations: { type: 'string', default: 'auto' },
+    trials: { type: 'string', default: 'auto' },
   },
 });
 
@@ -49,13 +60,18 @@ function run(file: string, steps: number, horizon: number | undefined, known: Kn
   const loaded = loadLorrProblem(file);
   const sim = new LorrSimulation(loaded.map, loaded.starts, loaded.tasks, loaded.problem);
   const freeCells = loaded.map.obstacle.length - loaded.map.obstacle.reduce((sum, blocked) => sum + blocked, 0);
-  const dense = loaded.starts.length > AUTO_LANES_MIN_DENSITY * freeCells;
-  const lanes = values.lanes === 'auto' ? (freeCells > AUTO_LANES_MIN_FREE_CELLS || dense ? 2 : 0) : Number(values.lanes);
+  const lanes = values.lanes === 'auto' ? AUTO_LANE_COST : Number(values.lanes);
+  const operationLength =
+    values.operations === 'auto' ? (freeCells <= AUTO_OPERATIONS_MAX_FREE_CELLS ? AUTO_OPERATION_LENGTH : 0) : Number(values.operations);
+  const trials =
+    values.trials === 'auto' ? (loaded.starts.length <= AUTO_TRIALS_MAX_DENSITY * freeCells ? AUTO_TRIALS : 1) : Number(values.trials);
   const planner = new LorrPlanner(loaded.map, {
     clock: performance,
     seed: Number(values.seed),
     lookaheadVariants: Number(values.lookahead),
     laneWrongWayCost: lanes,
+    operationLength,
+    operationTrials: trials,
   });
   const setupMs = performance.now() - loadStart;
   const planMs = new Float64Array(steps);
@@ -101,6 +117,8 @@ function run(file: string, steps: number, horizon: number | undefined, known: Kn
     budget_ms: budgetMs,
     lookahead_variants: Number(values.lookahead),
     lane_wrong_way_cost: lanes,
+    operation_length: operationLength,
+    operation_trials: trials,
     missed_deadlines: sim.missedDeadlines,
     rejected_steps: sim.rejectedSteps,
     estimated_agent_steps: estimatedAgentSteps,

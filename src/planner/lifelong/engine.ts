@@ -29,6 +29,18 @@ export interface LifelongOptions {
   edgeCost?: EdgeCost;
   /** Rank penalty for a candidate vertex another agent stands on now; steers around queues (default 0.3). */
   occupiedPenalty?: number;
+  /**
+   * Share of the step budget (from the start of the step) after which a model that plans the step itself
+   * (MotionModel.planStep) must cut its search short (default 0.5; the rest is headroom for a loaded machine).
+   */
+  searchBudgetShare?: number;
+  /**
+   * An agent that has stood on the same vertex for this many steps (and every as many steps more) draws a new
+   * random priority bonus, kept until it reaches its goal (default 0 = off). Breaks standoffs that fixed
+   * priorities keep forever: e.g. a robot in a dead end that can only leave once the higher-priority robot in
+   * front of it backs off. The bonus must last, or the two swap priorities back as soon as they move.
+   */
+  unstickAfter?: number;
 }
 
 export interface LifelongStepStats {
@@ -54,6 +66,8 @@ export interface PlannerSnapshot {
 
 const NO_GOAL = -1;
 const TIE_PERIOD = 50;
+/** Largest priority bonus of an agent that stood still too long (see unstickAfter); above typical elapsed times. */
+const STUCK_BONUS = 1000;
 
 /**
  * A tiny pseudo-random rank offset per (agent, vertex) that stays fixed for TIE_PERIOD steps: agents keep
@@ -78,6 +92,12 @@ export class LifelongPlanner<A> {
   private readonly pibt = new PibtStep();
   private readonly tableBudgetShare: number;
   private readonly occupiedPenalty: number;
+  private readonly searchBudgetShare: number;
+  /** See LifelongOptions.unstickAfter; may be changed between steps. */
+  unstickAfter: number;
+  private still = new Int32Array(0);
+  private lastVertex = new Int32Array(0);
+  private bonus = new Float64Array(0);
   private agents = 0;
   private stepCount = 0;
   private elapsed = new Float64Array(0);
@@ -97,6 +117,8 @@ export class LifelongPlanner<A> {
     this.random = seededRandom(options.seed ?? 1);
     this.tableBudgetShare = options.tableBudgetShare ?? 0.4;
     this.occupiedPenalty = options.occupiedPenalty ?? 0.3;
+    this.searchBudgetShare = options.searchBudgetShare ?? 0.5;
+    this.unstickAfter = options.unstickAfter ?? 0;
     this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256, options.edgeCost);
     this.occupant = new Int32Array(graph.vertexCount).fill(-1);
     this.autoSizeTables = options.maxDistanceTables === undefined;
@@ -151,6 +173,10 @@ export class LifelongPlanner<A> {
         this.elapsed[i]!++;
       }
       this.goalOf[i] = goal;
+      this.still[i] = current[i] === this.lastVertex[i] ? this.still[i]! + 1 : 0;
+      this.lastVertex[i] = current[i]!;
+      if (this.elapsed[i] === 0) this.bonus[i] = 0;
+      else if (this.unstickAfter > 0 && this.still[i]! > 0 && this.still[i]! % this.unstickAfter === 0) this.bonus[i] = this.random() * STUCK_BONUS;
     }
     const order = Int32Array.from({ length: n }, (_, i) => i);
     // A non-zero variant reshuffles ties in the planning order too, so variants explore different joint steps.
@@ -158,6 +184,7 @@ export class LifelongPlanner<A> {
       { length: n },
       (_, i) => (goals[i] === NO_GOAL ? -1 : this.elapsed[i]!) + (variant === 0 ? this.tieBreak[i]! : tieBreak(i, 0, 0, variant) * 1e3),
     );
+    if (this.unstickAfter > 0) for (let i = 0; i < n; i++) priority[i]! += this.bonus[i]!;
     order.sort((a, b) => priority[b]! - priority[a]!);
 
     // Per-goal tables, most urgent agents first, while the table budget lasts: the model's own (if any) first,
@@ -190,6 +217,24 @@ export class LifelongPlanner<A> {
     const occupant = this.occupant;
     const penalty = this.occupiedPenalty;
     const model = this.model;
+    const reached = new Int32Array(n);
+    if (model.planStep) {
+      const actions = model.planStep(
+        {
+          graph: this.graph,
+          current,
+          goal: this.goalOf,
+          order,
+          distance,
+          tieBreak: (agent, v) => tieBreak(agent, v, this.stepCount, variant),
+          deadline: started + budgetMs * this.searchBudgetShare,
+          trialDeadline: started + budgetMs * this.searchBudgetShare * 0.5,
+          now,
+        },
+        reached,
+      );
+      if (actions) return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
+    }
     const next = new Int32Array(n);
     this.pibt.run(
       {
@@ -208,7 +253,6 @@ export class LifelongPlanner<A> {
       next,
     );
     const proposal: StepProposal = { graph: this.graph, current, proposed: next, occupant, distance };
-    const reached = new Int32Array(n);
     const actions = model.realise(proposal, reached);
     return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
   }
@@ -238,6 +282,9 @@ export class LifelongPlanner<A> {
     this.elapsed = new Float64Array(n);
     this.tieBreak = Float64Array.from({ length: n }, () => this.random());
     this.lastGoal = new Int32Array(n).fill(-2);
+    this.still = new Int32Array(n);
+    this.lastVertex = new Int32Array(n).fill(-1);
+    this.bonus = new Float64Array(n);
     this.goalOf = new Int32Array(n);
     this.goalTable = new Array(n);
     if (this.autoSizeTables) this.tables.resize(Math.max(256, Math.ceil(n * 1.5)));

@@ -37,6 +37,31 @@ export interface MotionModel<A> {
    * distinct vertices and no swaps); agents whose proposal the robot cannot execute in one step stay put.
    */
   realise(proposal: StepProposal, reached: Int32Array): A[];
+  /**
+   * Optional: the model plans the whole step itself (e.g. multi-step operations for robots that turn), in place
+   * of the engine's vertex-level PIBT and `realise`. Must return a legal joint action and fill `reached`, or
+   * null to leave this step to the engine's PIBT.
+   */
+  planStep?(input: OwnStepInput, reached: Int32Array): A[] | null;
+}
+
+/** What the engine hands a model that plans the step itself. */
+export interface OwnStepInput {
+  readonly graph: Graph;
+  readonly current: Int32Array;
+  /** Goal vertex of each agent (its current vertex when it has none). */
+  readonly goal: Int32Array;
+  /** Agents in planning order, highest priority first. */
+  readonly order: Int32Array;
+  /** Graph distance (edge costs included) from v to agent i's goal, or an estimate as in StepProposal. */
+  distance(agent: number, v: number): number;
+  /** Stable pseudo-random tie-break in [0, 1e-3) for agent choosing vertex v. */
+  tieBreak(agent: number, v: number): number;
+  /** Clock time (ms) by which the model should wrap up its search, and the clock. */
+  readonly deadline: number;
+  /** Clock time (ms) after which no optional extra search should start. */
+  readonly trialDeadline: number;
+  now(): number;
 }
 
 /**

@@ -29,6 +29,7 @@ interface Candidate {
 }
 
 const TASK_VALUE = 1000;
+const UNSTICK_AFTER = 10;
 
 export class LorrPlanner {
   readonly grid: GridGraph;
@@ -38,6 +39,7 @@ export class LorrPlanner {
   private readonly variants: number;
   private readonly lookaheadSteps: number;
   private readonly lookaheadShare: number;
+  private readonly unstickAfter: number;
   lastStats: LifelongStepStats | null = null;
   /** Variants compared in the last call (1 when look-ahead is off or the budget allowed no more). */
   lastVariants = 1;
@@ -49,6 +51,7 @@ export class LorrPlanner {
     this.model = new RotationMotionModel(this.grid, options.laneWrongWayCost ? { ...options, headingTableBytes: 0 } : options);
     const edgeCost = options.laneWrongWayCost ? laneGuidance(this.grid, options.laneWrongWayCost) : options.edgeCost;
     this.engine = new LifelongPlanner(this.grid.graph, this.model, { ...options, edgeCost });
+    this.unstickAfter = options.unstickAfter ?? UNSTICK_AFTER;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.variants = Math.max(1, Math.floor(options.lookaheadVariants ?? 1));
     this.lookaheadSteps = Math.max(1, Math.floor(options.lookaheadSteps ?? 8));
@@ -68,6 +71,10 @@ export class LorrPlanner {
       orientation[i] = states[i]!.orientation;
     }
     this.model.orientation = orientation.slice();
+    // Operation PIBT keeps fixed-priority standoffs forever (a robot in a dead end behind a higher-priority one);
+    // re-drawing the priority of robots that stand still breaks them (MR23-I-03: no more frozen jams). The
+    // one-step scheme does better without it (MR23-I-08: -20%), so it is on only with operations.
+    this.engine.unstickAfter = this.model.usesOperations(n) ? this.unstickAfter : 0;
     if (this.variants === 1) {
       const step = this.engine.step(current, goalVertices, budgetMs);
       this.lastStats = step.stats;
