@@ -1,4 +1,5 @@
 // npx tsx bench/traffic-fleet.ts [--map demo-warehouse-large] [--mix 120,50,30] [--tasks 2000] [--minutes 20]
+//   [--keep-junctions-clear] [--seed 1]
 //
 // One headless fleet run of the central traffic controller in virtual time (the engine of the e2e fleet test):
 // --mix gives the number of Hexa (0.9 m), Rollway (1.1 m) and Nordlift (1.8 m) AGVs; speed factors 0.6–1.0,
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     mix: { type: 'string', default: '120,50,30' },
     tasks: { type: 'string', default: '2000' },
     minutes: { type: 'string', default: '20' },
+    'keep-junctions-clear': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
   },
 });
 const site = JSON.parse(readFileSync(new URL(`../maps/${values.map}.json`, import.meta.url), 'utf8')) as SiteMap;
@@ -30,16 +33,17 @@ const mix = [
   { profile: roll!, count: counts[1] ?? 0 },
   { profile: nord!, count: counts[2] ?? 0 },
 ].filter((m) => m.count > 0);
-const fleet = buildFleet(site, mix, 1);
+const fleet = buildFleet(site, mix, Number(values.seed));
 const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
-const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), planIntervalMs: 200 });
+const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), planIntervalMs: 200, keepJunctionsClear: values['keep-junctions-clear'] });
 const checker = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
 const started = performance.now();
 const result = runFleetSimulation({
   site,
   traffic,
   agvs: fleet,
-  tasks: buildTasks(site, Number(values.tasks), 2),
+  tasks: buildTasks(site, Number(values.tasks), Number(values.seed) + 1),
+  seed: Number(values.seed) * 7,
   stalls: { perAgvHour: 6, minMs: 2_000, maxMs: 15_000 },
   maxSimMs: Number(values.minutes) * 60_000,
   observe: (now, agvs) => checker.check(now, agvs, traffic.holdings()),
@@ -51,6 +55,8 @@ console.log(
     map: `maps/${values.map}.json`,
     agvs: fleet.length,
     mix: values.mix,
+    keep_junctions_clear: values['keep-junctions-clear'],
+    seed: Number(values.seed),
     tasks: Number(values.tasks),
     tasks_done: result.tasksDone,
     sim_minutes: Math.round(result.simMs / 6_000) / 10,

@@ -265,4 +265,4 @@ function write(file: string, site: SiteMap): void {
 }
 
 write('demo-warehouse.json', warehouse('demo-warehouse', 'Demo warehouse (30 m × 20 m, 9 one-way aisles)', 30, 20));
-write('demo-warehouse-large.json', mixedFleetWarehouse('demo-warehouse-large', 'Large demo warehouse for mixed fleets (60 m × 42 m, 14 one-way aisles, drive-through bays)', 60, 42));
+write('demo-warehouse-large.json', mixedFleetWarehouse('demo-warehouse-large', 'Large demo warehouse for mixed fleets (80 m × 52 m, 19 one-way aisles, drive-through bays)', 80, 52));

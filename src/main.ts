@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     // Demo mode also seeds dashboard users (printed below), like the demo API key.
     ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
     traffic: config.traffic === 'reservation' ? (graph) => new ReservationTrafficController(graph) : undefined,
+    registeredFootprints: config.registeredFootprints,
   });
 
   let sim: Simulator | undefined;

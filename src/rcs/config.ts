@@ -30,6 +30,8 @@ export interface PlatformConfig {
   timeFactor: number;
   /** Traffic control: 'central' (multi-agent planner, default) or 'reservation' (v1: shortest path + exclusive reservations). */
   traffic: TrafficMode;
+  /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
+  registeredFootprints: boolean;
 }
 
 export const TRAFFIC_MODES = ['reservation', 'central'] as const;
@@ -55,6 +57,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   demoTasksPerMin: 40,
   timeFactor: 1,
   traffic: 'central',
+  registeredFootprints: false,
 };
 
 const ENV: Record<keyof PlatformConfig, string> = {
@@ -74,6 +77,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
+  registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
 };
 
 /** Flag name for a key: apiPort -> --api-port. */

@@ -21,8 +21,8 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
-/** Longest run of noStop nodes granted as one unit (a site with longer runs is a site-map error). */
-const MAX_TRANSIT = 8;
+/** Longest run of nodes an AGV may not stop on that is granted as one unit (longer runs are never entered). */
+const MAX_TRANSIT = 24;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -44,6 +44,8 @@ export class CentralTrafficController implements TrafficController {
   private readonly claims = new Map<number, Claim>();
   /** 1 where AGVs may drive through but not stop (site nodes marked noStop). */
   private readonly noStop: Uint8Array;
+  /** 1 at junctions when keepJunctionsClear is on: nobody stops there, so crossing traffic is never blocked. */
+  private readonly junction: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
   private readonly history: TrafficEvent[] = [];
   private readonly lookahead: number;
@@ -67,6 +69,19 @@ export class CentralTrafficController implements TrafficController {
     this.noStop = new Uint8Array(graph.vertexCount);
     for (const n of site.nodes) if (n.noStop === true) this.noStop[this.roadmap.vertexOf(n.id)] = 1;
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
+    this.junction = new Uint8Array(graph.vertexCount);
+    if (options.keepJunctionsClear === true) {
+      // Junctions of one-way lanes only: a two-way spur (to a charger or parking spot) is a side branch that is
+      // rarely used, and counting it would make whole roads lined with spurs a place nobody may wait.
+      const ins = new Uint32Array(graph.vertexCount);
+      const outs = new Uint32Array(graph.vertexCount);
+      for (const e of site.edges) {
+        if (e.bidirectional === true) continue;
+        outs[this.roadmap.vertexOf(e.from)]!++;
+        ins[this.roadmap.vertexOf(e.to)]!++;
+      }
+      for (let v = 0; v < graph.vertexCount; v++) if (outs[v]! >= 2 || ins[v]! >= 2) this.junction[v] = 1;
+    }
     this.table = new ReservationTable(points, 0);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
     this.pibt = new FootprintPibt(graph, () => this.table.nearbyIndex());
@@ -402,7 +417,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const resolution = { table: this.table, graph: this.roadmap.graph, noStop: this.noStop, agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (id: string, v: number) => this.mayStop(id, v), agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
       const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
@@ -465,8 +480,8 @@ export class CentralTrafficController implements TrafficController {
 
   /**
    * Another AGV whose standing claim on v keeps agvId out of it. A claim never binds the AGV the claimant waits
-   * for, nor one that stands in the claimant's way at v (holds or covers it): those have to pass first, or the two
-   * would wait on each other.
+   * for, nor one that stands in the claimant's way at v (holds or covers it): those have to pass first, or the
+   * two would wait on each other.
    */
   private claimantOf(v: number, agvId: string): string | undefined {
     const claim = this.claims.get(v);
@@ -482,7 +497,11 @@ export class CentralTrafficController implements TrafficController {
     for (let k = 0; k < way.length; k++) {
       const check = this.table.check(agvId, way[k]!);
       if (check.ok) continue;
-      for (const v of way.slice(k)) if (this.claimantOf(v, agvId) === undefined) this.claims.set(v, { agvId, round: this.round, blockedBy: check.blocker });
+      const claimed = [...way.slice(k)];
+      // Covered by a body passing on a crossing lane: claim the node it covers from too, or the crossing stream
+      // would never leave a gap (the AGV there now is not bound; the next one stops before it).
+      if (check.node !== way[k]) claimed.push(check.node);
+      for (const v of claimed) if (this.claimantOf(v, agvId) === undefined) this.claims.set(v, { agvId, round: this.round, blockedBy: check.blocker });
       return;
     }
   }
@@ -493,12 +512,17 @@ export class CentralTrafficController implements TrafficController {
    */
   private transitChain(agvId: string, v: number, target: number): number[] | undefined {
     const chain: number[] = [];
-    for (let at = v; this.noStop[at] === 1 && at !== target; ) {
+    for (let at = v; !this.mayStop(agvId, at) && at !== target; ) {
       at = this.preferredNext(agvId, at, target);
       if (at === NONE || chain.length >= MAX_TRANSIT) return undefined;
       chain.push(at);
     }
     return chain;
+  }
+
+  /** Whether an AGV may come to rest on v: not on a noStop node, nor on a junction when those are kept clear. */
+  private mayStop(_agvId: string, v: number): boolean {
+    return this.noStop[v] === 0 && this.junction[v] === 0;
   }
 
   private targetOf(state: AgentState): number {

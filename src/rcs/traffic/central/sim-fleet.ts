@@ -18,8 +18,18 @@ export interface FleetMix {
 export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number, minSpeed = 0.6): SimAgvSpec[] {
   const random = seeded(seed);
   const special = new Set([...site.stations.map((s) => s.node), ...site.chargers.map((c) => c.node)]);
-  // Never start on a noStop node: that is a place no AGV is allowed to wait on.
-  const candidates = site.nodes.filter((n) => n.noStop !== true).sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
+  // Never start where traffic control would not let an AGV wait: noStop nodes, junctions (one-way lanes merge,
+  // split or cross) and, for a body that would cover one, next to a junction.
+  const degree = new Map<string, { in: Set<string>; out: Set<string> }>();
+  const entry = (id: string) => degree.get(id) ?? (degree.set(id, { in: new Set(), out: new Set() }), degree.get(id)!);
+  for (const e of site.edges) {
+    if (e.bidirectional === true) continue;
+    entry(e.from).out.add(e.to);
+    entry(e.to).in.add(e.from);
+  }
+  const junctions = site.nodes.filter((n) => (degree.get(n.id)?.out.size ?? 0) >= 2 || (degree.get(n.id)?.in.size ?? 0) >= 2);
+  const junctionDistance = (n: { x: number; y: number }) => Math.min(...junctions.map((j) => Math.hypot(j.x - n.x, j.y - n.y)));
+  const candidates = site.nodes.filter((n) => n.noStop !== true && junctionDistance(n) > 0).sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
   const placed: { x: number; y: number; r: number }[] = [];
   const agvs: SimAgvSpec[] = [];
   // Interleave vendors so each region of the map gets a mix.
@@ -43,6 +53,7 @@ export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number
     for (let k = 0; k < candidates.length; k++) {
       const node = candidates[(next + k) % candidates.length]!;
       if (placed.some((p) => Math.hypot(p.x - node.x, p.y - node.y) < p.r + r + margin - 1e-9)) continue;
+      if (junctionDistance(node) < 2 * r - 1e-9) continue;
       start = node.id;
       placed.push({ x: node.x, y: node.y, r });
       next = (next + k + 1) % candidates.length;

@@ -31,6 +31,13 @@ export interface CentralTrafficOptions {
   footprintOf?: (agvId: string) => Dimensions | undefined;
   /** Every traffic event (deadlocks, stalls, deviations) as it happens, e.g. into the platform's event log. */
   onEvent?: (event: TrafficEvent) => void;
+  /**
+   * Don't block the box (default off): no AGV comes to rest on a junction of one-way lanes; it is granted the way
+   * through to the first node beyond where it may stop, or waits before it. Measured on the large demo warehouse:
+   * helps fleets of one small body size, hurts mixed fleets (a big body waiting next to a junction still covers
+   * it, and the longer runs it has to be granted at once starve it): see docs/traffic.md.
+   */
+  keepJunctionsClear?: boolean;
   /** Seed for the planner's tie-breaking. */
   seed?: number;
 }
