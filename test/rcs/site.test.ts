@@ -50,6 +50,18 @@ describe('site map validation', () => {
     expect(site.stations).toEqual([{ id: 'S1', node: 'a', kind: 'pick' }]);
   });
 
+  it('keeps noStop on waypoints and refuses it where AGVs stop or when it is not a boolean', () => {
+    const json = tiny();
+    const nodes = json.nodes as Record<string, unknown>[];
+    nodes.find((n) => n.id === 'b')!.noStop = true;
+    expect(loadSiteMap(json).nodes.find((n) => n.id === 'b')!.noStop).toBe(true);
+    nodes.find((n) => n.id === 'a')!.noStop = true;
+    nodes.find((n) => n.id === 'b')!.noStop = 'yes';
+    const issues = issuesOf(json);
+    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['nodes[0].noStop', 'nodes[1].noStop']));
+    expect(issues.find((i) => i.path === 'nodes[1].noStop')!.message).toBe('must be a boolean');
+  });
+
   it('rejects an edge to an unknown node, naming the field', () => {
     const json = tiny();
     (json.edges as object[]).push({ id: 'bx', from: 'b', to: 'x', length: 1, maxSpeed: 1 });

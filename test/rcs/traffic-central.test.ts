@@ -193,6 +193,37 @@ describe('CentralTrafficController', () => {
     expect(traffic.request('ghost', '0,0', 0)).toEqual({ kind: 'wait', reason: 'no-route' });
   });
 
+  it('never leaves an AGV on a noStop node: the link and the node beyond it are granted together or not at all', () => {
+    // a → link (noStop, e.g. across a lane's clearance into a bay) → bay → out, one-way.
+    const site: RoadGraphInput = {
+      nodes: [
+        { id: 'a', x: 0, y: 0 },
+        { id: 'link', x: 1, y: 0, noStop: true },
+        { id: 'bay', x: 2, y: 0 },
+        { id: 'out', x: 3, y: 0 },
+      ],
+      edges: [
+        { from: 'a', to: 'link' },
+        { from: 'link', to: 'bay' },
+        { from: 'bay', to: 'out' },
+      ],
+    };
+    const traffic = new CentralTrafficController(site, { footprintOf: () => SMALL });
+    expect(traffic.place('worker', 'bay')).toBe(true);
+    expect(traffic.place('next', 'a')).toBe(true);
+    // The bay is taken (its AGV has no target: an obstacle), so the link must not be granted on its own.
+    for (let t = 0; t <= 2_000; t += 100) {
+      const grant = traffic.request('next', 'out', t);
+      expect(grant.kind).toBe('wait');
+      expect(traffic.held('next')).toEqual(['a']);
+    }
+    // The bay frees up: link and bay come in one grant.
+    traffic.release('worker');
+    const grant = traffic.request('next', 'out', 2_100);
+    expect(grant.kind).toBe('go');
+    expect(traffic.held('next').slice(0, 3)).toEqual(['a', 'link', 'bay']);
+  });
+
   it('finds cycles in a wait-for graph', () => {
     const waits = new Map([
       ['a', 'b'],
