@@ -29,7 +29,7 @@ interface Candidate {
 }
 
 const TASK_VALUE = 1000;
-const UNSTICK_AFTER = 10;
+const UNSTICK_AFTER = 40;
 
 export class LorrPlanner {
   readonly grid: GridGraph;
