@@ -24,5 +24,5 @@ export async function readSiteMapFile(path: string): Promise<SiteMap> {
 /** The demo warehouse shipped in maps/. */
 export const DEMO_WAREHOUSE_PATH = fileURLToPath(new URL('../../../maps/demo-warehouse.json', import.meta.url));
 
-/** A 60 m × 40 m variant for runs with up to ~200 AGVs. */
+/** An 80 m × 52 m warehouse laid out for ~200 AGVs of mixed sizes (bodies up to 1.8 m). */
 export const DEMO_WAREHOUSE_LARGE_PATH = fileURLToPath(new URL('../../../maps/demo-warehouse-large.json', import.meta.url));
