@@ -1,4 +1,4 @@
-import type { TrafficWait } from '../ports.ts';
+import { findCycles } from '../../traffic/wait-for.ts';
 import type { HealthCheck } from './types.ts';
 
 // Checks over the traffic state: who waits for whom, and for how long.
@@ -6,32 +6,13 @@ import type { HealthCheck } from './types.ts';
 const MAX_SUBJECTS = 20;
 const LONG_WAIT_MS = 2 * 60_000;
 
-/** AGVs on a cycle of the wait-for graph (each waits for the next): a deadlock unless the controller resolves it. */
-export function waitCycles(waits: readonly TrafficWait[]): string[][] {
-  const next = new Map(waits.map((w) => [w.agvId, w.blockedBy]));
-  const cycles: string[][] = [];
-  const done = new Set<string>();
-  for (const start of next.keys()) {
-    const path: string[] = [];
-    const onPath = new Map<string, number>();
-    let at: string | undefined = start;
-    while (at !== undefined && !done.has(at) && !onPath.has(at)) {
-      onPath.set(at, path.length);
-      path.push(at);
-      at = next.get(at);
-    }
-    if (at !== undefined && onPath.has(at)) cycles.push(path.slice(onPath.get(at)));
-    for (const id of path) done.add(id);
-  }
-  return cycles;
-}
-
 export const trafficChecks: HealthCheck[] = [
   {
     id: 'traffic.deadlock',
     area: 'traffic',
     run({ waits }) {
-      const cycles = waitCycles(waits);
+      // AGVs on a cycle of the wait-for graph (each waits for the next): a deadlock unless the controller resolves it.
+      const cycles = findCycles(new Map(waits.map((w) => [w.agvId, w.blockedBy])));
       if (cycles.length === 0) return [];
       return [
         {
