@@ -19,6 +19,7 @@ import type {
   WebhookRepository,
   WebhookSubscription,
 } from '../types.ts';
+import { toOutbox, type OutboxDbRow } from '../outbox-rows.ts';
 import { inTransaction } from './db.ts';
 import { fanOutPg } from './tasks.ts';
 
@@ -93,36 +94,6 @@ export class PgAgvRepository implements AgvRepository {
     return toAgv(rows[0]!);
   }
 }
-
-interface OutboxDbRow {
-  id: number;
-  subscription_id: string;
-  url: string;
-  secret: string;
-  event_id: string;
-  event_type: string;
-  body: string;
-  attempts: number;
-  next_attempt_at: number;
-  status: OutboxStatus;
-  last_error: string | null;
-  created_at: number;
-}
-
-const toOutbox = (r: OutboxDbRow): OutboxRow => ({
-  id: r.id,
-  subscriptionId: r.subscription_id,
-  url: r.url,
-  secret: r.secret,
-  eventId: r.event_id,
-  eventType: r.event_type,
-  body: r.body,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  status: r.status,
-  lastError: r.last_error,
-  createdAt: r.created_at,
-});
 
 const OUTBOX_SELECT = `SELECT o.*, s.url, s.secret FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id`;
 

@@ -1,39 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { eventMatches } from '../../webhooks/filter.ts';
+import { toOutbox, type OutboxDbRow } from '../outbox-rows.ts';
 import type { OutboxRepository, OutboxRow, OutboxStatus } from '../types.ts';
-
-interface Row {
-  id: number;
-  subscription_id: string;
-  url: string;
-  secret: string;
-  event_id: string;
-  event_type: string;
-  body: string;
-  attempts: number;
-  next_attempt_at: number;
-  status: OutboxStatus;
-  last_error: string | null;
-  created_at: number;
-}
-
-function toOutbox(r: Row): OutboxRow {
-  return {
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    url: r.url,
-    secret: r.secret,
-    eventId: r.event_id,
-    eventType: r.event_type,
-    body: r.body,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    status: r.status,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-  };
-}
 
 /** The webhook envelope every subscriber receives; `id` is shared by all copies of one event so receivers can dedupe. */
 export function webhookBody(eventId: string, type: string, payload: unknown, at: number): string {
@@ -64,9 +33,9 @@ const SELECT = `SELECT o.*, s.url, s.secret FROM webhook_outbox o JOIN webhook_s
 export class SqliteOutboxRepository implements OutboxRepository {
   private readonly fan: (type: string, payload: unknown, at: number) => number;
   private readonly enqueueTx: (type: string, payload: unknown, at: number) => number;
-  private readonly dueStmt: Statement<[number, number], Row>;
+  private readonly dueStmt: Statement<[number, number], OutboxDbRow>;
   private readonly nextStmt: Statement<[], { at: number | null }>;
-  private readonly getStmt: Statement<[number], Row>;
+  private readonly getStmt: Statement<[number], OutboxDbRow>;
   private readonly delivered: Statement;
   private readonly retry: Statement;
   private readonly dead: Statement;
@@ -129,6 +98,6 @@ export class SqliteOutboxRepository implements OutboxRepository {
       params.sub = filter.subscriptionId;
     }
     const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY o.id`;
-    return this.db.prepare<[Record<string, unknown>], Row>(sql).all(params).map(toOutbox);
+    return this.db.prepare<[Record<string, unknown>], OutboxDbRow>(sql).all(params).map(toOutbox);
   }
 }
