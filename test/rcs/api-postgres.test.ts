@@ -1,22 +1,12 @@
 // The HTTP API end to end on the PostgreSQL store (skipped when no PostgreSQL is reachable; .ci/run starts one).
 
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/rcs/store/index.ts';
 import { startHarness, type Harness } from './api-harness.ts';
+import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
-const PG_URL = process.env.UNIFLEET_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const available = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const available = await postgresReachable();
 const schema = `uf_api_${randomBytes(6).toString('hex')}`;
 
 describe.skipIf(!available)('HTTP API on PostgreSQL', () => {
@@ -26,10 +16,7 @@ describe.skipIf(!available)('HTTP API on PostgreSQL', () => {
   });
   afterAll(async () => {
     await h?.close();
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchemas([schema]);
   });
 
   it('creates idempotently, lists, reads, cancels and refuses bad keys', async () => {

@@ -5,34 +5,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { openPostgresStore, openStore, openStoreAt, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
+import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
-const PG_URL = process.env.UNIFLEET_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const pgAvailable = await (async () => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const pgAvailable = await postgresReachable();
 
 const dir = mkdtempSync(join(tmpdir(), 'unifleet-contract-'));
 const schemas: string[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await client.end();
+  await dropSchemas(schemas);
 });
 
 interface Backend {

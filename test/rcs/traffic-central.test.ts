@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CentralTrafficController, findCycles, type TrafficEvent } from '../../src/rcs/traffic/central/index.ts';
 import type { RoadGraphInput } from '../../src/rcs/traffic/index.ts';
+import { gridSite } from './grid-site.ts';
 import { SafetyChecker, type BodySize } from './traffic-central-checker.ts';
 
 const SMALL: BodySize = { lengthM: 0.9, widthM: 0.65 };
 const BIG: BodySize = { lengthM: 1.8, widthM: 0.95 };
-
-function grid(width: number, height: number): { nodes: RoadGraphInput['nodes'][number][]; edges: RoadGraphInput['edges'][number][] } {
-  const nodes = [];
-  const edges = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      nodes.push({ id: `${x},${y}`, x, y });
-      if (x + 1 < width) edges.push({ from: `${x},${y}`, to: `${x + 1},${y}`, bidirectional: true });
-      if (y + 1 < height) edges.push({ from: `${x},${y}`, to: `${x},${y + 1}`, bidirectional: true });
-    }
-  }
-  return { nodes, edges };
-}
 
 interface Mover {
   id: string;
@@ -101,7 +89,7 @@ function setup(site: RoadGraphInput, agvs: { id: string; at: string; goal: strin
 describe('CentralTrafficController', () => {
   it('resolves a head-on meeting in a corridor with a passing bay', () => {
     // A 9-node corridor with one bay above its middle.
-    const site = grid(9, 1);
+    const site = gridSite(9, 1);
     site.nodes.push({ id: 'bay', x: 4, y: 1 });
     site.edges.push({ from: '4,0', to: 'bay', bidirectional: true });
     const { traffic, movers, sizes } = setup(site, [
@@ -114,7 +102,7 @@ describe('CentralTrafficController', () => {
   });
 
   it('resolves a four-way rotation around a block (cyclic goals)', () => {
-    const site = grid(3, 3);
+    const site = gridSite(3, 3);
     const { traffic, movers, sizes } = setup(site, [
       { id: 'a', at: '0,0', goal: '2,0' },
       { id: 'b', at: '2,0', goal: '2,2' },
@@ -127,7 +115,7 @@ describe('CentralTrafficController', () => {
   });
 
   it('keeps big AGVs clear of neighbouring nodes (footprint conflict sets from geometry)', () => {
-    const site = grid(5, 1);
+    const site = gridSite(5, 1);
     const traffic = new CentralTrafficController(site, { footprintOf: (id) => (id.startsWith('big') ? BIG : SMALL) });
     expect(traffic.place('small-1', '0,0')).toBe(true);
     expect(traffic.place('small-2', '1,0')).toBe(true); // 1 m apart: two small bodies fit
@@ -139,7 +127,7 @@ describe('CentralTrafficController', () => {
   // 1.8 m bodies on a 1 m two-way grid: every node a forklift waits on covers its neighbours. Before footprint PIBT
   // re-planned agents frozen by a failed push, the two forklifts never arrived here.
   it('lets mixed sizes, speeds and random stalls cross a grid with no conflict', () => {
-    const site = grid(8, 6);
+    const site = gridSite(8, 6);
     const agvs = [
       { id: 'big-1', at: '0,0', goal: '7,5', size: BIG, speed: 0.6 },
       { id: 'big-2', at: '7,0', goal: '0,5', size: BIG, speed: 0.8 },
@@ -158,7 +146,7 @@ describe('CentralTrafficController', () => {
   });
 
   it('treats an offline AGV as an obstacle that others route around, keeping its reservations', () => {
-    const site = grid(5, 3);
+    const site = gridSite(5, 3);
     const events: TrafficEvent[] = [];
     const { traffic, movers, sizes } = setup(
       site,
@@ -177,7 +165,7 @@ describe('CentralTrafficController', () => {
   });
 
   it('replans from an unexpected position and refuses a position another AGV holds', () => {
-    const site = grid(4, 1);
+    const site = gridSite(4, 1);
     const events: TrafficEvent[] = [];
     const traffic = new CentralTrafficController(site, { onEvent: (e) => events.push(e) });
     expect(traffic.place('a', '0,0')).toBe(true);

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ReservationTrafficController, RoadGraph } from '../../src/rcs/traffic/index.ts';
+import { gridSite } from './grid-site.ts';
 
-// A 5x3 grid of nodes "x,y" 1 m apart with bidirectional edges.
 function grid(width: number, height: number): RoadGraph {
-  const nodes = [];
-  const edges = [];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      nodes.push({ id: `${x},${y}`, x, y });
-      if (x + 1 < width) edges.push({ from: `${x},${y}`, to: `${x + 1},${y}`, bidirectional: true });
-      if (y + 1 < height) edges.push({ from: `${x},${y}`, to: `${x},${y + 1}`, bidirectional: true });
-    }
-  }
-  return new RoadGraph({ nodes, edges });
+  return new RoadGraph(gridSite(width, height));
 }
 
 function corridor(length: number): RoadGraph {
