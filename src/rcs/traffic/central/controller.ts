@@ -2,6 +2,7 @@ import { buildRoadmapGraph, DistanceTable, type RoadmapGraph } from '../../../pl
 import type { RoadGraphInput } from '../road-graph.ts';
 import type { TrafficController, TrafficGrant, WaitInfo } from '../types.ts';
 import { DetourDistances } from './detour-distances.ts';
+import { oneWayJunctions } from './junctions.ts';
 import { footprintsOverlap, radiusOf, type Dimensions } from './footprint.ts';
 import { FootprintPibt } from './footprint-pibt.ts';
 import { ReservationTable } from './reservation-table.ts';
@@ -42,10 +43,8 @@ export class CentralTrafficController implements TrafficController {
   private readonly pibt: FootprintPibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly claims = new Map<number, Claim>();
-  /** 1 where AGVs may drive through but not stop (site nodes marked noStop). */
+  /** 1 where AGVs may drive through but not stop: noStop site nodes, and junctions with keepJunctionsClear. */
   private readonly noStop: Uint8Array;
-  /** 1 at junctions when keepJunctionsClear is on: nobody stops there, so crossing traffic is never blocked. */
-  private readonly junction: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
   private readonly history: TrafficEvent[] = [];
   private readonly lookahead: number;
@@ -66,22 +65,11 @@ export class CentralTrafficController implements TrafficController {
       edges: site.edges.map((e) => ({ from: e.from, to: e.to, length: e.length, oneWay: e.bidirectional !== true })),
     });
     const graph = this.roadmap.graph;
+    // Where AGVs may drive through but not stop: site nodes marked noStop, and junctions when they are kept clear.
     this.noStop = new Uint8Array(graph.vertexCount);
     for (const n of site.nodes) if (n.noStop === true) this.noStop[this.roadmap.vertexOf(n.id)] = 1;
+    if (options.keepJunctionsClear === true) for (const id of oneWayJunctions(site.edges)) this.noStop[this.roadmap.vertexOf(id)] = 1;
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
-    this.junction = new Uint8Array(graph.vertexCount);
-    if (options.keepJunctionsClear === true) {
-      // Junctions of one-way lanes only: a two-way spur (to a charger or parking spot) is a side branch that is
-      // rarely used, and counting it would make whole roads lined with spurs a place nobody may wait.
-      const ins = new Uint32Array(graph.vertexCount);
-      const outs = new Uint32Array(graph.vertexCount);
-      for (const e of site.edges) {
-        if (e.bidirectional === true) continue;
-        outs[this.roadmap.vertexOf(e.from)]!++;
-        ins[this.roadmap.vertexOf(e.to)]!++;
-      }
-      for (let v = 0; v < graph.vertexCount; v++) if (outs[v]! >= 2 || ins[v]! >= 2) this.junction[v] = 1;
-    }
     this.table = new ReservationTable(points, 0);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
     this.pibt = new FootprintPibt(graph, () => this.table.nearbyIndex());
@@ -372,15 +360,14 @@ export class CentralTrafficController implements TrafficController {
         const rest = this.transitChain(id, next, goals[i]!);
         const chain = [next, ...(rest ?? [])];
         if (rest === undefined) blocker = id;
-        for (let k = 0; k < chain.length && blocker === undefined; k++) {
-          const v = chain[k]!;
-          const claimant = this.claimantOf(v, id);
-          const check = this.table.check(id, v);
-          if (claimant !== undefined) blocker = claimant;
-          else if (!check.ok) {
-            blocker = check.blocker;
-            this.claimBlockedWay(id, chain);
-          } else if (v !== next && this.table.path(id).includes(v)) blocker = id;
+        else {
+          // A run that passes a node the AGV still holds cannot be followed as one order, as for a turn-back.
+          const own = chain.findIndex((v, k) => k > 0 && this.table.path(id).includes(v));
+          const way = this.wayBlocker(id, own < 0 ? chain : chain.slice(0, own + 1));
+          if (way) {
+            blocker = way.agvId;
+            if (!way.claimed) this.claimBlockedWay(id, chain);
+          } else if (own >= 0) blocker = id;
         }
         if (blocker === undefined && (blocker = this.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
@@ -417,7 +404,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.dropClaims(id);
-      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (id: string, v: number) => this.mayStop(id, v), agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (v: number) => this.mayStop(v), agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
       const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
@@ -441,18 +428,14 @@ export class CentralTrafficController implements TrafficController {
    * the AGV ahead in a queue is fine, that one moves on. Returns the AGV that covers the exit, if any.
    */
   private exitBlocker(agvId: string, entered: number, target: number): string | undefined {
+    if (target === NONE) return undefined;
     // Through noStop nodes the AGV cannot wait: the whole way to where it may stop must be free, and the exit rule
     // applies there.
     const chain = this.transitChain(agvId, entered, target);
     if (chain === undefined) return agvId;
-    for (const v of chain) {
-      const claimant = this.claimantOf(v, agvId);
-      if (claimant !== undefined) return claimant;
-      const check = this.table.check(agvId, v);
-      if (!check.ok) return check.blocker;
-    }
+    const way = this.wayBlocker(agvId, chain);
+    if (way) return way.agvId;
     const next = chain.length > 0 ? chain[chain.length - 1]! : entered;
-    if (target === NONE) return undefined;
     let aim = target;
     if (next === target) {
       // A side-step refuge is left again for the goal: it must not become a trap either.
@@ -490,6 +473,20 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /**
+   * The first AGV that keeps agvId off a node of the way, in order: another's standing claim (claimed), or a holder
+   * or a body covering the node.
+   */
+  private wayBlocker(agvId: string, way: readonly number[]): { agvId: string; claimed: boolean } | undefined {
+    for (const v of way) {
+      const claimant = this.claimantOf(v, agvId);
+      if (claimant !== undefined) return { agvId: claimant, claimed: true };
+      const check = this.table.check(agvId, v);
+      if (!check.ok) return { agvId: check.blocker, claimed: false };
+    }
+    return undefined;
+  }
+
+  /**
    * Claims the way from its first node that cannot be granted now to its end. Claiming the rest of a noStop run
    * too matters when merging from a bay onto a busy lane: the lane has to leave a gap at the merge.
    */
@@ -497,7 +494,7 @@ export class CentralTrafficController implements TrafficController {
     for (let k = 0; k < way.length; k++) {
       const check = this.table.check(agvId, way[k]!);
       if (check.ok) continue;
-      const claimed = [...way.slice(k)];
+      const claimed = way.slice(k);
       // Covered by a body passing on a crossing lane: claim the node it covers from too, or the crossing stream
       // would never leave a gap (the AGV there now is not bound; the next one stops before it).
       if (check.node !== way[k]) claimed.push(check.node);
@@ -512,7 +509,7 @@ export class CentralTrafficController implements TrafficController {
    */
   private transitChain(agvId: string, v: number, target: number): number[] | undefined {
     const chain: number[] = [];
-    for (let at = v; !this.mayStop(agvId, at) && at !== target; ) {
+    for (let at = v; !this.mayStop(at) && at !== target; ) {
       at = this.preferredNext(agvId, at, target);
       if (at === NONE || chain.length >= MAX_TRANSIT) return undefined;
       chain.push(at);
@@ -521,8 +518,8 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /** Whether an AGV may come to rest on v: not on a noStop node, nor on a junction when those are kept clear. */
-  private mayStop(_agvId: string, v: number): boolean {
-    return this.noStop[v] === 0 && this.junction[v] === 0;
+  private mayStop(v: number): boolean {
+    return this.noStop[v] === 0;
   }
 
   private targetOf(state: AgentState): number {

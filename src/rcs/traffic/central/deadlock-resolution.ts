@@ -9,7 +9,7 @@ export interface ResolutionContext {
   table: ReservationTable;
   graph: Graph;
   /** Where an AGV may come to rest: only such nodes are refuges or places to back off to. */
-  mayStop(agvId: string, v: number): boolean;
+  mayStop(v: number): boolean;
   agents: Map<string, AgentState>;
   claims: Map<number, Claim>;
   /** How long an AGV that backed off holds back. */
@@ -41,7 +41,7 @@ const MAX_CHAIN = 40;
 function backOffChain(ctx: ResolutionContext, id: string, nowMs: number, visited: Set<string>, depth: number): SideStep | undefined {
   const state = ctx.agents.get(id);
   const path = ctx.table.path(id);
-  if (!state || path.length !== 1 || state.cameFrom === NONE || !state.online || !ctx.mayStop(id, state.cameFrom)) return undefined;
+  if (!state || path.length !== 1 || state.cameFrom === NONE || !state.online || !ctx.mayStop(state.cameFrom)) return undefined;
   const behind = ctx.claims.get(state.cameFrom);
   if (behind && behind.agvId !== id) return undefined;
   const check = ctx.table.check(id, state.cameFrom);
@@ -86,7 +86,7 @@ function nearestRefuge(ctx: ResolutionContext, agvId: string, from: number, need
   const queue = [from];
   for (let head = 0; head < queue.length && head < 64; head++) {
     const v = queue[head]!;
-    if (v !== from && !needed.has(v) && ctx.mayStop(agvId, v)) return v;
+    if (v !== from && !needed.has(v) && ctx.mayStop(v)) return v;
     for (const u of graph.neighbors(v)) {
       if (seen.has(u) || !ctx.table.check(agvId, u).ok) continue;
       seen.add(u);

@@ -2,6 +2,7 @@ import type { VendorProfile } from '../../../agv/sim/profiles.ts';
 import type { SiteMap } from '../../site/types.ts';
 import type { SimAgvSpec, SimTask } from './simulation.ts';
 import { seededRandom as seeded } from '../../../core/random.ts';
+import { oneWayJunctions } from './junctions.ts';
 
 // Fleets and task streams for simulated runs: deterministic from a seed, so a benchmark or test run can be repeated.
 
@@ -20,16 +21,9 @@ export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number
   const special = new Set([...site.stations.map((s) => s.node), ...site.chargers.map((c) => c.node)]);
   // Never start where traffic control would not let an AGV wait: noStop nodes, junctions (one-way lanes merge,
   // split or cross) and, for a body that would cover one, next to a junction.
-  const degree = new Map<string, { in: Set<string>; out: Set<string> }>();
-  const entry = (id: string) => degree.get(id) ?? (degree.set(id, { in: new Set(), out: new Set() }), degree.get(id)!);
-  for (const e of site.edges) {
-    if (e.bidirectional === true) continue;
-    entry(e.from).out.add(e.to);
-    entry(e.to).in.add(e.from);
-  }
-  const junctions = site.nodes.filter((n) => (degree.get(n.id)?.out.size ?? 0) >= 2 || (degree.get(n.id)?.in.size ?? 0) >= 2);
-  const junctionDistance = (n: { x: number; y: number }) => Math.min(...junctions.map((j) => Math.hypot(j.x - n.x, j.y - n.y)));
-  const candidates = site.nodes.filter((n) => n.noStop !== true && junctionDistance(n) > 0).sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
+  const junctions = [...oneWayJunctions(site.edges)].map((id) => site.nodes.find((n) => n.id === id)!);
+  const junctionDistance = new Map(site.nodes.map((n) => [n.id, Math.min(...junctions.map((j) => Math.hypot(j.x - n.x, j.y - n.y)))]));
+  const candidates = site.nodes.filter((n) => n.noStop !== true && junctionDistance.get(n.id)! > 0).sort((a, b) => Number(special.has(a.id)) - Number(special.has(b.id)) || a.y - b.y || a.x - b.x);
   const placed: { x: number; y: number; r: number }[] = [];
   const agvs: SimAgvSpec[] = [];
   // Interleave vendors so each region of the map gets a mix.
@@ -53,7 +47,7 @@ export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number
     for (let k = 0; k < candidates.length; k++) {
       const node = candidates[(next + k) % candidates.length]!;
       if (placed.some((p) => Math.hypot(p.x - node.x, p.y - node.y) < p.r + r + margin - 1e-9)) continue;
-      if (junctionDistance(node) < 2 * r - 1e-9) continue;
+      if (junctionDistance.get(node.id)! < 2 * r - 1e-9) continue;
       start = node.id;
       placed.push({ x: node.x, y: node.y, r });
       next = (next + k + 1) % candidates.length;
