@@ -59,9 +59,9 @@ export interface StartOptions {
   traffic?: (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
   /**
    * Plan each AGV with the body it registered (capabilities.length/width): footprintOf sizes it when first placed,
-   * and a controller with `setFootprint` re-sizes it on every (re-)registration. Off by default for now: with the
-   * simulator's mixed bodies (0.9, 1.1 and 1.8 m) on the 1 m demo lattice the central controller gridlocks (see
-   * docs/traffic.md, "What falls short"); off, every AGV gets the default radius.
+   * and a controller with `setFootprint` re-sizes it on every (re-)registration. Off by default: the default small
+   * demo map (1 m station spurs for compact AGVs) is not laid out for big bodies, and mixed real sizes gridlock there
+   * (docs/traffic.md, "What falls short"); off, every AGV gets the default radius.
    */
   registeredFootprints?: boolean;
   secure?: SecureHandshake;
@@ -214,14 +214,10 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
  * size footprintOf would give.
  */
 function followRegisteredBodies(registry: FleetRegistry, traffic: TrafficController): void {
-  if (!plansFootprints(traffic)) return;
+  if (!traffic.setFootprint) return;
   registry.onEvent((event) => {
     if (event.type !== 'online') return;
     const body = registry.footprintOf(event.agvId);
-    if (body) traffic.setFootprint(event.agvId, body);
+    if (body) traffic.setFootprint?.(event.agvId, body);
   });
-}
-
-function plansFootprints(traffic: TrafficController): traffic is TrafficController & { setFootprint(agvId: string, dims: AgvFootprint): void } {
-  return typeof (traffic as { setFootprint?: unknown }).setFootprint === 'function';
 }

@@ -39,4 +39,6 @@ export interface TrafficController {
   waiting(): WaitInfo[];
   /** Periodic housekeeping: deadlock detection and resolution. Returns AGVs whose route changed. */
   tick(nowMs: number): string[];
+  /** Re-sizes an AGV's body (metres), for controllers that plan with footprints; others need not implement it. */
+  setFootprint?(agvId: string, dimensions: { lengthM: number; widthM: number }): void;
 }
