@@ -9,7 +9,7 @@ import type { Store } from '../store/types.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
 import { sessionAuthenticator } from './auth/http.ts';
 import type { Role } from './auth/users.ts';
-import { createLogger, type Logger } from './logging.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, storeEventLog, type PlatformParts } from './platform-source.ts';
 import { registerOps } from './plugin.ts';
 import { OpsService } from './service.ts';

@@ -8,7 +8,7 @@ import type { Task, TaskServiceApi } from '../tasks/types.ts';
 import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { EventLog, OpsEvent } from './events/event-log.ts';
-import type { Logger } from './logging.ts';
+import type { Logger } from '../logger.ts';
 import {
   FleetCommandError,
   TERMINAL_TASK_STATES,

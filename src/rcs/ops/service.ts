@@ -9,7 +9,7 @@ import { migrateOps } from './db.ts';
 import { SqliteEventLog, type EventLog, type NewEvent } from './events/event-log.ts';
 import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
-import { createLogger, objectLogger, type Logger } from './logging.ts';
+import { createLogger, objectLogger, type Logger } from '../logger.ts';
 import { OpsMetrics } from './metrics/metrics.ts';
 import type { FleetSource, Severity } from './ports.ts';
 
