@@ -3,10 +3,11 @@
 //   npx tsx scripts/ops/dev-server.ts [--agvs 200] [--port 8080]
 // Then open the printed URL (or run `npm run dev:web` for hot reload, which proxies /api to port 8080).
 import Database from 'better-sqlite3';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.ts';
-import { createLogger, OpsService, registerOps } from '../../src/rcs/ops/index.ts';
+import { createLogger, OpsService } from '../../src/rcs/ops/index.ts';
+import { buildOpsApi } from './ops-api.ts';
 import { SyntheticFleet } from './synthetic-fleet.ts';
 
 export const DEV_USERS = [
@@ -34,8 +35,8 @@ export async function startDevServer(options: { agvs: number; port?: number; tas
     seedUsers: DEV_USERS,
   });
   await ops.start();
-  const app = Fastify();
-  await registerOps(app, ops, { webRoot: join(import.meta.dirname, '../../web/dist') });
+  const api = await buildOpsApi(ops, { clock, webRoot: join(import.meta.dirname, '../../web/dist') });
+  const app = api.app;
   const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const timers = [
     setInterval(() => fleet.step(100), 100),
@@ -54,7 +55,7 @@ export async function startDevServer(options: { agvs: number; port?: number; tas
     async close() {
       for (const t of timers) clearInterval(t);
       ops.stop();
-      await app.close();
+      await api.close();
     },
   };
 }

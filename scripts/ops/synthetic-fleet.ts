@@ -134,7 +134,7 @@ export class SyntheticFleet implements FleetSource {
 
   async createTask(input: CreateTaskInput): Promise<TaskView> {
     for (const node of [input.from, input.to]) {
-      if (!this.pointNode(node)) throw new FleetCommandError(400, 'task_rejected', `unknown station or node ${node}`);
+      if (!this.pointNode(node)) throw new FleetCommandError(400, 'invalid_request', `unknown station or node ${node}`);
     }
     const t = this.now();
     const task: TaskView = { id: `T${++this.taskCounter}`, state: 'queued', from: input.from, to: input.to, priority: input.priority ?? 5, agvId: null, createdAt: t, updatedAt: t };
@@ -145,7 +145,7 @@ export class SyntheticFleet implements FleetSource {
   async cancelTask(id: string): Promise<TaskView> {
     const task = this.taskMap.get(id);
     if (!task) throw new FleetCommandError(404, 'not_found', `task '${id}' not found`);
-    if (['completed', 'failed', 'cancelled'].includes(task.state)) throw new FleetCommandError(409, 'conflict', `task '${id}' is ${task.state}; it cannot become cancelled`);
+    if (['completed', 'failed', 'cancelled'].includes(task.state)) throw new FleetCommandError(409, 'invalid_state', `task '${id}' is ${task.state}; it cannot become cancelled`);
     this.finish(task, 'cancelled');
     return task;
   }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
-import { buildApi, requireRole, API_PREFIX } from './api/index.ts';
+import { buildApi, type ClearReservations } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
@@ -141,34 +141,17 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
   });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
   const demoApiKey = options.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
-  const app = buildApi({ store, tasks, fleet: registry, site, auth, clock, readAccess: options.openReads ? 'open' : 'viewer' });
-  app.register(
-    async (api) => {
-      api.post<{ Params: { id: string } }>(
-        '/agvs/:id/clear-reservations',
-        {
-          preHandler: requireRole('operator'),
-          schema: {
-            tags: ['agvs'],
-            summary: 'Free the nodes held by an offline AGV',
-            description: 'Operator action after an AGV went offline and has been moved off the track. Refused (409) while the AGV is online.',
-            params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-          },
-        },
-        async (request, reply) => {
-          const { id } = request.params;
-          if (!registry.live(id) && traffic.held(id).length === 0) return reply.code(404).send({ error: 'not_found', message: `AGV '${id}' holds nothing` });
-          if (!coordinator.clearReservations(id)) return reply.code(409).send({ error: 'conflict', message: `AGV '${id}' is online; its reservations are in use` });
-          return { id, heldNodes: [] };
-        },
-      );
-    },
-    { prefix: API_PREFIX },
-  );
   const delivery = options.webhooks === false ? undefined : new WebhookDelivery({ outbox: store.outbox, clock });
   const ops = options.ops === false
     ? undefined
-    : await attachOps(app, { site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: options.dbPath, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: options.dbPath, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
+  const clearReservations: ClearReservations = (id) => {
+    if (!registry.live(id) && traffic.held(id).length === 0) return 'holds_nothing';
+    return coordinator.clearReservations(id) ? 'cleared' : 'online';
+  };
+  const app = buildApi({
+    store, tasks, fleet: registry, site, auth, clock, readAccess: options.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+  });
 
   await coordinator.start();
   const rcsPort = await sessions.listen(options.rcsPort ?? 0, options.rcsHost ?? '127.0.0.1');

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROLES, roleAllows, type Role } from '../../src/rcs/auth/index.ts';
 import { bearer, PASSWORDS, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -74,5 +75,37 @@ describe('dashboard auth and roles', () => {
     h.clock.advance(61_000);
     const allowed = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'night-shift', password: 'long-enough-pw' } });
     expect(allowed.statusCode).toBe(200);
+  });
+
+  it('lets a dashboard user and an API key with the same role do exactly the same', async () => {
+    h = await startHarness();
+    // One route per kind of access, from the upper-system API and from operations.
+    const routes: { method: 'GET' | 'POST' | 'PATCH'; url: string; payload?: object; needs: Role }[] = [
+      { method: 'GET', url: '/api/v1/tasks', needs: 'viewer' },
+      { method: 'GET', url: '/api/v1/alarms', needs: 'viewer' },
+      { method: 'GET', url: '/api/v1/events', needs: 'viewer' },
+      { method: 'POST', url: '/api/v1/tasks', payload: { pick: 'PICK-01', drop: 'DROP-01' }, needs: 'operator' },
+      { method: 'POST', url: '/api/v1/dashboard/tasks', payload: { from: 'S-top-0', to: 'S-bottom-3' }, needs: 'operator' },
+      { method: 'POST', url: '/api/v1/health/runs', needs: 'operator' },
+      { method: 'GET', url: '/api/v1/webhooks', needs: 'operator' },
+      { method: 'GET', url: '/api/v1/users', needs: 'admin' },
+      { method: 'PATCH', url: '/api/v1/alarm-thresholds', payload: { lowBatteryPct: 25 }, needs: 'admin' },
+    ];
+    const status = async (route: (typeof routes)[number], headers: Record<string, string>): Promise<number> =>
+      (await h.app.inject({ method: route.method, url: route.url, payload: route.payload, headers })).statusCode;
+    const outcome = async (route: (typeof routes)[number], headers: Record<string, string>): Promise<string> => {
+      const code = await status(route, headers);
+      return code === 403 ? 'refused' : code < 400 ? 'allowed' : `failed with ${code}`;
+    };
+    for (const role of ROLES) {
+      const key = (await h.auth.issue(`${role} script`, role)).token;
+      const user = bearer(await h.token(role));
+      for (const route of routes) {
+        const expected = roleAllows(role, route.needs) ? 'allowed' : 'refused';
+        const seen = { key: await outcome(route, { 'x-api-key': key }), user: await outcome(route, user) };
+        expect(seen, `${route.method} ${route.url} as ${role}`).toEqual({ key: expected, user: expected });
+      }
+    }
+    for (const route of routes) expect(await status(route, {}), `${route.method} ${route.url} anonymously`).toBe(401);
   });
 });

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
-import { createLogger, OpsService, registerOps, type OpsNotification, type OpsServiceOptions } from '../../src/rcs/ops/index.ts';
+import type { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
+import { createLogger, OpsService, type OpsNotification, type OpsServiceOptions } from '../../src/rcs/ops/index.ts';
+import { buildOpsApi } from '../../scripts/ops/ops-api.ts';
 import { SyntheticFleet } from '../../scripts/ops/synthetic-fleet.ts';
 
 export const PASSWORDS = { admin: 'admin-pass-1', operator: 'operator-pass-1', viewer: 'viewer-pass-1' };
@@ -12,6 +14,8 @@ export interface Harness {
   fleet: SyntheticFleet;
   ops: OpsService;
   app: FastifyInstance;
+  /** API keys of the same platform, beside the dashboard's logins. */
+  auth: ApiKeyAuth;
   notifications: OpsNotification[];
   /** Session token of the given demo user. */
   token(user: keyof typeof PASSWORDS): Promise<string>;
@@ -45,8 +49,8 @@ export async function startHarness(
     ...options.ops,
   });
   await ops.start();
-  const app = Fastify();
-  await registerOps(app, ops);
+  const api = await buildOpsApi(ops, { clock });
+  const app = api.app;
   await app.ready();
   const tokens = new Map<string, string>();
   return {
@@ -55,6 +59,7 @@ export async function startHarness(
     fleet,
     ops,
     app,
+    auth: api.auth,
     notifications,
     async token(user) {
       if (!tokens.has(user)) {
@@ -66,7 +71,7 @@ export async function startHarness(
     },
     async close() {
       ops.stop();
-      await app.close();
+      await api.close();
     },
   };
 }

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { buildApi } from '../../src/rcs/api/index.ts';
-import type { AgvView, FleetFilter, FleetView } from '../../src/rcs/api/fleet-view.ts';
+import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../../src/rcs/api/fleet-view.ts';
 import { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { openStore, type Store } from '../../src/rcs/store/index.ts';
@@ -32,7 +33,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fleet?: AgvView[]; store?: Store } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readAccess?: 'viewer' | 'open';
+  fleet?: AgvView[] | FleetView;
+  store?: Store;
+  clearReservations?: ClearReservations;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-api-'));
   const store = options.store ?? openStore({ path: join(dir, 'platform.sqlite') });
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 8));
@@ -44,7 +52,8 @@ export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fl
     operator: (await auth.issue('wms', 'operator')).token,
     admin: (await auth.issue('integrator', 'admin')).token,
   };
-  const app = buildApi({ store, tasks, fleet: new StaticFleet(options.fleet ?? []), site, auth, clock, readAccess: options.readAccess });
+  const fleet = Array.isArray(options.fleet) || !options.fleet ? new StaticFleet(options.fleet ?? []) : options.fleet;
+  const app = buildApi({ store, tasks, fleet, site, auth, clock, readAccess: options.readAccess, clearReservations: options.clearReservations });
   await app.ready();
   return {
     app,
@@ -58,4 +67,16 @@ export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fl
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Asserts the platform's one error shape (docs/api.md, "Errors") and returns the error. */
+export function errorOf(res: { statusCode: number; json(): unknown }, status: number, code: string): { code: string; message: string; details?: unknown } {
+  expect(res.statusCode).toBe(status);
+  const body = res.json() as { error: { code: string; message: string; details?: unknown } };
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error).filter((k) => !['code', 'message', 'details'].includes(k))).toEqual([]);
+  expect(body.error.code).toBe(code);
+  expect(typeof body.error.message).toBe('string');
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body.error;
 }

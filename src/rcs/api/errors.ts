@@ -1,6 +1,11 @@
-// One error shape for every endpoint: { error: { code, message, details? } }.
+// One error shape for every endpoint: { error: { code, message, details? } }. docs/api.md lists the codes; the
+// OpenAPI document declares the shape as the `Error` schema on every route.
 
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { AuthError } from '../auth/users.ts';
+import { AlarmNotFoundError, AlarmStateError } from '../ops/alarms/engine.ts';
+import { HealthRunNotFoundError } from '../ops/health/service.ts';
+import { FleetCommandError } from '../ops/ports.ts';
 import { SiteMapError } from '../site/errors.ts';
 import { InvalidCursorError, StoreConflictError } from '../store/errors.ts';
 import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from '../tasks/errors.ts';
@@ -45,8 +50,29 @@ function describeValidation(context: string, issues: AjvIssue[]): { field: strin
   });
 }
 
-function toBody(code: string, message: string, details?: unknown) {
+export function toBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+const USER_FIELD: Record<AuthError['code'], string> = {
+  INVALID_USER: 'body.username',
+  WEAK_PASSWORD: 'body.password',
+  INVALID_ROLE: 'body.role',
+  USER_EXISTS: 'body.username',
+  USER_NOT_FOUND: 'params.username',
+};
+
+/** The answer for an error of the platform's operations side (alarms, health runs, users, dashboard commands). */
+function operationsError(err: Error): ApiError | undefined {
+  if (err instanceof AlarmNotFoundError || err instanceof HealthRunNotFoundError) return new ApiError(404, 'not_found', err.message);
+  if (err instanceof AlarmStateError) return new ApiError(409, 'invalid_state', err.message);
+  if (err instanceof FleetCommandError) return new ApiError(err.status, err.code, err.message);
+  if (err instanceof AuthError) {
+    if (err.code === 'USER_EXISTS') return new ApiError(409, 'conflict', err.message);
+    if (err.code === 'USER_NOT_FOUND') return new ApiError(404, 'not_found', err.message);
+    return new ApiError(400, 'invalid_request', err.message, [{ field: USER_FIELD[err.code], message: err.message }]);
+  }
+  return undefined;
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -57,7 +83,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       const message = details.map((d) => `${d.field} ${d.message}`).join('; ');
       return reply.status(400).send(toBody('invalid_request', message, details));
     }
-    if (err instanceof ApiError) return reply.status(err.statusCode).send(toBody(err.code, err.message, err.details));
+    const known = err instanceof ApiError ? err : operationsError(err);
+    if (known) return reply.status(known.statusCode).send(toBody(known.code, known.message, known.details));
     if (err instanceof TaskNotFoundError) return reply.status(404).send(toBody('not_found', err.message));
     if (err instanceof TaskStateConflictError) {
       return reply.status(409).send(toBody('invalid_state', err.message, { state: err.from }));

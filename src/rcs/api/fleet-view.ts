@@ -46,3 +46,9 @@ export const emptyFleetView: FleetView = {
   list: () => [],
   get: () => undefined,
 };
+
+/**
+ * Frees the nodes an AGV holds in traffic, for an operator after an offline AGV was moved off the track. The fleet
+ * runtime refuses while the AGV is online ('online'); 'holds_nothing' when it is neither live nor holding nodes.
+ */
+export type ClearReservations = (agvId: string) => 'cleared' | 'online' | 'holds_nothing';

@@ -1,4 +1,4 @@
-export { buildApi, API_PREFIX, type ApiDeps } from './server.ts';
+export { buildApi, API_PREFIX, type ApiDeps, type OperationsDeps } from './server.ts';
 export { ApiError } from './errors.ts';
-export { requireRole, apiKeyAuthenticator, type Authenticator } from './auth-hooks.ts';
-export { emptyFleetView, type AgvView, type AgvPose, type FleetView, type FleetFilter, type AgvConnection, type AgvSecurityMode } from './fleet-view.ts';
+export { requireRole, apiKeyAuthenticator, sessionAuthenticator, SESSION_COOKIE, type Authenticator } from './auth-hooks.ts';
+export { emptyFleetView, type AgvView, type AgvPose, type FleetView, type FleetFilter, type AgvConnection, type AgvSecurityMode, type ClearReservations } from './fleet-view.ts';

@@ -1,5 +1,6 @@
 // JSON schemas shared by routes and the OpenAPI document.
 
+import { SEVERITIES } from '../ops/ports.ts';
 import { TASK_STATES } from '../tasks/types.ts';
 
 export const errorSchema = {
@@ -192,3 +193,15 @@ export const webhookSchema = {
     secret: { type: 'string', description: 'only in the answer to a create without a secret' },
   },
 } as const;
+
+export const credentialsSchema = {
+  type: 'object',
+  required: ['username', 'password'],
+  additionalProperties: false,
+  properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+} as const;
+
+/** Integer ids of operations records (alarms, health runs). */
+export const serialIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
+export const severityEnum = { type: 'string', enum: [...SEVERITIES] } as const;

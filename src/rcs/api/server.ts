@@ -1,20 +1,31 @@
-// Composition of the HTTP API. buildApi returns the fastify instance before listen so other modules (operations:
-// dashboard, alarms, metrics, logins) can register their plugins and authenticators on it.
+// Composition of the HTTP API: every route of the platform (upper-system API, operations, dashboard logins) with one
+// authentication, one role check and one error shape. buildApi returns the fastify instance before listen.
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Clock } from '../../core/clock.ts';
 import type { ApiKeyAuth } from '../auth/api-keys.ts';
+import { Logins } from '../auth/logins.ts';
+import type { OpsService } from '../ops/service.ts';
 import type { SiteMap } from '../site/types.ts';
 import type { Store } from '../store/types.ts';
 import type { TaskServiceApi } from '../tasks/types.ts';
-import { apiKeyAuthenticator, installAuthentication, requireRole, type Authenticator, type Guard } from './auth-hooks.ts';
+import { apiKeyAuthenticator, installAuthentication, requireRole, sessionAuthenticator, type Guard } from './auth-hooks.ts';
 import { installErrorHandling } from './errors.ts';
-import type { FleetView } from './fleet-view.ts';
+import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { dashboardFiles, dashboardTaskRoutes } from './routes/dashboard.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { liveRoutes } from './routes/live.ts';
+import { probeRoutes } from './routes/probes.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { siteRoutes } from './routes/site.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { agvSchema, errorSchema, taskSchema, webhookSchema } from './schemas.ts';
 
@@ -32,9 +43,19 @@ export interface ApiDeps {
   readAccess?: 'viewer' | 'open';
   /** Passed to fastify (logger, bodyLimit, …). */
   fastify?: FastifyServerOptions;
-  /** Extra authenticators tried after API keys. */
-  authenticators?: Authenticator[];
+  /** Operations: dashboard logins and users, alarms, health, events, live feed, probes, metrics, the dashboard. */
+  operations?: OperationsDeps;
+  /** Offers POST /agvs/:id/clear-reservations when given. */
+  clearReservations?: ClearReservations;
   version?: string;
+}
+
+export interface OperationsDeps {
+  service: OpsService;
+  /** Built dashboard (vite output); served at / when it exists. */
+  webRoot?: string;
+  /** Mark the session cookie Secure (behind HTTPS). */
+  secureCookie?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -52,8 +73,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   });
 
   installErrorHandling(app);
-  installAuthentication(app, [apiKeyAuthenticator(deps.auth), ...(deps.authenticators ?? [])]);
+  const ops = deps.operations?.service;
+  const logins = ops && new Logins(ops.users, ops.clock);
+  installAuthentication(app, logins ? [apiKeyAuthenticator(deps.auth), sessionAuthenticator(logins)] : [apiKeyAuthenticator(deps.auth)]);
   for (const schema of [errorSchema, taskSchema, agvSchema, webhookSchema]) app.addSchema(schema);
+  declareErrorAnswers(app);
 
   app.register(swagger, {
     openapi: {
@@ -74,6 +98,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'agvs', description: 'the fleet' },
         { name: 'site', description: 'the site map' },
         { name: 'webhooks', description: 'callbacks to upper systems' },
+        { name: 'alarms', description: 'alarms raised over the fleet and the platform' },
+        { name: 'health', description: 'fleet health diagnosis' },
+        { name: 'auth', description: 'dashboard logins and users' },
+        { name: 'dashboard', description: "the dashboard's task commands" },
+        { name: 'ops', description: 'probes, metrics and the event log' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -82,14 +111,36 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const readGuard: Guard[] = deps.readAccess === 'open' ? [] : [requireRole('viewer')];
+  if (ops) {
+    app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    app.register(probeRoutes(() => ops.fleet.status(), ops.metrics));
+    app.register(dashboardFiles(deps.operations?.webRoot));
+  }
   app.register(
     async (api) => {
       await api.register(taskRoutes(deps.tasks, readGuard));
       await api.register(agvRoutes(deps, readGuard));
       await api.register(siteRoutes(deps.site, readGuard));
       await api.register(webhookRoutes(deps));
+      if (!ops || !logins) return;
+      await api.register(sessionRoutes(logins, ops.clock, deps.operations?.secureCookie ?? false));
+      await api.register(userRoutes(ops.users));
+      await api.register(alarmRoutes(ops.alarms));
+      await api.register(healthRoutes(ops.health));
+      await api.register(eventRoutes(ops.events));
+      await api.register(dashboardTaskRoutes(ops));
+      await api.register(liveRoutes(ops));
     },
     { prefix: API_PREFIX },
   );
   return app;
+}
+
+/** Every documented route answers its 4xx and 5xx with the `Error` schema (docs/api.md, "Errors"). */
+function declareErrorAnswers(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema;
+    if (!schema || schema.hide) return;
+    route.schema = { ...schema, response: { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' }, ...(schema.response as object | undefined) } };
+  });
 }

@@ -10,9 +10,12 @@ export function roleAllows(held: Role, needed: Role): boolean {
   return RANK[held] >= RANK[needed];
 }
 
-/** Who made a request. API keys produce one today; dashboard logins will produce them too. */
+/**
+ * Who made a request: an API key (upper systems, scripts) or a dashboard user logged in with a password. Both carry
+ * one of the same roles, so every route checks them alike.
+ */
 export interface Principal {
-  kind: string;
+  kind: 'api-key' | 'user';
   id: string;
   name: string;
   role: Role;

@@ -1,17 +1,15 @@
 import Database from 'better-sqlite3';
-import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { systemClock } from '../../core/clock.ts';
 import type { FleetCoordinator } from '../dispatch/coordinator.ts';
 import { goalOf } from '../dispatch/jobs.ts';
 import type { SessionServer } from '../session/server.ts';
 import type { Store } from '../store/types.ts';
+import type { OperationsDeps } from '../api/server.ts';
+import type { Role } from '../auth/roles.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
-import { sessionAuthenticator } from './auth/http.ts';
-import type { Role } from './auth/users.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, storeEventLog, type PlatformParts } from './platform-source.ts';
-import { registerOps } from './plugin.ts';
 import { OpsService } from './service.ts';
 
 export interface PlatformOpsOptions {
@@ -28,6 +26,8 @@ export interface PlatformOpsOptions {
 export interface OpsAttachment {
   ops: OpsService;
   source: PlatformFleetSource;
+  /** What buildApi needs to serve operations' routes and the dashboard. */
+  api: OperationsDeps;
   /** Starts loops once the platform is up; marks it ready. */
   start(): Promise<void>;
   stop(): void;
@@ -49,11 +49,10 @@ export function opsDbPath(platformDbPath: string): string {
 }
 
 /**
- * Builds operations for a platform and mounts it on the platform's API app (call before app.listen): the dashboard
- * and its live feed, alarms, health, metrics, probes, events and dashboard logins (also accepted by the task API).
+ * Builds operations for a platform: alarms, health, metrics, events, the live feed and dashboard users. Its HTTP side
+ * (`api`) goes to buildApi.
  */
 export async function attachOps(
-  app: FastifyInstance,
   parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs?: number },
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
@@ -79,11 +78,10 @@ export async function attachOps(
     logger,
   });
   observeRuntime(ops, parts.sessions, parts.traffic);
-  if ('addAuthenticator' in app) app.addAuthenticator(sessionAuthenticator(ops.users));
-  await registerOps(app, ops, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
   return {
     ops,
     source,
+    api: { service: ops, webRoot: options.webRoot ?? DEFAULT_WEB_ROOT },
     async start() {
       await source.load();
       await ops.start();

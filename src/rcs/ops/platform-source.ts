@@ -97,7 +97,7 @@ export class PlatformFleetSource implements FleetSource {
       this.remember(view);
       return view;
     } catch (err) {
-      if (err instanceof TaskRejectedError) throw new FleetCommandError(400, 'task_rejected', err.message);
+      if (err instanceof TaskRejectedError) throw new FleetCommandError(400, 'invalid_request', err.message);
       throw err;
     }
   }
@@ -109,7 +109,7 @@ export class PlatformFleetSource implements FleetSource {
       return view;
     } catch (err) {
       if (err instanceof TaskNotFoundError) throw new FleetCommandError(404, 'not_found', err.message);
-      if (err instanceof TaskStateConflictError) throw new FleetCommandError(409, 'conflict', err.message);
+      if (err instanceof TaskStateConflictError) throw new FleetCommandError(409, 'invalid_state', err.message);
       throw err;
     }
   }

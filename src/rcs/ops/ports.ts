@@ -93,11 +93,11 @@ export interface CreateTaskInput {
   priority?: number;
 }
 
-/** A task command the platform refused; status is the HTTP status to answer with. */
+/** A task command the platform refused; status and code are the HTTP answer (docs/api.md, "Errors"). */
 export class FleetCommandError extends Error {
   constructor(
     readonly status: 400 | 404 | 409,
-    readonly code: string,
+    readonly code: 'invalid_request' | 'not_found' | 'invalid_state',
     message: string,
   ) {
     super(message);

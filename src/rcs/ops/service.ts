@@ -3,8 +3,8 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { AlarmEngine, type AlarmChange } from './alarms/engine.ts';
 import { AlarmStore } from './alarms/store.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
-import type { Role } from './auth/users.ts';
-import { UserStore } from './auth/users.ts';
+import type { Role } from '../auth/roles.ts';
+import { UserStore } from '../auth/users.ts';
 import { migrateOps } from './db.ts';
 import { SqliteEventLog, type EventLog, type NewEvent } from './events/event-log.ts';
 import { HealthService } from './health/service.ts';
@@ -62,7 +62,7 @@ const ALARM_EVENT_SEVERITY: Record<AlarmChange['kind'], (s: Severity) => Severit
 /**
  * Operations for one platform instance: alarms, fleet health, metrics, the event log, the dashboard's live feed and
  * its users. The platform constructs it, calls start(), feeds it through the observe* / recordEvent hooks and
- * mounts its HTTP side with registerOps().
+ * serves its HTTP side through buildApi's `operations`.
  */
 export class OpsService {
   readonly clock: Clock;

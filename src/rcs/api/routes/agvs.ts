@@ -4,7 +4,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { AgvRecord, Store } from '../../store/types.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { requireRole, type Guard } from '../auth-hooks.ts';
-import type { AgvView, FleetFilter, FleetView } from '../fleet-view.ts';
+import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
 import { enrolBody, idParams, listAgvsQuery } from '../schemas.ts';
 
 interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId'> {
@@ -62,8 +62,8 @@ function normaliseSm2Key(hex: string): string {
 
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
 
-export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock }, readGuard: Guard[]) {
-  const { fleet, store, clock } = deps;
+export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; clearReservations?: ClearReservations }, readGuard: Guard[]) {
+  const { fleet, store, clock, clearReservations } = deps;
   return async (app: FastifyInstance) => {
     app.get<{ Querystring: FleetFilter }>(
       '/agvs',
@@ -149,6 +149,36 @@ export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock }
           message: `${replaced ? 'replaced SM2 key of' : 'enrolled'} AGV ${id}${request.principal ? ` by ${request.principal.name}` : ''}`,
         });
         return { id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, publicKey: key, replaced };
+      },
+    );
+
+    if (!clearReservations) return;
+    app.post<{ Params: { id: string } }>(
+      '/agvs/:id/clear-reservations',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['agvs'],
+          summary: 'Free the nodes held by an offline AGV (operator)',
+          description: 'Operator action after an AGV went offline and has been moved off the track. Refused (409) while the AGV is online.',
+          security: [{ apiKey: [] }, { bearer: [] }],
+          params: idParams,
+          response: {
+            200: { type: 'object', properties: { id: { type: 'string' }, heldNodes: { type: 'array', items: { type: 'string' } } } },
+            ...errors,
+            404: { $ref: 'Error#' },
+            409: { $ref: 'Error#' },
+          },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        const outcome = clearReservations(id);
+        if (outcome === 'holds_nothing') throw new ApiError(404, 'not_found', `AGV '${id}' is not connected and holds no nodes`);
+        if (outcome === 'online') {
+          throw new ApiError(409, 'invalid_state', `AGV '${id}' is online; its reservations are in use`, { connection: 'online' });
+        }
+        return { id, heldNodes: [] };
       },
     );
   };

@@ -8,13 +8,12 @@ export type AlarmChange = { kind: 'raised' | 'updated' | 'acknowledged' | 'clear
 export type AlarmListener = (change: AlarmChange) => void;
 
 export class AlarmNotFoundError extends Error {
-  readonly code = 'not_found';
   constructor(id: number) {
     super(`alarm ${id} does not exist`);
   }
 }
 export class AlarmStateError extends Error {
-  readonly code = 'conflict';
+  override readonly name = 'AlarmStateError';
 }
 
 // Keys that evaluate() owns: it raises them when their condition holds and clears them when it no longer does.

@@ -10,7 +10,6 @@ import { healthScore } from './score.ts';
 import type { Finding, HealthCheck, HealthComparison, HealthContext, HealthRun } from './types.ts';
 
 export class HealthRunNotFoundError extends Error {
-  readonly code = 'not_found';
   constructor(id: number) {
     super(`health run ${id} does not exist`);
   }

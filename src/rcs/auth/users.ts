@@ -1,9 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../../core/clock.ts';
-
-export type Role = 'viewer' | 'operator' | 'admin';
-export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { ROLES, type Role } from './roles.ts';
 
 export interface User {
   username: string;
@@ -18,34 +17,6 @@ export class AuthError extends Error {
   ) {
     super(message);
   }
-}
-
-/** True when role grants at least what needed grants (admin ⊃ operator ⊃ viewer). */
-export function roleAtLeast(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
-
-const SCRYPT = { N: 16384, r: 8, p: 1, keyLen: 32 };
-
-function scryptAsync(password: string, salt: Buffer, N: number, r: number, p: number, keyLen: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, keyLen, { N, r, p, maxmem: 64 * 2 ** 20 }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
-}
-
-/** Hash format: scrypt$N$r$p$salt(b64)$key(b64), so parameters can be raised later without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p, SCRYPT.keyLen);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), Number(n), Number(r), Number(p), expected.length);
-  return timingSafeEqual(actual, expected);
 }
 
 const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { OpsMetrics } from '../../ops/metrics/metrics.ts';
+import type { PlatformStatus } from '../../ops/ports.ts';
+
+const checksSchema = { type: 'object', additionalProperties: { type: 'boolean' } } as const;
+
+/** Liveness, readiness and Prometheus metrics, at the root where orchestrators and scrapers expect them. */
+export function probeRoutes(status: () => PlatformStatus, metrics: OpsMetrics) {
+  return async (app: FastifyInstance) => {
+    app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Readiness: the platform can serve AGVs and upper systems',
+          response: {
+            200: { type: 'object', properties: { status: { type: 'string' }, checks: checksSchema } },
+            // The error shape, plus the probe's own fields so a person reading it sees which check failed.
+            503: {
+              type: 'object',
+              properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }, status: { type: 'string' }, checks: checksSchema },
+            },
+          },
+        },
+      },
+      async (_req, reply) => {
+        const { ready, checks } = status();
+        if (ready && Object.values(checks).every(Boolean)) return { status: 'ready', checks };
+        const failing = Object.keys(checks).filter((name) => !checks[name]);
+        const message = ready ? `not ready: failing checks ${failing.join(', ')}` : 'not ready: starting up or shutting down';
+        return reply.code(503).send({ error: { code: 'not_ready', message }, status: 'not ready', checks });
+      },
+    );
+
+    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
+      const text = await metrics.text();
+      return reply.header('content-type', metrics.contentType).send(text);
+    });
+  };
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../../core/clock.ts';
+import type { Logins } from '../../auth/logins.ts';
+import { SESSION_COOKIE, sessionToken } from '../auth-hooks.ts';
+import { ApiError } from '../errors.ts';
+import { credentialsSchema } from '../schemas.ts';
+
+/** Dashboard logins: POST opens a session (cookie), GET says who is logged in, DELETE logs out. */
+export function sessionRoutes(logins: Logins, clock: Clock, secureCookie: boolean) {
+  return async (app: FastifyInstance) => {
+    app.post<{ Body: { username: string; password: string } }>(
+      '/session',
+      { schema: { tags: ['auth'], summary: 'Log in to the dashboard', body: credentialsSchema } },
+      async (request, reply) => {
+        const result = await logins.login(request.body.username, request.body.password);
+        if (!result.ok && result.reason === 'throttled') throw new ApiError(429, 'too_many_attempts', 'too many failed logins; wait a minute');
+        if (!result.ok) throw new ApiError(401, 'unauthorized', 'wrong user name or password');
+        const maxAge = Math.floor((result.expiresAt - clock.now()) / 1000);
+        void reply.header(
+          'set-cookie',
+          `${SESSION_COOKIE}=${result.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secureCookie ? '; Secure' : ''}`,
+        );
+        return { user: result.user, token: result.token, expiresAt: result.expiresAt };
+      },
+    );
+
+    app.get('/session', { schema: { tags: ['auth'], summary: 'Who is logged in' } }, async (request) => {
+      const token = sessionToken(request);
+      const user = token ? logins.user(token) : null;
+      if (!user) throw new ApiError(401, 'unauthorized', 'not logged in');
+      return { user };
+    });
+
+    app.delete('/session', { schema: { tags: ['auth'], summary: 'Log out' } }, async (request, reply) => {
+      const token = sessionToken(request);
+      if (token) logins.logout(token);
+      void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      return { ok: true };
+    });
+  };
+}
