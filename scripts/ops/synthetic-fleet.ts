@@ -4,7 +4,7 @@
 import { seededRandom as rng } from '../../src/core/random.ts';
 import {
   FleetCommandError,
-  type AgvView,
+  type AgvDetail,
   type CreateTaskInput,
   type FleetSource,
   type MapEdge,
@@ -23,7 +23,7 @@ const VENDORS = [
 ];
 
 
-interface SimAgv extends AgvView {
+interface SimAgv extends AgvDetail {
   speed: number;
   fromNode: string;
   toNode: string;
@@ -85,7 +85,8 @@ export class SyntheticFleet implements FleetSource {
         id: `${profile.vendor}-${String(i + 1).padStart(4, '0')}`,
         vendor: profile.vendor,
         model: profile.model,
-        connected: true,
+        type: 'lifter',
+        connection: 'online',
         mode: i % 4 === 0 ? 'normal' : 'secure',
         state: 'idle',
         pose: { x: start.x, y: start.y, theta: 0 },
@@ -95,11 +96,10 @@ export class SyntheticFleet implements FleetSource {
         localisationScore: 0.9,
         charging: false,
         emergencyStop: false,
-        taskId: null,
-        heldPath: [],
+        heldNodes: [],
         plannedPath: [],
         alarms: [],
-        lastSeenAt: now(),
+        lastSeen: now(),
         speed: profile.speed,
         fromNode: start.id,
         toNode: start.id,
@@ -112,7 +112,7 @@ export class SyntheticFleet implements FleetSource {
   siteMap(): SiteMapView {
     return this.map;
   }
-  agvs(): Iterable<AgvView> {
+  agvs(): Iterable<AgvDetail> {
     return this.agvList;
   }
   tasks(): Iterable<TaskView> {
@@ -155,8 +155,8 @@ export class SyntheticFleet implements FleetSource {
     const now = this.now();
     this.assign();
     for (const agv of this.agvList) {
-      if (!agv.connected) continue;
-      agv.lastSeenAt = now;
+      if (agv.connection === 'offline') continue;
+      agv.lastSeen = now;
       if (agv.emergencyStop) continue;
       agv.battery = Math.max(0, agv.battery - dtMs * 0.00002);
       this.advance(agv, dtMs);
@@ -171,12 +171,12 @@ export class SyntheticFleet implements FleetSource {
   private assign(): void {
     for (const task of this.taskMap.values()) {
       if (task.state !== 'queued') continue;
-      const idle = this.agvList.find((a) => a.connected && a.taskId === null && !a.emergencyStop);
+      const idle = this.agvList.find((a) => a.connection === 'online' && a.currentTaskId === undefined && !a.emergencyStop);
       if (!idle) return;
       task.state = 'assigned';
       task.agvId = idle.id;
       task.updatedAt = this.now();
-      idle.taskId = task.id;
+      idle.currentTaskId = task.id;
       idle.route = this.route(idle.toNode, this.pointNode(task.from)!);
     }
   }
@@ -220,13 +220,13 @@ export class SyntheticFleet implements FleetSource {
     const a = this.nodeById.get(agv.fromNode)!;
     const b = this.nodeById.get(agv.toNode)!;
     agv.pose = { x: a.x + (b.x - a.x) * agv.progress, y: a.y + (b.y - a.y) * agv.progress, theta: Math.atan2(b.y - a.y, b.x - a.x) };
-    agv.heldPath = [agv.toNode, ...agv.route.slice(0, 2)];
+    agv.heldNodes = [agv.toNode, ...agv.route.slice(0, 2)];
     agv.plannedPath = agv.route.slice(2, 12);
   }
 
   /** Picks the next node when the route is empty: progresses the AGV's task, or wanders if it has none. */
   private wander(agv: SimAgv): string | undefined {
-    const task = agv.taskId ? this.taskMap.get(agv.taskId) : undefined;
+    const task = agv.currentTaskId ? this.taskMap.get(agv.currentTaskId) : undefined;
     if (task) {
       if (task.state === 'assigned') {
         task.state = 'delivering';
@@ -245,8 +245,8 @@ export class SyntheticFleet implements FleetSource {
     task.state = state;
     task.updatedAt = this.now();
     const agv = task.agvId ? this.agv(task.agvId) : undefined;
-    if (agv && agv.taskId === task.id) {
-      agv.taskId = null;
+    if (agv && agv.currentTaskId === task.id) {
+      agv.currentTaskId = undefined;
       agv.route = [];
     }
   }

@@ -69,9 +69,9 @@ describe('alarms', () => {
     });
     const viewer = await h.token('viewer');
     const [silent, reporter, stuck, stopper, charger] = ['acme-0001', 'hikro-0002', 'geekbot-0003', 'acme-0004', 'hikro-0005'].map((id) => h.fleet.agv(id)!);
-    silent!.connected = false;
+    silent!.connection = 'offline';
     reporter!.alarms = [{ code: 'LIDAR_DIRTY', severity: 'warning', message: 'front lidar contaminated' }];
-    stuck!.taskId = 'T-stuck';
+    stuck!.currentTaskId = 'T-stuck';
     stuck!.emergencyStop = true; // stands still without being moved by the fleet's step
     const chargerNode = h.fleet.map.chargers[0]!.node;
     charger!.nodeId = chargerNode;

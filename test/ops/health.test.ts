@@ -25,8 +25,8 @@ describe('fleet health diagnosis', () => {
 
     // Break things: an AGV offline while holding a path, one in e-stop, a broken map edge, the platform not ready.
     const offline = h.fleet.agv('acme-0001')!;
-    offline.connected = false;
-    offline.heldPath = ['n0_0'];
+    offline.connection = 'offline';
+    offline.heldNodes = ['n0_0'];
     h.fleet.agv('hikro-0002')!.emergencyStop = true;
     h.fleet.map.edges.push({ id: 'ghost-edge', from: 'n0_0', to: 'nowhere' });
     h.fleet.ready = false;

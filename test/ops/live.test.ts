@@ -78,7 +78,7 @@ describe('live feed over WebSocket', () => {
 
     // Selecting an AGV streams its held and planned path.
     const agv = h.fleet.agv('hikro-0002')!;
-    agv.heldPath = ['n0_0', 'n0_1'];
+    agv.heldNodes = ['n0_0', 'n0_1'];
     agv.plannedPath = ['n0_2'];
     ws.send(JSON.stringify({ type: 'select', agvId: 'hikro-0002' }));
     const detail = await inbox.next<DetailMessage>('detail');

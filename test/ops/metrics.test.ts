@@ -45,7 +45,7 @@ describe('metrics, probes and events', () => {
     const viewer = await h.token('viewer');
     const task = await h.ops.fleet.createTask({ from: 'S-top-0', to: 'S-bottom-3' });
     h.ops.recordEvent({ type: 'test.note', severity: 'critical', agvId: 'geekbot-0003', message: 'something bad' });
-    h.fleet.agv('acme-0001')!.connected = false;
+    h.fleet.agv('acme-0001')!.connection = 'offline';
     h.clock.advance(2000);
     const get = async (query: string): Promise<{ type: string; agvId: string | null; taskId: string | null; severity: string }[]> => {
       const res = await h.app.inject({ url: `/api/v1/events?${query}`, headers: bearer(viewer) });

@@ -116,7 +116,8 @@ export class FleetRegistry implements FleetView {
     return agv ? this.view(agv) : undefined;
   }
 
-  private view(agv: LiveAgv): AgvView {
+  /** The one AgvView builder: the API lists these, and operations extends them with its readings. */
+  view(agv: LiveAgv): AgvView {
     const s = agv.status;
     return {
       id: agv.identity.id,

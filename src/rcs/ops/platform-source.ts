@@ -13,7 +13,7 @@ import {
   FleetCommandError,
   TERMINAL_TASK_STATES,
   type AgvReportedAlarm,
-  type AgvView,
+  type AgvDetail,
   type CreateTaskInput,
   type FleetSource,
   type PlatformStatus,
@@ -82,7 +82,7 @@ export class PlatformFleetSource implements FleetSource {
     return this.map;
   }
 
-  *agvs(): Iterable<AgvView> {
+  *agvs(): Iterable<AgvDetail> {
     for (const live of this.parts.registry.all()) yield this.view(live);
   }
 
@@ -129,30 +129,21 @@ export class PlatformFleetSource implements FleetSource {
     for (const t of finished.slice(0, finished.length - RECENT_FINISHED)) this.taskCache.delete(t.id);
   }
 
-  private view(live: LiveAgv): AgvView {
+  /** The registry's AgvView of the AGV (the API's too), with the readings and paths operations reads beyond it. */
+  private view(live: LiveAgv): AgvDetail {
     const s = live.status;
-    const { traffic, graph, goalOf } = this.parts;
+    const { registry, traffic, graph, goalOf } = this.parts;
     const id = live.identity.id;
     const alarms: AgvReportedAlarm[] = (s?.alarms ?? []).map((a) => ({ code: `AGV_${a.code}`, severity: REPORTED_SEVERITY[a.severity] ?? 'warning', message: a.message }));
     return {
-      id,
-      vendor: live.identity.vendor,
-      model: live.identity.model,
-      connected: live.link !== undefined,
-      mode: live.mode,
-      state: live.link ? (s?.state ?? 'unknown') : 'offline',
+      ...registry.view(live),
       pose: s ? { x: s.x, y: s.y, theta: s.theta } : null,
       nodeId: s?.lastNodeId ?? null,
       mapId: s?.mapId ?? this.map.id,
-      battery: s?.battery ?? 0,
       localisationScore: s?.localisationScore ?? null,
       charging: s?.charging ?? false,
       emergencyStop: s?.emergencyStop ?? false,
-      taskId: live.currentTaskId ?? null,
-      // Paths are computed only when read (the dashboard asks for one selected AGV), not for every AGV every second.
-      get heldPath(): string[] {
-        return [...traffic.held(id)];
-      },
+      // Computed only when read (the dashboard asks for one selected AGV), not for every AGV every second.
       get plannedPath(): string[] {
         const held = traffic.held(id);
         const goal = goalOf?.(id);
@@ -161,7 +152,6 @@ export class PlatformFleetSource implements FleetSource {
         return graph.shortestPath(from, goal)?.path.slice(1) ?? [];
       },
       alarms,
-      lastSeenAt: live.lastSeen,
       statusKnown: s !== undefined,
     };
   }

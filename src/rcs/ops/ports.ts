@@ -2,6 +2,8 @@
 // The platform (fleet runtime, dispatch, store) adapts itself to these; ops never reaches into their internals,
 // so the dashboard, alarms and health checks survive refactors of the fleet runtime.
 
+import type { AgvView } from '../api/fleet-view.ts';
+
 export type Severity = 'info' | 'warning' | 'error' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error', 'critical'];
 
@@ -42,33 +44,22 @@ export interface AgvReportedAlarm {
   message: string;
 }
 
-export interface AgvView {
-  id: string;
-  vendor: string;
-  model: string;
-  connected: boolean;
-  /** Channel mode of the current (or last) session. */
-  mode: 'normal' | 'secure';
-  /** Enumerated AGV state as reported (idle, moving, charging, error, ...). */
-  state: string;
+/**
+ * An AGV as operations reads it: the API's AgvView (one builder in the fleet registry) plus what alarms, health
+ * checks and the dashboard need beyond it. `pose` is null until the AGV's first status report.
+ */
+export interface AgvDetail extends Omit<AgvView, 'pose'> {
   pose: Pose | null;
   /** Node the AGV is at or last passed. */
   nodeId: string | null;
   mapId: string;
-  /** 0..100. */
-  battery: number;
   /** 0..1, null when the navigation type does not report one. */
   localisationScore: number | null;
   charging: boolean;
   emergencyStop: boolean;
-  taskId: string | null;
-  /** Nodes the AGV holds exclusively (reserved), in driving order. */
-  heldPath: string[];
-  /** Nodes planned beyond what is held. */
+  /** Nodes planned beyond what is held (heldNodes), in driving order. */
   plannedPath: string[];
   alarms: AgvReportedAlarm[];
-  /** Clock time of the last frame from this AGV (ms). */
-  lastSeenAt: number;
   /** False while the AGV is registered but has not sent a status report yet (readings are placeholders). */
   statusKnown?: boolean;
 }
@@ -125,7 +116,7 @@ export interface FleetSource {
   /** Current waits in traffic, for deadlock and congestion checks (optional). */
   trafficWaits?(): TrafficWait[];
   siteMap(): SiteMapView;
-  agvs(): Iterable<AgvView>;
+  agvs(): Iterable<AgvDetail>;
   tasks(): Iterable<TaskView>;
   createTask(input: CreateTaskInput): Promise<TaskView>;
   cancelTask(id: string): Promise<TaskView>;

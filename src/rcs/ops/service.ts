@@ -152,16 +152,17 @@ export class OpsService {
     this.alarms.evaluate(agvs, this.fleet.siteMap());
     if (this.options.recordFleetChanges === false) return;
     for (const agv of agvs) {
+      const connected = agv.connection === 'online';
       const before = this.lastConnected.get(agv.id);
-      if (before !== agv.connected && (before !== undefined || agv.connected)) {
+      if (before !== connected && (before !== undefined || connected)) {
         this.recordEvent({
-          type: agv.connected ? 'agv.connected' : 'agv.disconnected',
-          severity: agv.connected ? 'info' : 'warning',
+          type: connected ? 'agv.connected' : 'agv.disconnected',
+          severity: connected ? 'info' : 'warning',
           agvId: agv.id,
-          message: `${agv.id} (${agv.vendor} ${agv.model}) ${agv.connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
+          message: `${agv.id} (${agv.vendor} ${agv.model}) ${connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
         });
       }
-      this.lastConnected.set(agv.id, agv.connected);
+      this.lastConnected.set(agv.id, connected);
     }
     for (const task of this.fleet.tasks()) {
       const before = this.lastTaskStates.get(task.id);

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../core/clock.ts';
-import { SEVERITIES, type AgvView, type SiteMapView } from '../ports.ts';
+import { SEVERITIES, type AgvDetail, type SiteMapView } from '../ports.ts';
 import { conditionsFor, newTrack, observe, type AgvTrack } from './rules.ts';
 import type { AlarmStore } from './store.ts';
 import { DEFAULT_THRESHOLDS, type Alarm, type AlarmCondition, type AlarmQuery, type AlarmThresholds } from './types.ts';
@@ -56,7 +56,7 @@ export class AlarmEngine {
   }
 
   /** Runs the platform rules and the AGVs' own alarm reports over a fleet snapshot. */
-  evaluate(agvs: Iterable<AgvView>, map: SiteMapView): void {
+  evaluate(agvs: Iterable<AgvDetail>, map: SiteMapView): void {
     const now = this.clock.now();
     const chargerNodes = new Set(map.chargers.map((c) => c.node));
     const holding = new Map<string, AlarmCondition>();
@@ -70,7 +70,7 @@ export class AlarmEngine {
       seen.add(agv.id);
       const track = observe(this.tracks.get(agv.id) ?? newTrack(now), agv, now, chargerNodes, this.thresholds);
       this.tracks.set(agv.id, track);
-      const silent = !agv.connected || now - agv.lastSeenAt > this.thresholds.heartbeatTimeoutMs;
+      const silent = agv.connection === 'offline' || now - agv.lastSeen > this.thresholds.heartbeatTimeoutMs;
       if (silent) {
         // A silent AGV's last readings are stale: its alarms neither clear nor multiply until it reports again.
         for (const a of openByAgv.get(agv.id) ?? []) holding.set(a.key, { ...a, taskId: a.taskId });

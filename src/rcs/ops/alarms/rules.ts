@@ -1,4 +1,4 @@
-import type { AgvView, Severity } from '../ports.ts';
+import type { AgvDetail, Severity } from '../ports.ts';
 import type { AlarmCondition, AlarmThresholds } from './types.ts';
 
 // Platform-detected alarm rules. Pure: given what the AGV reports now, what we remembered about it, and the
@@ -19,7 +19,7 @@ export function newTrack(now: number): AgvTrack {
   return { lastPositionKey: '', lastProgressAt: now, estopTimes: [], wasEstopped: false, onChargerSince: null };
 }
 
-function positionKey(agv: AgvView): string {
+function positionKey(agv: AgvDetail): string {
   // Centimetre resolution: sensor jitter on a standing AGV must not count as progress.
   if (agv.pose) return `${Math.round(agv.pose.x * 100)},${Math.round(agv.pose.y * 100)}`;
   return agv.nodeId ?? '';
@@ -28,7 +28,7 @@ function positionKey(agv: AgvView): string {
 /** Updates the track with the AGV's latest report. Returns the new track (the old one is not modified). */
 export function observe(
   track: AgvTrack,
-  agv: AgvView,
+  agv: AgvDetail,
   now: number,
   chargerNodes: ReadonlySet<string>,
   t: AlarmThresholds,
@@ -41,7 +41,7 @@ export function observe(
   return {
     lastPositionKey: key,
     // Progress also restarts when the AGV has nothing to do, so NO_PROGRESS measures time stuck on a task.
-    lastProgressAt: moved || agv.taskId === null ? now : track.lastProgressAt,
+    lastProgressAt: moved || agv.currentTaskId === undefined ? now : track.lastProgressAt,
     estopTimes,
     wasEstopped: agv.emergencyStop,
     onChargerSince: onCharger ? (moved || track.onChargerSince === null ? now : track.onChargerSince) : null,
@@ -52,10 +52,10 @@ function minutes(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
-export function conditionsFor(agv: AgvView, track: AgvTrack, now: number, t: AlarmThresholds): AlarmCondition[] {
+export function conditionsFor(agv: AgvDetail, track: AgvTrack, now: number, t: AlarmThresholds): AlarmCondition[] {
   const out: AlarmCondition[] = [];
   const add = (code: string, severity: Severity, message: string): void => {
-    out.push({ key: `platform:${agv.id}:${code}`, source: 'platform', code, severity, agvId: agv.id, taskId: agv.taskId, message });
+    out.push({ key: `platform:${agv.id}:${code}`, source: 'platform', code, severity, agvId: agv.id, taskId: agv.currentTaskId ?? null, message });
   };
   // What the AGV last reported stays open while it is silent: it is still the best knowledge we have.
   for (const reported of agv.alarms) {
@@ -65,12 +65,12 @@ export function conditionsFor(agv: AgvView, track: AgvTrack, now: number, t: Ala
       code: reported.code,
       severity: reported.severity,
       agvId: agv.id,
-      taskId: agv.taskId,
+      taskId: agv.currentTaskId ?? null,
       message: reported.message || `${agv.id} reports ${reported.code}`,
     });
   }
-  const silentFor = now - agv.lastSeenAt;
-  if (!agv.connected || silentFor > t.heartbeatTimeoutMs) {
+  const silentFor = now - agv.lastSeen;
+  if (agv.connection === 'offline' || silentFor > t.heartbeatTimeoutMs) {
     add('HEARTBEAT_LOST', 'error', `${agv.id} has sent no heartbeat for ${minutes(silentFor)}; its held path stays reserved`);
     // The other readings are stale while the AGV is silent; do not raise alarms from them.
     return out;
@@ -88,8 +88,8 @@ export function conditionsFor(agv: AgvView, track: AgvTrack, now: number, t: Ala
   if (track.estopTimes.length >= t.repeatedEstopCount) {
     add('REPEATED_ESTOP', 'warning', `${agv.id} had ${track.estopTimes.length} emergency stops within ${minutes(t.estopWindowMs)}`);
   }
-  if (agv.taskId !== null && now - track.lastProgressAt > t.noProgressMs) {
-    add('NO_PROGRESS', 'warning', `${agv.id} has not moved for ${minutes(now - track.lastProgressAt)} on task ${agv.taskId}`);
+  if (agv.currentTaskId !== undefined && now - track.lastProgressAt > t.noProgressMs) {
+    add('NO_PROGRESS', 'warning', `${agv.id} has not moved for ${minutes(now - track.lastProgressAt)} on task ${agv.currentTaskId}`);
   }
   if (track.onChargerSince !== null && now - track.onChargerSince > t.chargerOccupiedMs) {
     add('CHARGER_OCCUPIED_TOO_LONG', 'warning', `${agv.id} has occupied charger node ${agv.nodeId} for ${minutes(now - track.onChargerSince)}`);

@@ -12,9 +12,9 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.offline',
     area: 'agvs',
     run({ agvs, now, thresholds }) {
-      const offline = agvs.filter((a) => !a.connected || now - a.lastSeenAt > thresholds.heartbeatTimeoutMs);
+      const offline = agvs.filter((a) => a.connection === 'offline' || now - a.lastSeen > thresholds.heartbeatTimeoutMs);
       if (offline.length === 0) return [];
-      const holding = offline.filter((a) => a.heldPath.length > 0);
+      const holding = offline.filter((a) => a.heldNodes.length > 0);
       return [
         {
           risk: holding.length > 0 ? 'high' : 'low',
@@ -32,7 +32,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.error_state',
     area: 'agvs',
     run({ agvs }) {
-      const failing = agvs.filter((a) => a.connected && (a.state === 'error' || a.emergencyStop));
+      const failing = agvs.filter((a) => a.connection === 'online' && (a.state === 'error' || a.emergencyStop));
       if (failing.length === 0) return [];
       return [
         {
@@ -49,7 +49,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.low_battery',
     area: 'agvs',
     run({ agvs, thresholds }) {
-      const low = agvs.filter((a) => a.connected && a.statusKnown !== false && !a.charging && a.battery < thresholds.lowBatteryPct);
+      const low = agvs.filter((a) => a.connection === 'online' && a.statusKnown !== false && !a.charging && a.battery < thresholds.lowBatteryPct);
       if (low.length === 0) return [];
       const critical = low.filter((a) => a.battery < thresholds.criticalBatteryPct);
       return [
@@ -67,7 +67,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.localisation',
     area: 'agvs',
     run({ agvs, thresholds }) {
-      const poor = agvs.filter((a) => a.connected && a.localisationScore !== null && a.localisationScore < thresholds.minLocalisationScore);
+      const poor = agvs.filter((a) => a.connection === 'online' && a.localisationScore !== null && a.localisationScore < thresholds.minLocalisationScore);
       if (poor.length === 0) return [];
       return [
         {
@@ -84,7 +84,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.insecure_channel',
     area: 'agvs',
     run({ agvs }) {
-      const plain = agvs.filter((a) => a.connected && a.mode === 'normal');
+      const plain = agvs.filter((a) => a.connection === 'online' && a.mode === 'normal');
       if (plain.length === 0) return [];
       return [
         {
@@ -131,7 +131,7 @@ export const fleetChecks: HealthCheck[] = [
     area: 'chargers',
     run({ agvs, map }) {
       const chargerNodes = new Set(map.chargers.map((c) => c.node));
-      const parked = agvs.filter((a) => a.nodeId !== null && chargerNodes.has(a.nodeId) && !a.charging && a.connected);
+      const parked = agvs.filter((a) => a.nodeId !== null && chargerNodes.has(a.nodeId) && !a.charging && a.connection === 'online');
       if (parked.length === 0) return [];
       return [
         {
@@ -165,7 +165,7 @@ export const fleetChecks: HealthCheck[] = [
     id: 'agv.assigned_offline',
     area: 'tasks',
     run({ agvs, tasks }) {
-      const offline = new Set(agvs.filter((a) => !a.connected).map((a) => a.id));
+      const offline = new Set(agvs.filter((a) => a.connection === 'offline').map((a) => a.id));
       const stuck = tasks.filter((t) => t.agvId !== null && offline.has(t.agvId) && !TERMINAL_TASK_STATES.has(t.state));
       if (stuck.length === 0) return [];
       return [

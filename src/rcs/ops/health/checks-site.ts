@@ -93,7 +93,7 @@ export const siteChecks: HealthCheck[] = [
     run({ tasks, agvs, now }) {
       const waiting = tasks.filter((t) => t.agvId === null && !TERMINAL_TASK_STATES.has(t.state));
       const old = waiting.filter((t) => now - t.createdAt > 10 * 60_000);
-      const idle = agvs.filter((a) => a.connected && a.taskId === null && a.state === 'idle').length;
+      const idle = agvs.filter((a) => a.connection === 'online' && a.currentTaskId === undefined && a.state === 'idle').length;
       if (old.length === 0) return [];
       return [
         {

@@ -1,5 +1,5 @@
 import type { Alarm, AlarmThresholds } from '../alarms/types.ts';
-import type { AgvView, PlatformStatus, SiteMapView, TaskView, TrafficWait } from '../ports.ts';
+import type { AgvDetail, PlatformStatus, SiteMapView, TaskView, TrafficWait } from '../ports.ts';
 
 export type Risk = 'high' | 'low';
 export type CheckArea = 'agvs' | 'chargers' | 'map' | 'tasks' | 'traffic' | 'platform';
@@ -38,7 +38,7 @@ export interface HealthComparison {
 /** Everything a check may look at: one consistent snapshot, taken at the start of a run. */
 export interface HealthContext {
   now: number;
-  agvs: AgvView[];
+  agvs: AgvDetail[];
   tasks: TaskView[];
   map: SiteMapView;
   openAlarms: Alarm[];

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock.ts';
 import type { AlarmEngine } from '../alarms/engine.ts';
 import type { Alarm } from '../alarms/types.ts';
-import { SEVERITIES, TERMINAL_TASK_STATES, type AgvView, type FleetSource, type Severity, type TaskView } from '../ports.ts';
+import { SEVERITIES, TERMINAL_TASK_STATES, type AgvDetail, type FleetSource, type Severity, type TaskView } from '../ports.ts';
 import type { AgvLive, ClientMessage, DeltaMessage, SnapshotMessage } from './schema.ts';
 
 /** The part of a WebSocket the feed needs (the `ws` WebSocket satisfies it). */
@@ -37,7 +37,7 @@ function worst(alarms: Alarm[] | undefined): Severity | null {
   return alarms.reduce((w, a) => (SEVERITIES.indexOf(a.severity) > SEVERITIES.indexOf(w) ? a.severity : w), alarms[0]!.severity);
 }
 
-function toLive(agv: AgvView, alarms: Alarm[] | undefined): AgvLive {
+function toLive(agv: AgvDetail, alarms: Alarm[] | undefined): AgvLive {
   return {
     id: agv.id,
     vendor: agv.vendor,
@@ -47,9 +47,9 @@ function toLive(agv: AgvView, alarms: Alarm[] | undefined): AgvLive {
     th: round(agv.pose?.theta ?? 0, 2),
     state: agv.state,
     battery: Math.round(agv.battery),
-    task: agv.taskId,
+    task: agv.currentTaskId ?? null,
     mode: agv.mode,
-    conn: agv.connected,
+    conn: agv.connection === 'online',
     estop: agv.emergencyStop,
     charging: agv.charging,
     alarms: alarms?.length ?? 0,
@@ -239,7 +239,7 @@ export class LiveFeed {
     if (!client.selected || client.behind) return;
     const agv = [...this.fleet.agvs()].find((a) => a.id === client.selected);
     if (!agv) return;
-    const text = JSON.stringify({ type: 'detail', agvId: agv.id, heldPath: agv.heldPath, plannedPath: agv.plannedPath });
+    const text = JSON.stringify({ type: 'detail', agvId: agv.id, heldPath: agv.heldNodes, plannedPath: agv.plannedPath });
     if (text === client.lastDetail) return;
     client.lastDetail = text;
     this.sendTo(client, text);

@@ -33,7 +33,7 @@ export class OpsMetrics {
       registers,
       collect() {
         this.reset();
-        for (const agv of fleet.agvs()) if (agv.connected) this.inc({ vendor: agv.vendor, mode: agv.mode });
+        for (const agv of fleet.agvs()) if (agv.connection === 'online') this.inc({ vendor: agv.vendor, mode: agv.mode });
       },
     });
     new Gauge({
