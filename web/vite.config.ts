@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The dashboard is served by the RCS itself (registerOps serves web/dist at /); `npm run dev:web` proxies the API
+// The dashboard is served by the RCS itself (buildApi serves web/dist at / when operations are on); `npm run dev:web` proxies the API
 // to a running platform or to scripts/ops/dev-server.ts.
 export default defineConfig({
   root: import.meta.dirname,
