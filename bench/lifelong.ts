@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { LorrPlanner, LorrSimulation, parseLorrProblem } from '../src/planner/lorr/index.ts';
+import { LorrPlanner, LorrSimulation, parseLorrProblem } from '../src/planner/research/lorr/index.ts';
 import { loadLorrProblem, mapfDataRoot } from './lib/lorr-files.ts';
 import { horizonFor, KNOWN_INSTANCES, readMainRoundHorizons, type KnownInstance } from './lib/lorr-instances.ts';
 
