@@ -4,19 +4,19 @@
 //                     (default) = 2 everywhere: on warehouse and sortation maps +23% to +87% tasks measured
 //                     with the one-step scheme; on the random map with operation PIBT +9% (100 agents) and
 //                     +25% (200 agents, mean of 3 seeds)
-//   [--operations L|auto]  operation PIBT with L actions per operation (see src/planner/lifelong/operation-pibt.ts);
+//   [--operations L|auto]  operation PIBT with L actions per operation (see src/planner/research/lifelong/operation-pibt.ts);
 //                     0 = the one-step scheme; auto (default) = 3 on maps with at most 10,000 free cells (random
 //                     32 x 32: +23% to +60%), 0 on the large warehouse/sortation maps (measured -9% to -15% there)
 //   [--trials N|auto] operation PIBT attempts per step with shuffled planning orders, started within the first
 //                     quarter of the budget; the lowest total cost wins. auto (default) = 32 while agents fill at
 //                     most 30% of the free cells (random 100 / 200 agents: +4% / +3%), else 1 (400: -7%, 600: +1%)
-// Runs League of Robot Runners 2023 instances under the 2023 rules (see src/planner/lorr) with the lifelong
+// Runs League of Robot Runners 2023 instances under the 2023 rules (see src/planner/research/lorr) with the lifelong
 // planner and a per-step planning budget; prints one JSON object per instance on stdout, progress on stderr.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { LorrPlanner, LorrSimulation, parseLorrProblem } from '../src/planner/lorr/index.ts';
+import { LorrPlanner, LorrSimulation, parseLorrProblem } from '../src/planner/research/lorr/index.ts';
 import { loadLorrProblem, mapfDataRoot } from './lib/lorr-files.ts';
 import { horizonFor, KNOWN_INSTANCES, readMainRoundHorizons, type KnownInstance } from './lib/lorr-instances.ts';
 

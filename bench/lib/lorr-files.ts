@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parseLorrAgents, parseLorrMap, parseLorrProblem, parseLorrTasks, type LorrMap, type LorrProblem } from '../../src/planner/lorr/index.ts';
+import { parseLorrAgents, parseLorrMap, parseLorrProblem, parseLorrTasks, type LorrMap, type LorrProblem } from '../../src/planner/research/lorr/index.ts';
 
 // File loading for LoRR 2023 problems (the planner itself stays free of I/O).
 

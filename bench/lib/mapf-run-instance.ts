@@ -1,7 +1,8 @@
 // Child process of bench/mapf.ts: solves one MovingAI instance and prints one JSON result line.
 // Running each instance in its own process means a pathological instance (memory, time) cannot take the
 // whole benchmark down; the parent kills it if it overruns.
-import { DistanceTable, Rng, gridFromRows, gridToGraph, solveOneShot, sumOfCostsLowerBound, validatePlans, makespan } from '../../src/planner/index.ts';
+import { DistanceTable, gridFromRows, gridToGraph } from '../../src/planner/index.ts';
+import { Rng, solveOneShot, sumOfCostsLowerBound, validatePlans, makespan } from '../../src/planner/research/index.ts';
 import { loadInstance } from './mapf-data.ts';
 
 export interface InstanceRequest {

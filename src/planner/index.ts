@@ -1,4 +1,5 @@
-// Public entry of the planner package: maps as graphs, distance tables, multi-agent path planning. Pure, no I/O.
+// Public entry of the planner package, what the platform plans with: maps as graphs, distance tables, and the one
+// PIBT core (with per-agent bodies). Pure, no I/O. Research planners and harnesses are in './research/index.ts'.
 export { PlannerInputError, type PlannerErrorCode } from './errors.ts';
 export { Graph, GraphBuilder } from './graph.ts';
 export { GridGraph, gridToGraph, gridFromRows, DIRECTION_DX, DIRECTION_DY, type GridMap } from './grid.ts';
@@ -12,14 +13,5 @@ export {
 } from './movingai.ts';
 export { DistanceTable, GoalDistance, type DistanceTableOptions } from './distance.ts';
 export { buildRoadmapGraph, type RoadmapInput, type RoadmapGraph } from './roadmap.ts';
-export { Pibt, updatePriorities, orderByPriority, type AgentDistance, type PibtOptions } from './pibt.ts';
-export { Rng } from './random.ts';
-export { checkInstance, type MapfInstance } from './instance.ts';
-export { solveLacam, type LacamOptions, type LacamResult, type LacamStats, type LacamStatus } from './lacam.ts';
-export { validatePlans, type PlanViolation, type PlanViolationKind, type ValidationResult, type ValidateOptions } from './validate.ts';
-export { arrivalTime, sumOfCosts, makespan, sumOfCostsLowerBound } from './metrics.ts';
-export { refineWithLns, type RefineOptions, type RefineResult } from './refine.ts';
-export { SpaceTimeOccupancy, SpaceTimeSearchScratch, spaceTimeAStar } from './spacetime.ts';
-export { solveOneShot, type OneShotOptions, type OneShotResult } from './oneshot.ts';
-export * from './lifelong/index.ts';
-export * from './lorr/index.ts';
+export { Pibt, type MoveRank, type PibtOptions, type PibtStepInput } from './pibt.ts';
+export { ConflictSetBodies, DiscBodies, NearbyNodes, footprintsOverlap, type Bodies, type NodeXY } from './bodies.ts';

@@ -3,7 +3,9 @@ import { join, relative, resolve, dirname, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // Dependencies point one way: core (clock, tiny shared types) on nothing; protocol and planner on core only; agv on protocol; rcs on all three.
-// Pure packages (protocol, planner) must not import Node I/O modules either.
+// Pure packages (core, protocol, planner) must not import Node I/O modules nor read process.env: their callers pass
+// configuration in. The planner's research code (src/planner/research/: LaCAM, LNS, the lifelong engine, the LoRR
+// harness) runs from bench/ and test/ only: nothing else under src/ may import it.
 const ROOT = resolve(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
 const ALLOWED: Record<string, string[]> = {
@@ -15,6 +17,17 @@ const ALLOWED: Record<string, string[]> = {
 };
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|dgram|child_process|worker_threads|tls|dns)$/;
 const PURE = new Set(['core', 'protocol', 'planner']);
+
+// Inside rcs: the composition root (platform.ts, index.ts) sits on top and no part imports it; the site model and
+// traffic control are domain logic that knows nothing of HTTP, sessions or storage (traffic builds on site only); the
+// store knows none of the services that use it.
+const RCS_ROOT = ['platform.ts', 'index.ts'];
+const RCS_FORBIDDEN: Record<string, string[]> = {
+  site: ['api', 'auth', 'dispatch', 'fleet', 'ops', 'session', 'store', 'tasks', 'traffic', 'webhooks'],
+  traffic: ['api', 'auth', 'dispatch', 'fleet', 'ops', 'session', 'store', 'tasks', 'webhooks'],
+  store: ['api', 'dispatch', 'fleet', 'ops', 'session', 'traffic'],
+};
+const RESEARCH = join(SRC, 'planner', 'research');
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -47,6 +60,58 @@ describe('package dependency direction', () => {
         }
       }
       expect(violations).toEqual([]);
+    });
+  }
+});
+
+describe('rcs parts', () => {
+  const RCS = join(SRC, 'rcs');
+  /** For every import inside rcs: the importing part and the imported part (first path segment under src/rcs). */
+  function rcsImports(): { file: string; spec: string; from: string; to: string }[] {
+    const found: { file: string; spec: string; from: string; to: string }[] = [];
+    for (const file of walk(RCS)) {
+      const from = relative(RCS, file).split(sep)[0]!;
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(RCS, resolve(dirname(file), spec));
+        if (target.startsWith('..')) continue;
+        found.push({ file: relative(ROOT, file), spec, from, to: target.split(sep)[0]! });
+      }
+    }
+    return found;
+  }
+
+  it('no part imports the composition root', () => {
+    const violations = rcsImports().filter((i) => i.from !== i.to && !RCS_ROOT.includes(i.from) && RCS_ROOT.includes(i.to));
+    expect(violations.map((i) => `${i.file} -> ${i.spec}`)).toEqual([]);
+  });
+
+  for (const [part, forbidden] of Object.entries(RCS_FORBIDDEN)) {
+    it(`${part} imports none of ${forbidden.join(', ')}`, () => {
+      const violations = rcsImports().filter((i) => i.from === part && forbidden.includes(i.to));
+      expect(violations.map((i) => `${i.file} -> ${i.spec}`)).toEqual([]);
+    });
+  }
+});
+
+describe('planner research code', () => {
+  it('is imported by nothing under src/ outside src/planner/research', () => {
+    const violations: string[] = [];
+    for (const file of walk(SRC)) {
+      if (file.startsWith(RESEARCH + sep)) continue;
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.') && `${resolve(dirname(file), spec)}${sep}`.startsWith(RESEARCH + sep)) violations.push(`${relative(ROOT, file)} -> ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('pure packages', () => {
+  for (const pkg of PURE) {
+    it(`${pkg} never reads process.env`, () => {
+      const readers = walk(join(SRC, pkg)).filter((file) => /\bprocess\.env\b/.test(readFileSync(file, 'utf8')));
+      expect(readers.map((file) => relative(ROOT, file))).toEqual([]);
     });
   }
 });

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DistanceTable,
-  GraphBuilder,
-  PlannerInputError,
-  buildRoadmapGraph,
-  solveLacam,
-  sumOfCosts,
-  sumOfCostsLowerBound,
-  validatePlans,
-  type Graph,
-} from '../../src/planner/index.ts';
+import { DistanceTable, GraphBuilder, PlannerInputError, buildRoadmapGraph, type Graph } from '../../src/planner/index.ts';
+import { solveLacam, sumOfCosts, sumOfCostsLowerBound, validatePlans } from '../../src/planner/research/index.ts';
 import { hasMapfData, loadInstance, mapPath, scenPath } from '../../bench/lib/mapf-data.ts';
 import { grid, oneWayRing } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { GraphBuilder } from '../../src/planner/graph.ts';
 import { gridFromRows, GridGraph } from '../../src/planner/grid.ts';
-import { GoalDistances, GraphMotionModel, laneGuidance, LifelongPlanner, RotationMotionModel } from '../../src/planner/lifelong/index.ts';
+import { GoalDistances, GraphMotionModel, laneGuidance, LifelongPlanner, RotationMotionModel } from '../../src/planner/research/lifelong/index.ts';
 import type { Graph } from '../../src/planner/graph.ts';
 
 /** Independent check of one executed step on a graph: moves follow edges, no shared vertex, no swap. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LorrFormatError, parseLorrAgents, parseLorrMap, parseLorrProblem, parseLorrTasks } from '../../src/planner/lorr/index.ts';
+import { LorrFormatError, parseLorrAgents, parseLorrMap, parseLorrProblem, parseLorrTasks } from '../../src/planner/research/lorr/index.ts';
 
 const MAP = ['type octile', 'height 3', 'width 4', 'map', '.E@.', 'S..T', '....', ''].join('\n');
 

@@ -11,7 +11,7 @@ import {
   parseLorrMap,
   parseLorrProblem,
   parseLorrTasks,
-} from '../../src/planner/lorr/index.ts';
+} from '../../src/planner/research/lorr/index.ts';
 import { mapfDataDir } from '../../bench/lib/mapf-data.ts';
 
 const DATA = mapfDataDir();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkJointAction, LorrSimulation, parseLorrMap, RoundRobinTasks, type AgentState } from '../../src/planner/lorr/index.ts';
+import { checkJointAction, LorrSimulation, parseLorrMap, RoundRobinTasks, type AgentState } from '../../src/planner/research/lorr/index.ts';
 
 // 5 wide x 3 high; obstacle at (row 1, col 2) = location 7.
 const map = parseLorrMap(['type octile', 'height 3', 'width 5', 'map', '.....', '..@..', '.....'].join('\n'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
-import { checkJointAction, LorrPlanner, LorrSimulation, parseLorrMap, type LorrMap } from '../../src/planner/lorr/index.ts';
+import { checkJointAction, LorrPlanner, LorrSimulation, parseLorrMap, type LorrMap } from '../../src/planner/research/lorr/index.ts';
 
-// Operation PIBT (src/planner/lifelong/operation-pibt.ts), the default planner of LorrPlanner: every joint
+// Operation PIBT (src/planner/research/lifelong/operation-pibt.ts), the default planner of LorrPlanner: every joint
 // action must pass the independent LoRR rules check, and agents must get past each other where turning robots
 // need room to manoeuvre.
 

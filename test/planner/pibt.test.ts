@@ -1,83 +1,102 @@
 import { describe, expect, it } from 'vitest';
-import { Pibt, orderByPriority, updatePriorities, validatePlans } from '../../src/planner/index.ts';
-import { distancesFor, grid, oneWayRing } from './helpers.ts';
+import { DiscBodies, NearbyNodes, Pibt, type Graph, type MoveRank } from '../../src/planner/index.ts';
+import { distancesFor, grid } from './helpers.ts';
 
-describe('PIBT one step', () => {
-  it('moves every agent one step closer on an open grid', () => {
-    const { gg, at } = grid(['.....', '.....', '.....']);
-    const starts = [at(0, 0), at(0, 2)];
-    const goals = [at(4, 0), at(4, 2)];
-    const pibt = new Pibt(gg.graph, 2);
-    const { perAgent } = distancesFor(gg.graph, goals);
-    pibt.setDistances(perAgent);
-    expect(pibt.step(starts, [0, 1])).toBe(true);
-    expect([...pibt.next]).toEqual([at(1, 0), at(1, 2)]);
+// The PIBT core that central traffic plans with: point agents, and discs of each agent's own size.
+
+/** Rank = distance to the agent's goal (ties cannot decide these cases: every test has one best move). */
+function towards(graph: Graph, goals: number[]): MoveRank {
+  const { perAgent } = distancesFor(graph, goals);
+  return (agent, _from, to) => perAgent[agent]!.get(to);
+}
+
+/** Nodes one metre apart in a row; nearby reach 2 m covers discs up to 1 m radius. */
+function row(cells: number) {
+  const { gg, at } = grid(['.'.repeat(cells)]);
+  const nearby = new NearbyNodes(
+    Array.from({ length: gg.graph.vertexCount }, (_, v) => ({ x: gg.graph.xs[v]!, y: gg.graph.ys[v]! })),
+    2,
+  );
+  return { graph: gg.graph, at, nearby };
+}
+
+describe('PIBT core, point agents', () => {
+  it('pushes a lower-priority agent standing on the way (priority inheritance)', () => {
+    const { graph, at } = row(5);
+    const pibt = new Pibt(graph);
+    const next = pibt.step({ current: [at(0, 0), at(1, 0)], order: [0, 1], rank: towards(graph, [at(4, 0), at(1, 0)]) });
+    expect([...next]).toEqual([at(1, 0), at(2, 0)]);
   });
 
-  it('lets a high-priority agent push a lower one out of its way (priority inheritance)', () => {
-    const { gg, at } = grid(['.....']);
-    // Agent 1 already sits on its goal in the middle of agent 0's route.
-    const starts = [at(0, 0), at(1, 0)];
-    const goals = [at(4, 0), at(1, 0)];
-    const pibt = new Pibt(gg.graph, 2);
-    pibt.setDistances(distancesFor(gg.graph, goals).perAgent);
-    expect(pibt.step(starts, [0, 1])).toBe(true);
-    expect([...pibt.next]).toEqual([at(1, 0), at(2, 0)]);
+  it('never swaps two agents: head-on in a two-node corridor both wait', () => {
+    const { graph, at } = row(2);
+    const pibt = new Pibt(graph);
+    const next = pibt.step({ current: [at(0, 0), at(1, 0)], order: [0, 1], rank: towards(graph, [at(1, 0), at(0, 0)]) });
+    expect([...next]).toEqual([at(0, 0), at(1, 0)]);
   });
 
-  it('backtracks when the pushed agent is stuck: both wait rather than swap', () => {
-    const { gg, at } = grid(['..']);
-    const starts = [at(0, 0), at(1, 0)];
-    const goals = [at(1, 0), at(0, 0)];
-    const pibt = new Pibt(gg.graph, 2, { swap: false });
-    pibt.setDistances(distancesFor(gg.graph, goals).perAgent);
-    expect(pibt.step(starts, [0, 1])).toBe(true);
-    expect([...pibt.next]).toEqual(starts);
+  it('never takes a move ranked +Infinity, even to make way', () => {
+    const { graph, at } = row(3);
+    const pibt = new Pibt(graph);
+    const goals = towards(graph, [at(2, 0), at(2, 0)]);
+    // Agent 1 is pinned: any move of it is ranked +Infinity, so agent 0 cannot push it and waits.
+    const rank: MoveRank = (agent, from, to) => (agent === 1 && to !== from ? Number.POSITIVE_INFINITY : goals(agent, from, to));
+    const next = pibt.step({ current: [at(0, 0), at(1, 0)], order: [0, 1], rank });
+    expect([...next]).toEqual([at(0, 0), at(1, 0)]);
   });
 
-  it('honours pins set with reserve() and refuses clashing pins', () => {
-    const { gg, at } = grid(['...', '...']);
-    const starts = [at(0, 0), at(2, 0)];
-    const goals = [at(2, 0), at(0, 0)];
-    const pibt = new Pibt(gg.graph, 2);
-    pibt.setDistances(distancesFor(gg.graph, goals).perAgent);
-    pibt.begin(starts);
-    expect(pibt.reserve(1, at(2, 1))).toBe(true);
-    expect(pibt.reserve(0, at(2, 1))).toBe(false); // same vertex
+  it('refuses a pin on a vertex already pinned, and reports a clash left by pins', () => {
+    const { graph, at } = row(3);
+    const pibt = new Pibt(graph);
+    pibt.begin([at(0, 0), at(2, 0)], towards(graph, [at(1, 0), at(1, 0)]));
+    expect(pibt.reserve(0, at(1, 0))).toBe(true);
+    expect(pibt.reserve(1, at(1, 0))).toBe(false);
     expect(pibt.run([0, 1])).toBe(true);
-    expect(pibt.next[1]).toBe(at(2, 1));
-    expect(pibt.next[0]).toBe(at(1, 0));
+    expect([...pibt.next.subarray(0, 2)]).toEqual([at(1, 0), at(2, 0)]);
   });
 
-  it('only moves along one-way edges', () => {
-    const ring = oneWayRing(5);
-    const pibt = new Pibt(ring, 2);
-    // Agent 0 at 2 wants 1: it must go the long way round, 2 -> 3.
-    pibt.setDistances(distancesFor(ring, [1, 4]).perAgent);
-    expect(pibt.step([2, 0], [0, 1])).toBe(true);
-    expect([...pibt.next]).toEqual([3, 1]);
+  it('starts every step afresh, also when the number of agents changes', () => {
+    const { graph, at } = row(5);
+    const pibt = new Pibt(graph);
+    pibt.step({ current: [at(0, 0), at(2, 0), at(4, 0)], order: [0, 1, 2], rank: towards(graph, [at(1, 0), at(3, 0), at(4, 0)]) });
+    // Vertices held in the last step (1 and 3) must not block this one.
+    const next = pibt.step({ current: [at(2, 0), at(4, 0)], order: [0, 1], rank: towards(graph, [at(3, 0), at(3, 0)]) });
+    expect([...next]).toEqual([at(3, 0), at(4, 0)]);
+  });
+});
+
+describe('PIBT core, disc bodies of each agent', () => {
+  // Agent 0 drives from node 0 to node 4; agent 1 rests on node 2, its goal.
+  function drive(radius: number[]) {
+    const { graph, at, nearby } = row(5);
+    const pibt = new Pibt(graph);
+    return pibt.step({
+      current: [at(0, 0), at(2, 0)],
+      order: [0, 1],
+      rank: towards(graph, [at(4, 0), at(2, 0)]),
+      bodies: new DiscBodies(nearby, radius),
+    });
+  }
+
+  it('two small bodies may stand on neighbouring nodes', () => {
+    expect([...drive([0.4, 0.4])]).toEqual([1, 2]);
   });
 
-  it('reaches all goals when stepped repeatedly with rising priorities (open grid)', () => {
-    const { gg, at } = grid(['......', '......', '......', '......']);
-    const starts = [at(0, 0), at(5, 0), at(0, 3), at(5, 3), at(2, 1), at(3, 2)];
-    const goals = [at(5, 3), at(0, 3), at(5, 0), at(0, 0), at(3, 2), at(2, 1)];
-    const n = starts.length;
-    const { perAgent } = distancesFor(gg.graph, goals);
-    const pibt = new Pibt(gg.graph, n, { seed: 3 });
-    pibt.setDistances(perAgent);
-    const priorities = new Float64Array(n).map((_, i) => perAgent[i]!.get(starts[i]!) / n);
-    const order = new Uint32Array(n);
-    const paths = starts.map((s) => [s]);
-    let current = [...starts];
-    for (let t = 0; t < 50 && current.some((v, i) => v !== goals[i]); t++) {
-      orderByPriority(priorities, order);
-      expect(pibt.step(current, order)).toBe(true);
-      current = [...pibt.next];
-      current.forEach((v, i) => paths[i]!.push(v));
-      updatePriorities(priorities, (i) => perAgent[i]!.get(current[i]!));
-    }
-    expect(current).toEqual(goals);
-    expect(validatePlans(gg.graph, paths, { starts, goals }).ok).toBe(true);
+  it('a body may not stop next to a large one: the large one is pushed out of its footprint first', () => {
+    // 0.6 + 0.6 > 1 m: agent 0 on node 1 would overlap agent 1 on node 2, so agent 1 makes way to node 3.
+    expect([...drive([0.6, 0.6])]).toEqual([1, 3]);
+  });
+
+  it('touching bodies do not overlap (0.6 + 0.4 = 1 m apart)', () => {
+    expect([...drive([0.6, 0.4])]).toEqual([1, 2]);
+  });
+
+  it('waits rather than overlap a body that cannot make way', () => {
+    const { graph, at, nearby } = row(5);
+    const pibt = new Pibt(graph);
+    const goals = towards(graph, [at(4, 0), at(2, 0)]);
+    const rank: MoveRank = (agent, from, to) => (agent === 1 && to !== from ? Number.POSITIVE_INFINITY : goals(agent, from, to));
+    const next = pibt.step({ current: [at(0, 0), at(2, 0)], order: [0, 1], rank, bodies: new DiscBodies(nearby, [0.6, 0.6]) });
+    expect([...next]).toEqual([at(0, 0), at(2, 0)]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, Rng, gridFromRows, gridToGraph, solveOneShot, validatePlans, type Graph } from '../../src/planner/index.ts';
+import { GraphBuilder, gridFromRows, gridToGraph, type Graph } from '../../src/planner/index.ts';
+import { Rng, solveOneShot, validatePlans } from '../../src/planner/research/index.ts';
 
 // Property check: on many small random instances, whatever the solver returns passes the independent validator.
 // Budgets use a clock that ticks per read, so outcomes do not depend on machine speed.

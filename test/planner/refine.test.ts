@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DistanceTable, SpaceTimeOccupancy, refineWithLns, solveLacam, solveOneShot, sumOfCosts, sumOfCostsLowerBound, validatePlans } from '../../src/planner/index.ts';
+import { DistanceTable } from '../../src/planner/index.ts';
+import { SpaceTimeOccupancy, refineWithLns, solveLacam, solveOneShot, sumOfCosts, sumOfCostsLowerBound, validatePlans } from '../../src/planner/research/index.ts';
 import { hasMapfData, loadInstance, mapPath, scenPath } from '../../bench/lib/mapf-data.ts';
 import { grid } from './helpers.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, validatePlans, type PlanViolationKind } from '../../src/planner/index.ts';
+import { GraphBuilder } from '../../src/planner/index.ts';
+import { validatePlans, type PlanViolationKind } from '../../src/planner/research/index.ts';
 import { grid, oneWayRing } from './helpers.ts';
 
 // A 3x3 open grid; vertex ids are row-major: 0 1 2 / 3 4 5 / 6 7 8.

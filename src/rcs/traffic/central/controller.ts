@@ -1,10 +1,9 @@
-import { buildRoadmapGraph, DistanceTable, type RoadmapGraph } from '../../../planner/index.ts';
+import { buildRoadmapGraph, DiscBodies, DistanceTable, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import type { TrafficController, TrafficGrant, WaitInfo } from '../types.ts';
 import { DetourDistances } from './detour-distances.ts';
 import { oneWayJunctions } from './junctions.ts';
-import { footprintsOverlap, radiusOf, type Dimensions } from './footprint.ts';
-import { FootprintPibt } from './footprint-pibt.ts';
+import { radiusOf, type Dimensions } from './footprint.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
 import { cycleKey, findCycles } from '../wait-for.ts';
@@ -40,7 +39,7 @@ export class CentralTrafficController implements TrafficController {
   private readonly table: ReservationTable;
   private readonly detours = new Map<number, DetourDistances>();
   private readonly distances: DistanceTable;
-  private readonly pibt: FootprintPibt;
+  private readonly pibt: Pibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly claims = new Map<number, Claim>();
   /** 1 where AGVs may drive through but not stop: noStop site nodes, and junctions with keepJunctionsClear. */
@@ -72,7 +71,7 @@ export class CentralTrafficController implements TrafficController {
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
     this.table = new ReservationTable(points, 0);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
-    this.pibt = new FootprintPibt(graph, () => this.table.nearbyIndex());
+    this.pibt = new Pibt(graph);
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
     this.stallAfterMs = options.stallAfterMs ?? 8_000;
@@ -283,10 +282,11 @@ export class CentralTrafficController implements TrafficController {
       if (b === undefined || this.isImmovable(check.blocker)) return false;
       return !(pinned[b] === 1 && check.node === current[b]);
     };
+    // The proposal is checked again by the reservation table on every grant.
     const proposed = this.pibt.step({
       current,
       order,
-      radius,
+      bodies: new DiscBodies(this.table.nearbyIndex(), radius),
       rank: (agent, from, to) => {
         if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
         const goal = goals[agent]!;

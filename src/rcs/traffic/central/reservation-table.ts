@@ -1,4 +1,5 @@
-import { DEFAULT_RADIUS_M, footprintsOverlap, NearbyNodes, type NodeXY } from './footprint.ts';
+import { footprintsOverlap, NearbyNodes, type NodeXY } from '../../../planner/index.ts';
+import { DEFAULT_RADIUS_M } from './footprint.ts';
 
 // The reservation table is the safety layer: whatever the planner proposes, a node is only handed to an AGV when
 // no other AGV holds it or any node its footprint would overlap. Each AGV holds a contiguous path: element 0 is

@@ -1,4 +1,4 @@
-import type { Graph } from '../graph.ts';
+import type { Graph } from '../../graph.ts';
 import { LruTables } from './lru-tables.ts';
 
 // Distance-to-goal tables (moves along the graph's edges) for the goals agents currently hold, built under a

@@ -1,5 +1,5 @@
-import type { Graph } from './graph.ts';
-import type { GoalDistance } from './distance.ts';
+import type { Graph } from '../graph.ts';
+import type { GoalDistance } from '../distance.ts';
 
 /**
  * Map from (t, v) to a small positive int (0 = absent). A dense typed array indexed t * V + v while it fits in

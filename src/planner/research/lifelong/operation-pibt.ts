@@ -1,5 +1,5 @@
-import { seededRandom } from '../../core/random.ts';
-import type { GridGraph } from '../grid.ts';
+import { seededRandom } from '../../../core/random.ts';
+import type { GridGraph } from '../../grid.ts';
 
 // PIBT over multi-step operations for robots that must turn before they drive (the LoRR "MAPF_T" robot), after
 // EPIBT (Yukhnevich et al., "Enhancing PIBT via Multi-Action Operations", 2025, the approach of the LoRR 2024
@@ -21,7 +21,7 @@ const LATE_CHECKS = 200;
 /** A shuffled attempt moves each agent at most this many places in the planning order. */
 const SHUFFLE_WINDOW = 8;
 /** Share of the planning order (the most urgent agents, at least one) that shuffled attempts leave in place. */
-const FIXED_SHARE = Number(process.env.FIXED_SHARE ?? 0.1);
+const FIXED_SHARE = 0.1;
 
 export interface OperationStepInput {
   /** Cell (vertex) of each agent now. */

@@ -1,4 +1,4 @@
-import type { GridGraph } from '../grid.ts';
+import type { GridGraph } from '../../grid.ts';
 import { LruTables } from './lru-tables.ts';
 
 // Exact time-to-goal for a robot that must turn before driving: states are (cell, heading), actions F/R/C

@@ -1,4 +1,4 @@
-import type { Graph } from '../graph.ts';
+import type { Graph } from '../../graph.ts';
 
 // The lifelong engine plans on a graph's vertices (cells of a grid, nodes of a roadmap) one step at a time.
 // What an agent can physically do in one step differs by robot: a LoRR robot must turn before it can drive

@@ -1,4 +1,4 @@
-import type { DistanceTable } from './distance.ts';
+import type { DistanceTable } from '../distance.ts';
 
 /** Time step at which the agent last arrives at the end of its path (0 if it never moves away from it). */
 export function arrivalTime(path: ArrayLike<number>): number {

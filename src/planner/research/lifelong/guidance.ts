@@ -1,4 +1,4 @@
-import type { GridGraph } from '../grid.ts';
+import type { GridGraph } from '../../grid.ts';
 import type { EdgeCost } from './goal-distances.ts';
 
 // Lane guidance for grids, after the "highways" of warehouse planners (Li et al., RHCR, AAAI 2021): rows carry

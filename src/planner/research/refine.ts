@@ -1,4 +1,4 @@
-import { DistanceTable, type GoalDistance } from './distance.ts';
+import { DistanceTable, type GoalDistance } from '../distance.ts';
 import type { MapfInstance } from './instance.ts';
 import { arrivalTime } from './metrics.ts';
 import { Rng } from './random.ts';

@@ -1,6 +1,6 @@
-import type { Graph } from './graph.ts';
-import { PlannerInputError } from './errors.ts';
-import type { DistanceTable } from './distance.ts';
+import type { Graph } from '../graph.ts';
+import { PlannerInputError } from '../errors.ts';
+import type { DistanceTable } from '../distance.ts';
 
 /** A one-shot MAPF problem: agent i starts at starts[i] and must end at goals[i]. */
 export interface MapfInstance {

@@ -1,4 +1,4 @@
-import { GridGraph } from '../grid.ts';
+import { GridGraph } from '../../grid.ts';
 import { LifelongPlanner, type LifelongOptions, type LifelongStepStats, type PlannerSnapshot, type TimeSource } from '../lifelong/engine.ts';
 import { laneGuidance } from '../lifelong/guidance.ts';
 import { RotationMotionModel, type RotationModelOptions } from '../lifelong/rotation-model.ts';

@@ -1,4 +1,4 @@
-import type { Graph } from './graph.ts';
+import type { Graph } from '../graph.ts';
 
 // Independent plan checker. Deliberately shares no conflict logic with the solvers: it re-derives every rule
 // from the plans alone, with plain maps, so a solver bug cannot hide behind the same bug here.

@@ -1,7 +1,7 @@
-import { DistanceTable, type GoalDistance } from './distance.ts';
+import { DistanceTable, type GoalDistance } from '../distance.ts';
 import { checkInstance, type MapfInstance } from './instance.ts';
 import { ConfigTable, HighNode, LowNode, hashConfig, type Config } from './lacam-nodes.ts';
-import { Pibt } from './pibt.ts';
+import { SwapAwarePibt } from './swap-aware-pibt.ts';
 import { Rng } from './random.ts';
 
 export interface LacamOptions {
@@ -67,7 +67,7 @@ export function solveLacam(instance: MapfInstance, options: LacamOptions = {}): 
   const maxNodes = options.maxNodes ?? Math.max(1000, Math.floor(1.5e9 / (agents * 10 + 200)));
   const restartRate = options.restartRate ?? 0.001;
   const rng = new Rng(options.seed ?? 0);
-  const pibt = new Pibt(graph, agents, { seed: options.seed ?? 0 });
+  const pibt = new SwapAwarePibt(graph, agents, { seed: options.seed ?? 0 });
   pibt.setDistances(dist);
 
   const heuristic = (c: ArrayLike<number>): number => {

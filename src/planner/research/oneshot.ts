@@ -1,4 +1,4 @@
-import { DistanceTable } from './distance.ts';
+import { DistanceTable } from '../distance.ts';
 import type { MapfInstance } from './instance.ts';
 import { solveLacam, type LacamStats, type LacamStatus } from './lacam.ts';
 import { sumOfCosts } from './metrics.ts';

@@ -1,4 +1,4 @@
-import type { GridGraph } from '../grid.ts';
+import type { GridGraph } from '../../grid.ts';
 import { HeadingDistances, HEADING_UNREACHABLE } from './heading-distances.ts';
 import type { MotionModel, OwnStepInput, StepProposal } from './motion-model.ts';
 import { OperationPibt } from './operation-pibt.ts';

@@ -1,8 +1,8 @@
-import type { Graph } from '../graph.ts';
+import type { Graph } from '../../graph.ts';
 import { GoalDistances, UNREACHABLE, type EdgeCost } from './goal-distances.ts';
 import type { MotionModel, StepProposal } from './motion-model.ts';
-import { PibtStep } from './pibt-step.ts';
-import { seededRandom } from '../../core/random.ts';
+import { Pibt } from '../../pibt.ts';
+import { seededRandom } from '../../../core/random.ts';
 
 // The lifelong planner: every step, each agent gets its next action towards its current goal. Windowed PIBT
 // with window 1 (plan one step, execute, replan), so new goals, stalled robots and changed positions cost
@@ -89,7 +89,7 @@ export class LifelongPlanner<A> {
   private readonly clock: TimeSource;
   private readonly random: () => number;
   private readonly tables: GoalDistances;
-  private readonly pibt = new PibtStep();
+  private readonly pibt: Pibt;
   private readonly tableBudgetShare: number;
   private readonly occupiedPenalty: number;
   private readonly searchBudgetShare: number;
@@ -121,6 +121,7 @@ export class LifelongPlanner<A> {
     this.unstickAfter = options.unstickAfter ?? 0;
     this.tables = new GoalDistances(graph, options.maxDistanceTables ?? 256, options.edgeCost);
     this.occupant = new Int32Array(graph.vertexCount).fill(-1);
+    this.pibt = new Pibt(graph);
     this.autoSizeTables = options.maxDistanceTables === undefined;
   }
 
@@ -235,23 +236,17 @@ export class LifelongPlanner<A> {
       );
       if (actions) return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
     }
-    const next = new Int32Array(n);
-    this.pibt.run(
-      {
-        graph: this.graph,
-        current,
-        order,
-        occupant,
-        rank: (agent, from, to) => {
-          ranked = agent;
-          // Pseudo-random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
-          return (
-            model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount, variant)
-          );
-        },
+    const next = this.pibt.step({
+      current,
+      order,
+      rank: (agent, from, to) => {
+        ranked = agent;
+        // Pseudo-random tie-breaking between equally good candidates, as in PIBT, breaks symmetric livelocks.
+        return (
+          model.rank(agent, from, to, distanceOfRanked) + (to !== from && occupant[to] !== -1 ? penalty : 0) + tieBreak(agent, to, this.stepCount, variant)
+        );
       },
-      next,
-    );
+    });
     const proposal: StepProposal = { graph: this.graph, current, proposed: next, occupant, distance };
     const actions = model.realise(proposal, reached);
     return { actions, reached, stats: { estimatedAgents: estimated, tablesBuilt, planMs: this.clock.now() - started } };
