@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { buildApi } from '../../src/rcs/api/index.ts';
 import type { AgvView, FleetFilter, FleetView } from '../../src/rcs/api/fleet-view.ts';
 import { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
+import type { Logger } from '../../src/rcs/logger.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { openStore, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
@@ -32,7 +33,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fleet?: AgvView[]; store?: Store } = {}): Promise<Harness> {
+export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fleet?: AgvView[]; store?: Store; logger?: Logger } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-api-'));
   const store = options.store ?? openStore({ path: join(dir, 'platform.sqlite') });
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 8));
@@ -44,7 +45,7 @@ export async function startHarness(options: { readAccess?: 'viewer' | 'open'; fl
     operator: (await auth.issue('wms', 'operator')).token,
     admin: (await auth.issue('integrator', 'admin')).token,
   };
-  const app = buildApi({ store, tasks, fleet: new StaticFleet(options.fleet ?? []), site, auth, clock, readAccess: options.readAccess });
+  const app = buildApi({ store, tasks, fleet: new StaticFleet(options.fleet ?? []), site, auth, clock, readAccess: options.readAccess, logger: options.logger });
   await app.ready();
   return {
     app,

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Clock } from '../../core/clock.ts';
 import type { ApiKeyAuth } from '../auth/api-keys.ts';
+import type { Logger } from '../logger.ts';
 import type { SiteMap } from '../site/types.ts';
 import type { Store } from '../store/types.ts';
 import type { TaskServiceApi } from '../tasks/types.ts';
@@ -30,7 +31,9 @@ export interface ApiDeps {
    * network. Writes always need operator (enrolment: admin).
    */
   readAccess?: 'viewer' | 'open';
-  /** Passed to fastify (logger, bodyLimit, …). */
+  /** Request logs and every 5xx with its request id, method and URL; none when absent. */
+  logger?: Logger;
+  /** Passed to fastify (bodyLimit, …). */
   fastify?: FastifyServerOptions;
   /** Extra authenticators tried after API keys. */
   authenticators?: Authenticator[];
@@ -41,7 +44,7 @@ export const API_PREFIX = '/api/v1';
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    loggerInstance: deps.logger,
     bodyLimit: 256 * 1024,
     ...deps.fastify,
     ajv: {

@@ -9,7 +9,7 @@ import type { Store } from '../store/types.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
 import { sessionAuthenticator } from './auth/http.ts';
 import type { Role } from './auth/users.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, storeEventLog, type PlatformParts } from './platform-source.ts';
 import { registerOps } from './plugin.ts';
 import { OpsService } from './service.ts';
@@ -54,10 +54,10 @@ export function opsDbPath(platformDbPath: string): string {
  */
 export async function attachOps(
   app: FastifyInstance,
-  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs?: number },
+  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs: number },
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? silentLogger();
   const db = new Database(opsDbPath(parts.dbPath));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -67,7 +67,7 @@ export async function attachOps(
     fleet: source,
     clock: parts.clock,
     feedClock: systemClock,
-    thresholds: { heartbeatTimeoutMs: parts.heartbeatTimeoutMs ?? 5_000, ...options.thresholds },
+    thresholds: { heartbeatTimeoutMs: parts.heartbeatTimeoutMs, ...options.thresholds },
     healthIntervalMs: options.healthIntervalMs,
     notify: ({ event, data }) => {
       parts.store.outbox.enqueue(event, data, parts.clock.now()).catch((err: unknown) => logger.error({ err, event }, 'ops: webhook not queued'));
@@ -78,7 +78,6 @@ export async function attachOps(
     seedUsers: options.seedUsers,
     logger,
   });
-  observeRuntime(ops, parts.sessions, parts.traffic);
   if ('addAuthenticator' in app) app.addAuthenticator(sessionAuthenticator(ops.users));
   await registerOps(app, ops, { webRoot: options.webRoot ?? DEFAULT_WEB_ROOT });
   return {
@@ -95,27 +94,5 @@ export async function attachOps(
       source.close();
       db.close();
     },
-  };
-}
-
-/**
- * Feeds command latency and planner step time into the metrics by wrapping the two calls that measure them, so the
- * session server and the traffic controller need no knowledge of metrics.
- */
-function observeRuntime(ops: OpsService, sessions: SessionServer, traffic: PlatformParts['traffic']): void {
-  const latency = sessions.latency;
-  const record = latency.record.bind(latency);
-  latency.record = (kind: string, ms: number) => {
-    record(kind, ms);
-    ops.observeCommandLatency(ms, kind);
-  };
-  const tick = traffic.tick.bind(traffic);
-  traffic.tick = (nowMs: number) => {
-    const started = performance.now();
-    try {
-      return tick(nowMs);
-    } finally {
-      ops.observePlannerStep(performance.now() - started);
-    }
   };
 }
