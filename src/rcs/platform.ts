@@ -38,7 +38,7 @@ import type { OpsService } from './ops/service.ts';
 export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
 
 /** Parts supplied from outside instead of built from the configuration: by tests, benchmarks, embedding programs. */
-export interface PlatformParts {
+export interface InjectedParts {
   /** The site map already loaded; default: read from config.mapPath. */
   site?: SiteMap;
   clock?: Clock;
@@ -81,7 +81,7 @@ export interface PlatformHandle {
  * Starts the platform the configuration describes: settings not given take their defaults (DEFAULT_CONFIG), parts
  * not given are built from the settings.
  */
-export async function startPlatform(settings: Partial<PlatformConfig> = {}, parts: PlatformParts = {}): Promise<PlatformHandle> {
+export async function startPlatform(settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}): Promise<PlatformHandle> {
   const config: PlatformConfig = { ...DEFAULT_CONFIG, ...settings };
   const clock = parts.clock ?? systemClock;
   const logger = parts.logger ?? createLogger({ level: config.logLevel });

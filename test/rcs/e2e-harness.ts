@@ -1,7 +1,7 @@
 import type { Frame } from '../../src/protocol/index.ts';
 import { ScaledClock, Simulator } from '../../src/agv/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
-import { startPlatform, type PlatformHandle, type PlatformParts } from '../../src/rcs/platform.ts';
+import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { testConfig } from './test-config.ts';
@@ -63,7 +63,7 @@ export interface Fleet {
   checker: OccupancyChecker;
 }
 
-export async function startFleet(agvs: number, settings: Partial<PlatformConfig> = {}, parts: PlatformParts = {}): Promise<Fleet> {
+export async function startFleet(agvs: number, settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}): Promise<Fleet> {
   const site = await demoSite();
   const clock = new ScaledClock(TIME_FACTOR);
   const checker = new OccupancyChecker(site);
