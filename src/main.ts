@@ -3,11 +3,14 @@
 import { ScaledClock, Simulator } from './agv/index.ts';
 import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
-import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';
+import { ConfigError, DEFAULT_CONFIG, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './rcs/demo-feeder.ts';
+import { createLogger, type Logger } from './rcs/logger.ts';
 import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
 import { startPlatform } from './rcs/platform.ts';
-import { ReservationTrafficController } from './rcs/traffic/index.ts';
+
+/** Until the configuration is read, failures go to a logger at the default level. */
+let logger: Logger = createLogger({ level: DEFAULT_CONFIG.logLevel });
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -16,24 +19,12 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const clock = config.timeFactor === 1 ? systemClock : new ScaledClock(config.timeFactor);
-  const platform = await startPlatform({
-    site: config.mapPath,
-    dbPath: config.dbPath,
-    apiHost: config.apiHost,
-    apiPort: config.apiPort,
-    rcsHost: config.rcsHost,
-    rcsPort: config.rcsPort,
+  logger = createLogger({ level: config.logLevel });
+  const platform = await startPlatform(config, {
     clock,
-    autoEnrol: config.autoEnrol,
-    requireSecure: config.requireSecure,
-    statusPeriodMs: config.statusPeriodMs,
-    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
-    openReads: config.openReads,
-    demoKey: config.demoKey,
+    logger,
     // Demo mode also seeds dashboard users (printed below), like the demo API key.
     ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
-    traffic: config.traffic === 'reservation' ? (graph) => new ReservationTrafficController(graph) : undefined,
-    registeredFootprints: config.registeredFootprints,
   });
 
   let sim: Simulator | undefined;
@@ -63,7 +54,7 @@ async function main(): Promise<void> {
   }
   const feeder =
     platform.demoApiKey && config.demoTasksPerMin > 0
-      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs), onError: (m) => console.error(m) })
+      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
       : undefined;
   feeder?.start();
 
@@ -81,20 +72,19 @@ Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api
 Stop with Ctrl+C.
 `);
 
-  const status = setInterval(async () => {
+  const reportStatus = async () => {
     const counts: Record<string, number> = {};
     for (const task of (await platform.tasks.list({ limit: 500 })).items) counts[task.state] = (counts[task.state] ?? 0) + 1;
     const [p50, p99] = platform.sessions.latency.percentiles([50, 99]);
-    console.log(
-      `[fleet] online ${platform.registry.onlineCount()}/${platform.registry.size}  tasks ${JSON.stringify(counts)}  cmd latency p50 ${p50?.toFixed(1) ?? '-'} ms p99 ${p99?.toFixed(1) ?? '-'} ms`,
-    );
-  }, 10_000);
+    logger.info({ online: platform.registry.onlineCount(), known: platform.registry.size, tasks: counts, commandLatencyP50Ms: p50, commandLatencyP99Ms: p99 }, 'fleet status');
+  };
+  const status = setInterval(() => void reportStatus().catch((err: unknown) => logger.error({ err }, 'fleet status not read')), 10_000);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping`);
+    logger.info({ signal }, 'stopping');
     clearInterval(status);
     feeder?.stop();
     sim?.stop();
@@ -106,6 +96,7 @@ Stop with Ctrl+C.
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  if (err instanceof ConfigError) logger.fatal(`configuration error: ${err.message}`);
+  else logger.fatal({ err }, 'platform failed');
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import { VENDOR_PROFILES, type VendorProfile } from '../../src/agv/sim/profiles.
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import type { SimAgvSpec } from '../../src/rcs/traffic/central/simulation.ts';
 import { ReservationTrafficController, RoadGraph } from '../../src/rcs/traffic/index.ts';
-import type { TrafficController, TrafficGrant, WaitInfo } from '../../src/rcs/traffic/types.ts';
+import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../../src/rcs/traffic/types.ts';
 
 // The status quo that UniFleet replaces, as a TrafficController for the zones benchmark: every vendor runs its own
 // fleet manager (here: the platform's v1 reservation controller, one per vendor, routing only on the vendor's own
@@ -290,6 +290,19 @@ export class ZonedTrafficController implements TrafficController {
   tick(nowMs: number): string[] {
     for (const zone of this.zones.keys()) this.updateZone(zone, nowMs);
     return [...this.perVendor.values()].flatMap((inner) => inner.tick(nowMs));
+  }
+
+  agvOffline(agvId: string): void {
+    this.inner(agvId).agvOffline(agvId);
+  }
+
+  agvOnline(agvId: string): void {
+    this.inner(agvId).agvOnline(agvId);
+  }
+
+  observe(observer: TrafficObserver): () => void {
+    const stops = [...this.perVendor.values()].map((inner) => inner.observe(observer));
+    return () => stops.forEach((stop) => stop());
   }
 
   /** The zone interlock, once per control cycle: who waits, whether the owner drains, and the handover. */

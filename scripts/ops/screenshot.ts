@@ -12,7 +12,10 @@ const ROOT = join(import.meta.dirname, '../..');
 execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
 const clock = new ScaledClock(4);
-const platform = await startPlatform({ site, dbPath: ':memory:', clock, autoEnrol: true, webhooks: false, ops: { seedUsers: DEMO_DASHBOARD_USERS } });
+const platform = await startPlatform(
+  { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: ':memory:', autoEnrol: true, demoKey: false, webhooks: false, logLevel: 'warn' },
+  { site, clock, ops: { seedUsers: DEMO_DASHBOARD_USERS } },
+);
 const sim = new Simulator({ clock, nodes: site.nodes, count: 24, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort });
 sim.start();
 const picks = site.stations.filter((s) => s.kind !== 'drop');

@@ -4,8 +4,10 @@
 export interface PlatformConfig {
   /** Site map JSON file. */
   mapPath: string;
-  /** SQLite file, or ':memory:'. */
+  /** SQLite file, or ':memory:' (used when dbUrl is empty). */
   dbPath: string;
+  /** PostgreSQL connection URL (postgres://USER@HOST:PORT/DB); empty: the embedded SQLite file at dbPath. */
+  dbUrl: string;
   apiHost: string;
   /** HTTP API port; 0 picks a free one. */
   apiPort: number;
@@ -17,7 +19,11 @@ export interface PlatformConfig {
   /** Refuse AGVs that do not use secure mode. */
   requireSecure: boolean;
   statusPeriodMs: number;
+  heartbeatPeriodMs: number;
+  /** An AGV not heard from for this long is offline (its session is closed). */
   heartbeatTimeoutMs: number;
+  /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
+  recoveryMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
   openReads: boolean;
   /** Create and print an operator API key at start (demo). */
@@ -32,17 +38,24 @@ export interface PlatformConfig {
   traffic: TrafficMode;
   /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
   registeredFootprints: boolean;
+  /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
+  webhooks: boolean;
+  logLevel: LogLevel;
 }
 
 export const TRAFFIC_MODES = ['reservation', 'central'] as const;
 export type TrafficMode = (typeof TRAFFIC_MODES)[number];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Settings whose value must be one of a fixed set. */
-const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traffic: TRAFFIC_MODES };
+const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traffic: TRAFFIC_MODES, logLevel: LOG_LEVELS };
 
 export const DEFAULT_CONFIG: PlatformConfig = {
   mapPath: 'maps/demo-warehouse.json',
   dbPath: 'data/unifleet.db',
+  dbUrl: '',
   apiHost: '0.0.0.0',
   apiPort: 8080,
   rcsHost: '0.0.0.0',
@@ -50,7 +63,9 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   autoEnrol: true,
   requireSecure: false,
   statusPeriodMs: 500,
+  heartbeatPeriodMs: 1_000,
   heartbeatTimeoutMs: 5_000,
+  recoveryMs: 15_000,
   openReads: false,
   demoKey: true,
   simAgvs: 30,
@@ -58,11 +73,14 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   timeFactor: 1,
   traffic: 'central',
   registeredFootprints: false,
+  webhooks: true,
+  logLevel: 'info',
 };
 
 const ENV: Record<keyof PlatformConfig, string> = {
   mapPath: 'UNIFLEET_MAP',
   dbPath: 'UNIFLEET_DB',
+  dbUrl: 'UNIFLEET_DB_URL',
   apiHost: 'UNIFLEET_API_HOST',
   apiPort: 'UNIFLEET_API_PORT',
   rcsHost: 'UNIFLEET_RCS_HOST',
@@ -70,7 +88,9 @@ const ENV: Record<keyof PlatformConfig, string> = {
   autoEnrol: 'UNIFLEET_AUTO_ENROL',
   requireSecure: 'UNIFLEET_REQUIRE_SECURE',
   statusPeriodMs: 'UNIFLEET_STATUS_PERIOD_MS',
+  heartbeatPeriodMs: 'UNIFLEET_HEARTBEAT_PERIOD_MS',
   heartbeatTimeoutMs: 'UNIFLEET_HEARTBEAT_TIMEOUT_MS',
+  recoveryMs: 'UNIFLEET_RECOVERY_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   demoKey: 'UNIFLEET_DEMO_KEY',
   simAgvs: 'UNIFLEET_SIM_AGVS',
@@ -78,6 +98,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
+  webhooks: 'UNIFLEET_WEBHOOKS',
+  logLevel: 'UNIFLEET_LOG_LEVEL',
 };
 
 /** Flag name for a key: apiPort -> --api-port. */

@@ -1,14 +1,19 @@
 import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
 
 // Structured JSON logs. Every line about an AGV or a task carries agvId / taskId as fields (not inside the
-// message text), so a log pipeline can filter by the objects operators care about.
+// message text), so a log pipeline can filter by the objects operators care about. The composition root creates
+// the one logger from the configured level and hands it to every service; a service nobody handed one to stays
+// silent (unit tests, embedded use).
 
 export type { Logger } from 'pino';
 
 export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
-  // Test runs stay quiet unless asked: hundreds of log lines would bury the test report.
-  const level = process.env.UNIFLEET_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
-  return pino({ level, base: { service: 'unifleet' }, ...options }, destination);
+  return pino({ level: 'info', base: { service: 'unifleet' }, ...options }, destination);
+}
+
+/** The logger of a part that was not handed one: writes nothing. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
 }
 
 /** A child logger whose lines all carry the AGV and task they are about. */

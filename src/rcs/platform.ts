@@ -5,10 +5,12 @@ import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
 import { buildApi, type ClearReservations } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
+import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
+import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
@@ -19,11 +21,12 @@ import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
 import { openStore } from './store/index.ts';
-import type { Store } from './store/types.ts';
+import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
 import { CentralTrafficController } from './traffic/central/index.ts';
+import { ReservationTrafficController } from './traffic/reservation-controller.ts';
 import { RoadGraph } from './traffic/road-graph.ts';
-import type { TrafficController } from './traffic/types.ts';
+import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import type { OpsService } from './ops/service.ts';
@@ -31,45 +34,26 @@ import type { OpsService } from './ops/service.ts';
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
 // traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
 
-export interface StartOptions {
-  /** Site map (already loaded) or a path to its JSON file. */
-  site: SiteMap | string;
-  dbPath: string;
-  apiHost?: string;
-  apiPort?: number;
-  rcsHost?: string;
-  rcsPort?: number;
+/** Builds the traffic controller; `footprintOf` gives the body each AGV registered with (see registeredFootprints). */
+export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
+
+/** Parts supplied from outside instead of built from the configuration: by tests, benchmarks, embedding programs. */
+export interface InjectedParts {
+  /** The site map already loaded; default: read from config.mapPath. */
+  site?: SiteMap;
   clock?: Clock;
-  autoEnrol?: boolean;
-  requireSecure?: boolean;
-  statusPeriodMs?: number;
-  heartbeatPeriodMs?: number;
-  heartbeatTimeoutMs?: number;
-  /** After a restart, how long to wait for previously active AGVs before releasing motion. */
-  recoveryMs?: number;
-  /** Coordinator housekeeping period (dispatch, deadlock checks). */
-  tickMs?: number;
-  openReads?: boolean;
-  demoKey?: boolean;
+  /** An open store, which the caller keeps and closes; default: opened from the configuration. */
+  store?: Store;
+  /** Default: created with config.logLevel. */
+  logger?: Logger;
   strategy?: DispatchStrategy;
-  /**
-   * Build a different traffic controller (default: the central multi-agent controller). `footprintOf` gives the body
-   * each AGV registered with (see registeredFootprints).
-   */
-  traffic?: (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
-  /**
-   * Plan each AGV with the body it registered (capabilities.length/width): footprintOf sizes it when first placed,
-   * and a controller with `setFootprint` re-sizes it on every (re-)registration. Off by default: the default small
-   * demo map (1 m station spurs for compact AGVs) is not laid out for big bodies, and mixed real sizes gridlock there
-   * (docs/traffic.md, "What falls short"); off, every AGV gets the default radius.
-   */
-  registeredFootprints?: boolean;
+  /** Default: the controller config.traffic names. */
+  traffic?: TrafficFactory;
   secure?: SecureHandshake;
   /** The platform's SM2 key pair for secure mode; default: created at first start and kept in the store. */
   platformKeys?: Sm2KeyPair;
   /** Observe every frame AGVs send (tests). */
   tap?: (agvId: string, frame: Frame) => void;
-  webhooks?: boolean;
   /** Operations (dashboard, alarms, health, metrics, logins); false leaves it out. */
   ops?: PlatformOpsOptions | false;
 }
@@ -93,24 +77,30 @@ export interface PlatformHandle {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(options: StartOptions): Promise<PlatformHandle> {
-  const clock = options.clock ?? systemClock;
-  const site = typeof options.site === 'string' ? await readSiteMapFile(options.site) : options.site;
-  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
-  const store = openStore({ path: options.dbPath });
+/**
+ * Starts the platform the configuration describes: settings not given take their defaults (DEFAULT_CONFIG), parts
+ * not given are built from the settings.
+ */
+export async function startPlatform(settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}): Promise<PlatformHandle> {
+  const config: PlatformConfig = { ...DEFAULT_CONFIG, ...settings };
+  const clock = parts.clock ?? systemClock;
+  const logger = parts.logger ?? createLogger({ level: config.logLevel });
+  const site = parts.site ?? (await readSiteMapFile(config.mapPath));
+  if (!parts.store && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  const store = parts.store ?? openStore({ path: config.dbPath });
   const graph = new RoadGraph(site);
-  // Central multi-agent planning is the default; v1 reservations remain selectable (e.g. --traffic reservation).
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
-  const sized = options.registeredFootprints === true;
+  const sized = config.registeredFootprints;
   const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
-  const traffic = options.traffic ? options.traffic(graph, site, footprintOf) : new CentralTrafficController(site, { footprintOf });
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
   const registry = new FleetRegistry((id) => traffic.held(id), site.id);
+  const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   if (sized) followRegisteredBodies(registry, traffic);
-  const tasks = new TaskService({ store, site, clock });
+  const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
-  const platformKeys = options.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
-  const secure = options.secure ?? new Sm2Handshake(platformKeys, clock);
+  const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
+  const secure = parts.secure ?? new Sm2Handshake(platformKeys, clock);
   const coordinator = new FleetCoordinator({
     clock,
     site,
@@ -118,11 +108,11 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     traffic,
     registry,
     tasks,
-    strategy: options.strategy ?? new GreedyDispatchStrategy(),
+    strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
-    tickMs: options.tickMs,
-    recoveryMs: options.recoveryMs ?? 3 * (options.heartbeatTimeoutMs ?? 5_000),
+    recoveryMs: config.recoveryMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
+    logger,
   });
   const sessions = new SessionServer({
     clock,
@@ -130,37 +120,39 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
     registry,
     numbering,
     secure,
-    tap: options.tap,
+    tap: parts.tap,
+    logger,
     settings: {
-      autoEnrol: options.autoEnrol ?? false,
-      requireSecure: options.requireSecure ?? false,
-      statusPeriodMs: options.statusPeriodMs ?? 500,
-      heartbeatPeriodMs: options.heartbeatPeriodMs ?? 1_000,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
+      autoEnrol: config.autoEnrol,
+      requireSecure: config.requireSecure,
+      statusPeriodMs: config.statusPeriodMs,
+      heartbeatPeriodMs: config.heartbeatPeriodMs,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     },
   });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
-  const demoApiKey = options.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
-  const delivery = options.webhooks === false ? undefined : new WebhookDelivery({ outbox: store.outbox, clock });
-  const ops = options.ops === false
+  const demoApiKey = config.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
+  const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
+  const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: options.dbPath, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: config.dbPath, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
+  if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   const clearReservations: ClearReservations = (id) => {
     if (!registry.live(id) && traffic.held(id).length === 0) return 'holds_nothing';
     return coordinator.clearReservations(id) ? 'cleared' : 'online';
   };
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, readAccess: options.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
   });
 
   await coordinator.start();
-  const rcsPort = await sessions.listen(options.rcsPort ?? 0, options.rcsHost ?? '127.0.0.1');
-  await app.listen({ port: options.apiPort ?? 0, host: options.apiHost ?? '127.0.0.1' });
+  const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
+  await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
   await ops?.start();
   const address = app.server.address();
-  const apiPort = typeof address === 'object' && address ? address.port : (options.apiPort ?? 0);
-  const host = !options.apiHost || options.apiHost === '0.0.0.0' ? '127.0.0.1' : options.apiHost;
+  const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
+  const host = config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost;
 
   let stopped = false;
   return {
@@ -182,13 +174,60 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
       if (stopped) return;
       stopped = true;
       coordinator.stop();
+      for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();
       ops?.stop();
       await app.close();
-      await store.close();
+      if (!parts.store) await store.close();
     },
   };
+}
+
+/** Central multi-agent planning is the default; v1 reservations remain selectable (--traffic reservation). */
+function trafficFactory(mode: TrafficMode): TrafficFactory {
+  if (mode === 'reservation') return (graph) => new ReservationTrafficController(graph);
+  return (_graph, site, footprintOf) => new CentralTrafficController(site, { footprintOf });
+}
+
+/** Traffic control keeps an offline AGV's nodes and plans around it, and plans it again once it is back. */
+function tellTrafficConnections(registry: FleetRegistry, traffic: TrafficController): () => void {
+  return registry.onEvent((event) => {
+    if (event.type === 'offline') traffic.agvOffline(event.agvId);
+    else if (event.type === 'online') traffic.agvOnline(event.agvId);
+  });
+}
+
+/**
+ * Traffic events an operator acts on go to the event log. Conflicts, deviations and connection changes are not
+ * repeated here: the coordinator and the sessions record those already.
+ */
+const LOGGED_TRAFFIC_EVENTS: Partial<Record<TrafficEventKind, EventSeverity>> = {
+  'deadlock.resolved': 'info',
+  'deadlock.unresolved': 'warning',
+  'agv.stalled': 'warning',
+  'agv.recovered': 'info',
+};
+
+function recordTrafficEvents(traffic: TrafficController, events: EventRepository, clock: Clock, logger: Logger): () => void {
+  return traffic.observe({
+    event(event) {
+      const severity = LOGGED_TRAFFIC_EVENTS[event.kind];
+      if (!severity) return;
+      const type = `traffic.${event.kind}`;
+      void events
+        .append({ at: clock.now(), severity, type, message: event.message, agvId: event.agvIds[0] ?? null, taskId: null, data: { agvIds: event.agvIds } })
+        .catch((err: unknown) => logger.error({ err, type }, 'event not stored'));
+    },
+  });
+}
+
+/** Command round trips, planning time and traffic events into the metrics. */
+function feedMetrics(ops: OpsService, sessions: SessionServer, traffic: TrafficController): (() => void)[] {
+  return [
+    sessions.onCommandLatency((command, ms) => ops.observeCommandLatency(ms, command)),
+    traffic.observe({ planStep: (ms) => ops.observePlannerStep(ms), event: (event) => ops.observeTrafficEvent(event.kind) }),
+  ];
 }
 
 /**

@@ -7,6 +7,7 @@ import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { launchChromium } from './chromium.ts';
+import { testConfig } from '../rcs/test-config.ts';
 
 // The dashboard in a real browser against the real platform: TCP sessions, SQLite, the simulated fleet on the demo
 // warehouse at 20x time. Nothing here is faked: tasks are created through the UI and driven by the platform.
@@ -56,15 +57,7 @@ beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
   const clock = new ScaledClock(20);
-  platform = await startPlatform({
-    site,
-    dbPath: ':memory:',
-    clock,
-    autoEnrol: true,
-    heartbeatTimeoutMs: 30_000,
-    webhooks: false,
-    ops: { seedUsers: USERS },
-  });
+  platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS } });
   sim = new Simulator({ clock, nodes: site.nodes, count: 8, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
   sim.start();
   browser = await launchChromium();

@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { buildApi } from '../../src/rcs/api/index.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../../src/rcs/api/fleet-view.ts';
 import { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
+import type { Logger } from '../../src/rcs/logger.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { openStore, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
@@ -38,6 +39,7 @@ export interface HarnessOptions {
   fleet?: AgvView[] | FleetView;
   store?: Store;
   clearReservations?: ClearReservations;
+  logger?: Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -53,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     admin: (await auth.issue('integrator', 'admin')).token,
   };
   const fleet = Array.isArray(options.fleet) || !options.fleet ? new StaticFleet(options.fleet ?? []) : options.fleet;
-  const app = buildApi({ store, tasks, fleet, site, auth, clock, readAccess: options.readAccess, clearReservations: options.clearReservations });
+  const app = buildApi({ store, tasks, fleet, site, auth, clock, readAccess: options.readAccess, clearReservations: options.clearReservations, logger: options.logger });
   await app.ready();
   return {
     app,

@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgvView } from '../../src/rcs/api/fleet-view.ts';
 import { startHarness, type Harness } from './api-harness.ts';
+import { capturingLogger, LEVEL } from './log-capture.ts';
 
 const agv = (id: string, vendor: string, extra: Partial<AgvView> = {}): AgvView => ({
   id,
@@ -254,6 +255,27 @@ describe('auth', () => {
       expect((await open.app.inject({ method: 'POST', url: '/api/v1/tasks', payload: { pick: 'PICK-01', drop: 'DROP-01' } })).statusCode).toBe(401);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe('server errors', () => {
+  it('answers 500 in the one error shape and logs the failure with the request id, method and URL', async () => {
+    const { logger, lines } = capturingLogger();
+    const broken = await startHarness({ readAccess: 'open', logger });
+    try {
+      // A real failure below the API: the store's connection is gone.
+      await broken.store.close();
+      const res = await broken.app.inject({ url: '/api/v1/tasks?limit=5' });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'internal', message: 'internal error; see the server log' } });
+      const failure = lines.find((l) => l.level === LEVEL.error);
+      expect(failure).toMatchObject({ method: 'GET', url: '/api/v1/tasks?limit=5', err: { type: expect.any(String), message: expect.any(String) } });
+      expect(failure!.reqId).toBeDefined();
+      // Request logs come from the same logger.
+      expect(lines.some((l) => l.level === LEVEL.info && l.msg === 'request completed')).toBe(true);
+    } finally {
+      await broken.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts
 import { startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
 
 // The central controller in the real platform: TCP sessions, HTTP task API, SQLite, the coordinator and the
-// simulator, selected through the platform's traffic factory. The platform's own harness checks occupancy from
+// simulator, selected through the platform's configuration. The platform's own harness checks occupancy from
 // the AGVs' status reports only.
 
 describe('central traffic control in the running platform (real sockets, accelerated time)', () => {
@@ -16,7 +16,8 @@ describe('central traffic control in the running platform (real sockets, acceler
 
   it('12 AGVs of 3 vendors complete 30 tasks, never sharing a node', async () => {
     const events: string[] = [];
-    fleet = await startFleet(12, { traffic: (_graph, site) => new CentralTrafficController(site, { onEvent: (e) => events.push(e.kind) }) });
+    fleet = await startFleet(12, { traffic: 'central' });
+    fleet.platform.traffic.observe({ event: (e) => events.push(e.kind) });
     const { platform, checker } = fleet;
     await waitFor('12 AGVs online', () => platform.registry.onlineCount() === 12);
     for (const [i, pair] of taskPairs(platform.site, 30).entries()) {

@@ -1,26 +1,25 @@
 import type { Frame } from '../../src/protocol/index.ts';
 import { ScaledClock, Simulator } from '../../src/agv/index.ts';
-import { startPlatform, type PlatformHandle, type StartOptions } from '../../src/rcs/platform.ts';
+import type { PlatformConfig } from '../../src/rcs/config.ts';
+import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { testConfig } from './test-config.ts';
 
 // Shared set-up for end-to-end tests: a real platform (TCP + HTTP + SQLite) and a simulated fleet over real sockets,
 // on accelerated time. The occupancy checker reads only what the AGVs reported, never the platform's reservations.
 
 export const TIME_FACTOR = 20;
 
-export function testPlatformOptions(site: SiteMap, clock: ScaledClock, extra: Partial<StartOptions> = {}): StartOptions {
-  return {
-    site,
-    dbPath: ':memory:',
-    clock,
+export function e2eConfig(overrides: Partial<PlatformConfig> = {}): PlatformConfig {
+  return testConfig({
     autoEnrol: true,
     demoKey: true,
     // Generous in virtual time: the 2-core CI machine may pause the event loop for a few hundred ms.
     heartbeatTimeoutMs: 30_000,
     webhooks: false,
-    ...extra,
-  };
+    ...overrides,
+  });
 }
 
 export async function demoSite(): Promise<SiteMap> {
@@ -64,11 +63,11 @@ export interface Fleet {
   checker: OccupancyChecker;
 }
 
-export async function startFleet(agvs: number, extra: Partial<StartOptions> = {}): Promise<Fleet> {
+export async function startFleet(agvs: number, settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}): Promise<Fleet> {
   const site = await demoSite();
   const clock = new ScaledClock(TIME_FACTOR);
   const checker = new OccupancyChecker(site);
-  const platform = await startPlatform(testPlatformOptions(site, clock, { tap: checker.tap, ...extra }));
+  const platform = await startPlatform(e2eConfig(settings), { site, clock, tap: checker.tap, ...parts });
   const sim = new Simulator({
     clock,
     nodes: site.nodes,

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
-import { demoSite, OccupancyChecker, submitTask, taskPairs, testPlatformOptions, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { demoSite, OccupancyChecker, submitTask, taskPairs, e2eConfig, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 
 describe('platform restart (same SQLite file, same ports)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-restart-'));
@@ -22,8 +22,9 @@ describe('platform restart (same SQLite file, same ports)', () => {
     const clock = new ScaledClock(TIME_FACTOR);
     const checker = new OccupancyChecker(site);
     const dbPath = join(dir, 'unifleet.db');
-    const options = testPlatformOptions(site, clock, { dbPath, tap: checker.tap, recoveryMs: 60_000 });
-    platform = await startPlatform(options);
+    const config = e2eConfig({ dbPath, recoveryMs: 60_000 });
+    const parts = { site, clock, tap: checker.tap };
+    platform = await startPlatform(config, parts);
     const { rcsPort } = platform;
     sim = new Simulator({ clock, nodes: site.nodes, count: 12, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: rcsPort, batteryPct: () => 90 });
     sim.start();
@@ -40,7 +41,7 @@ describe('platform restart (same SQLite file, same ports)', () => {
     await platform.stop();
 
     // Same DB, same AGV port: the simulated AGVs reconnect on their own (SDK backoff).
-    platform = await startPlatform({ ...options, rcsPort });
+    platform = await startPlatform({ ...config, rcsPort }, parts);
     const restarted = platform;
     await waitFor('AGVs reconnected', () => restarted.registry.onlineCount() === 12, 30_000);
     // Repeating a create with the same idempotency key after the restart must not duplicate the task.

@@ -4,6 +4,7 @@ import { SimAgv, VENDOR_PROFILES, type VendorProfile } from '../../src/agv/index
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
+import { testConfig } from './test-config.ts';
 
 // The platform plans each AGV with the body it registered (issue 4), over real TCP: the simulator's vendor
 // profiles send their lengthM/widthM as capabilities.length/width, the session checks them, and the central
@@ -28,7 +29,7 @@ describe('registered AGV bodies reach traffic control', () => {
   const byId = new Map<string, SimAgv>();
 
   beforeAll(async () => {
-    platform = await startPlatform({ site: await demoSite(), dbPath: ':memory:', autoEnrol: true, webhooks: false, statusPeriodMs: 100, registeredFootprints: true });
+    platform = await startPlatform(testConfig({ autoEnrol: true, webhooks: false, statusPeriodMs: 100, registeredFootprints: true }), { site: await demoSite() });
     traffic = platform.traffic as CentralTrafficController;
   });
   afterAll(async () => {
@@ -97,7 +98,7 @@ describe('registered AGV bodies reach traffic control', () => {
 
 describe('without registeredFootprints (the default for now)', () => {
   it('still checks and records the body, but plans with the default radius', async () => {
-    const platform = await startPlatform({ site: await demoSite(), dbPath: ':memory:', autoEnrol: true, webhooks: false, statusPeriodMs: 100 });
+    const platform = await startPlatform(testConfig({ autoEnrol: true, webhooks: false, statusPeriodMs: 100 }), { site: await demoSite() });
     const agv = simAgvAt(platform, 'FP-D', NORD, 'n10_20');
     try {
       agv.start();

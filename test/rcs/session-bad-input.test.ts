@@ -5,6 +5,9 @@ import { encodeFrame, FrameDecoder, type Message } from '../../src/protocol/inde
 import { AgvClient, VENDOR_PROFILES, SimAgv } from '../../src/agv/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
+import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
+import { capturingLogger, LEVEL } from './log-capture.ts';
+import { testConfig } from './test-config.ts';
 
 // Bad input from one AGV must get a clear answer (nack, refusal, close) and never disturb the others.
 
@@ -36,10 +39,11 @@ function frame(message: Message): Uint8Array {
 describe('session server under bad input', () => {
   let platform: PlatformHandle;
   let good: SimAgv;
+  const log = capturingLogger();
 
   beforeAll(async () => {
     const site = await demoSite();
-    platform = await startPlatform({ site, dbPath: ':memory:', autoEnrol: false, demoKey: true, webhooks: false, statusPeriodMs: 100 });
+    platform = await startPlatform(testConfig({ autoEnrol: false, demoKey: true, webhooks: false, statusPeriodMs: 100 }), { site, logger: log.logger });
     await platform.store.agvs.enrol({ id: 'GOOD-1' });
     const node = site.nodes[0]!;
     good = new SimAgv({ id: 'GOOD-1', profile: VENDOR_PROFILES[0]!, serial: 'S1', start: { nodeNumber: 1, x: node.x, y: node.y }, mapNumber: 1, clock: systemClock, port: platform.rcsPort, selfTickMs: 50 });
@@ -136,6 +140,23 @@ describe('session server under bad input', () => {
     expect((await platform.tasks.list()).items).toHaveLength(0);
   });
 
+  it('logs a command the AGV does not carry out, with the AGV it concerns', async () => {
+    const link = platform.registry.live('GOOD-1')!.link!;
+    expect(await link.sendControl('estop')).toMatchObject({ ok: true });
+    try {
+      const node = platform.site.nodes[0]!;
+      const refused = await link.sendMotion({ orderId: 99, updateId: 0, released: [{ nodeId: node.id, x: node.x, y: node.y }], announced: [] });
+      expect(refused).toMatchObject({ ok: false, code: 'INVALID_STATE' });
+      expect(log.lines).toContainEqual(expect.objectContaining({ level: LEVEL.warn, agvId: 'GOOD-1', command: 'motionCommand', code: 'INVALID_STATE' }));
+    } finally {
+      await link.sendControl('release-estop');
+    }
+    // The acknowledged commands' round trips and the planning steps reached the metrics through declared hooks.
+    const metrics = await (await fetch(`${platform.apiUrl}/metrics`)).text();
+    expect(Number(/^unifleet_command_latency_seconds_count\{command="motionControl"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^unifleet_planner_step_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
   it('lets an operator clear the reservations of an offline AGV only', async () => {
     const headers = { 'content-type': 'application/json', 'x-api-key': platform.demoApiKey! };
     const url = `${platform.apiUrl}/api/v1/agvs/GOOD-1/clear-reservations`;
@@ -144,6 +165,9 @@ describe('session server under bad input', () => {
     good.stop();
     await waitFor('GOOD-1 offline', () => platform.registry.get('GOOD-1')?.connection === 'offline', 10_000);
     expect(platform.traffic.held('GOOD-1').length).toBeGreaterThan(0);
+    // The platform told traffic control, which now plans around it.
+    expect((platform.traffic as CentralTrafficController).events()).toContainEqual(expect.objectContaining({ kind: 'agv.offline', agvIds: ['GOOD-1'] }));
+    expect(await (await fetch(`${platform.apiUrl}/metrics`)).text()).toMatch(/^unifleet_traffic_events_total\{kind="agv.offline"\} 1$/m);
     const cleared = await fetch(url, { method: 'POST', headers, body: '{}' });
     expect(cleared.status).toBe(200);
     expect(platform.traffic.held('GOOD-1')).toEqual([]);

@@ -4,6 +4,7 @@ import { generateSm2KeyPair } from '../../src/protocol/secure/index.ts';
 import { SimAgv, VENDOR_PROFILES } from '../../src/agv/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
+import { testConfig } from './test-config.ts';
 
 // Secure mode end to end over real TCP: SM2 key exchange, then SM4-encrypted, SM2-signed frames both ways.
 
@@ -12,7 +13,7 @@ describe('secure sessions', () => {
   const started: SimAgv[] = [];
 
   beforeAll(async () => {
-    platform = await startPlatform({ site: await demoSite(), dbPath: ':memory:', autoEnrol: false, webhooks: false, statusPeriodMs: 100 });
+    platform = await startPlatform(testConfig({ autoEnrol: false, webhooks: false, statusPeriodMs: 100 }), { site: await demoSite() });
   });
   afterAll(async () => {
     for (const agv of started) agv.stop();

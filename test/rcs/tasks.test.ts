@@ -11,6 +11,7 @@ import {
   TaskStateConflictError,
   type TaskChange,
 } from '../../src/rcs/tasks/index.ts';
+import { capturingLogger, LEVEL } from './log-capture.ts';
 
 const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
 
@@ -132,14 +133,15 @@ describe('TaskService', () => {
     }
   });
 
-  it('keeps writing when a change listener throws', async () => {
-    const errors: unknown[] = [];
-    const guarded = new TaskService({ store, site, clock, onListenerError: (e) => errors.push(e) });
+  it('keeps writing when a change listener throws, and logs the failure with the task', async () => {
+    const { logger, lines } = capturingLogger();
+    const guarded = new TaskService({ store, site, clock, logger });
     guarded.onChange(() => {
       throw new Error('listener bug');
     });
     const { task } = await guarded.create({ pick: 'PICK-01', drop: 'DROP-01' });
     expect(task.state).toBe('queued');
-    expect(errors).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: LEVEL.error, taskId: task.id, err: { message: 'listener bug' } });
   });
 });

@@ -28,13 +28,13 @@ function execute(
   site: RoadGraphInput,
   movers: Mover[],
   sizes: Map<string, BodySize>,
-  options: { seed: number; stallChance?: number; maxMs: number; offline?: Set<string> },
+  options: { seed: number; stallChance?: number; maxMs: number; offline?: Set<string>; startMs?: number },
 ): { checker: SafetyChecker; nowMs: number } {
   const checker = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
   const xy = new Map(site.nodes.map((n) => [n.id, n]));
   let seed = options.seed;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  let now = 0;
+  let now = options.startMs ?? 0;
   const dt = 100;
   while (now < options.maxMs && movers.some((m) => m.arrivedAt === undefined && !options.offline?.has(m.id))) {
     traffic.tick(now);
@@ -78,7 +78,8 @@ function execute(
 
 function setup(site: RoadGraphInput, agvs: { id: string; at: string; goal: string; speed?: number; size?: BodySize }[], events: TrafficEvent[] = []) {
   const sizes = new Map(agvs.map((a) => [a.id, a.size ?? SMALL]));
-  const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), onEvent: (e) => events.push(e), seed: 3 });
+  const traffic = new CentralTrafficController(site, { footprintOf: (id) => sizes.get(id), seed: 3 });
+  traffic.observe({ event: (e) => events.push(e) });
   const movers: Mover[] = agvs.map((a) => {
     expect(traffic.place(a.id, a.at)).toBe(true);
     return { id: a.id, goal: a.goal, speed: a.speed ?? 1, at: a.at, progress: 0, stalledUntil: 0 };
@@ -156,7 +157,7 @@ describe('CentralTrafficController', () => {
       ],
       events,
     );
-    traffic.setOnline('dead', false);
+    traffic.agvOffline('dead');
     const { checker } = execute(traffic, site, movers, sizes, { seed: 7, maxMs: 60_000, offline: new Set(['dead']) });
     expect(checker.violations).toEqual([]);
     expect(movers.find((m) => m.id === 'runner')!.arrivedAt).toBeDefined();
@@ -164,10 +165,62 @@ describe('CentralTrafficController', () => {
     expect(events.some((e) => e.kind === 'agv.offline')).toBe(true);
   });
 
+  it('keeps an AGV that goes offline mid-route on its held nodes, and plans it again once it reports after coming back', () => {
+    const site = gridSite(5, 3);
+    const events: TrafficEvent[] = [];
+    const { traffic, movers, sizes } = setup(
+      site,
+      [
+        { id: 'lost', at: '0,1', goal: '4,2' },
+        { id: 'other', at: '4,1', goal: '0,0' },
+      ],
+      events,
+    );
+    expect(traffic.request('lost', '4,2', 0).kind).toBe('go');
+    const heldWhenLost = [...traffic.held('lost')];
+    expect(heldWhenLost.length).toBeGreaterThan(1);
+
+    traffic.agvOffline('lost');
+    expect(events.at(-1)).toMatchObject({ kind: 'agv.offline', agvIds: ['lost'] });
+    // It may be anywhere on its held nodes: nothing is granted, nothing released, others pass around it.
+    expect(traffic.request('lost', '4,2', 50)).toEqual({ kind: 'wait', reason: 'blocked' });
+    const away = execute(traffic, site, movers, sizes, { seed: 11, maxMs: 60_000, offline: new Set(['lost']) });
+    expect(away.checker.violations).toEqual([]);
+    expect(movers.find((m) => m.id === 'other')!.arrivedAt).toBeDefined();
+    expect(traffic.held('lost')).toEqual(heldWhenLost);
+
+    // Connected again, but until it says where it stands it stays an obstacle.
+    traffic.agvOnline('lost');
+    expect(traffic.request('lost', '4,2', away.nowMs)).toEqual({ kind: 'wait', reason: 'blocked' });
+    expect(events.some((e) => e.kind === 'agv.online')).toBe(false);
+    expect(traffic.reportProgress('lost', heldWhenLost[0]!)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'agv.online', agvIds: ['lost'] });
+    const back = execute(traffic, site, movers, sizes, { seed: 12, maxMs: away.nowMs + 60_000, startMs: away.nowMs });
+    expect(back.checker.violations).toEqual([]);
+    expect(movers.find((m) => m.id === 'lost')!.arrivedAt).toBeDefined();
+  });
+
+  it('tells its observers how long each planning step took', () => {
+    const site = gridSite(4, 1);
+    const traffic = new CentralTrafficController(site);
+    const steps: number[] = [];
+    const stop = traffic.observe({ planStep: (ms) => steps.push(ms) });
+    traffic.place('a', '0,0');
+    traffic.request('a', '3,0', 0);
+    traffic.tick(50);
+    traffic.tick(200);
+    expect(steps).toHaveLength(2);
+    expect(steps.every((ms) => ms >= 0)).toBe(true);
+    stop();
+    traffic.tick(400);
+    expect(steps).toHaveLength(2);
+  });
+
   it('replans from an unexpected position and refuses a position another AGV holds', () => {
     const site = gridSite(4, 1);
     const events: TrafficEvent[] = [];
-    const traffic = new CentralTrafficController(site, { onEvent: (e) => events.push(e) });
+    const traffic = new CentralTrafficController(site);
+    traffic.observe({ event: (e) => events.push(e) });
     expect(traffic.place('a', '0,0')).toBe(true);
     expect(traffic.place('b', '3,0')).toBe(true);
     expect(traffic.place('a', '3,0')).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReservationTrafficController, RoadGraph } from '../../src/rcs/traffic/index.ts';
+import { ReservationTrafficController, RoadGraph, type TrafficEvent } from '../../src/rcs/traffic/index.ts';
 import { gridSite } from './grid-site.ts';
 
 function grid(width: number, height: number): RoadGraph {
@@ -109,6 +109,35 @@ describe('ReservationTrafficController', () => {
     expect(traffic.request('B', 'c0', 10_000)).toMatchObject({ kind: 'wait', blockedBy: 'A' });
     traffic.release('A');
     expect(traffic.request('B', 'c0', 10_001)).toMatchObject({ kind: 'go', path: ['c2', 'c1', 'c0'], reachesGoal: true });
+  });
+
+  it('routes around an offline AGV at once, keeps its nodes, and plans it again only after it reports', () => {
+    const events: TrafficEvent[] = [];
+    const traffic = new ReservationTrafficController(grid(5, 3), { heldNodePenalty: 0, replanAfterMs: 60_000 });
+    traffic.observe({ event: (e) => events.push(e) });
+    traffic.place('A', '2,1');
+    traffic.place('B', '0,1');
+    expect(traffic.request('B', '4,1', 0)).toMatchObject({ kind: 'go', path: ['0,1', '1,1'] });
+    // Online, A may move on: B waits for it (until replanAfterMs).
+    expect(traffic.request('B', '4,1', 1)).toMatchObject({ kind: 'go', path: ['0,1', '1,1'] });
+    expect(traffic.waiting()).toMatchObject([{ agvId: 'B', blockedBy: 'A' }]);
+
+    traffic.agvOffline('A');
+    expect(events).toMatchObject([{ kind: 'agv.offline', agvIds: ['A'] }]);
+    const around = traffic.request('B', '4,1', 2);
+    expect(around.kind).toBe('go');
+    expect(around.kind === 'go' && around.path.includes('2,1')).toBe(false);
+    expect(traffic.waiting()).toEqual([]);
+    expect(traffic.held('A')).toEqual(['2,1']);
+    expect(traffic.request('A', '0,0', 3)).toEqual({ kind: 'wait', reason: 'blocked' });
+
+    traffic.agvOnline('A');
+    expect(traffic.request('A', '0,0', 4)).toEqual({ kind: 'wait', reason: 'blocked' });
+    expect(traffic.reportProgress('A', '2,1')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'agv.online', agvIds: ['A'] });
+    // Planning resumes from where it reported, on the side B is not passing.
+    const free = around.kind === 'go' && around.path.includes('2,0') ? '2,2' : '2,0';
+    expect(traffic.request('A', free, 5)).toMatchObject({ kind: 'go', path: ['2,1', free] });
   });
 
   it('resolves a head-on deadlock on a grid and never double-books a node', () => {

@@ -10,6 +10,7 @@ import { openStore } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
 import { eventMatches, verifySignature, WebhookDelivery } from '../../src/rcs/webhooks/index.ts';
 import { startHarness } from './api-harness.ts';
+import { capturingLogger, LEVEL } from './log-capture.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -111,7 +112,7 @@ describe('webhook delivery', () => {
     await store.close();
   });
 
-  it('marks a row dead after the last attempt and keeps delivering others', async () => {
+  it('marks a row dead after the last attempt, logs each failure with the webhook, and keeps delivering others', async () => {
     receiver.received.length = 0;
     receiver.failFirst = 0;
     const clock = new ManualClock(1_000_000);
@@ -120,7 +121,8 @@ describe('webhook delivery', () => {
     await store.webhooks.create({ id: 'up', url, secret: SECRET, events: ['task.completed'], createdAt: 0 });
     await store.outbox.enqueue('task.completed', { n: 1 }, clock.now());
     const dead: string[] = [];
-    const worker = new WebhookDelivery({ outbox: store.outbox, clock, maxAttempts: 3, baseDelayMs: 100, onDeadLetter: (r) => dead.push(r.subscriptionId) });
+    const log = capturingLogger();
+    const worker = new WebhookDelivery({ outbox: store.outbox, clock, maxAttempts: 3, baseDelayMs: 100, onDeadLetter: (r) => dead.push(r.subscriptionId), logger: log.logger });
     expect(await worker.runOnce()).toEqual({ delivered: 1, retried: 1, dead: 0 });
     for (let i = 0; i < 5; i++) {
       clock.advance(10_000);
@@ -130,6 +132,9 @@ describe('webhook delivery', () => {
     expect(rows.find((r) => r.subscriptionId === 'down')).toMatchObject({ status: 'dead', attempts: 3 });
     expect(rows.find((r) => r.subscriptionId === 'up')).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(dead).toEqual(['down']);
+    const about = { webhookId: 'down', url: 'http://127.0.0.1:9/unreachable', eventType: 'task.completed' };
+    expect(log.lines.filter((l) => l.level === LEVEL.warn)).toEqual([1, 2].map((attempts) => expect.objectContaining({ ...about, attempts })));
+    expect(log.lines.filter((l) => l.level === LEVEL.error)).toEqual([expect.objectContaining({ ...about, attempts: 3, error: expect.any(String) })]);
     expect(receiver.received).toHaveLength(1);
     await store.close();
   });

@@ -104,7 +104,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send(toBody(fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', fe.message));
     }
-    request.log.error({ err }, 'unhandled error');
+    request.log.error({ err, method: request.method, url: request.url }, 'request failed');
     return reply.status(500).send(toBody('internal', 'internal error; see the server log'));
   });
 

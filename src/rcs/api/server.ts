@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { ApiKeyAuth } from '../auth/api-keys.ts';
 import { Logins } from '../auth/logins.ts';
 import type { OpsService } from '../ops/service.ts';
+import type { Logger } from '../logger.ts';
 import type { SiteMap } from '../site/types.ts';
 import type { Store } from '../store/types.ts';
 import type { TaskServiceApi } from '../tasks/types.ts';
@@ -41,7 +42,9 @@ export interface ApiDeps {
    * network. Writes always need operator (enrolment: admin).
    */
   readAccess?: 'viewer' | 'open';
-  /** Passed to fastify (logger, bodyLimit, …). */
+  /** Request logs and every 5xx with its request id, method and URL; none when absent. */
+  logger?: Logger;
+  /** Passed to fastify (bodyLimit, …). */
   fastify?: FastifyServerOptions;
   /** Operations: dashboard logins and users, alarms, health, events, live feed, probes, metrics, the dashboard. */
   operations?: OperationsDeps;
@@ -62,7 +65,7 @@ export const API_PREFIX = '/api/v1';
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    loggerInstance: deps.logger,
     bodyLimit: 256 * 1024,
     ...deps.fastify,
     ajv: {

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/index.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import type { SiteMap } from '../site/types.ts';
 import type { EventRepository, EventSeverity } from '../store/types.ts';
 import type { Task, TaskServiceApi } from '../tasks/types.ts';
@@ -41,6 +42,8 @@ export interface CoordinatorOptions {
    * driving an old order are told to stop at their next node.
    */
   recoveryMs?: number;
+  /** Failures the fleet keeps running through (dispatch, task updates, the event log). */
+  logger?: Logger;
 }
 
 interface Driving {
@@ -72,6 +75,7 @@ export class FleetCoordinator {
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
   private readonly recovery = new RestartRecovery();
+  private readonly logger: Logger;
 
   constructor(private readonly o: CoordinatorOptions) {
     for (const s of o.site.stations) this.stationNode.set(s.id, s.node);
@@ -83,6 +87,7 @@ export class FleetCoordinator {
     this.lowBattery = o.lowBatteryPct ?? 20;
     this.resumeBattery = o.resumeBatteryPct ?? 60;
     this.nextOrderId = (o.clock.now() % 2_000_000_000) + 1;
+    this.logger = o.logger ?? silentLogger();
   }
 
   /** Reloads unfinished tasks (after a restart) and starts the housekeeping loop. */
@@ -148,7 +153,10 @@ export class FleetCoordinator {
     if (!this.dispatching) {
       this.dispatching = true;
       this.dispatch()
-        .catch((err: unknown) => this.log('error', 'dispatch.failed', String(err)))
+        .catch((err: unknown) => {
+          this.logger.error({ err }, 'dispatch failed');
+          return this.log('error', 'dispatch.failed', String(err));
+        })
         .finally(() => {
           this.dispatching = false;
         });
@@ -484,6 +492,7 @@ export class FleetCoordinator {
     try {
       return await fn();
     } catch (err) {
+      this.logger.warn({ err }, 'task update failed');
       await this.log('warning', 'task.update_failed', err instanceof Error ? err.message : String(err));
       return undefined;
     }
@@ -492,8 +501,9 @@ export class FleetCoordinator {
   private async log(severity: EventSeverity, type: string, message: string, agvId?: string, taskId?: string): Promise<void> {
     try {
       await this.o.events?.append({ at: this.o.clock.now(), severity, type, message, agvId: agvId ?? null, taskId: taskId ?? null });
-    } catch {
+    } catch (err) {
       // The event log is best effort; the fleet keeps running if it cannot be written.
+      this.logger.error({ err, agvId, taskId, type }, 'event not stored');
     }
   }
 }

@@ -8,7 +8,7 @@ import type { Store } from '../store/types.ts';
 import type { OperationsDeps } from '../api/server.ts';
 import type { Role } from '../auth/roles.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, storeEventLog, type PlatformParts } from './platform-source.ts';
 import { OpsService } from './service.ts';
 
@@ -53,10 +53,10 @@ export function opsDbPath(platformDbPath: string): string {
  * (`api`) goes to buildApi.
  */
 export async function attachOps(
-  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs?: number },
+  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs: number },
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? silentLogger();
   const db = new Database(opsDbPath(parts.dbPath));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -66,7 +66,7 @@ export async function attachOps(
     fleet: source,
     clock: parts.clock,
     feedClock: systemClock,
-    thresholds: { heartbeatTimeoutMs: parts.heartbeatTimeoutMs ?? 5_000, ...options.thresholds },
+    thresholds: { heartbeatTimeoutMs: parts.heartbeatTimeoutMs, ...options.thresholds },
     healthIntervalMs: options.healthIntervalMs,
     notify: ({ event, data }) => {
       parts.store.outbox.enqueue(event, data, parts.clock.now()).catch((err: unknown) => logger.error({ err, event }, 'ops: webhook not queued'));
@@ -77,7 +77,6 @@ export async function attachOps(
     seedUsers: options.seedUsers,
     logger,
   });
-  observeRuntime(ops, parts.sessions, parts.traffic);
   return {
     ops,
     source,
@@ -93,27 +92,5 @@ export async function attachOps(
       source.close();
       db.close();
     },
-  };
-}
-
-/**
- * Feeds command latency and planner step time into the metrics by wrapping the two calls that measure them, so the
- * session server and the traffic controller need no knowledge of metrics.
- */
-function observeRuntime(ops: OpsService, sessions: SessionServer, traffic: PlatformParts['traffic']): void {
-  const latency = sessions.latency;
-  const record = latency.record.bind(latency);
-  latency.record = (kind: string, ms: number) => {
-    record(kind, ms);
-    ops.observeCommandLatency(ms, kind);
-  };
-  const tick = traffic.tick.bind(traffic);
-  traffic.tick = (nowMs: number) => {
-    const started = performance.now();
-    try {
-      return tick(nowMs);
-    } finally {
-      ops.observePlannerStep(performance.now() - started);
-    }
   };
 }

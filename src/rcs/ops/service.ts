@@ -9,7 +9,7 @@ import { migrateOps } from './db.ts';
 import { SqliteEventLog, type EventLog, type NewEvent } from './events/event-log.ts';
 import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
-import { createLogger, objectLogger, type Logger } from '../logger.ts';
+import { objectLogger, silentLogger, type Logger } from '../logger.ts';
 import { OpsMetrics } from './metrics/metrics.ts';
 import type { FleetSource, Severity } from './ports.ts';
 
@@ -83,7 +83,7 @@ export class OpsService {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.fleet = options.fleet;
-    this.logger = options.logger ?? createLogger();
+    this.logger = options.logger ?? silentLogger();
     migrateOps(options.db);
     this.events = options.events ?? new SqliteEventLog(options.db);
     this.alarms = new AlarmEngine(new AlarmStore(options.db), this.clock, options.thresholds);
@@ -144,6 +144,10 @@ export class OpsService {
 
   observePlannerStep(ms: number): void {
     this.metrics.plannerStep.observe(ms / 1000);
+  }
+
+  observeTrafficEvent(kind: string): void {
+    this.metrics.trafficEvents.inc({ kind });
   }
 
   /** Evaluates alarm rules and logs task and connection changes: one pass over the fleet snapshot. */

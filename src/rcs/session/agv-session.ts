@@ -2,6 +2,7 @@ import type { Clock } from '../../core/index.ts';
 import type { Frame, Message, ProtocolError, ProtocolErrorCode } from '../../protocol/index.ts';
 import { FramePeer, type RequestOutcome } from '../../agv/transport/frame-peer.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
+import type { Logger } from '../logger.ts';
 import type { AgvRecord, Store } from '../store/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../fleet/types.ts';
@@ -41,6 +42,7 @@ export interface SessionContext {
   recordLatency(kind: string, ms: number): void;
   /** Every decoded frame from an AGV, after the session handled it (tests record positions through it). */
   tap?: (agvId: string, frame: Frame) => void;
+  logger: Logger;
   nextSessionId(): number;
 }
 
@@ -112,6 +114,7 @@ export class AgvSession implements AgvLink {
     if (this.phase !== 'active') return { ok: false, code: 'CLOSED', message: 'session is not active' };
     const outcome: RequestOutcome = await this.peer.request(message);
     if (outcome.latencyMs !== undefined && outcome.ok) this.ctx.recordLatency(message.kind, outcome.latencyMs);
+    if (!outcome.ok) this.ctx.logger.warn({ agvId: this.agvId, command: message.kind, code: outcome.code }, `command not carried out: ${outcome.message}`);
     return outcome;
   }
 
@@ -197,7 +200,8 @@ export class AgvSession implements AgvLink {
     let record: AgvRecord | undefined;
     try {
       record = await this.ctx.store.agvs.get(m.agvId);
-    } catch {
+    } catch (err) {
+      this.ctx.logger.error({ err, agvId: m.agvId }, 'access refused: AGV registry not readable');
       return refuse('refused', 'registry unavailable');
     }
     if ((this.phase as SessionPhase) === 'closed') return;
@@ -255,7 +259,8 @@ export class AgvSession implements AgvLink {
     const capabilities = { ...m.capabilities, kinematics: m.capabilities.kinematics } as Record<string, unknown>;
     try {
       await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode });
-    } catch {
+    } catch (err) {
+      this.ctx.logger.error({ err, agvId: id }, 'registration refused: AGV registry not writable');
       this.peer.send({ kind: 'registerAck', result: 'refused', detail: 'registry unavailable, retry later' });
       this.peer.close();
       return;
@@ -312,16 +317,18 @@ export class AgvSession implements AgvLink {
     if (now - this.lastPersistAt < 5_000) return;
     this.lastPersistedNode = node;
     this.lastPersistAt = now;
-    void this.ctx.store.agvs.upsertSeen({ id: this.agvId!, at: now, lastNode: node ?? null }).catch(() => {});
+    void this.ctx.store.agvs.upsertSeen({ id: this.agvId!, at: now, lastNode: node ?? null }).catch((err: unknown) => this.storeFailed(err, 'last position not stored'));
   }
 
   private closed(reason: string): void {
     if (this.phase === 'closed') return;
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
+    // A socket error or a peer too slow to read its frames is worth a line; an ordinary close is not.
+    if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');
     if (wasActive && this.agvId !== undefined) {
       this.ctx.registry.disconnect(this.agvId, this, reason);
-      void this.ctx.store.agvs.upsertSeen({ id: this.agvId, at: this.lastHeard }).catch(() => {});
+      void this.ctx.store.agvs.upsertSeen({ id: this.agvId, at: this.lastHeard }).catch((err: unknown) => this.storeFailed(err, 'last sighting not stored'));
     }
     this.onClosed(this);
   }
@@ -329,8 +336,13 @@ export class AgvSession implements AgvLink {
   private async log(severity: 'info' | 'warning' | 'error', type: string, message: string, data?: unknown): Promise<void> {
     try {
       await this.ctx.store.events.append({ at: this.ctx.clock.now(), severity, type, message, agvId: this.agvId ?? null, data });
-    } catch {
-      // Logging must never take a session down.
+    } catch (err) {
+      // The event log must never take a session down.
+      this.storeFailed(err, `event ${type} not stored`);
     }
+  }
+
+  private storeFailed(err: unknown, what: string): void {
+    this.ctx.logger.error({ err, agvId: this.agvId }, what);
   }
 }

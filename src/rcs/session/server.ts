@@ -3,6 +3,8 @@ import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
 import { TcpChannel } from '../../agv/transport/tcp.ts';
+import { DEFAULT_CONFIG } from '../config.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import type { Store } from '../store/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import { AgvSession, type SessionContext, type SessionSettings } from './agv-session.ts';
@@ -23,14 +25,16 @@ export interface SessionServerOptions {
   /** Outbound bytes a slow AGV may have queued before its session is dropped. */
   maxBufferedBytes?: number;
   tap?: (agvId: string, frame: Frame) => void;
+  /** Failed commands and store errors, with the AGV they concern. */
+  logger?: Logger;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
-  autoEnrol: false,
-  requireSecure: false,
-  statusPeriodMs: 500,
-  heartbeatPeriodMs: 1_000,
-  heartbeatTimeoutMs: 5_000,
+  autoEnrol: DEFAULT_CONFIG.autoEnrol,
+  requireSecure: DEFAULT_CONFIG.requireSecure,
+  statusPeriodMs: DEFAULT_CONFIG.statusPeriodMs,
+  heartbeatPeriodMs: DEFAULT_CONFIG.heartbeatPeriodMs,
+  heartbeatTimeoutMs: DEFAULT_CONFIG.heartbeatTimeoutMs,
   batteryLowPct: 20,
   batteryCriticalPct: 10,
   maxBadFrames: 20,
@@ -40,6 +44,7 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
 
 export class SessionServer {
   readonly latency = new LatencyRecorder();
+  private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
   private readonly sessions = new Set<AgvSession>();
   private readonly ctx: SessionContext;
   private tcp: Server | undefined;
@@ -56,8 +61,12 @@ export class SessionServer {
       numbering: options.numbering,
       settings,
       secure: options.secure,
-      recordLatency: (kind, ms) => this.latency.record(kind, ms),
+      recordLatency: (kind, ms) => {
+        this.latency.record(kind, ms);
+        for (const listener of this.latencyListeners) listener(kind, ms);
+      },
       tap: options.tap,
+      logger: options.logger ?? silentLogger(),
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
     };
     this.sweep();
@@ -65,6 +74,12 @@ export class SessionServer {
 
   get settings(): SessionSettings {
     return this.ctx.settings;
+  }
+
+  /** Observes every acknowledged command's round trip (command kind, ms), e.g. for metrics. */
+  onCommandLatency(listener: (command: string, ms: number) => void): () => void {
+    this.latencyListeners.add(listener);
+    return () => this.latencyListeners.delete(listener);
   }
 
   /** Listens for AGVs on TCP; port 0 picks a free port. Resolves with the bound port. */

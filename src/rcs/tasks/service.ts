@@ -3,6 +3,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import type { SiteMap } from '../site/types.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import type { Store } from '../store/types.ts';
@@ -28,8 +29,8 @@ export interface TaskServiceOptions {
   store: Store;
   site: SiteMap;
   clock: Clock;
-  /** Called when a listener throws; listeners must not break the write path. */
-  onListenerError?: (err: unknown) => void;
+  /** A listener that throws is logged here; listeners must not break the write path. */
+  logger?: Logger;
 }
 
 const DEFAULT_PRIORITY = 5;
@@ -58,14 +59,14 @@ export class TaskService implements TaskServiceApi {
   private readonly site: SiteMap;
   private readonly clock: Clock;
   private readonly listeners = new Set<TaskChangeListener>();
-  private readonly onListenerError: (err: unknown) => void;
+  private readonly logger: Logger;
   private readonly stations: Map<string, SiteMap['stations'][number]>;
 
   constructor(options: TaskServiceOptions) {
     this.store = options.store;
     this.site = options.site;
     this.clock = options.clock;
-    this.onListenerError = options.onListenerError ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.stations = new Map(options.site.stations.map((s) => [s.id, s]));
   }
 
@@ -222,7 +223,7 @@ export class TaskService implements TaskServiceApi {
       try {
         listener({ task, entry });
       } catch (err) {
-        this.onListenerError(err);
+        this.logger.error({ err, taskId: task.id, state: task.state }, 'task change listener failed');
       }
     }
   }

@@ -1,5 +1,6 @@
+import { TrafficObservers } from './observers.ts';
 import type { RoadGraph } from './road-graph.ts';
-import type { TrafficController, TrafficGrant, WaitInfo } from './types.ts';
+import type { TrafficController, TrafficEventKind, TrafficGrant, TrafficObserver, WaitInfo } from './types.ts';
 import { findCycles } from './wait-for.ts';
 
 // Traffic v1: shortest path per AGV plus exclusive node reservations. Holding both end nodes of an edge while
@@ -25,6 +26,8 @@ interface AgvTraffic {
   /** Planned nodes after the last held one. */
   ahead: string[];
   waitingFor?: { agvId: string; node: string; sinceMs: number };
+  /** Offline: keeps what it holds and is not planned; 'returning' until it reports where it stands again. */
+  connection: 'online' | 'offline' | 'returning';
 }
 
 export class ReservationTrafficController implements TrafficController {
@@ -33,6 +36,8 @@ export class ReservationTrafficController implements TrafficController {
   private readonly lookahead: number;
   private readonly penalty: number;
   private readonly replanAfterMs: number;
+  private readonly observers = new TrafficObservers();
+  private nowMs = 0;
 
   constructor(
     private readonly graph: RoadGraph,
@@ -53,14 +58,18 @@ export class ReservationTrafficController implements TrafficController {
       return true;
     }
     if (state) this.releaseAll(state);
-    this.agvs.set(agvId, { held: [node], ahead: [] });
+    this.agvs.set(agvId, { held: [node], ahead: [], connection: 'online' });
+    if (state && state.connection !== 'online') this.emit('agv.online', [agvId], `${agvId} is back online at ${node}`);
     this.owner.set(node, agvId);
     return true;
   }
 
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
+    this.nowMs = Math.max(this.nowMs, nowMs);
     const state = this.agvs.get(agvId);
     if (!state || !this.graph.has(goal)) return { kind: 'wait', reason: 'no-route' };
+    // Not where it was last seen, perhaps: nothing is granted before it reports again.
+    if (state.connection !== 'online') return { kind: 'wait', reason: 'blocked' };
     if (state.goal !== goal) {
       state.goal = goal;
       state.via = undefined;
@@ -75,7 +84,9 @@ export class ReservationTrafficController implements TrafficController {
       if (!this.plan(state, agvId, false)) return { kind: 'wait', reason: 'no-route' };
     }
     this.extend(state, agvId, nowMs);
-    if (state.waitingFor && nowMs - state.waitingFor.sinceMs >= this.replanAfterMs) {
+    // An offline AGV will not move on: route around it at once rather than after the usual wait.
+    const blockerOffline = state.waitingFor !== undefined && this.agvs.get(state.waitingFor.agvId)?.connection !== 'online';
+    if (state.waitingFor && (blockerOffline || nowMs - state.waitingFor.sinceMs >= this.replanAfterMs)) {
       // Waited long enough behind the same AGV: try a route that avoids every node held by others right now.
       if (this.plan(state, agvId, true)) {
         state.waitingFor = undefined;
@@ -96,6 +107,10 @@ export class ReservationTrafficController implements TrafficController {
     if (!state) return false;
     const index = state.held.indexOf(node);
     if (index < 0) return false;
+    if (state.connection === 'returning') {
+      state.connection = 'online';
+      this.emit('agv.online', [agvId], `${agvId} is back online at ${node}`);
+    }
     const passed = state.held.splice(0, index);
     for (const p of passed) if (!state.held.includes(p) && this.owner.get(p) === agvId) this.owner.delete(p);
     return true;
@@ -141,11 +156,38 @@ export class ReservationTrafficController implements TrafficController {
   }
 
   tick(nowMs: number): string[] {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    const started = performance.now();
     const changed: string[] = [];
     for (const cycle of this.findWaitCycles()) {
-      if (this.resolveCycle(cycle, nowMs)) changed.push(...cycle);
+      if (!this.resolveCycle(cycle, nowMs)) continue;
+      changed.push(...cycle);
+      this.emit('deadlock.resolved', cycle, `wait-for cycle ${cycle.join(' → ')} broken by a re-route`);
     }
+    this.observers.planStep(performance.now() - started);
     return changed;
+  }
+
+  agvOffline(agvId: string): void {
+    const state = this.agvs.get(agvId);
+    if (!state || state.connection === 'offline') return;
+    state.connection = 'offline';
+    state.ahead = [];
+    state.waitingFor = undefined;
+    this.emit('agv.offline', [agvId], `${agvId} is offline: its nodes stay held`);
+  }
+
+  agvOnline(agvId: string): void {
+    const state = this.agvs.get(agvId);
+    if (state?.connection === 'offline') state.connection = 'returning';
+  }
+
+  observe(observer: TrafficObserver): () => void {
+    return this.observers.add(observer);
+  }
+
+  private emit(kind: TrafficEventKind, agvIds: string[], message: string): void {
+    this.observers.event({ kind, atMs: this.nowMs, agvIds: [...agvIds], message });
   }
 
   /** (Re)plans from the last held node to via/goal. With avoidHeld, nodes held by others are walls. */

@@ -17,6 +17,32 @@ export interface WaitInfo {
   sinceMs: number;
 }
 
+export type TrafficEventKind =
+  | 'deadlock.detected'
+  | 'deadlock.resolved'
+  | 'deadlock.unresolved'
+  | 'agv.stalled'
+  | 'agv.recovered'
+  | 'agv.offline'
+  | 'agv.online'
+  | 'agv.deviated'
+  | 'agv.conflict';
+
+export interface TrafficEvent {
+  kind: TrafficEventKind;
+  atMs: number;
+  agvIds: string[];
+  message: string;
+}
+
+/** What the platform watches traffic control through (event log, metrics); each part is optional. */
+export interface TrafficObserver {
+  /** Something an operator may want to know: deadlocks and their resolution, stalls, AGVs going offline. */
+  event?(event: TrafficEvent): void;
+  /** Wall time (ms) of one planning step. */
+  planStep?(ms: number): void;
+}
+
 export interface TrafficController {
   /**
    * Puts an AGV on the map at the node it reports standing on. Returns false when another AGV holds that node;
@@ -39,6 +65,18 @@ export interface TrafficController {
   waiting(): WaitInfo[];
   /** Periodic housekeeping: deadlock detection and resolution. Returns AGVs whose route changed. */
   tick(nowMs: number): string[];
+  /**
+   * The AGV's connection is gone. It keeps every node it holds (it may stand anywhere on them), is neither planned
+   * nor sent anywhere, and others plan around it.
+   */
+  agvOffline(agvId: string): void;
+  /**
+   * The AGV is connected again. Planning resumes once it reports where it stands (place or reportProgress): until
+   * then it stays an obstacle on its held nodes.
+   */
+  agvOnline(agvId: string): void;
+  /** Starts telling the observer about events and planning steps; returns a function that stops it. */
+  observe(observer: TrafficObserver): () => void;
   /** Re-sizes an AGV's body (metres), for controllers that plan with footprints; others need not implement it. */
   setFootprint?(agvId: string, dimensions: { lengthM: number; widthM: number }): void;
 }

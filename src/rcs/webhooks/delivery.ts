@@ -2,6 +2,7 @@
 // row dead after maxAttempts. State lives in the store, so deliveries resume after a restart.
 
 import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../logger.ts';
 import type { OutboxRepository, OutboxRow } from '../store/types.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from './signature.ts';
 
@@ -23,6 +24,8 @@ export interface DeliveryOptions {
   /** Delivered and dead rows are deleted after this long; default 7 days. */
   retentionMs?: number;
   onDeadLetter?: (row: OutboxRow, error: string) => void;
+  /** Failed attempts (with webhook id and URL), dead rows and store errors. */
+  logger?: Logger;
 }
 
 export interface DeliveryResult {
@@ -44,6 +47,7 @@ export class WebhookDelivery {
   private readonly retentionMs: number;
   private lastPruneAt = -Infinity;
   private readonly onDeadLetter: (row: OutboxRow, error: string) => void;
+  private readonly logger: Logger;
   private running = false;
   private cancelTimer: (() => void) | undefined;
   private inFlight: Promise<DeliveryResult> | undefined;
@@ -60,6 +64,7 @@ export class WebhookDelivery {
     this.random = options.random ?? Math.random;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.onDeadLetter = options.onDeadLetter ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
   }
 
   /** Delay before the next attempt after `attempts` failed ones: exponential, with "equal jitter" (50–100 %). */
@@ -111,11 +116,15 @@ export class WebhookDelivery {
         this.lastPruneAt = this.clock.now();
         await this.outbox.prune(this.clock.now() - this.retentionMs);
       }
-    } catch {
+    } catch (err) {
       // A store error must not stop delivery for good; the next tick tries again.
+      this.logger.error({ err }, 'webhook delivery: outbox not readable');
     }
     if (!this.running) return;
-    const next = await this.outbox.nextDueAt().catch(() => null);
+    const next = await this.outbox.nextDueAt().catch((err: unknown) => {
+      this.logger.error({ err }, 'webhook delivery: outbox not readable');
+      return null;
+    });
     const wait = next === null ? this.pollMs : Math.min(this.pollMs, Math.max(0, next - this.clock.now()));
     this.schedule(wait);
   }
@@ -149,11 +158,14 @@ export class WebhookDelivery {
       await this.outbox.markDelivered(row.id, attempts);
       return 'delivered';
     }
+    const about = { webhookId: row.subscriptionId, url: row.url, eventId: row.eventId, eventType: row.eventType, attempts, error };
     if (attempts >= this.maxAttempts) {
+      this.logger.error(about, 'webhook not delivered; given up');
       await this.outbox.markDead(row.id, attempts, error);
       this.onDeadLetter(row, error);
       return 'dead';
     }
+    this.logger.warn(about, 'webhook not delivered; will retry');
     await this.outbox.reschedule(row.id, attempts, this.clock.now() + this.backoffMs(attempts), error);
     return 'retried';
   }

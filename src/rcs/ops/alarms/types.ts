@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../../config.ts';
 import type { Severity } from '../ports.ts';
 
 export type AlarmState = 'raised' | 'acknowledged' | 'cleared';
@@ -56,7 +57,7 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
   lowBatteryPct: 20,
   criticalBatteryPct: 10,
   minLocalisationScore: 0.6,
-  heartbeatTimeoutMs: 5_000,
+  heartbeatTimeoutMs: DEFAULT_CONFIG.heartbeatTimeoutMs,
   noProgressMs: 60_000,
   repeatedEstopCount: 3,
   estopWindowMs: 10 * 60_000,

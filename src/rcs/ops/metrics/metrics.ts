@@ -12,6 +12,7 @@ export class OpsMetrics {
   readonly frames: Counter<'direction'>;
   readonly commandLatency: Histogram<'command'>;
   readonly plannerStep: Histogram;
+  readonly trafficEvents: Counter<'kind'>;
   readonly wsClients: Gauge;
 
   constructor(
@@ -100,6 +101,12 @@ export class OpsMetrics {
       name: 'unifleet_planner_step_seconds',
       help: 'Wall time of one traffic planning step',
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers,
+    });
+    this.trafficEvents = new Counter({
+      name: 'unifleet_traffic_events_total',
+      help: 'Traffic control events: deadlocks detected, resolved or not, stalls, deviations, conflicts',
+      labelNames: ['kind'],
       registers,
     });
     this.wsClients = new Gauge({ name: 'unifleet_dashboard_clients', help: 'Open live-feed WebSockets', registers });

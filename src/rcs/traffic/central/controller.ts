@@ -1,6 +1,7 @@
 import { buildRoadmapGraph, DiscBodies, DistanceTable, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
-import type { TrafficController, TrafficGrant, WaitInfo } from '../types.ts';
+import { TrafficObservers } from '../observers.ts';
+import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../types.ts';
 import { DetourDistances } from './detour-distances.ts';
 import { oneWayJunctions } from './junctions.ts';
 import { radiusOf, type Dimensions } from './footprint.ts';
@@ -46,6 +47,9 @@ export class CentralTrafficController implements TrafficController {
   private readonly noStop: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
   private readonly history: TrafficEvent[] = [];
+  private readonly observers = new TrafficObservers();
+  /** Offline AGVs that are connected again but have not yet reported where they stand. */
+  private readonly returning = new Set<string>();
   private readonly lookahead: number;
   private readonly planIntervalMs: number;
   private readonly stallAfterMs: number;
@@ -98,6 +102,7 @@ export class CentralTrafficController implements TrafficController {
       state.waitingFor = undefined;
       state.lastProgressMs = this.nowMs;
       this.dropClaims(agvId);
+      this.resumeIfReturning(agvId, state);
     } else {
       this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE, cameFrom: NONE, yieldUntilMs: 0 });
     }
@@ -110,6 +115,8 @@ export class CentralTrafficController implements TrafficController {
     const state = this.agents.get(agvId);
     const target = this.roadmap.vertexOf(goal);
     if (!state || target < 0) return { kind: 'wait', reason: 'no-route' };
+    // Not where it was last seen, perhaps: nothing is granted before it reports again.
+    if (!state.online) return { kind: 'wait', reason: 'blocked' };
     if (state.goal !== target) {
       state.goal = target;
       state.via = NONE;
@@ -133,6 +140,7 @@ export class CentralTrafficController implements TrafficController {
     if (!state || v < 0) return false;
     const index = this.table.path(agvId).indexOf(v);
     if (index < 0) return false;
+    this.resumeIfReturning(agvId, state);
     if (index > 0) {
       state.cameFrom = this.table.path(agvId)[index - 1]!;
       this.table.advanceTo(agvId, index);
@@ -159,6 +167,7 @@ export class CentralTrafficController implements TrafficController {
   release(agvId: string): void {
     this.table.forget(agvId);
     this.agents.delete(agvId);
+    this.returning.delete(agvId);
     this.dropClaims(agvId);
   }
 
@@ -191,16 +200,26 @@ export class CentralTrafficController implements TrafficController {
     return this.maybePlan(nowMs);
   }
 
-  // --- beyond the interface ---
-
-  /** Offline AGVs keep their reservations and become obstacles until they return or are released. */
-  setOnline(agvId: string, online: boolean): void {
+  agvOffline(agvId: string): void {
     const state = this.agents.get(agvId);
-    if (!state || state.online === online) return;
-    state.online = online;
-    if (online) state.lastProgressMs = this.nowMs;
-    this.emit(online ? 'agv.online' : 'agv.offline', [agvId], `${agvId} is ${online ? 'back online' : 'offline: its nodes stay held'}`);
+    this.returning.delete(agvId);
+    if (!state || !state.online) return;
+    // Offline AGVs keep their reservations and become obstacles until they return or are released.
+    state.online = false;
+    state.waitingFor = undefined;
+    this.dropClaims(agvId);
+    this.emit('agv.offline', [agvId], `${agvId} is offline: its nodes stay held`);
   }
+
+  agvOnline(agvId: string): void {
+    if (this.agents.get(agvId)?.online === false) this.returning.add(agvId);
+  }
+
+  observe(observer: TrafficObserver): () => void {
+    return this.observers.add(observer);
+  }
+
+  // --- beyond the interface ---
 
   setFootprint(agvId: string, dimensions: Dimensions): void {
     this.table.setRadius(agvId, radiusOf(dimensions));
@@ -231,6 +250,7 @@ export class CentralTrafficController implements TrafficController {
     this.counters.rounds++;
     this.counters.planMsTotal += ms;
     this.counters.planMsMax = Math.max(this.counters.planMsMax, ms);
+    this.observers.planStep(ms);
     return changed;
   }
 
@@ -577,6 +597,14 @@ export class CentralTrafficController implements TrafficController {
     return result;
   }
 
+  /** A returning AGV reported where it stands: from here on it is planned again. */
+  private resumeIfReturning(agvId: string, state: AgentState): void {
+    if (!this.returning.delete(agvId)) return;
+    state.online = true;
+    state.lastProgressMs = this.nowMs;
+    this.emit('agv.online', [agvId], `${agvId} is back online`);
+  }
+
   private dropClaims(agvId: string): void {
     for (const [node, claim] of this.claims) if (claim.agvId === agvId) this.claims.delete(node);
   }
@@ -585,6 +613,6 @@ export class CentralTrafficController implements TrafficController {
     const event: TrafficEvent = { kind, atMs: this.nowMs, agvIds: [...agvIds], message };
     this.history.push(event);
     if (this.history.length > EVENT_HISTORY) this.history.shift();
-    this.options.onEvent?.(event);
+    this.observers.event(event);
   }
 }

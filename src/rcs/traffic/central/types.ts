@@ -1,22 +1,6 @@
 import type { Dimensions } from './footprint.ts';
 
-export type TrafficEventKind =
-  | 'deadlock.detected'
-  | 'deadlock.resolved'
-  | 'deadlock.unresolved'
-  | 'agv.stalled'
-  | 'agv.recovered'
-  | 'agv.offline'
-  | 'agv.online'
-  | 'agv.deviated'
-  | 'agv.conflict';
-
-export interface TrafficEvent {
-  kind: TrafficEventKind;
-  atMs: number;
-  agvIds: string[];
-  message: string;
-}
+export type { TrafficEvent, TrafficEventKind } from '../types.ts';
 
 export interface CentralTrafficOptions {
   /** Nodes an AGV may hold beyond the one it stands on. More is smoother at speed, fewer leaves room to others. */
@@ -29,8 +13,6 @@ export interface CentralTrafficOptions {
   deadlockAfterMs?: number;
   /** Body size of an AGV when it is first placed (e.g. from its registration); unknown sizes get a default. */
   footprintOf?: (agvId: string) => Dimensions | undefined;
-  /** Every traffic event (deadlocks, stalls, deviations) as it happens, e.g. into the platform's event log. */
-  onEvent?: (event: TrafficEvent) => void;
   /**
    * Don't block the box (default off): no AGV comes to rest on a junction of one-way lanes; it is granted the way
    * through to the first node beyond where it may stop, or waits before it. Measured on the large demo warehouse:
