@@ -18,7 +18,7 @@ import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
-import { openStore } from './store/index.ts';
+import { openStoreFrom } from './store/index.ts';
 import type { Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
 import { CentralTrafficController } from './traffic/central/index.ts';
@@ -34,7 +34,10 @@ import type { OpsService } from './ops/service.ts';
 export interface StartOptions {
   /** Site map (already loaded) or a path to its JSON file. */
   site: SiteMap | string;
+  /** SQLite file (or ':memory:'); not used when dbUrl is set. */
   dbPath: string;
+  /** PostgreSQL database (`postgres://USER@HOST:PORT/DB[?schema=name]`) for every table instead of the SQLite file. */
+  dbUrl?: string;
   apiHost?: string;
   apiPort?: number;
   rcsHost?: string;
@@ -96,8 +99,8 @@ export interface PlatformHandle {
 export async function startPlatform(options: StartOptions): Promise<PlatformHandle> {
   const clock = options.clock ?? systemClock;
   const site = typeof options.site === 'string' ? await readSiteMapFile(options.site) : options.site;
-  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
-  const store = openStore({ path: options.dbPath });
+  if (!options.dbUrl && options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
+  const store = await openStoreFrom(options.dbUrl ? { url: options.dbUrl } : { path: options.dbPath });
   const graph = new RoadGraph(site);
   // Central multi-agent planning is the default; v1 reservations remain selectable (e.g. --traffic reservation).
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
@@ -168,7 +171,7 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
   const delivery = options.webhooks === false ? undefined : new WebhookDelivery({ outbox: store.outbox, clock });
   const ops = options.ops === false
     ? undefined
-    : await attachOps(app, { site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: options.dbPath, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
+    : await attachOps(app, { site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: options.heartbeatTimeoutMs }, options.ops);
 
   await coordinator.start();
   const rcsPort = await sessions.listen(options.rcsPort ?? 0, options.rcsHost ?? '127.0.0.1');
@@ -201,7 +204,7 @@ export async function startPlatform(options: StartOptions): Promise<PlatformHand
       coordinator.stop();
       await sessions.close();
       await delivery?.stop();
-      ops?.stop();
+      await ops?.stop();
       await app.close();
       await store.close();
     },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
-import { openPostgresStore, openStore, openStoreAt, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
+import { openPostgresStore, openStore, openStoreFrom, StoreConflictError, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
@@ -35,7 +35,7 @@ const backends: Backend[] = [
     available: true,
     async fresh() {
       const path = join(dir, `c-${++n}.sqlite`);
-      return { store: await openStoreAt(path), reopen: async () => openStore({ path }) };
+      return { store: await openStoreFrom({ path }), reopen: async () => openStore({ path }) };
     },
   },
   {
@@ -47,7 +47,7 @@ const backends: Backend[] = [
       const open = () => openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 });
       // The first open goes through the configuration entry point, the reopen through the direct one.
       const viaUrl = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-      return { store: await openStoreAt(viaUrl), reopen: open };
+      return { store: await openStoreFrom({ url: viaUrl }), reopen: open };
     },
   },
 ];

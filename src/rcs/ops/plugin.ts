@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { AlarmNotFoundError, AlarmStateError } from './alarms/engine.ts';
 import type { AlarmQuery } from './alarms/types.ts';
-import { registerAuthRoutes, requireRole, userOf } from './auth/http.ts';
-import type { EventQuery } from './events/event-log.ts';
+import { registerAuthRoutes, requireRole } from './auth/http.ts';
+import type { EventQuery } from '../store/types.ts';
 import { HealthRunNotFoundError } from './health/service.ts';
 import { fail } from './http-errors.ts';
 import { LIVE_PROTOCOL, type ClientMessage, type HelloMessage } from './live/schema.ts';
@@ -94,14 +94,14 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
         },
       },
     },
-    async (request) => ({ alarms: ops.alarms.query(request.query) }),
+    async (request) => ({ alarms: await ops.alarms.query(request.query) }),
   );
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/alarms/:id',
     { preHandler: viewer, schema: { tags: ['alarms'], params: idParam } },
     async (request, reply) => {
-      const alarm = ops.alarms.get(request.params.id);
+      const alarm = await ops.alarms.get(request.params.id);
       if (!alarm) return fail(reply, 404, 'not_found', `alarm ${request.params.id} not found`);
       return { alarm };
     },
@@ -112,7 +112,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
     { preHandler: operator, schema: { tags: ['alarms'], summary: 'Acknowledge an open alarm (operator)', params: idParam } },
     async (request, reply) => {
       try {
-        return { alarm: ops.alarms.acknowledge(request.params.id, request.opsUser!.username) };
+        return { alarm: await ops.alarms.acknowledge(request.params.id, request.opsUser!.username) };
       } catch (err) {
         if (err instanceof AlarmNotFoundError) return fail(reply, 404, err.code, err.message);
         if (err instanceof AlarmStateError) return fail(reply, 409, err.code, err.message);
@@ -153,7 +153,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
   );
 
   app.post('/api/v1/health/runs', { preHandler: operator, schema: { tags: ['health'], summary: 'Run the fleet health diagnosis (operator)' } }, async (_req, reply) =>
-    reply.code(201).send({ run: ops.health.run('manual') }),
+    reply.code(201).send({ run: await ops.health.run('manual') }),
   );
 
   app.get<{ Querystring: { limit?: number } }>(
@@ -162,12 +162,12 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
       preHandler: viewer,
       schema: { tags: ['health'], querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } } },
     },
-    async (request) => ({ runs: ops.health.list(request.query.limit) }),
+    async (request) => ({ runs: await ops.health.list(request.query.limit) }),
   );
 
   app.get<{ Params: { id: number } }>('/api/v1/health/runs/:id', { preHandler: viewer, schema: { tags: ['health'], params: idParam } }, async (request, reply) => {
     try {
-      return { run: ops.health.get(request.params.id) };
+      return { run: await ops.health.get(request.params.id) };
     } catch (err) {
       if (err instanceof HealthRunNotFoundError) return fail(reply, 404, err.code, err.message);
       throw err;
@@ -190,7 +190,7 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
     },
     async (request, reply) => {
       try {
-        return { comparison: ops.health.compare(request.query.from, request.query.to) };
+        return { comparison: await ops.health.compare(request.query.from, request.query.to) };
       } catch (err) {
         if (err instanceof HealthRunNotFoundError) return fail(reply, 404, err.code, err.message);
         throw err;
@@ -222,7 +222,8 @@ export async function registerOps(app: FastifyInstance, ops: OpsService, options
   registerDashboardTaskRoutes(app, ops, operator);
 
   app.get('/api/v1/live', { websocket: true, preHandler: viewer }, (socket, request) => {
-    const user = request.opsUser ?? userOf(ops.users, request)!;
+    // The viewer preHandler let the request through, so it names the user.
+    const user = request.opsUser!;
     const hello: HelloMessage = {
       type: 'hello',
       protocol: LIVE_PROTOCOL,

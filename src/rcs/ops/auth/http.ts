@@ -33,7 +33,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return cookie(request, SESSION_COOKIE);
 }
 
-export function userOf(users: UserStore, request: FastifyRequest): User | null {
+export async function userOf(users: UserStore, request: FastifyRequest): Promise<User | null> {
   const token = sessionToken(request);
   return token ? users.sessionUser(token) : null;
 }
@@ -45,7 +45,7 @@ export function userOf(users: UserStore, request: FastifyRequest): User | null {
 export function sessionAuthenticator(users: UserStore): (request: FastifyRequest) => Promise<{ kind: string; id: string; name: string; role: Role } | undefined> {
   return async (request) => {
     const token = cookie(request, SESSION_COOKIE);
-    const user = token ? users.sessionUser(token) : null;
+    const user = token ? await users.sessionUser(token) : null;
     return user ? { kind: 'user', id: user.username, name: user.username, role: user.role } : undefined;
   };
 }
@@ -60,7 +60,7 @@ export type RoleGuard = (request: FastifyRequest, reply: FastifyReply) => Promis
 export function requireRole(users: UserStore, role: Role): RoleGuard {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = request.principal;
-    const user = principal ? { username: principal.name, role: principal.role } : userOf(users, request);
+    const user = principal ? { username: principal.name, role: principal.role } : await userOf(users, request);
     if (!user) return fail(reply, 401, 'unauthorized', 'log in first (POST /api/v1/session) or send an API key');
     if (!roleAtLeast(user.role, role)) return fail(reply, 403, 'forbidden', `role ${user.role} may not do this; it needs ${role} or higher`);
     request.opsUser = user;
@@ -121,20 +121,20 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
   );
 
   app.get('/api/v1/session', { schema: { tags: ['auth'], summary: 'Who is logged in' } }, async (request, reply) => {
-    const user = userOf(users, request);
+    const user = await userOf(users, request);
     if (!user) return fail(reply, 401, 'unauthorized', 'not logged in');
     return { user };
   });
 
   app.delete('/api/v1/session', { schema: { tags: ['auth'], summary: 'Log out' } }, async (request, reply) => {
     const token = sessionToken(request);
-    if (token) users.logout(token);
+    if (token) await users.logout(token);
     void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
     return { ok: true };
   });
 
   app.get('/api/v1/users', { preHandler: admin, schema: { tags: ['auth'], summary: 'List dashboard users' } }, async () => ({
-    users: users.list(),
+    users: await users.list(),
   }));
 
   app.post<{ Body: { username: string; password: string; role: Role } }>(
@@ -168,7 +168,7 @@ export function registerAuthRoutes(app: FastifyInstance, users: UserStore, clock
     { preHandler: admin, schema: { tags: ['auth'], summary: 'Delete a dashboard user' } },
     async (request, reply) => {
       try {
-        users.remove(request.params.username);
+        await users.remove(request.params.username);
         return { ok: true };
       } catch (err) {
         if (err instanceof AuthError) return fail(reply, 404, 'not_found', err.message);
