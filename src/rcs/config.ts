@@ -6,6 +6,8 @@ export interface PlatformConfig {
   mapPath: string;
   /** SQLite file, or ':memory:'. */
   dbPath: string;
+  /** PostgreSQL URL (postgres://USER@HOST:PORT/DB) for every table instead of the SQLite file; empty: SQLite. */
+  dbUrl: string;
   apiHost: string;
   /** HTTP API port; 0 picks a free one. */
   apiPort: number;
@@ -43,6 +45,7 @@ const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traf
 export const DEFAULT_CONFIG: PlatformConfig = {
   mapPath: 'maps/demo-warehouse.json',
   dbPath: 'data/unifleet.db',
+  dbUrl: '',
   apiHost: '0.0.0.0',
   apiPort: 8080,
   rcsHost: '0.0.0.0',
@@ -63,6 +66,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
 const ENV: Record<keyof PlatformConfig, string> = {
   mapPath: 'UNIFLEET_MAP',
   dbPath: 'UNIFLEET_DB',
+  dbUrl: 'UNIFLEET_DB_URL',
   apiHost: 'UNIFLEET_API_HOST',
   apiPort: 'UNIFLEET_API_PORT',
   rcsHost: 'UNIFLEET_RCS_HOST',
