@@ -65,7 +65,7 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
   HTTP API       ${platform.apiUrl}/api/v1
   API docs       ${platform.apiUrl}/docs   (OpenAPI: ${platform.apiUrl}/openapi.json)
   AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}
-  database       ${config.dbPath}
+  database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
   fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs

@@ -1,12 +1,12 @@
-// Dashboard development server: operations (real OpsService, real SQLite, real WebSocket feed) over the synthetic
+// Dashboard development server: operations (real OpsService, real SQLite store, real WebSocket feed) over the synthetic
 // fleet, so the dashboard can be built and benchmarked without the whole platform.
 //   npx tsx scripts/ops/dev-server.ts [--agvs 200] [--port 8080]
 // Then open the printed URL (or run `npm run dev:web` for hot reload, which proxies /api to port 8080).
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.ts';
 import { createLogger, OpsService } from '../../src/rcs/ops/index.ts';
+import { openStore } from '../../src/rcs/store/index.ts';
 import { buildOpsApi } from './ops-api.ts';
 import { SyntheticFleet } from './synthetic-fleet.ts';
 
@@ -27,15 +27,16 @@ export interface DevServer {
 export async function startDevServer(options: { agvs: number; port?: number; taskEveryMs?: number }): Promise<DevServer> {
   const clock = systemClock;
   const fleet = new SyntheticFleet({ agvs: options.agvs }, () => clock.now());
+  const store = openStore({ path: ':memory:' });
   const ops = new OpsService({
-    db: new Database(':memory:'),
+    store,
     fleet,
     clock,
     logger: createLogger({ level: 'warn' }),
     seedUsers: DEV_USERS,
   });
   await ops.start();
-  const api = await buildOpsApi(ops, { clock, webRoot: join(import.meta.dirname, '../../web/dist') });
+  const api = await buildOpsApi(ops, { clock, store, webRoot: join(import.meta.dirname, '../../web/dist') });
   const app = api.app;
   const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const timers = [
@@ -54,8 +55,9 @@ export async function startDevServer(options: { agvs: number; port?: number; tas
     fleet,
     async close() {
       for (const t of timers) clearInterval(t);
-      ops.stop();
+      await ops.stop();
       await api.close();
+      await store.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { buildApi, emptyFleetView } from '../../src/rcs/api/index.ts';
 import { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
 import type { OpsService } from '../../src/rcs/ops/index.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
-import { openStore, type Store } from '../../src/rcs/store/index.ts';
+import type { Store } from '../../src/rcs/store/index.ts';
 import { TaskService } from '../../src/rcs/tasks/index.ts';
 
 export interface OpsApi {
@@ -16,8 +16,9 @@ export interface OpsApi {
   close(): Promise<void>;
 }
 
-export async function buildOpsApi(ops: OpsService, options: { clock: Clock; webRoot?: string }): Promise<OpsApi> {
-  const store = openStore({ path: ':memory:' });
+/** The caller owns the store (operations' own) and closes it. */
+export async function buildOpsApi(ops: OpsService, options: { clock: Clock; store: Store; webRoot?: string }): Promise<OpsApi> {
+  const store = options.store;
   const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
   const auth = new ApiKeyAuth(store.apiKeys, options.clock);
   const tasks = new TaskService({ store, site, clock: options.clock });
@@ -28,7 +29,6 @@ export async function buildOpsApi(ops: OpsService, options: { clock: Clock; webR
     store,
     async close() {
       await app.close();
-      await store.close();
     },
   };
 }

@@ -20,7 +20,7 @@ import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
-import { openStore } from './store/index.ts';
+import { openStoreFrom } from './store/index.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
 import { CentralTrafficController } from './traffic/central/index.ts';
@@ -86,8 +86,9 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const clock = parts.clock ?? systemClock;
   const logger = parts.logger ?? createLogger({ level: config.logLevel });
   const site = parts.site ?? (await readSiteMapFile(config.mapPath));
-  if (!parts.store && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = parts.store ?? openStore({ path: config.dbPath });
+  // PostgreSQL when a URL is configured (then no SQLite file or directory is made), else the embedded SQLite file.
+  if (!parts.store && !config.dbUrl && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  const store = parts.store ?? (await openStoreFrom(config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath }));
   const graph = new RoadGraph(site);
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
@@ -135,7 +136,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, dbPath: config.dbPath, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   const clearReservations: ClearReservations = (id) => {
     if (!registry.live(id) && traffic.held(id).length === 0) return 'holds_nothing';
@@ -177,7 +178,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();
-      ops?.stop();
+      await ops?.stop();
       await app.close();
       if (!parts.store) await store.close();
     },

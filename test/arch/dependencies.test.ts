@@ -115,3 +115,11 @@ describe('pure packages', () => {
     });
   }
 });
+describe('one store', () => {
+  it('only src/rcs/store/ imports a database driver', () => {
+    const violations = walk(SRC)
+      .filter((file) => !relative(SRC, file).startsWith(join('rcs', 'store') + sep))
+      .flatMap((file) => importsOf(file).filter((spec) => /^(better-sqlite3|pg|pg-.*)$/.test(spec)).map((spec) => `${relative(ROOT, file)} -> ${spec}`));
+    expect(violations).toEqual([]);
+  });
+});

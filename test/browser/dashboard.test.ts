@@ -142,7 +142,7 @@ describe('dashboard in a real browser', () => {
     // The API enforces the role, whatever the UI shows: the dashboard's route and the platform's own task API.
     expect(await apiFromPage(page, 'POST', '/api/v1/dashboard/tasks', { from: pick, to: drop })).toBe(403);
     expect(await apiFromPage(page, 'POST', '/api/v1/tasks', { pick, drop })).toBe(403);
-    const anyAlarm = platform.ops!.alarms.query({ limit: 1 })[0];
+    const [anyAlarm] = await platform.ops!.alarms.query({ limit: 1 });
     expect(await apiFromPage(page, 'POST', `/api/v1/alarms/${anyAlarm?.id ?? 1}/acknowledge`)).toBe(403);
     // Reading is allowed.
     expect(await apiFromPage(page, 'GET', '/api/v1/alarms?state=open')).toBe(200);

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alarm } from '../../src/rcs/ops/index.ts';
+import { openStore } from '../../src/rcs/store/index.ts';
 import { bearer, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -109,17 +109,17 @@ describe('alarms', () => {
   });
 
   it('keeps open alarms across a restart instead of raising them again', async () => {
-    const db = new Database(':memory:');
+    const store = openStore({ path: ':memory:' });
     const lowBattery = (fleet: Harness['fleet']): void => {
       fleet.agv('acme-0001')!.battery = 5;
     };
-    h = await startHarness({ db, prepare: lowBattery });
+    h = await startHarness({ store, prepare: lowBattery });
     h.clock.advance(1000);
     const before = h.ops.alarms.active().filter((a) => a.code === 'LOW_BATTERY');
     expect(before).toHaveLength(1);
     await h.close();
 
-    h = await startHarness({ db, prepare: lowBattery });
+    h = await startHarness({ store, prepare: lowBattery });
     h.clock.advance(1000);
     const after = h.ops.alarms.active().filter((a) => a.code === 'LOW_BATTERY');
     expect(after.map((a) => a.id)).toEqual(before.map((a) => a.id));

@@ -63,9 +63,9 @@ describe('dashboard auth and roles', () => {
     const users = (await h.app.inject({ url: '/api/v1/users', headers: bearer(admin) })).json().users as { username: string }[];
     expect(users.map((u) => u.username)).toEqual(['admin', 'night-shift', 'operator', 'viewer']);
     // Password hashes are scrypt, never the password.
-    const row = h.db.prepare("SELECT password_hash FROM ops_users WHERE username = 'night-shift'").get() as { password_hash: string };
-    expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
-    expect(row.password_hash).not.toContain('long-enough-pw');
+    const stored = (await h.store.users.get('night-shift'))!;
+    expect(stored.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(stored.passwordHash).not.toContain('long-enough-pw');
 
     for (let i = 0; i < 5; i++) {
       await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'night-shift', password: `guess-${i}-xx` } });

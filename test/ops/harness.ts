@@ -1,16 +1,16 @@
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
 import { createLogger, OpsService, type OpsNotification, type OpsServiceOptions } from '../../src/rcs/ops/index.ts';
 import { buildOpsApi } from '../../scripts/ops/ops-api.ts';
 import { SyntheticFleet } from '../../scripts/ops/synthetic-fleet.ts';
+import { openStore, type Store } from '../../src/rcs/store/index.ts';
 
 export const PASSWORDS = { admin: 'admin-pass-1', operator: 'operator-pass-1', viewer: 'viewer-pass-1' };
 
 export interface Harness {
   clock: ManualClock;
-  db: Database.Database;
+  store: Store;
   fleet: SyntheticFleet;
   ops: OpsService;
   app: FastifyInstance;
@@ -23,10 +23,11 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { agvs?: number; db?: Database.Database; ops?: Partial<OpsServiceOptions>; prepare?: (fleet: SyntheticFleet) => void } = {},
+  options: { agvs?: number; store?: Store; ops?: Partial<OpsServiceOptions>; prepare?: (fleet: SyntheticFleet) => void } = {},
 ): Promise<Harness> {
   const clock = new ManualClock(1_750_000_000_000);
-  const db = options.db ?? new Database(':memory:');
+  // A store passed in outlives the harness (a restart); one made here closes with it.
+  const store = options.store ?? openStore({ path: ':memory:' });
   const fleet = new SyntheticFleet({ agvs: options.agvs ?? 6, cols: 6, rows: 6 }, () => clock.now());
   options.prepare?.(fleet);
   // The stand-in fleet moves (and heartbeats) every 200 ms of clock time, like AGVs reporting status.
@@ -37,7 +38,7 @@ export async function startHarness(
   clock.setTimeout(step, 200);
   const notifications: OpsNotification[] = [];
   const ops = new OpsService({
-    db,
+    store,
     fleet,
     clock,
     feedClock: clock,
@@ -49,13 +50,13 @@ export async function startHarness(
     ...options.ops,
   });
   await ops.start();
-  const api = await buildOpsApi(ops, { clock });
+  const api = await buildOpsApi(ops, { clock, store });
   const app = api.app;
   await app.ready();
   const tokens = new Map<string, string>();
   return {
     clock,
-    db,
+    store,
     fleet,
     ops,
     app,
@@ -70,8 +71,9 @@ export async function startHarness(
       return tokens.get(user)!;
     },
     async close() {
-      ops.stop();
+      await ops.stop();
       await api.close();
+      if (!options.store) await store.close();
     },
   };
 }

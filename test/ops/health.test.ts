@@ -75,12 +75,12 @@ describe('fleet health diagnosis', () => {
     const res = await h.app.inject({ method: 'PUT', url: '/api/v1/health/schedule', headers: bearer(admin), payload: { intervalMs: 3_600_000 } });
     expect(res.statusCode).toBe(200);
     h.clock.advance(3 * 3_600_000 + 1000);
-    const runs = h.ops.health.list();
+    const runs = await h.ops.health.list();
     expect(runs).toHaveLength(3);
     expect(runs.every((r) => r.trigger === 'schedule')).toBe(true);
     await h.app.inject({ method: 'PUT', url: '/api/v1/health/schedule', headers: bearer(admin), payload: { intervalMs: null } });
     h.clock.advance(3_600_000);
-    expect(h.ops.health.list()).toHaveLength(3);
+    expect(await h.ops.health.list()).toHaveLength(3);
     const tooOften = await h.app.inject({ method: 'PUT', url: '/api/v1/health/schedule', headers: bearer(admin), payload: { intervalMs: 5 } });
     expect(tooOften.statusCode).toBe(400);
   });

@@ -1,8 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
+import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
-describe('platform end to end (real TCP, HTTP and SQLite; accelerated time)', () => {
+// The same run on both stores: embedded SQLite, and PostgreSQL (every table, in a schema of its own that is dropped
+// afterwards) when one is reachable.
+const schemas: string[] = [];
+afterAll(() => dropSchemas(schemas));
+const backends: { name: string; available: boolean; store: () => Partial<PlatformConfig> }[] = [
+  { name: 'SQLite', available: true, store: () => ({ dbPath: ':memory:' }) },
+  {
+    name: 'PostgreSQL',
+    available: await postgresReachable(),
+    store: () => {
+      const schema = `uf_e2e_${randomBytes(6).toString('hex')}`;
+      schemas.push(schema);
+      return { dbUrl: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}` };
+    },
+  },
+];
+
+describe.each(backends)('platform end to end on $name (real TCP, HTTP and store; accelerated time)', ({ name, available, store }) => {
   let fleet: Fleet | undefined;
   afterEach(async () => {
     fleet?.sim.stop();
@@ -10,8 +30,8 @@ describe('platform end to end (real TCP, HTTP and SQLite; accelerated time)', ()
     fleet = undefined;
   });
 
-  it('20 AGVs of 3 vendors complete 50 tasks submitted through the HTTP API, never sharing a node', async () => {
-    fleet = await startFleet(20);
+  it.skipIf(!available)(`20 AGVs of 3 vendors complete 50 tasks submitted through the HTTP API, never sharing a node (${name})`, async () => {
+    fleet = await startFleet(20, store());
     const { platform, checker } = fleet;
     await waitFor('20 AGVs online', () => platform.registry.onlineCount() === 20);
     expect(new Set(platform.registry.list().map((a) => a.vendor)).size).toBe(3);

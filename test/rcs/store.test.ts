@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
 import { openStore, StoreConflictError } from '../../src/rcs/store/index.ts';
+import { migrate } from '../../src/rcs/store/sqlite/migrate.ts';
 import { MIGRATIONS } from '../../src/rcs/store/sqlite/migrations.ts';
 import type { Task } from '../../src/rcs/tasks/index.ts';
 
@@ -59,6 +60,20 @@ describe('SQLite store', () => {
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future');
     db.close();
     expect(() => openStore({ path })).toThrow(/newer than this build/);
+  });
+
+  it('opens a database written before the operations tables existed and adds them, keeping its rows', async () => {
+    const path = freshPath();
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 1));
+    old.prepare("INSERT INTO agvs (id, vendor) VALUES ('a1', 'acme')").run();
+    old.close();
+    const store = openStore({ path });
+    expect(store.schemaVersion).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    expect(await store.agvs.get('a1')).toMatchObject({ vendor: 'acme' });
+    await store.users.create({ username: 'admin', role: 'admin', passwordHash: 'h', createdAt: 1 });
+    expect((await store.alarms.insert({ key: 'k', source: 'platform', code: 'C', severity: 'info', agvId: 'a1', taskId: null, message: 'm' }, 2)).id).toBe(1);
+    await store.close();
   });
 
   it('keeps the AGV registry: enrolment, sightings, keys', async () => {

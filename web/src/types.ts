@@ -11,7 +11,7 @@ export type {
 export type { Alarm } from '../../src/rcs/ops/alarms/types.ts';
 export type { SiteMapView, TaskView, Severity } from '../../src/rcs/ops/ports.ts';
 export type { Finding, HealthRun, HealthComparison } from '../../src/rcs/ops/health/types.ts';
-export type { OpsEvent } from '../../src/rcs/ops/events/event-log.ts';
+export type { EventRecord as OpsEvent } from '../../src/rcs/store/types.ts';
 
 export interface SessionUser {
   username: string;

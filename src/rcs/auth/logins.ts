@@ -54,16 +54,16 @@ export class Logins {
   }
 
   /** The user of a live session, or null for an unknown or expired token. */
-  user(token: string): User | null {
+  user(token: string): Promise<User | null> {
     return this.users.sessionUser(token);
   }
 
-  principal(token: string): Principal | undefined {
-    const user = this.user(token);
+  async principal(token: string): Promise<Principal | undefined> {
+    const user = await this.user(token);
     return user ? userPrincipal(user) : undefined;
   }
 
-  logout(token: string): void {
-    this.users.logout(token);
+  logout(token: string): Promise<void> {
+    return this.users.logout(token);
   }
 }

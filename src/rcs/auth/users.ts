@@ -1,6 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import type { LoginSessionRepository, UserRecord, UserRepository } from '../store/types.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { ROLES, type Role } from './roles.ts';
 
@@ -24,10 +25,15 @@ const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 // Hash computed once at startup so a login for an unknown user costs as much as one for a known user.
 let dummyHash: Promise<string> | null = null;
 
-/** Dashboard users and their sessions. Only hashes are stored: scrypt for passwords, SHA-256 for session tokens. */
+const toUser = (r: UserRecord): User => ({ username: r.username, role: r.role, createdAt: r.createdAt });
+
+/**
+ * Dashboard users and their sessions, kept in the platform store. Only hashes are stored: scrypt for passwords,
+ * SHA-256 for session tokens.
+ */
 export class UserStore {
   constructor(
-    private readonly db: Database,
+    private readonly store: { users: UserRepository; loginSessions: LoginSessionRepository },
     private readonly clock: Clock,
     private readonly sessionTtlMs = 12 * 60 * 60_000,
   ) {}
@@ -36,74 +42,73 @@ export class UserStore {
     if (!USERNAME.test(username)) throw new AuthError('INVALID_USER', 'username must be 1–64 letters, digits or _.@-');
     if (password.length < 8) throw new AuthError('WEAK_PASSWORD', 'password must have at least 8 characters');
     if (!ROLES.includes(role)) throw new AuthError('INVALID_ROLE', `role must be one of ${ROLES.join(', ')}`);
-    if (this.get(username)) throw new AuthError('USER_EXISTS', `user ${username} already exists`);
-    const hash = await hashPassword(password);
-    const createdAt = this.clock.now();
-    this.db.prepare('INSERT INTO ops_users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)').run(username, hash, role, createdAt);
-    return { username, role, createdAt };
+    if (await this.get(username)) throw new AuthError('USER_EXISTS', `user ${username} already exists`);
+    const record: UserRecord = { username, role, passwordHash: await hashPassword(password), createdAt: this.clock.now() };
+    try {
+      await this.store.users.create(record);
+    } catch (err) {
+      // Created by another request while the password was being hashed.
+      if (err instanceof StoreConflictError) throw new AuthError('USER_EXISTS', `user ${username} already exists`);
+      throw err;
+    }
+    return toUser(record);
   }
 
   /** Creates the user unless one with that name exists (used to seed the demo users). */
   async ensure(username: string, password: string, role: Role): Promise<void> {
-    if (!this.get(username)) await this.create(username, password, role);
+    if (await this.get(username)) return;
+    try {
+      await this.create(username, password, role);
+    } catch (err) {
+      // Another instance on the same store seeded it first.
+      if (!(err instanceof AuthError && err.code === 'USER_EXISTS')) throw err;
+    }
   }
 
-  get(username: string): User | undefined {
-    const row = this.db.prepare('SELECT username, role, created_at FROM ops_users WHERE username = ?').get(username) as
-      | { username: string; role: Role; created_at: number }
-      | undefined;
-    return row && { username: row.username, role: row.role, createdAt: row.created_at };
+  async get(username: string): Promise<User | undefined> {
+    const record = await this.store.users.get(username);
+    return record && toUser(record);
   }
 
-  list(): User[] {
-    return (this.db.prepare('SELECT username, role, created_at FROM ops_users ORDER BY username').all() as {
-      username: string;
-      role: Role;
-      created_at: number;
-    }[]).map((r) => ({ username: r.username, role: r.role, createdAt: r.created_at }));
+  async list(): Promise<User[]> {
+    return (await this.store.users.list()).map(toUser);
   }
 
-  setRole(username: string, role: Role): User {
+  async setRole(username: string, role: Role): Promise<User> {
     if (!ROLES.includes(role)) throw new AuthError('INVALID_ROLE', `role must be one of ${ROLES.join(', ')}`);
-    const info = this.db.prepare('UPDATE ops_users SET role = ? WHERE username = ?').run(role, username);
-    if (info.changes === 0) throw new AuthError('USER_NOT_FOUND', `user ${username} does not exist`);
-    return this.get(username)!;
+    if (!(await this.store.users.setRole(username, role))) throw new AuthError('USER_NOT_FOUND', `user ${username} does not exist`);
+    return (await this.get(username))!;
   }
 
-  remove(username: string): void {
-    this.db.prepare('DELETE FROM ops_sessions WHERE username = ?').run(username);
-    const info = this.db.prepare('DELETE FROM ops_users WHERE username = ?').run(username);
-    if (info.changes === 0) throw new AuthError('USER_NOT_FOUND', `user ${username} does not exist`);
+  /** Deletes the user and ends its sessions. */
+  async remove(username: string): Promise<void> {
+    if (!(await this.store.users.delete(username))) throw new AuthError('USER_NOT_FOUND', `user ${username} does not exist`);
   }
 
   /** Checks the password and opens a session; null on any mismatch (without saying which part was wrong). */
   async login(username: string, password: string): Promise<{ token: string; user: User; expiresAt: number } | null> {
-    const row = this.db.prepare('SELECT password_hash FROM ops_users WHERE username = ?').get(username) as
-      | { password_hash: string }
-      | undefined;
-    if (!row) {
+    const record = await this.store.users.get(username);
+    if (!record) {
       dummyHash ??= hashPassword('not-a-user-password');
       await verifyPassword(password, await dummyHash);
       return null;
     }
-    if (!(await verifyPassword(password, row.password_hash))) return null;
+    if (!(await verifyPassword(password, record.passwordHash))) return null;
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + this.sessionTtlMs;
-    this.db.prepare('DELETE FROM ops_sessions WHERE expires_at < ?').run(now);
-    this.db.prepare('INSERT INTO ops_sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)').run(sha256(token), username, now, expiresAt);
-    return { token, user: this.get(username)!, expiresAt };
+    await this.store.loginSessions.deleteExpired(now);
+    await this.store.loginSessions.create({ tokenHash: sha256(token), username, createdAt: now, expiresAt });
+    return { token, user: toUser(record), expiresAt };
   }
 
-  sessionUser(token: string): User | null {
-    const row = this.db.prepare('SELECT username, expires_at FROM ops_sessions WHERE token_hash = ?').get(sha256(token)) as
-      | { username: string; expires_at: number }
-      | undefined;
-    if (!row || row.expires_at < this.clock.now()) return null;
-    return this.get(row.username) ?? null;
+  async sessionUser(token: string): Promise<User | null> {
+    const session = await this.store.loginSessions.get(sha256(token));
+    if (!session || session.expiresAt < this.clock.now()) return null;
+    return (await this.get(session.username)) ?? null;
   }
 
-  logout(token: string): void {
-    this.db.prepare('DELETE FROM ops_sessions WHERE token_hash = ?').run(sha256(token));
+  async logout(token: string): Promise<void> {
+    await this.store.loginSessions.delete(sha256(token));
   }
 }

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { systemClock } from '../../core/clock.ts';
 import type { FleetCoordinator } from '../dispatch/coordinator.ts';
@@ -9,7 +8,7 @@ import type { OperationsDeps } from '../api/server.ts';
 import type { Role } from '../auth/roles.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import { PlatformFleetSource, storeEventLog, type PlatformParts } from './platform-source.ts';
+import { PlatformFleetSource, type PlatformParts } from './platform-source.ts';
 import { OpsService } from './service.ts';
 
 export interface PlatformOpsOptions {
@@ -30,7 +29,8 @@ export interface OpsAttachment {
   api: OperationsDeps;
   /** Starts loops once the platform is up; marks it ready. */
   start(): Promise<void>;
-  stop(): void;
+  /** Stops the loops; resolves once operations' pending writes are stored. */
+  stop(): Promise<void>;
 }
 
 /** Dashboard users for demos and local runs: print them with the URL, never use them on a real site. */
@@ -42,27 +42,18 @@ export const DEMO_DASHBOARD_USERS: { username: string; password: string; role: R
 
 export const DEFAULT_WEB_ROOT = join(import.meta.dirname, '../../../web/dist');
 
-/** Operations keeps its tables in a file beside the platform's (its own connection must not contend for locks). */
-export function opsDbPath(platformDbPath: string): string {
-  if (platformDbPath === ':memory:') return ':memory:';
-  return /\.[a-z0-9]+$/i.test(platformDbPath) ? platformDbPath.replace(/(\.[a-z0-9]+)$/i, '-ops$1') : `${platformDbPath}-ops`;
-}
-
 /**
  * Builds operations for a platform: alarms, health, metrics, events, the live feed and dashboard users. Its HTTP side
  * (`api`) goes to buildApi.
  */
 export async function attachOps(
-  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; dbPath: string; heartbeatTimeoutMs: number },
+  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; heartbeatTimeoutMs: number },
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
   const logger = options.logger ?? silentLogger();
-  const db = new Database(opsDbPath(parts.dbPath));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
   const source = new PlatformFleetSource({ ...parts, goalOf: (id) => goalOf(parts.coordinator.job(id)) });
   const ops = new OpsService({
-    db,
+    store: parts.store,
     fleet: source,
     clock: parts.clock,
     feedClock: systemClock,
@@ -71,7 +62,6 @@ export async function attachOps(
     notify: ({ event, data }) => {
       parts.store.outbox.enqueue(event, data, parts.clock.now()).catch((err: unknown) => logger.error({ err, event }, 'ops: webhook not queued'));
     },
-    events: storeEventLog(parts.store.events, logger),
     recordFleetChanges: false,
     framesInTotal: () => parts.sessions.framesIn(),
     seedUsers: options.seedUsers,
@@ -86,11 +76,10 @@ export async function attachOps(
       await ops.start();
       source.ready = true;
     },
-    stop() {
+    async stop() {
       source.ready = false;
-      ops.stop();
+      await ops.stop();
       source.close();
-      db.close();
     },
   };
 }

@@ -2,13 +2,10 @@ import type { Clock } from '../../core/clock.ts';
 import type { LiveAgv } from '../fleet/registry.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import type { SiteMap } from '../site/types.ts';
-import type { EventRepository } from '../store/types.ts';
 import { TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from '../tasks/errors.ts';
 import type { Task, TaskServiceApi } from '../tasks/types.ts';
 import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
-import type { EventLog, OpsEvent } from './events/event-log.ts';
-import type { Logger } from '../logger.ts';
 import {
   FleetCommandError,
   TERMINAL_TASK_STATES,
@@ -155,18 +152,4 @@ export class PlatformFleetSource implements FleetSource {
       statusKnown: s !== undefined,
     };
   }
-}
-
-/** The platform store's event log seen through operations' EventLog. */
-export function storeEventLog(events: EventRepository, logger: Logger): EventLog {
-  return {
-    append(event) {
-      events.append({ ...event, agvId: event.agvId ?? null, taskId: event.taskId ?? null }).catch((err: unknown) => {
-        logger.error({ err, type: event.type }, 'ops: event not stored');
-      });
-    },
-    async query(q) {
-      return (await events.query(q)) as OpsEvent[];
-    },
-  };
 }

@@ -1,12 +1,9 @@
-import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { AlarmEngine, type AlarmChange } from './alarms/engine.ts';
-import { AlarmStore } from './alarms/store.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
 import type { Role } from '../auth/roles.ts';
 import { UserStore } from '../auth/users.ts';
-import { migrateOps } from './db.ts';
-import { SqliteEventLog, type EventLog, type NewEvent } from './events/event-log.ts';
+import type { EventRepository, NewEvent, Store } from '../store/types.ts';
 import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
 import { objectLogger, silentLogger, type Logger } from '../logger.ts';
@@ -19,9 +16,11 @@ export interface OpsNotification {
   data: unknown;
 }
 
+/** The repositories operations keeps its state in: the platform store's. */
+export type OpsStore = Pick<Store, 'alarms' | 'users' | 'loginSessions' | 'healthRuns' | 'events'>;
+
 export interface OpsServiceOptions {
-  /** SQLite database (the platform's file is fine: ops uses its own ops_* tables and migration ledger). */
-  db: Database;
+  store: OpsStore;
   fleet: FleetSource;
   /** Platform time: alarm ages, heartbeat and progress timeouts, health schedule. */
   clock?: Clock;
@@ -39,8 +38,6 @@ export interface OpsServiceOptions {
   seedUsers?: { username: string; password: string; role: Role }[];
   /** Process figures for the health check (default: measured); tests pin them. */
   processStats?: () => { rssMb: number; eventLoopDelayP99Ms: number; heapUsedMb: number };
-  /** The event log to write and query (the platform passes its store's); default: operations' own SQLite table. */
-  events?: EventLog;
   /**
    * Log AGV connections and task state changes as events (default true). The platform turns it off because its
    * sessions and task service log those themselves.
@@ -70,7 +67,7 @@ export class OpsService {
   readonly health: HealthService;
   readonly metrics: OpsMetrics;
   readonly feed: LiveFeed;
-  readonly events: EventLog;
+  readonly events: EventRepository;
   readonly users: UserStore;
   readonly logger: Logger;
   readonly fleet: FleetSource;
@@ -84,20 +81,20 @@ export class OpsService {
     this.clock = options.clock ?? systemClock;
     this.fleet = options.fleet;
     this.logger = options.logger ?? silentLogger();
-    migrateOps(options.db);
-    this.events = options.events ?? new SqliteEventLog(options.db);
-    this.alarms = new AlarmEngine(new AlarmStore(options.db), this.clock, options.thresholds);
-    this.health = new HealthService(options.db, this.clock, options.fleet, this.alarms, options.processStats);
+    this.events = options.store.events;
+    this.alarms = new AlarmEngine(options.store.alarms, this.clock, options.thresholds, (err) => this.logger.error({ err }, 'ops: alarm not stored'));
+    this.health = new HealthService(options.store.healthRuns, this.clock, options.fleet, this.alarms, this.logger, options.processStats);
     this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), {
       defaultMetrics: options.defaultMetrics,
       framesInTotal: options.framesInTotal,
     });
     this.feed = new LiveFeed(options.fleet, this.alarms, options.feedClock ?? systemClock, { throttleMs: options.liveThrottleMs });
-    this.users = new UserStore(options.db, this.clock);
+    this.users = new UserStore(options.store, this.clock);
     this.alarms.onChange((change) => this.onAlarmChange(change));
   }
 
   async start(): Promise<void> {
+    await this.alarms.load();
     for (const u of this.options.seedUsers ?? []) await this.users.ensure(u.username, u.password, u.role);
     this.observeFleet();
     const interval = this.options.alarmIntervalMs ?? 1000;
@@ -114,21 +111,19 @@ export class OpsService {
     this.feed.start();
   }
 
-  stop(): void {
+  /** Stops the loops; resolves once every change already made is stored. */
+  async stop(): Promise<void> {
     this.cancelAlarmLoop?.();
     this.cancelAlarmLoop = null;
-    this.health.close();
     this.feed.stop();
+    await this.health.close();
+    await this.alarms.flush();
   }
 
   /** Appends to the event log and writes the same fact as a structured log line (with agvId / taskId fields). */
-  recordEvent(event: Omit<NewEvent, 'at'> & { at?: number }): void {
-    const full: NewEvent = { ...event, at: event.at ?? this.clock.now() };
-    try {
-      this.events.append(full);
-    } catch (err) {
-      this.logger.error({ err, type: full.type }, 'ops: event not stored');
-    }
+  recordEvent(event: Omit<NewEvent, 'at' | 'severity'> & { at?: number; severity: Severity }): void {
+    const full = { ...event, at: event.at ?? this.clock.now() };
+    this.events.append(full).catch((err: unknown) => this.logger.error({ err, type: full.type }, 'ops: event not stored'));
     const log = objectLogger(this.logger, full);
     const level = full.severity === 'info' ? 'info' : full.severity === 'warning' ? 'warn' : 'error';
     log[level]({ type: full.type }, full.message);

@@ -2,4 +2,4 @@ export type * from './types.ts';
 export { StoreConflictError } from './errors.ts';
 export { openStore } from './sqlite/open.ts';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/open.ts';
-export { openStoreAt } from './open-at.ts';
+export { openStoreFrom } from './open-at.ts';

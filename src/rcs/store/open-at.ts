@@ -1,14 +1,15 @@
-import type { Store } from './types.ts';
+import type { Store, StoreLocation } from './types.ts';
 import { openPostgresStore } from './postgres/open.ts';
 import { openStore } from './sqlite/open.ts';
 
 /**
- * Opens the store a configuration names: a `postgres://` / `postgresql://` URL (optionally `?schema=name`) opens
- * PostgreSQL, anything else is a SQLite file path (or ':memory:').
+ * Opens the store a configuration names: `{ path }` is a SQLite file (or ':memory:'), `{ url }` a PostgreSQL
+ * database (`postgres://USER@HOST:PORT/DB`, optionally `?schema=name`; the database and schema are created if missing).
  */
-export async function openStoreAt(location: string): Promise<Store> {
-  if (!/^postgres(ql)?:\/\//.test(location)) return openStore({ path: location });
-  const url = new URL(location);
+export async function openStoreFrom(location: StoreLocation): Promise<Store> {
+  if ('path' in location) return openStore({ path: location.path });
+  if (!/^postgres(ql)?:\/\//.test(location.url)) throw new Error('database URL must start with postgres:// or postgresql://');
+  const url = new URL(location.url);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   return openPostgresStore({ connectionString: url.toString(), schema });

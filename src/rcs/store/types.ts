@@ -193,6 +193,111 @@ export interface SettingsRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+export type AlarmSeverity = Exclude<EventSeverity, 'debug'>;
+export type AlarmState = 'raised' | 'acknowledged' | 'cleared';
+export type AlarmSource = 'agv' | 'platform';
+
+/** What an alarm is about; operations' rules produce these. */
+export interface NewAlarm {
+  /** Alarms with the same key are one alarm while open: a repeat bumps occurrences instead of adding a row. */
+  key: string;
+  source: AlarmSource;
+  code: string;
+  severity: AlarmSeverity;
+  agvId: string | null;
+  taskId: string | null;
+  message: string;
+}
+
+export interface AlarmRecord extends NewAlarm {
+  id: number;
+  state: AlarmState;
+  occurrences: number;
+  raisedAt: number;
+  lastSeenAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  clearedAt: number | null;
+}
+
+export interface AlarmQuery {
+  /** 'open' means raised or acknowledged. */
+  state?: AlarmState | 'open';
+  /** Minimum severity. */
+  severity?: AlarmSeverity;
+  agvId?: string;
+  code?: string;
+  limit?: number;
+  /** Only alarms with a smaller id (paging backwards). */
+  before?: number;
+}
+
+export interface AlarmRepository {
+  /** Alarms not cleared yet, to resume their lifecycle after a restart. */
+  open(): Promise<AlarmRecord[]>;
+  /** Stores a newly raised alarm; throws StoreConflictError if an alarm with its key is still open. */
+  insert(alarm: NewAlarm, at: number): Promise<AlarmRecord>;
+  /** Writes the changeable fields (severity, message, state, counts, times) of every alarm given, in one transaction. */
+  save(alarms: readonly AlarmRecord[]): Promise<void>;
+  get(id: number): Promise<AlarmRecord | undefined>;
+  /** Newest first. */
+  query(q: AlarmQuery): Promise<AlarmRecord[]>;
+}
+
+/** A dashboard login; the password is kept only as a hash the caller computed. */
+export interface UserRecord {
+  username: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface UserRepository {
+  /** Throws StoreConflictError if the user name is taken. */
+  create(user: UserRecord): Promise<void>;
+  get(username: string): Promise<UserRecord | undefined>;
+  /** Ordered by user name. */
+  list(): Promise<UserRecord[]>;
+  /** Returns false if the user does not exist. */
+  setRole(username: string, role: Role): Promise<boolean>;
+  /** Deletes the user and its login sessions; returns false if it did not exist. */
+  delete(username: string): Promise<boolean>;
+}
+
+export interface LoginSessionRecord {
+  /** sha256 of the session token, hex: the token itself is never stored. */
+  tokenHash: string;
+  username: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface LoginSessionRepository {
+  create(session: LoginSessionRecord): Promise<void>;
+  get(tokenHash: string): Promise<LoginSessionRecord | undefined>;
+  delete(tokenHash: string): Promise<void>;
+  /** Deletes sessions that expired before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** One run of the fleet health diagnosis; the findings are operations' own JSON objects. */
+export interface HealthRunRecord {
+  id: number;
+  startedAt: number;
+  finishedAt: number;
+  trigger: 'manual' | 'schedule';
+  score: number;
+  checksRun: number;
+  findings: unknown[];
+}
+
+export interface HealthRunRepository {
+  insert(run: Omit<HealthRunRecord, 'id'>): Promise<HealthRunRecord>;
+  get(id: number): Promise<HealthRunRecord | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<HealthRunRecord[]>;
+}
+
 export interface Store {
   readonly agvs: AgvRepository;
   readonly tasks: TaskRepository;
@@ -201,6 +306,10 @@ export interface Store {
   readonly webhooks: WebhookRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly settings: SettingsRepository;
+  readonly alarms: AlarmRepository;
+  readonly users: UserRepository;
+  readonly loginSessions: LoginSessionRepository;
+  readonly healthRuns: HealthRunRepository;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;
@@ -210,3 +319,6 @@ export interface StoreOptions {
   /** SQLite file path, or ':memory:' for tests. */
   path: string;
 }
+
+/** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL database. */
+export type StoreLocation = { path: string } | { url: string };

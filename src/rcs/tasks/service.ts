@@ -60,6 +60,8 @@ export class TaskService implements TaskServiceApi {
   private readonly clock: Clock;
   private readonly listeners = new Set<TaskChangeListener>();
   private readonly logger: Logger;
+  /** Per task, the last change asked for, settled or not (see change()). */
+  private readonly pendingChanges = new Map<string, Promise<void>>();
   private readonly stations: Map<string, SiteMap['stations'][number]>;
 
   constructor(options: TaskServiceOptions) {
@@ -153,7 +155,26 @@ export class TaskService implements TaskServiceApi {
     return () => this.listeners.delete(listener);
   }
 
-  private async change(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+  /**
+   * Applies a task's changes in the order they were asked for. The fleet asks for the next state as soon as it sees
+   * it (arrived, then loaded a moment later); with a store that answers over the network the second request would
+   * otherwise read the task before the first one is written, and be refused as an invalid transition.
+   */
+  private change(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+    const before = this.pendingChanges.get(taskId) ?? Promise.resolve();
+    const result = before.then(() => this.changeWithRetry(taskId, to, detail, agvId));
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    this.pendingChanges.set(taskId, settled);
+    void settled.then(() => {
+      if (this.pendingChanges.get(taskId) === settled) this.pendingChanges.delete(taskId);
+    });
+    return result;
+  }
+
+  private async changeWithRetry(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
     // A concurrent change to the same task makes the versioned write fail; re-read and re-check rather than lose it.
     for (let attempt = 1; ; attempt++) {
       try {

@@ -30,11 +30,11 @@ export function alarmRoutes(alarms: AlarmEngine) {
           },
         },
       },
-      async (request) => ({ alarms: alarms.query(request.query) }),
+      async (request) => ({ alarms: await alarms.query(request.query) }),
     );
 
     app.get<{ Params: { id: number } }>('/alarms/:id', { preHandler: viewer, schema: { tags: ['alarms'], params: serialIdParams } }, async (request) => {
-      const alarm = alarms.get(request.params.id);
+      const alarm = await alarms.get(request.params.id);
       if (!alarm) throw new AlarmNotFoundError(request.params.id);
       return { alarm };
     });
@@ -42,7 +42,7 @@ export function alarmRoutes(alarms: AlarmEngine) {
     app.post<{ Params: { id: number } }>(
       '/alarms/:id/acknowledge',
       { preHandler: requireRole('operator'), schema: { tags: ['alarms'], summary: 'Acknowledge an open alarm (operator)', params: serialIdParams } },
-      async (request) => ({ alarm: alarms.acknowledge(request.params.id, request.principal!.name) }),
+      async (request) => ({ alarm: await alarms.acknowledge(request.params.id, request.principal!.name) }),
     );
 
     app.get('/alarm-thresholds', { preHandler: viewer, schema: { tags: ['alarms'] } }, async () => ({ thresholds: alarms.getThresholds() }));

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { EventLog, EventQuery } from '../../ops/events/event-log.ts';
+import type { EventQuery, EventRepository } from '../../store/types.ts';
 import { requireRole } from '../auth-hooks.ts';
 import { severityEnum } from '../schemas.ts';
 
 /** The platform's event log. */
-export function eventRoutes(events: EventLog) {
+export function eventRoutes(events: EventRepository) {
   return async (app: FastifyInstance) => {
     app.get<{ Querystring: EventQuery }>(
       '/events',

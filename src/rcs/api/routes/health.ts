@@ -11,7 +11,7 @@ export function healthRoutes(health: HealthService) {
     app.post(
       '/health/runs',
       { preHandler: requireRole('operator'), schema: { tags: ['health'], summary: 'Run the fleet health diagnosis (operator)' } },
-      async (_req, reply) => reply.code(201).send({ run: health.run('manual') }),
+      async (_req, reply) => reply.code(201).send({ run: await health.run('manual') }),
     );
 
     app.get<{ Querystring: { limit?: number } }>(
@@ -20,11 +20,11 @@ export function healthRoutes(health: HealthService) {
         preHandler: viewer,
         schema: { tags: ['health'], querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } } },
       },
-      async (request) => ({ runs: health.list(request.query.limit) }),
+      async (request) => ({ runs: await health.list(request.query.limit) }),
     );
 
     app.get<{ Params: { id: number } }>('/health/runs/:id', { preHandler: viewer, schema: { tags: ['health'], params: serialIdParams } }, async (request) => ({
-      run: health.get(request.params.id),
+      run: await health.get(request.params.id),
     }));
 
     app.get<{ Querystring: { from: number; to: number } }>(
@@ -41,7 +41,7 @@ export function healthRoutes(health: HealthService) {
           },
         },
       },
-      async (request) => ({ comparison: health.compare(request.query.from, request.query.to) }),
+      async (request) => ({ comparison: await health.compare(request.query.from, request.query.to) }),
     );
 
     app.put<{ Body: { intervalMs: number | null } }>(

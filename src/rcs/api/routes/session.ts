@@ -26,14 +26,14 @@ export function sessionRoutes(logins: Logins, clock: Clock, secureCookie: boolea
 
     app.get('/session', { schema: { tags: ['auth'], summary: 'Who is logged in' } }, async (request) => {
       const token = sessionToken(request);
-      const user = token ? logins.user(token) : null;
+      const user = token ? await logins.user(token) : null;
       if (!user) throw new ApiError(401, 'unauthorized', 'not logged in');
       return { user };
     });
 
     app.delete('/session', { schema: { tags: ['auth'], summary: 'Log out' } }, async (request, reply) => {
       const token = sessionToken(request);
-      if (token) logins.logout(token);
+      if (token) await logins.logout(token);
       void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
       return { ok: true };
     });

@@ -10,7 +10,7 @@ export function userRoutes(users: UserStore) {
     const admin = requireRole('admin');
 
     app.get('/users', { preHandler: admin, schema: { tags: ['auth'], summary: 'List dashboard users (admin)' } }, async () => ({
-      users: users.list(),
+      users: await users.list(),
     }));
 
     app.post<{ Body: { username: string; password: string; role: Role } }>(
@@ -38,7 +38,7 @@ export function userRoutes(users: UserStore) {
       '/users/:username',
       { preHandler: admin, schema: { tags: ['auth'], summary: 'Delete a dashboard user (admin)' } },
       async (request) => {
-        users.remove(request.params.username);
+        await users.remove(request.params.username);
         return { ok: true };
       },
     );

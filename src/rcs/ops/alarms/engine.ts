@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock.ts';
 import { SEVERITIES, type AgvDetail, type SiteMapView } from '../ports.ts';
 import { conditionsFor, newTrack, observe, type AgvTrack } from './rules.ts';
-import type { AlarmStore } from './store.ts';
+import type { AlarmRepository } from '../../store/types.ts';
 import { DEFAULT_THRESHOLDS, type Alarm, type AlarmCondition, type AlarmQuery, type AlarmThresholds } from './types.ts';
 
 export type AlarmChange = { kind: 'raised' | 'updated' | 'acknowledged' | 'cleared'; alarm: Alarm };
@@ -24,6 +24,10 @@ const EVALUATED_KEY = /^(platform|agv):/;
  * The alarm lifecycle: a condition that starts to hold raises an alarm (one per key while open — repeats only bump
  * occurrences and may escalate severity), an operator acknowledges it, and it clears when its condition stops
  * holding. A cleared alarm stays in history; if the condition returns, it is a new alarm.
+ *
+ * The lifecycle runs in memory, synchronously, so a fleet pass sees the result of the previous one at once; its
+ * writes go to the store one after another in the order they happened, and listeners hear of a change once it is
+ * stored (a new alarm has its id only then).
  */
 export class AlarmEngine {
   private readonly open = new Map<string, Alarm>();
@@ -31,15 +35,26 @@ export class AlarmEngine {
   private readonly listeners = new Set<AlarmListener>();
   private thresholds: AlarmThresholds;
   private readonly startedAt: number;
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: AlarmStore,
+    private readonly store: AlarmRepository,
     private readonly clock: Clock,
     thresholds: Partial<AlarmThresholds> = {},
+    private readonly onWriteError: (err: unknown) => void = () => {},
   ) {
     this.thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
     this.startedAt = clock.now();
-    for (const a of store.loadOpen()) this.open.set(a.key, a);
+  }
+
+  /** Resumes the alarms still open from before a restart (call once, before the first evaluation). */
+  async load(): Promise<void> {
+    for (const a of await this.store.open()) this.open.set(a.key, a);
+  }
+
+  /** Resolves once every change made so far is stored and announced. */
+  flush(): Promise<void> {
+    return this.writes;
   }
 
   setThresholds(t: Partial<AlarmThresholds>): void {
@@ -81,46 +96,37 @@ export class AlarmEngine {
     }
     for (const id of this.tracks.keys()) if (!seen.has(id)) this.tracks.delete(id);
 
-    const dirty: Alarm[] = [];
     const changes: AlarmChange[] = [];
     for (const c of holding.values()) {
       const change = this.apply(c, now, false);
-      if (change) {
-        changes.push(change);
-        if (change.kind === 'updated') dirty.push(change.alarm);
-      }
+      if (change) changes.push(change);
     }
     for (const alarm of [...this.open.values()]) {
-      if (EVALUATED_KEY.test(alarm.key) && !holding.has(alarm.key)) {
-        changes.push(this.close(alarm, now));
-        dirty.push(alarm);
-      }
+      if (EVALUATED_KEY.test(alarm.key) && !holding.has(alarm.key)) changes.push(this.close(alarm, now));
     }
-    this.store.saveAll(dirty);
-    for (const c of changes) this.emit(c);
+    if (changes.length > 0) void this.record(changes);
   }
 
   /** Raises (or refreshes) an alarm under a caller-chosen key, e.g. `planner:deadlock:agv-7`. */
-  raise(condition: AlarmCondition): Alarm {
-    const change = this.apply(condition, this.clock.now(), true);
-    if (change) this.emit(change);
-    return this.open.get(condition.key)!;
+  async raise(condition: AlarmCondition): Promise<Alarm> {
+    const change = this.apply(condition, this.clock.now(), true)!;
+    await this.record([change]);
+    return change.alarm;
   }
 
   /** Clears the open alarm under key, if any. */
-  clear(key: string): Alarm | undefined {
+  async clear(key: string): Promise<Alarm | undefined> {
     const alarm = this.open.get(key);
     if (!alarm) return undefined;
     const change = this.close(alarm, this.clock.now());
-    this.store.save(alarm);
-    this.emit(change);
-    return alarm;
+    await this.record([change]);
+    return change.alarm;
   }
 
-  acknowledge(id: number, by: string): Alarm {
-    const alarm = [...this.open.values()].find((a) => a.id === id);
+  async acknowledge(id: number, by: string): Promise<Alarm> {
+    const alarm = this.active().find((a) => a.id === id);
     if (!alarm) {
-      const stored = this.store.get(id);
+      const stored = await this.get(id);
       if (!stored) throw new AlarmNotFoundError(id);
       throw new AlarmStateError(`alarm ${id} is ${stored.state} and can no longer be acknowledged`);
     }
@@ -128,20 +134,24 @@ export class AlarmEngine {
     alarm.state = 'acknowledged';
     alarm.acknowledgedAt = this.clock.now();
     alarm.acknowledgedBy = by;
-    this.store.save(alarm);
-    this.emit({ kind: 'acknowledged', alarm });
-    return alarm;
+    const change: AlarmChange = { kind: 'acknowledged', alarm };
+    await this.record([change]);
+    return change.alarm;
   }
 
+  /** Open alarms that are stored (a just-raised one joins once it has its id), newest first. */
   active(): Alarm[] {
-    return [...this.open.values()].sort((a, b) => b.id - a.id);
+    return [...this.open.values()].filter((a) => a.id > 0).sort((a, b) => b.id - a.id);
   }
 
-  get(id: number): Alarm | undefined {
-    return [...this.open.values()].find((a) => a.id === id) ?? this.store.get(id);
+  async get(id: number): Promise<Alarm | undefined> {
+    await this.writes;
+    return this.active().find((a) => a.id === id) ?? this.store.get(id);
   }
 
-  query(q: AlarmQuery): Alarm[] {
+  /** Sees every change made before the call. */
+  async query(q: AlarmQuery): Promise<Alarm[]> {
+    await this.writes;
     return this.store.query(q);
   }
 
@@ -151,17 +161,20 @@ export class AlarmEngine {
     return counts;
   }
 
-  /** Returns the change to announce, or null when nothing an operator would notice changed. */
-  private apply(c: AlarmCondition, now: number, persist: boolean): AlarmChange | null {
+  /** Returns the change to announce and store, or null when nothing an operator would notice changed. */
+  private apply(c: AlarmCondition, now: number, explicit: boolean): AlarmChange | null {
     const existing = this.open.get(c.key);
     if (!existing) {
-      const alarm = this.store.insert(c, now);
+      // Id 0 until stored.
+      const alarm: Alarm = {
+        ...c, id: 0, state: 'raised', occurrences: 1, raisedAt: now, lastSeenAt: now, acknowledgedAt: null, acknowledgedBy: null, clearedAt: null,
+      };
       this.open.set(c.key, alarm);
       return { kind: 'raised', alarm };
     }
     existing.lastSeenAt = now;
     const escalated = SEVERITIES.indexOf(c.severity) > SEVERITIES.indexOf(existing.severity);
-    if (!escalated && !persist) return null;
+    if (!escalated && !explicit) return null;
     if (escalated) {
       existing.severity = c.severity;
       existing.message = c.message;
@@ -170,7 +183,6 @@ export class AlarmEngine {
     }
     existing.occurrences++;
     existing.taskId = c.taskId ?? existing.taskId;
-    if (persist) this.store.save(existing);
     return { kind: 'updated', alarm: existing };
   }
 
@@ -179,6 +191,38 @@ export class AlarmEngine {
     alarm.clearedAt = now;
     this.open.delete(alarm.key);
     return { kind: 'cleared', alarm };
+  }
+
+  /**
+   * Queues the changes' writes behind earlier ones: new alarms are inserted (and get their id), the others saved in
+   * one transaction, then the changes are announced with the alarm as it was when the change happened.
+   */
+  private record(changes: AlarmChange[]): Promise<void> {
+    const snapshots = changes.map((c) => ({ kind: c.kind, alarm: c.alarm, was: { ...c.alarm } }));
+    const write = async (): Promise<void> => {
+      const announced: typeof snapshots = [];
+      for (const s of snapshots) {
+        if (s.kind !== 'raised') continue;
+        try {
+          s.alarm.id = (await this.store.insert(s.alarm, s.alarm.raisedAt)).id;
+          announced.push(s);
+        } catch (err) {
+          // Forget it, so the next pass raises it again instead of keeping an alarm nobody can see.
+          if (this.open.get(s.alarm.key) === s.alarm) this.open.delete(s.alarm.key);
+          this.onWriteError(err);
+        }
+      }
+      const saved = snapshots.filter((s) => s.kind !== 'raised' && s.alarm.id > 0);
+      try {
+        await this.store.save([...new Set(saved.map((s) => s.alarm))]);
+        announced.push(...saved);
+      } catch (err) {
+        this.onWriteError(err);
+      }
+      for (const s of snapshots) if (announced.includes(s)) this.emit({ kind: s.kind, alarm: { ...s.was, id: s.alarm.id } });
+    };
+    this.writes = this.writes.then(write);
+    return this.writes;
   }
 
   private emit(change: AlarmChange): void {

@@ -1,38 +1,12 @@
 import { DEFAULT_CONFIG } from '../../config.ts';
-import type { Severity } from '../ports.ts';
-
-export type AlarmState = 'raised' | 'acknowledged' | 'cleared';
-export type AlarmSource = 'agv' | 'platform';
-
-export interface Alarm {
-  id: number;
-  /** Alarms with the same key are one alarm while open: a repeat bumps occurrences instead of adding a row. */
-  key: string;
-  source: AlarmSource;
-  code: string;
-  severity: Severity;
-  agvId: string | null;
-  taskId: string | null;
-  message: string;
-  state: AlarmState;
-  occurrences: number;
-  raisedAt: number;
-  lastSeenAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  clearedAt: number | null;
-}
-
-/** A condition that currently holds; the engine turns conditions into alarms with a lifecycle. */
-export interface AlarmCondition {
-  key: string;
-  source: AlarmSource;
-  code: string;
-  severity: Severity;
-  agvId: string | null;
-  taskId: string | null;
-  message: string;
-}
+// Alarms are stored by the platform store; operations speaks of them under these names.
+export type {
+  AlarmRecord as Alarm,
+  NewAlarm as AlarmCondition,
+  AlarmQuery,
+  AlarmSource,
+  AlarmState,
+} from '../../store/types.ts';
 
 /** Thresholds for platform-detected alarms; they come from the platform's global config. */
 export interface AlarmThresholds {
@@ -63,12 +37,3 @@ export const DEFAULT_THRESHOLDS: AlarmThresholds = {
   estopWindowMs: 10 * 60_000,
   chargerOccupiedMs: 2 * 60 * 60_000,
 };
-
-export interface AlarmQuery {
-  state?: AlarmState | 'open';
-  severity?: Severity;
-  agvId?: string;
-  code?: string;
-  limit?: number;
-  before?: number;
-}

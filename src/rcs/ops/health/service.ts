@@ -1,6 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Clock } from '../../../core/clock.ts';
+import type { HealthRunRecord, HealthRunRepository } from '../../store/types.ts';
+import type { Logger } from '../../logger.ts';
 import type { AlarmEngine } from '../alarms/engine.ts';
 import type { FleetSource } from '../ports.ts';
 import { fleetChecks } from './checks-fleet.ts';
@@ -15,32 +16,24 @@ export class HealthRunNotFoundError extends Error {
   }
 }
 
-interface RunRow {
-  id: number;
-  started_at: number;
-  finished_at: number;
-  trigger: HealthRun['trigger'];
-  score: number;
-  findings: string;
-}
-
 const ALL_CHECKS: HealthCheck[] = [...fleetChecks, ...trafficChecks, ...siteChecks];
 
-function fromRow(r: RunRow): HealthRun {
-  const stored = JSON.parse(r.findings) as { checksRun: number; findings: Finding[] };
-  return { id: r.id, startedAt: r.started_at, finishedAt: r.finished_at, trigger: r.trigger, score: r.score, ...stored };
-}
+// The store keeps findings as opaque JSON; these are the ones run() wrote.
+const fromRecord = (r: HealthRunRecord): HealthRun => ({ ...r, findings: r.findings as Finding[] });
 
 /** Runs the fleet health diagnosis on demand or on a schedule, and keeps every run for comparison. */
 export class HealthService {
   private readonly loopDelay: IntervalHistogram;
   private cancelSchedule: (() => void) | null = null;
+  /** Scheduled runs still being stored: a listing waits for them. */
+  private readonly storing = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly db: Database,
+    private readonly runs: HealthRunRepository,
     private readonly clock: Clock,
     private readonly fleet: FleetSource,
     private readonly alarms: AlarmEngine,
+    private readonly logger: Logger,
     /** Process figures; injectable because event-loop delay on a shared machine is not something to test against. */
     private readonly processStats?: () => HealthContext['process'],
     private readonly checks: HealthCheck[] = ALL_CHECKS,
@@ -49,7 +42,7 @@ export class HealthService {
     this.loopDelay.enable();
   }
 
-  run(trigger: HealthRun['trigger'] = 'manual'): HealthRun {
+  async run(trigger: HealthRun['trigger'] = 'manual'): Promise<HealthRun> {
     const startedAt = this.clock.now();
     const ctx = this.context(startedAt);
     const findings: Finding[] = [];
@@ -72,31 +65,22 @@ export class HealthService {
     findings.sort((a, b) => (a.risk === b.risk ? a.check.localeCompare(b.check) : a.risk === 'high' ? -1 : 1));
     const score = healthScore(findings);
     const finishedAt = this.clock.now();
-    const info = this.db
-      .prepare('INSERT INTO ops_health_runs (started_at, finished_at, trigger, score, findings) VALUES (?, ?, ?, ?, ?)')
-      .run(startedAt, finishedAt, trigger, score, JSON.stringify({ checksRun: this.checks.length, findings }));
-    return { id: Number(info.lastInsertRowid), startedAt, finishedAt, trigger, score, checksRun: this.checks.length, findings };
+    return fromRecord(await this.runs.insert({ startedAt, finishedAt, trigger, score, checksRun: this.checks.length, findings }));
   }
 
-  list(limit = 50): Omit<HealthRun, 'findings'>[] {
-    const rows = this.db
-      .prepare('SELECT * FROM ops_health_runs ORDER BY id DESC LIMIT ?')
-      .all(Math.min(Math.max(1, limit), 500)) as RunRow[];
-    return rows.map((r) => {
-      const { findings, ...rest } = fromRow(r);
-      return { ...rest, findingCount: findings.length } as Omit<HealthRun, 'findings'>;
-    });
+  async list(limit = 50): Promise<Omit<HealthRun, 'findings'>[]> {
+    await Promise.allSettled(this.storing);
+    return (await this.runs.list(limit)).map(({ findings, ...rest }) => ({ ...rest, findingCount: findings.length }) as Omit<HealthRun, 'findings'>);
   }
 
-  get(id: number): HealthRun {
-    const row = this.db.prepare('SELECT * FROM ops_health_runs WHERE id = ?').get(id) as RunRow | undefined;
-    if (!row) throw new HealthRunNotFoundError(id);
-    return fromRow(row);
+  async get(id: number): Promise<HealthRun> {
+    const run = await this.runs.get(id);
+    if (!run) throw new HealthRunNotFoundError(id);
+    return fromRecord(run);
   }
 
-  compare(fromId: number, toId: number): HealthComparison {
-    const from = this.get(fromId);
-    const to = this.get(toId);
+  async compare(fromId: number, toId: number): Promise<HealthComparison> {
+    const [from, to] = await Promise.all([this.get(fromId), this.get(toId)]);
     const before = new Map(from.findings.map((f) => [f.check, f]));
     const after = new Map(to.findings.map((f) => [f.check, f]));
     return {
@@ -113,7 +97,10 @@ export class HealthService {
   schedule(intervalMs: number): void {
     this.stopSchedule();
     const tick = (): void => {
-      this.run('schedule');
+      const stored = this.run('schedule')
+        .catch((err: unknown) => this.logger.error({ err }, 'ops: scheduled health run failed'))
+        .finally(() => this.storing.delete(stored));
+      this.storing.add(stored);
       this.cancelSchedule = this.clock.setTimeout(tick, intervalMs);
     };
     this.cancelSchedule = this.clock.setTimeout(tick, intervalMs);
@@ -124,9 +111,11 @@ export class HealthService {
     this.cancelSchedule = null;
   }
 
-  close(): void {
+  /** Stops the schedule; resolves once runs already started are stored. */
+  async close(): Promise<void> {
     this.stopSchedule();
     this.loopDelay.disable();
+    await Promise.allSettled(this.storing);
   }
 
   private context(now: number): HealthContext {

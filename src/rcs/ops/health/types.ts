@@ -1,3 +1,4 @@
+import type { HealthRunRecord } from '../../store/types.ts';
 import type { Alarm, AlarmThresholds } from '../alarms/types.ts';
 import type { AgvDetail, PlatformStatus, SiteMapView, TaskView, TrafficWait } from '../ports.ts';
 
@@ -16,13 +17,8 @@ export interface Finding {
   subjects: string[];
 }
 
-export interface HealthRun {
-  id: number;
-  startedAt: number;
-  finishedAt: number;
-  trigger: 'manual' | 'schedule';
-  score: number;
-  checksRun: number;
+/** A stored diagnosis run with its findings. */
+export interface HealthRun extends Omit<HealthRunRecord, 'findings'> {
   findings: Finding[];
 }
 

@@ -106,4 +106,56 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'operations: alarms, dashboard users, login sessions, health runs',
+    sql: `
+      CREATE TABLE alarms (
+        id BIGSERIAL PRIMARY KEY,
+        dedup_key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        agv_id TEXT,
+        task_id TEXT,
+        message TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('raised', 'acknowledged', 'cleared')),
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        raised_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        acknowledged_at BIGINT,
+        acknowledged_by TEXT,
+        cleared_at BIGINT
+      );
+      CREATE INDEX alarms_by_state ON alarms (state);
+      CREATE INDEX alarms_by_agv ON alarms (agv_id, raised_at);
+      CREATE UNIQUE INDEX alarms_one_open_per_key ON alarms (dedup_key) WHERE state <> 'cleared';
+
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE login_sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX login_sessions_by_user ON login_sessions (username);
+      CREATE INDEX login_sessions_by_expiry ON login_sessions (expires_at);
+
+      CREATE TABLE health_runs (
+        id BIGSERIAL PRIMARY KEY,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT NOT NULL,
+        trigger TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule')),
+        score INTEGER NOT NULL,
+        checks_run INTEGER NOT NULL,
+        findings JSONB NOT NULL
+      );
+    `,
+  },
 ];

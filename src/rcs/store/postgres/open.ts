@@ -14,6 +14,7 @@ import {
   PgWebhookRepository,
 } from './repositories.ts';
 import { PgTaskRepository } from './tasks.ts';
+import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
 export interface PostgresStoreOptions {
   /** e.g. postgres://unifleet@127.0.0.1:5432/unifleet */
@@ -52,18 +53,73 @@ async function migrate(pool: pg.Pool, migrations: readonly Migration[]): Promise
   });
 }
 
+const DATABASE_MISSING = '3D000';
+const DATABASE_EXISTS = '42P04';
+
+/** host:port/database of a connection string, without the credentials, for messages. */
+function describe(connectionString: string): string {
+  const url = new URL(connectionString);
+  return `${url.hostname || 'localhost'}:${url.port || 5432}${url.pathname}`;
+}
+
+async function connect(connectionString: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  // A connection dropped by the server after use must not crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Checks the server before the pool opens: creates the database if it does not exist yet (so a first start needs no
+ * manual step), creates the schema, and turns an unreachable server into a message that says where it looked.
+ */
+async function prepareDatabase(connectionString: string, schema: string): Promise<void> {
+  let client: pg.Client;
+  try {
+    client = await connect(connectionString);
+  } catch (err) {
+    if ((err as { code?: string }).code !== DATABASE_MISSING) {
+      throw new Error(`PostgreSQL at ${describe(connectionString)} is not reachable: ${(err as Error).message}`, { cause: err });
+    }
+    await createDatabase(connectionString);
+    client = await connect(connectionString);
+  }
+  try {
+    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(connectionString: string): Promise<void> {
+  const target = new URL(connectionString);
+  // libpq's rule: no database in the URL means the one named like the user.
+  const name = decodeURIComponent(target.pathname.slice(1)) || decodeURIComponent(target.username);
+  const maintenance = new URL(connectionString);
+  maintenance.pathname = '/postgres';
+  const admin = await connect(maintenance.toString());
+  try {
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  } catch (err) {
+    // Another instance starting at the same time may have created it first.
+    if ((err as { code?: string }).code !== DATABASE_EXISTS) {
+      throw new Error(`database ${describe(connectionString)} does not exist and could not be created: ${(err as Error).message}`, { cause: err });
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_PATTERN.test(schema)) throw new Error(`schema '${schema}' must be a lower-case SQL identifier`);
-  if (schema !== 'public') {
-    const setup = new pg.Client({ connectionString: options.connectionString });
-    await setup.connect();
-    try {
-      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    } finally {
-      await setup.end();
-    }
-  }
+  await prepareDatabase(options.connectionString, schema);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
@@ -88,6 +144,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     webhooks: new PgWebhookRepository(pool),
     apiKeys: new PgApiKeyRepository(pool),
     settings: new PgSettingsRepository(pool),
+    alarms: new PgAlarmRepository(pool),
+    users: new PgUserRepository(pool),
+    loginSessions: new PgLoginSessionRepository(pool),
+    healthRuns: new PgHealthRunRepository(pool),
     schemaVersion,
     close: () => (closed ??= pool.end()),
   };

@@ -20,6 +20,7 @@ import type {
   WebhookSubscription,
 } from '../types.ts';
 import { toOutbox, type OutboxDbRow } from '../outbox-rows.ts';
+import { severitiesAtLeast } from '../severity.ts';
 import { inTransaction } from './db.ts';
 import { fanOutPg } from './tasks.ts';
 
@@ -174,8 +175,6 @@ interface EventRow {
   data: unknown;
 }
 
-const SEVERITIES: EventRecord['severity'][] = ['debug', 'info', 'warning', 'error', 'critical'];
-
 export class PgEventRepository implements EventRepository {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -188,7 +187,7 @@ export class PgEventRepository implements EventRepository {
   }
 
   async query(q: EventQuery = {}): Promise<EventRecord[]> {
-    const levels = q.severity === undefined ? SEVERITIES : SEVERITIES.slice(SEVERITIES.indexOf(q.severity));
+    const levels = severitiesAtLeast(q.severity);
     const { rows } = await this.pool.query<EventRow>(
       `SELECT * FROM events
        WHERE ($1::text IS NULL OR agv_id = $1) AND ($2::text IS NULL OR task_id = $2) AND ($3::text IS NULL OR type = $3)

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventQuery, EventRecord, EventRepository, EventSeverity, NewEvent } from '../types.ts';
+import { severitiesAtLeast } from '../severity.ts';
 import { parseJson, toJson } from './rows.ts';
 
 interface Row {
@@ -16,8 +17,6 @@ interface Row {
 function toEvent(r: Row): EventRecord {
   return { id: r.id, at: r.at, agvId: r.agv_id, taskId: r.task_id, severity: r.severity, type: r.type, message: r.message, data: parseJson(r.data) };
 }
-
-const SEVERITY_RANK: Record<EventSeverity, number> = { debug: 0, info: 1, warning: 2, error: 3, critical: 4 };
 
 export class SqliteEventRepository implements EventRepository {
   private readonly insert: Statement;
@@ -55,7 +54,7 @@ export class SqliteEventRepository implements EventRepository {
       params.since = q.since;
     }
     if (q.severity !== undefined) {
-      const levels = (Object.keys(SEVERITY_RANK) as EventSeverity[]).filter((s) => SEVERITY_RANK[s] >= SEVERITY_RANK[q.severity!]);
+      const levels = severitiesAtLeast(q.severity);
       where.push(`severity IN (${levels.map((l) => `'${l}'`).join(', ')})`);
     }
     params.limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 1000);

@@ -109,4 +109,56 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'operations: alarms, dashboard users, login sessions, health runs',
+    sql: `
+      CREATE TABLE alarms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedup_key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        code TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        agv_id TEXT,
+        task_id TEXT,
+        message TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('raised', 'acknowledged', 'cleared')),
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        raised_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        acknowledged_at INTEGER,
+        acknowledged_by TEXT,
+        cleared_at INTEGER
+      );
+      CREATE INDEX alarms_by_state ON alarms (state);
+      CREATE INDEX alarms_by_agv ON alarms (agv_id, raised_at);
+      CREATE UNIQUE INDEX alarms_one_open_per_key ON alarms (dedup_key) WHERE state <> 'cleared';
+
+      CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE login_sessions (
+        token_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX login_sessions_by_user ON login_sessions (username);
+      CREATE INDEX login_sessions_by_expiry ON login_sessions (expires_at);
+
+      CREATE TABLE health_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER NOT NULL,
+        trigger TEXT NOT NULL CHECK (trigger IN ('manual', 'schedule')),
+        score INTEGER NOT NULL,
+        checks_run INTEGER NOT NULL,
+        findings TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import { SqliteTaskRepository } from './tasks.ts';
 import { SqliteOutboxRepository } from './outbox.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
+import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /**
@@ -37,6 +38,10 @@ export function openStore(options: SqliteStoreOptions): Store {
     webhooks: new SqliteWebhookRepository(db),
     apiKeys: new SqliteApiKeyRepository(db),
     settings: new SqliteSettingsRepository(db),
+    alarms: new SqliteAlarmRepository(db),
+    users: new SqliteUserRepository(db),
+    loginSessions: new SqliteLoginSessionRepository(db),
+    healthRuns: new SqliteHealthRunRepository(db),
     schemaVersion,
     async close() {
       if (!db.open) return;

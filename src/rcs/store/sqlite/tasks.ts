@@ -3,6 +3,7 @@ import type { Task, TaskFilter, TaskHistoryEntry, TaskPage, TaskState } from '..
 import { StoreConflictError } from '../errors.ts';
 import type { IdempotentTask, TaskChangeRecord, TaskRepository } from '../types.ts';
 import { fanOut } from './outbox.ts';
+import { isUniqueViolation } from './rows.ts';
 import { decodeCursor, encodeCursor, pageLimit, toEntry, toTask, type HistoryRow, type TaskRow } from '../task-rows.ts';
 
 export class SqliteTaskRepository implements TaskRepository {
@@ -129,8 +130,4 @@ export class SqliteTaskRepository implements TaskRepository {
     const sql = `SELECT * FROM tasks WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, id`;
     return this.db.prepare<unknown[], TaskRow>(sql).all(...states).map(toTask);
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 }
