@@ -7,20 +7,11 @@ import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { FleetJournal } from './fleet-journal.ts';
 import { goalOf, isInterruptible, type Job, type TaskPhase } from './jobs.ts';
+import type { RecoveryGate } from './restart-recovery.ts';
 
 // One AGV's order execution: what it is doing (its job), the order it drives (order and update ids, the released
 // path), where it stands on the map, pick/drop and charging at its goal, and picking a task back up after a restart
 // or a reconnect. The fleet loop decides *what* each AGV does (dispatch, nudging); this carries it out.
-
-/** Holds all motion back after a platform restart (see RestartRecovery). */
-export interface RecoveryGate {
-  /** True while no AGV may be sent anywhere. */
-  holding(): boolean;
-  /** The AGV stands on the map again: no longer waited for. */
-  settled(agvId: string): void;
-  /** True the first time for an AGV still driving an old order, which must be told to stop. */
-  shouldTellToStop(agvId: string): boolean;
-}
 
 /** What every AGV's controller shares. */
 export interface OrderControllerContext {

@@ -11,7 +11,7 @@ import { AgvOrderController, type OrderControllerContext } from './agv-order-con
 import { FleetJournal } from './fleet-journal.ts';
 import { isInterruptible, type Job } from './jobs.ts';
 import { findRefuge } from './refuge.ts';
-import { RestartRecovery } from './restart-recovery.ts';
+import { RestartRecovery, recoveryGate, type RecoveryGate } from './restart-recovery.ts';
 
 // The coordinator runs the fleet loop: it feeds dispatch with queued tasks and idle AGVs, ticks traffic control,
 // sends idle AGVs out of the way, and hands each AGV's work to that AGV's order controller, which drives it and
@@ -64,6 +64,7 @@ export class FleetCoordinator {
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
   private readonly recovery = new RestartRecovery();
+  private readonly gate: RecoveryGate;
 
   constructor(private readonly o: CoordinatorOptions) {
     for (const s of o.site.stations) this.stationNode.set(s.id, s.node);
@@ -74,6 +75,9 @@ export class FleetCoordinator {
     this.resumeBattery = o.resumeBatteryPct ?? 60;
     this.nextOrderId = (o.clock.now() % 2_000_000_000) + 1;
     this.journal = new FleetJournal(o.clock, o.events, o.logger);
+    this.gate = recoveryGate(this.recovery, () => o.clock.now(), (missing) => {
+      void this.journal.record('warning', 'recovery.timeout', `recovery ended without hearing from ${missing.join(', ')}`);
+    });
     this.context = {
       clock: o.clock,
       graph: o.graph,
@@ -83,11 +87,7 @@ export class FleetCoordinator {
       stationNode: this.stationNode,
       journal: this.journal,
       nextOrderId: () => this.nextOrderId++,
-      recovery: {
-        holding: () => this.recovering(),
-        settled: (agvId) => this.recovery.settled(agvId),
-        shouldTellToStop: (agvId) => this.recovery.shouldTellToStop(agvId),
-      },
+      recovery: this.gate,
       nodeSnapM: o.nodeSnapM ?? 0.25,
     };
   }
@@ -182,14 +182,8 @@ export class FleetCoordinator {
     } else controller.onOnline();
   }
 
-  private recovering(): boolean {
-    return this.recovery.active(this.o.clock.now(), (missing) => {
-      void this.journal.record('warning', 'recovery.timeout', `recovery ended without hearing from ${missing.join(', ')}`);
-    });
-  }
-
   private async dispatch(): Promise<void> {
-    if (this.recovering()) return;
+    if (this.gate.holding()) return;
     const idle: DispatchAgv[] = [];
     const takenParking = new Map<string, string>();
     const takenChargers = new Map<string, string>();
