@@ -178,7 +178,7 @@ describe('AgvOrderController', () => {
   });
 
   it('extends the order on arrival at each node with updates that start at the last released node', async () => {
-    const taskId = await startTask();
+    await startTask();
     await report('n1', { speed: 0.8 });
     await report('n2', { speed: 0.8 });
     expect(link.orders()).toEqual([
