@@ -36,3 +36,22 @@ export class RestartRecovery {
     return true;
   }
 }
+
+/** What an AGV's order controller asks of the recovery: whether motion is held, and who settled. */
+export interface RecoveryGate {
+  /** True while no AGV may be sent anywhere. */
+  holding(): boolean;
+  /** The AGV stands on the map again: no longer waited for. */
+  settled(agvId: string): void;
+  /** True the first time for an AGV still driving an old order, which must be told to stop. */
+  shouldTellToStop(agvId: string): boolean;
+}
+
+/** The gate over a recovery, read at the clock's current time; onTimeout names the AGVs never heard from (once). */
+export function recoveryGate(recovery: RestartRecovery, now: () => number, onTimeout: (missing: string[]) => void): RecoveryGate {
+  return {
+    holding: () => recovery.active(now(), onTimeout),
+    settled: (agvId) => recovery.settled(agvId),
+    shouldTellToStop: (agvId) => recovery.shouldTellToStop(agvId),
+  };
+}

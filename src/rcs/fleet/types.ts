@@ -78,7 +78,7 @@ export type CommandOutcome =
   | { ok: true; latencyMs: number }
   | { ok: false; code: string; message: string; latencyMs?: number };
 
-/** How the runtime talks to one connected AGV; implemented by the session, faked nowhere in tests. */
+/** How the runtime talks to one connected AGV; implemented by the session (order-controller unit tests record what goes over it). */
 export interface AgvLink {
   readonly mode: AgvSecurityMode;
   sendMotion(order: MotionOrder): Promise<CommandOutcome>;

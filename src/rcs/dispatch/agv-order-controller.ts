@@ -1,0 +1,364 @@
+import type { Clock } from '../../core/index.ts';
+import type { FleetRegistry } from '../fleet/registry.ts';
+import type { AgvLink, AgvStatus, PathStep } from '../fleet/types.ts';
+import type { EventSeverity } from '../store/types.ts';
+import type { Task, TaskServiceApi } from '../tasks/types.ts';
+import type { RoadGraph } from '../traffic/road-graph.ts';
+import type { TrafficController } from '../traffic/types.ts';
+import type { FleetJournal } from './fleet-journal.ts';
+import { goalOf, isInterruptible, type Job, type TaskPhase } from './jobs.ts';
+import type { RecoveryGate } from './restart-recovery.ts';
+
+// One AGV's order execution: what it is doing (its job), the order it drives (order and update ids, the released
+// path), where it stands on the map, pick/drop and charging at its goal, and picking a task back up after a restart
+// or a reconnect. The fleet loop decides *what* each AGV does (dispatch, nudging); this carries it out.
+
+/** What every AGV's controller shares. */
+export interface OrderControllerContext {
+  clock: Clock;
+  graph: RoadGraph;
+  traffic: TrafficController;
+  tasks: Pick<TaskServiceApi, 'get' | 'assign' | 'transition'>;
+  /** The live fleet: each AGV's current link and last status; the controller notes the AGV's task there. */
+  fleet: Pick<FleetRegistry, 'live' | 'setTask'>;
+  /** Station id → node. */
+  stationNode: ReadonlyMap<string, string>;
+  journal: FleetJournal;
+  /** Order ids come from one counter for the whole fleet, seeded so a restarted platform does not reuse them. */
+  nextOrderId(): number;
+  recovery: RecoveryGate;
+  /** Max distance (m) between a reported pose and a node for the AGV to count as standing on it. */
+  nodeSnapM: number;
+}
+
+interface Driving {
+  orderId: number;
+  updateId: number;
+  /** The released path last acknowledged or in flight. */
+  sent: string[];
+  inFlight: boolean;
+}
+
+export class AgvOrderController {
+  private current: Job = { kind: 'idle' };
+  private driving: Driving | undefined;
+  private onMap = false;
+  /** A task past pick whose AGV is not (yet) back after a restart or a disconnect. */
+  private pendingResume: Task | undefined;
+  private lastAnomaly: string | undefined;
+
+  constructor(
+    readonly agvId: string,
+    private readonly ctx: OrderControllerContext,
+  ) {}
+
+  get job(): Job {
+    return this.current;
+  }
+
+  /** True once traffic control has placed the AGV at the node it reported standing on. */
+  get placed(): boolean {
+    return this.onMap;
+  }
+
+  /** True while a task past pick waits for this AGV to report again; dispatch leaves it alone meanwhile. */
+  get awaitingResume(): boolean {
+    return this.pendingResume !== undefined;
+  }
+
+  // ---- fleet events ----
+
+  onStatus(status: AgvStatus): void {
+    if (this.ctx.recovery.holding() && !this.onMap && !this.settledForRecovery(status)) return;
+    const { traffic } = this.ctx;
+    const node = this.nodeOf(status);
+    if (node !== undefined) {
+      const wasPlaced = this.onMap;
+      if (!wasPlaced || !traffic.reportProgress(this.agvId, node)) {
+        // Not on a node it holds: first sighting, or it deviated (driven by hand, or a vendor bug).
+        const holder = traffic.heldBy(node);
+        if (traffic.place(this.agvId, node)) {
+          this.onMap = true;
+          this.ctx.recovery.settled(this.agvId);
+          if (wasPlaced) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
+        } else {
+          this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
+        }
+      }
+    }
+    const resumed = this.pendingResume;
+    if (resumed && this.onMap) {
+      this.pendingResume = undefined;
+      this.resumeTask(resumed, status);
+    }
+    this.advanceActions(status);
+    this.drive();
+  }
+
+  /** A new session: the AGV forgot its order, so the next path starts a new one. */
+  onOnline(): void {
+    this.driving = undefined;
+  }
+
+  /** Reservations stay held; a task before pick goes back to the queue, one past pick waits for this AGV. */
+  async onOffline(reason: string): Promise<void> {
+    this.driving = undefined;
+    void this.record('warning', 'agv.offline', `${this.agvId} offline: ${reason}; its reservations stay held`);
+    const job = this.current;
+    if (job.kind !== 'task') {
+      this.setJob({ kind: 'idle' });
+    } else if (job.phase === 'to_pick') {
+      this.setJob({ kind: 'idle' });
+      await this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, 'queued', `${this.agvId} went offline before pick-up`));
+    } else {
+      const task = await this.ctx.tasks.get(job.taskId);
+      if (task) this.pendingResume = task;
+      this.setJob({ kind: 'idle' });
+    }
+  }
+
+  /** Picks this task up again once the AGV reports standing on the map (after a restart). */
+  resumeWhenBack(task: Task): void {
+    this.pendingResume = task;
+  }
+
+  /** The task was cancelled or failed elsewhere: stop working on it. */
+  dropTask(taskId: string): void {
+    if (this.current.kind === 'task' && this.current.taskId === taskId) {
+      this.setJob({ kind: 'idle' });
+      this.ctx.traffic.stop(this.agvId);
+    }
+    if (this.pendingResume?.id === taskId) this.pendingResume = undefined;
+  }
+
+  /** The operator freed the offline AGV's reservations: it must be placed again when it reports. */
+  forgetPlacement(): void {
+    this.onMap = false;
+  }
+
+  // ---- what dispatch and nudging decide ----
+
+  /** Takes a queued task: assigns it in the store, stops charging if it was, and drives to the pick station. */
+  async takeTask(task: Task): Promise<void> {
+    if (!this.link() || !isInterruptible(this.current)) return;
+    const wasCharging = this.current.kind === 'charge';
+    const assigned = await this.attempt(task.id, () => this.ctx.tasks.assign(task.id, this.agvId));
+    if (!assigned) return;
+    const started = await this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'to_pick'));
+    if (!started) return;
+    if (wasCharging) void this.link()?.sendCharging(false);
+    this.setJob(this.taskJob(task, 'to_pick'));
+    this.drive();
+  }
+
+  goCharge(chargerId: string, node: string): void {
+    if (!isInterruptible(this.current)) return;
+    this.setJob({ kind: 'charge', chargerId, node, phase: 'to_charger' });
+    void this.record('info', 'agv.charging', `${this.agvId} sent to charger ${chargerId}`);
+  }
+
+  park(node: string): void {
+    if (this.current.kind !== 'idle') return;
+    this.setJob({ kind: 'park', node });
+  }
+
+  /** Idle, or charged enough to leave the charger: may be sent out of another AGV's way. */
+  canStepAside(resumeBatteryPct: number): boolean {
+    const live = this.ctx.fleet.live(this.agvId);
+    if (!live?.link || !live.status) return false;
+    const job = this.current;
+    return job.kind === 'idle' || (job.kind === 'charge' && job.phase === 'charging' && live.status.battery >= resumeBatteryPct);
+  }
+
+  stepAside(refuge: string): void {
+    if (this.current.kind === 'charge') void this.link()?.sendCharging(false);
+    this.setJob({ kind: 'yield', node: refuge });
+    this.drive();
+  }
+
+  // ---- driving ----
+
+  /** Sends the AGV the nodes it holds toward its goal, and handles arrival. */
+  drive(): void {
+    const agv = this.ctx.fleet.live(this.agvId);
+    if (!agv?.link || !this.onMap || this.ctx.recovery.holding()) return;
+    const job = this.current;
+    const goal = goalOf(job);
+    if (goal === undefined) return;
+    const grant = this.ctx.traffic.request(this.agvId, goal, this.ctx.clock.now());
+    if (grant.kind === 'arrived') {
+      const status = agv.status;
+      if (status && status.speed < 0.01) this.arrive(job, status);
+      return;
+    }
+    if (grant.kind !== 'go') return;
+    const d = this.driving;
+    if (d && (d.inFlight || isSuffix(grant.path, d.sent))) return;
+    this.sendPath(agv.link, grant.path, grant.announced);
+  }
+
+  /**
+   * Sends the held path. A path that continues the last one goes out as an order update whose first node is the
+   * last node released so far (protocol rule); anything else starts a new order from where the AGV stands.
+   */
+  private sendPath(link: AgvLink, path: string[], announced: string[]): void {
+    let d = this.driving;
+    let released = path;
+    const continueAt = d ? path.indexOf(d.sent[d.sent.length - 1]!) : -1;
+    if (d && continueAt >= 0) {
+      d.updateId++;
+      released = path.slice(continueAt);
+    } else {
+      d = { orderId: this.ctx.nextOrderId(), updateId: 0, sent: [], inFlight: false };
+      this.driving = d;
+    }
+    d.sent = path;
+    d.inFlight = true;
+    const current = d;
+    void link
+      .sendMotion({ orderId: d.orderId, updateId: d.updateId, released: released.map((n) => this.step(n)), announced: announced.map((n) => this.step(n)) })
+      .then((outcome) => {
+        current.inFlight = false;
+        if (!outcome.ok) {
+          // Start a fresh order next time rather than build on one the AGV refused.
+          if (this.driving === current) this.driving = undefined;
+          void this.record('warning', 'motion.refused', `${this.agvId} refused motion: ${outcome.code} ${outcome.message}`);
+        } else {
+          this.drive();
+        }
+      });
+  }
+
+  private step(nodeId: string): PathStep {
+    const n = this.ctx.graph.node(nodeId)!;
+    return { nodeId, x: n.x, y: n.y };
+  }
+
+  private arrive(job: Job, status: AgvStatus): void {
+    this.driving = undefined;
+    switch (job.kind) {
+      case 'park':
+      case 'yield':
+        this.setJob({ kind: 'idle' });
+        return;
+      case 'charge':
+        this.setJob({ ...job, phase: 'charging' });
+        void this.link()?.sendCharging(true);
+        return;
+      case 'task': {
+        const next = job.phase === 'to_pick' ? 'picking' : 'dropping';
+        this.setJob({ ...job, phase: next, actionSent: false });
+        void this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, next)).then(() => this.advanceActions(status));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Runs pick/drop at the station and moves on when the AGV's status shows the load changed hands. */
+  private advanceActions(status: AgvStatus): void {
+    const job = this.current;
+    if (job.kind !== 'task' || (job.phase !== 'picking' && job.phase !== 'dropping')) return;
+    const picking = job.phase === 'picking';
+    const done = picking ? status.loaded && !status.actionRunning : !status.loaded && !status.actionRunning;
+    if (done && job.actionSent) {
+      if (picking) {
+        this.setJob({ ...job, phase: 'to_drop', actionSent: false });
+        void this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, 'to_drop'));
+        this.drive();
+      } else {
+        this.setJob({ kind: 'idle' });
+        void this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, 'completed'));
+      }
+      return;
+    }
+    if (job.actionSent || status.actionRunning) return;
+    const link = this.link();
+    if (!link) return;
+    job.actionSent = true;
+    void link.sendLoadAction(picking ? 'pick' : 'drop', picking ? job.pickStation : job.dropStation).then((outcome) => {
+      if (!outcome.ok && this.current === job) {
+        job.actionSent = false;
+        void this.record('warning', 'action.refused', `${this.agvId} refused ${picking ? 'pick' : 'drop'}: ${outcome.code}`, job.taskId);
+      }
+    });
+  }
+
+  /** Picks an unfinished task back up once its AGV reports again, from what the AGV says about its load. */
+  private resumeTask(task: Task, status: AgvStatus): void {
+    if (task.state === 'picking' && !status.loaded) this.setJob(this.taskJob(task, 'picking', status.actionRunning));
+    else if (task.state === 'dropping' && status.loaded) this.setJob(this.taskJob(task, 'dropping', status.actionRunning));
+    else if (task.state === 'dropping') {
+      this.setJob({ kind: 'idle' });
+      void this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'completed', 'drop confirmed after reconnect'));
+    } else {
+      if (task.state === 'picking') void this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'to_drop'));
+      this.setJob(this.taskJob(task, 'to_drop'));
+    }
+    void this.record('info', 'task.resumed', `${this.agvId} resumes task ${task.id} (${task.state})`, task.id);
+  }
+
+  private taskJob(task: Task, phase: TaskPhase, actionSent = false): Job {
+    const { stationNode } = this.ctx;
+    return { kind: 'task', taskId: task.id, pickStation: task.pick, dropStation: task.drop, pickNode: stationNode.get(task.pick)!, dropNode: stationNode.get(task.drop)!, phase, actionSent };
+  }
+
+  private setJob(job: Job): void {
+    const before = this.current;
+    this.current = job;
+    this.ctx.fleet.setTask(this.agvId, job.kind === 'task' ? job.taskId : undefined);
+    // A new goal needs a new order; the old one's released path leads elsewhere.
+    if (goalOf(job) !== goalOf(before)) this.driving = undefined;
+  }
+
+  // ---- recovery and position ----
+
+  /** During recovery an AGV counts only once it stands still on a node; one still driving is told to stop. */
+  private settledForRecovery(status: AgvStatus): boolean {
+    if (status.speed < 0.01 && this.nodeOf(status) !== undefined) return true;
+    if (this.ctx.recovery.shouldTellToStop(this.agvId)) void this.link()?.sendControl('cancel');
+    return false;
+  }
+
+  private nodeOf(status: AgvStatus): string | undefined {
+    const { graph, nodeSnapM } = this.ctx;
+    if (status.lastNodeId !== undefined && graph.has(status.lastNodeId)) {
+      const n = graph.node(status.lastNodeId)!;
+      if (Math.hypot(n.x - status.x, n.y - status.y) <= nodeSnapM) return n.id;
+      // Between nodes: the AGV is still on its held edge; progress counts only on arrival.
+      return undefined;
+    }
+    const nearest = graph.nearestNode(status.x, status.y);
+    return nearest && nearest.distance <= nodeSnapM ? nearest.id : undefined;
+  }
+
+  private link(): AgvLink | undefined {
+    return this.ctx.fleet.live(this.agvId)?.link;
+  }
+
+  // ---- reporting ----
+
+  /** Reports an anomaly once per node, not on every status report. */
+  private recordOnce(node: string, severity: EventSeverity, type: string, message: string): void {
+    if (this.lastAnomaly === `${type}@${node}`) return;
+    this.lastAnomaly = `${type}@${node}`;
+    void this.record(severity, type, message);
+  }
+
+  private record(severity: EventSeverity, type: string, message: string, taskId?: string): Promise<void> {
+    return this.ctx.journal.record(severity, type, message, { agvId: this.agvId, taskId });
+  }
+
+  private attempt<T>(taskId: string, update: () => Promise<T>): Promise<T | undefined> {
+    return this.ctx.journal.attempt({ agvId: this.agvId, taskId }, update);
+  }
+}
+
+/** True when `path` is what is left of `sent` after the AGV advanced (nothing new to release). */
+function isSuffix(path: readonly string[], sent: readonly string[]): boolean {
+  if (path.length > sent.length) return false;
+  const offset = sent.length - path.length;
+  for (let i = 0; i < path.length; i++) if (path[i] !== sent[offset + i]) return false;
+  return true;
+}
