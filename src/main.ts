@@ -1,6 +1,6 @@
 // `npm start`: the platform on the demo warehouse with an embedded simulated multi-vendor fleet and a stream of demo
 // tasks fed through the HTTP API. Everything embedded (SQLite in ./data), no external server needed.
-import { ScaledClock, Simulator } from './agv/index.ts';
+import { ScaledClock, Simulator } from './agv/sim/index.ts';
 import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
 import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';

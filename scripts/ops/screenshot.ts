@@ -2,7 +2,7 @@
 //   npx tsx scripts/ops/screenshot.ts
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { DEMO_DASHBOARD_USERS } from '../../src/rcs/ops/index.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';

@@ -2,7 +2,8 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
 import { encodeFrame, FrameDecoder, type Message } from '../../src/protocol/index.ts';
-import { AgvClient, VENDOR_PROFILES, SimAgv } from '../../src/agv/index.ts';
+import { AgvClient } from '../../src/agv/index.ts';
+import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
 
