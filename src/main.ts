@@ -4,8 +4,8 @@ import { ScaledClock, Simulator } from './agv/sim/index.ts';
 import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
 import { ConfigError, describeConfig, loadConfig } from './rcs/config.ts';
-import { DemoFeeder } from './rcs/demo-feeder.ts';
-import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
+import { DemoFeeder } from './demo/feeder.ts';
+import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { startPlatform } from './rcs/platform.ts';
 import { ReservationTrafficController } from './rcs/traffic/index.ts';
 

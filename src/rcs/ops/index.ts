@@ -11,4 +11,4 @@ export { SqliteEventLog, type OpsEvent, type EventQuery, type EventLog, type New
 export { createLogger, objectLogger, type Logger } from '../logger.ts';
 export { migrateOps } from './db.ts';
 export * from './live/schema.ts';
-export { attachOps, DEMO_DASHBOARD_USERS, opsDbPath, type PlatformOpsOptions, type OpsAttachment } from './attach.ts';
+export { attachOps, opsDbPath, type PlatformOpsOptions, type OpsAttachment } from './attach.ts';
