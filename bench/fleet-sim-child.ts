@@ -1,7 +1,7 @@
 // Child process of bench/fleet.ts: the simulated fleet, in its own process so its CPU does not count as the RCS's.
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../src/core/index.ts';
-import { Simulator, type SimMapNode } from '../src/agv/index.ts';
+import { Simulator, type SimMapNode } from '../src/agv/sim/index.ts';
 
 const [mapPath, port, count] = process.argv.slice(2);
 const map = JSON.parse(readFileSync(mapPath!, 'utf8')) as { nodes: SimMapNode[]; startNodes: string[] };

@@ -3,9 +3,8 @@
 //   npm run bench:protocol            (BENCH_MS=2000 for longer runs per measurement)
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../src/core/index.ts';
-import {
-  createSecureProtector, decodeFrame, encodeFrame, EXAMPLE_STATUS, exampleMotionCommand, FrameDecoder, type Message,
-} from '../src/protocol/index.ts';
+import { createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, type Message } from '../src/protocol/index.ts';
+import { EXAMPLE_STATUS, exampleMotionCommand } from '../src/protocol/examples.ts';
 import { generateSm2KeyPair, SecureSession } from '../src/protocol/secure/index.ts';
 import { vdaOrder, vdaState } from './lib/vda5050.ts';
 

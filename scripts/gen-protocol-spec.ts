@@ -5,10 +5,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ManualClock } from '../src/core/index.ts';
 import {
-  createSecureProtector, encodeFrame, encodePayload, encodeRawFrame, EXAMPLE_MESSAGES, fillRegions, FrameDecoder, FrameFlags, headerCheck,
-  MESSAGE_DEFS, messageToJson, MsgType, PROTOCOL_VERSION, renderSpecRegions, renderVectors, toHex,
-  type ErrorVector, type FrameVector, type Message, type VectorFile,
+  createSecureProtector, encodeFrame, encodePayload, encodeRawFrame, FrameDecoder, FrameFlags, headerCheck, MESSAGE_DEFS, messageToJson, MsgType, PROTOCOL_VERSION, toHex, type Message,
 } from '../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES } from '../src/protocol/examples.ts';
+import {
+  fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile,
+} from '../src/protocol/spec-tables.ts';
 import { keyPairFromPrivateKey, SecureSession } from '../src/protocol/secure/index.ts';
 import { crc32 } from '../src/protocol/crc32.ts';
 

@@ -1,12 +1,12 @@
 // `npm start`: the platform on the demo warehouse with an embedded simulated multi-vendor fleet and a stream of demo
 // tasks fed through the HTTP API. Everything embedded (SQLite in ./data), no external server needed.
-import { ScaledClock, Simulator } from './agv/index.ts';
+import { ScaledClock, Simulator } from './agv/sim/index.ts';
 import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
 import { ConfigError, DEFAULT_CONFIG, describeConfig, loadConfig } from './rcs/config.ts';
-import { DemoFeeder } from './rcs/demo-feeder.ts';
+import { DemoFeeder } from './demo/feeder.ts';
+import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { createLogger, type Logger } from './rcs/logger.ts';
-import { DEMO_DASHBOARD_USERS } from './rcs/ops/index.ts';
 import { startPlatform } from './rcs/platform.ts';
 
 /** Until the configuration is read, failures go to a logger at the default level. */

@@ -2,8 +2,9 @@
 // nothing ever throws, the decoder's buffer stays bounded, and anything the decoder accepts is a message the
 // encoder accepts too and that round-trips. Shared by `npm run fuzz:protocol` and the test suite's smaller run.
 import {
-  decodeFrame, encodeFrame, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, HEADER_SIZE, headerCheck, type DecodeResult, type Message,
+  decodeFrame, encodeFrame, FrameDecoder, HEADER_SIZE, headerCheck, type DecodeResult, type Message,
 } from '../../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES, exampleMotionCommand } from '../../src/protocol/examples.ts';
 import { crc32 } from '../../src/protocol/crc32.ts';
 import { seededRandom as prng } from '../../src/core/random.ts';
 

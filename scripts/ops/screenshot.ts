@@ -2,8 +2,8 @@
 //   npx tsx scripts/ops/screenshot.ts
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ScaledClock, Simulator } from '../../src/agv/index.ts';
-import { DEMO_DASHBOARD_USERS } from '../../src/rcs/ops/index.ts';
+import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { DEMO_DASHBOARD_USERS } from '../../src/demo/dashboard-users.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { launchChromium } from '../../test/browser/chromium.ts';

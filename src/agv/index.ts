@@ -1,4 +1,4 @@
-// Public entry of the agv package: the SDK vendors embed, the transports it runs over, and the simulator.
+// Public entry of the agv package (`unifleet/agv`): the SDK vendors embed (AgvController over a VendorAdapter, and
+// the AgvClient beneath it) and the transports it runs over. The simulator is a separate entry (`unifleet/agv/sim`).
 export * from './sdk/index.ts';
 export * from './transport/index.ts';
-export * from './sim/index.ts';

@@ -11,9 +11,7 @@ export { OPTIONAL_TYPE_BIT, type Direction, type MessageDef } from './messages/d
 export { ENCRYPTION_IV_SIZE, type FrameProtector, type ProtectedFrameView, type ProtectedOutput } from './protector.ts';
 export { crc32 } from './crc32.ts';
 export type { EnumDef, FieldType, StructType } from './schema/types.ts';
-export * from './examples.ts';
 export { createSecureProtector, PLAIN_IN_SECURE_SESSION, toProtocolError, type SecureProtectorOptions } from './secure-protector.ts';
 export * from './json.ts';
-export { fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile } from './spec-tables.ts';
 export * from './version.ts';
 export * from './secure/index.ts';

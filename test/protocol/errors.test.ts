@@ -2,9 +2,9 @@
 // decoder carries on with the next good frame.
 import { describe, expect, it } from 'vitest';
 import {
-  crc32, decodeFrame, encodeFrame, encodePayload, encodeRawFrame, ERROR_CODES, errorCodeName, EXAMPLE_MESSAGES, FrameDecoder, HEADER_SIZE, headerCheck,
-  MsgType, ProtocolError, type DecodeResult, type Message,
+  crc32, decodeFrame, encodeFrame, encodePayload, encodeRawFrame, ERROR_CODES, errorCodeName, FrameDecoder, HEADER_SIZE, headerCheck, MsgType, ProtocolError, type DecodeResult, type Message,
 } from '../../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES } from '../../src/protocol/examples.ts';
 
 const T0 = 1_764_018_000_000;
 const good = encodeFrame(EXAMPLE_MESSAGES.heartbeat, { seq: 99, timestamp: T0 });

@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.ts';
 import {
-  createSecureProtector, crc32, decodeFrame, encodeFrame, EXAMPLE_MESSAGES, FrameDecoder, FrameFlags, HEADER_SIZE, headerCheck, type Message,
+  createSecureProtector, crc32, decodeFrame, encodeFrame, FrameDecoder, FrameFlags, HEADER_SIZE, headerCheck, type Message,
 } from '../../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES } from '../../src/protocol/examples.ts';
 import { generateSm2KeyPair, SecureSession } from '../../src/protocol/secure/index.ts';
 
 const START = Date.UTC(2026, 10, 24, 21, 0, 0);

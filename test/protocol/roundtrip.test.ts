@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decodeFrame, encodeFrame, encodePayload, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, FrameFlags, HEADER_SIZE, MESSAGE_DEFS, MsgType,
-  PROTOCOL_VERSION, type Message,
+  decodeFrame, encodeFrame, encodePayload, FrameDecoder, FrameFlags, HEADER_SIZE, MESSAGE_DEFS, MsgType, PROTOCOL_VERSION, type Message,
 } from '../../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES, exampleMotionCommand } from '../../src/protocol/examples.ts';
 
 const T0 = 1_764_018_000_000;
 

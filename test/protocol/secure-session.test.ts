@@ -213,7 +213,7 @@ describe('ReplayWindow', () => {
 
 describe('measureSecureThroughput', () => {
   it('reports positive rates for a short run (figures themselves belong to npm run bench:secure)', async () => {
-    const { measureSecureThroughput } = await import('../../src/protocol/secure/index.ts');
+    const { measureSecureThroughput } = await import('../../src/protocol/secure/benchmark.ts');
     const result = measureSecureThroughput({ durationMs: 20, payloadBytes: 32, precomputeWindow: 4 });
     expect(result.payload_bytes).toBe(32);
     expect(result.overhead_bytes).toBe(80);

@@ -5,9 +5,11 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.ts';
 import {
-  crc32, createSecureProtector, decodeFrame, encodeFrame, fillRegions, FrameDecoder, fromHex, MESSAGE_DEFS, messageFromJson, messageToJson,
-  renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type JsonValue, type VectorFile,
+  crc32, createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, fromHex, MESSAGE_DEFS, messageFromJson, messageToJson, type JsonValue,
 } from '../../src/protocol/index.ts';
+import {
+  fillRegions, renderSpecRegions, renderVectors, type ErrorVector, type FrameVector, type VectorFile,
+} from '../../src/protocol/spec-tables.ts';
 import { keyPairFromPrivateKey, SecureSession } from '../../src/protocol/secure/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -3,7 +3,8 @@
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeFrame, EXAMPLE_MESSAGES, exampleMotionCommand, FrameDecoder, type DecodeEvent, type Message } from '../../src/protocol/index.ts';
+import { encodeFrame, FrameDecoder, type DecodeEvent, type Message } from '../../src/protocol/index.ts';
+import { EXAMPLE_MESSAGES, exampleMotionCommand } from '../../src/protocol/examples.ts';
 
 const T0 = 1_764_018_000_000;
 let server: ReturnType<typeof createServer>;

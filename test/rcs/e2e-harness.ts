@@ -1,5 +1,5 @@
 import type { Frame } from '../../src/protocol/index.ts';
-import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScaledClock, Simulator } from '../../src/agv/index.ts';
+import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { demoSite, OccupancyChecker, submitTask, taskPairs, e2eConfig, TIME_FACTOR, waitFor } from './e2e-harness.ts';

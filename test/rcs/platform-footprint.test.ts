@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
-import { SimAgv, VENDOR_PROFILES, type VendorProfile } from '../../src/agv/index.ts';
+import { SimAgv, VENDOR_PROFILES, type VendorProfile } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';

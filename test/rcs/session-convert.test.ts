@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_STATUS, SPECIAL } from '../../src/protocol/index.ts';
+import { SPECIAL } from '../../src/protocol/index.ts';
+import { EXAMPLE_STATUS } from '../../src/protocol/examples.ts';
 import { statusFromReport } from '../../src/rcs/session/convert.ts';
 import { SiteNumbering } from '../../src/rcs/session/site-numbering.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
 import { generateSm2KeyPair } from '../../src/protocol/secure/index.ts';
-import { SimAgv, VENDOR_PROFILES } from '../../src/agv/index.ts';
+import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';

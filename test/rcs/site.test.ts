@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cellNodeId,
   DEMO_WAREHOUSE_LARGE_PATH,
   DEMO_WAREHOUSE_PATH,
-  importMovingAiMap,
   loadSiteMap,
   reachableFrom,
   readSiteMapFile,
@@ -11,6 +9,7 @@ import {
   unreachableNodes,
   type SiteMap,
 } from '../../src/rcs/site/index.ts';
+import { cellNodeId, importMovingAiMap } from '../../bench/lib/movingai-site.ts';
 
 function tiny(): Record<string, unknown> {
   return {

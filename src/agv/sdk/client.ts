@@ -20,8 +20,8 @@ export interface ClientEvents {
   protocolError: (error: ProtocolError) => void;
 }
 
-type MapSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; localisationScore?: number; detail?: string };
-type NavSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; detail?: string };
+export type MapSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; localisationScore?: number; detail?: string };
+export type NavSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; detail?: string };
 
 export class AgvClient {
   private readonly clock: Clock;

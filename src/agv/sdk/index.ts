@@ -1,2 +1,4 @@
-export { AgvClient, type ClientEvents } from './client.ts';
+export { AgvController, type AgvControllerOptions, type ControllerEvents } from './controller.ts';
+export type * from './adapter.ts';
+export { AgvClient, type ClientEvents, type MapSwitchOutcome, type NavSwitchOutcome } from './client.ts';
 export type * from './types.ts';

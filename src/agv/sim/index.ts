@@ -1,5 +1,7 @@
+// Public entry of the simulator (`unifleet/agv/sim`): simulated AGVs built on the SDK's AgvController.
 export { Simulator, type SimulatorOptions, type SimMapNode } from './simulator.ts';
 export { SimAgv, type SimAgvOptions } from './sim-agv.ts';
+export { SimulatedMotionAdapter } from './sim-adapter.ts';
 export { VirtualAgv } from './virtual-agv.ts';
 export { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 export { ScaledClock } from './scaled-clock.ts';

@@ -1,20 +1,13 @@
-import { isMoving, setPath, step, type MotionState, type PathPoint } from './motion.ts';
+import { isMoving, step, type MotionState, type PathPoint } from './motion.ts';
 import type { VendorProfile } from './profiles.ts';
 
 // One simulated AGV's body: motion, battery, load handling and injected faults. Pure: time only advances through
-// update(nowMs), so it runs as fast as the caller's clock. The SDK wiring (frames, sockets) lives in sim-agv.ts.
-
-export type SimState = 'idle' | 'moving' | 'paused' | 'executingAction' | 'waiting' | 'charging' | 'error' | 'emergencyStop';
+// update(nowMs), so it runs as fast as the caller's clock. What to drive and when comes from the SDK's
+// AgvController through the simulated-motion adapter (sim-adapter.ts); this is only the vehicle.
 
 export interface SimAction {
-  actionId: number;
   kind: 'pick' | 'drop';
   endsAt: number;
-}
-
-export interface FinishedAction {
-  actionId: number;
-  ok: boolean;
 }
 
 export interface Faults {
@@ -29,13 +22,10 @@ export class VirtualAgv {
   charging = false;
   loaded = false;
   paused = false;
-  orderId = 0;
-  orderUpdateId = 0;
   action: SimAction | undefined;
   readonly faults: Faults = { stalled: false, emergencyStop: false };
   odometerM = 0;
   private lastUpdate: number;
-  private finished: FinishedAction[] = [];
 
   constructor(
     readonly id: string,
@@ -49,31 +39,28 @@ export class VirtualAgv {
     this.lastUpdate = nowMs;
   }
 
-  /**
-   * Accepts a new order or an update of the current one; only released nodes are ever driven. A new order may
-   * start behind the AGV (the platform's view lags its reports): nodes up to the one last passed are skipped. An
-   * update must start at the last released node. Returns false for an update that does not fit.
-   */
-  acceptOrder(orderId: number, updateId: number, released: readonly PathPoint[]): boolean {
-    if (orderId !== this.orderId || updateId === 0) {
-      const passed = released.findIndex((p) => p.id === this.motion.lastNodeId);
-      setPath(this.motion, []);
-      this.motion.ahead = released.slice(passed + 1).map((p) => ({ ...p }));
-      this.orderUpdateId = updateId;
-    } else if (updateId > this.orderUpdateId) {
-      const ahead = this.motion.ahead;
-      const lastReleased = ahead.length > 0 ? ahead[ahead.length - 1]!.id : this.motion.lastNodeId;
-      if (released[0]?.id !== lastReleased) return false;
-      ahead.push(...released.slice(1).map((p) => ({ ...p })));
-      this.orderUpdateId = updateId;
-    }
-    this.orderId = orderId;
-    return true;
+  /** Appends a point to drive to after those already ahead. */
+  driveTo(point: PathPoint): void {
+    this.motion.ahead.push({ ...point });
   }
 
-  startAction(actionId: number, kind: 'pick' | 'drop', nowMs: number): boolean {
-    if (this.action || isMoving(this.motion)) return false;
-    this.action = { actionId, kind, endsAt: nowMs + this.profile.actionMs };
+  /**
+   * Brakes to the next node rather than stopping mid-edge: nodes are where AGVs may stand safely. Returns how many
+   * points ahead were dropped.
+   */
+  stopAtNextNode(): number {
+    const dropped = Math.max(0, this.motion.ahead.length - 1);
+    this.motion.ahead = this.motion.ahead.slice(0, 1);
+    return dropped;
+  }
+
+  get moving(): boolean {
+    return isMoving(this.motion);
+  }
+
+  startAction(kind: 'pick' | 'drop', nowMs: number): boolean {
+    if (this.action || this.moving) return false;
+    this.action = { kind, endsAt: nowMs + this.profile.actionMs };
     return true;
   }
 
@@ -81,13 +68,7 @@ export class VirtualAgv {
     this.charging = on;
   }
 
-  cancelOrder(): void {
-    // Brake to the next node rather than stop mid-edge: the platform still holds it, and nodes are where AGVs
-    // may stand safely.
-    this.motion.ahead = this.motion.ahead.slice(0, 1);
-  }
-
-  /** Advances the body to nowMs; returns nodes reached on the way. */
+  /** Advances the body to nowMs; returns nodes reached on the way. A finished action clears `action`. */
   update(nowMs: number): string[] {
     const dtS = Math.max(0, nowMs - this.lastUpdate) / 1000;
     this.lastUpdate = nowMs;
@@ -104,26 +85,8 @@ export class VirtualAgv {
     }
     if (this.action && nowMs >= this.action.endsAt && !this.faults.emergencyStop) {
       this.loaded = this.action.kind === 'pick';
-      this.finished.push({ actionId: this.action.actionId, ok: true });
       this.action = undefined;
     }
     return reached;
-  }
-
-  /** Actions finished since the last call (reported once each in status). */
-  takeFinishedActions(): FinishedAction[] {
-    const f = this.finished;
-    this.finished = [];
-    return f;
-  }
-
-  get state(): SimState {
-    if (this.faults.emergencyStop) return 'emergencyStop';
-    if (this.battery <= 0 || this.faults.stalled) return 'error';
-    if (this.action) return 'executingAction';
-    if (this.charging) return 'charging';
-    if (this.paused) return 'paused';
-    if (isMoving(this.motion)) return 'moving';
-    return this.orderId !== 0 ? 'waiting' : 'idle';
   }
 }

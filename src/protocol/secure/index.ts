@@ -52,4 +52,3 @@ export {
   type UnprotectResult,
   type SecureSessionOptions,
 } from './session.ts';
-export { measureSecureThroughput, type SecureThroughput, type SecureThroughputOptions } from './benchmark.ts';

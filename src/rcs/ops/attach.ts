@@ -33,13 +33,6 @@ export interface OpsAttachment {
   stop(): Promise<void>;
 }
 
-/** Dashboard users for demos and local runs: print them with the URL, never use them on a real site. */
-export const DEMO_DASHBOARD_USERS: { username: string; password: string; role: Role }[] = [
-  { username: 'admin', password: 'unifleet-admin', role: 'admin' },
-  { username: 'operator', password: 'unifleet-operator', role: 'operator' },
-  { username: 'viewer', password: 'unifleet-viewer', role: 'viewer' },
-];
-
 export const DEFAULT_WEB_ROOT = join(import.meta.dirname, '../../../web/dist');
 
 /**

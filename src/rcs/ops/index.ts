@@ -6,4 +6,4 @@ export { DEFAULT_THRESHOLDS, type Alarm, type AlarmCondition, type AlarmThreshol
 export type { Finding, HealthRun, HealthComparison } from './health/types.ts';
 export { createLogger, objectLogger, type Logger } from '../logger.ts';
 export * from './live/schema.ts';
-export { attachOps, DEMO_DASHBOARD_USERS, type PlatformOpsOptions, type OpsAttachment } from './attach.ts';
+export { attachOps, type PlatformOpsOptions, type OpsAttachment } from './attach.ts';

@@ -1,6 +1,5 @@
 export type * from './types.ts';
 export { SiteMapError, type SiteMapIssue } from './errors.ts';
 export { loadSiteMap } from './validate.ts';
-export { importMovingAiMap, cellNodeId, type MovingAiImportOptions, type CellRef } from './movingai.ts';
 export { reachableFrom, unreachableNodes } from './analysis.ts';
 export { readSiteMapFile, DEMO_WAREHOUSE_PATH, DEMO_WAREHOUSE_LARGE_PATH } from './file.ts';

@@ -1,4 +1,4 @@
-import type { SiteMap } from './site/types.ts';
+import type { SiteMap } from '../rcs/site/types.ts';
 
 // Feeds the demo a steady stream of transport tasks through the public HTTP API, exactly as an upper system
 // (WMS/MES) would, so the demo exercises the same path integrators use.

@@ -1,10 +1,10 @@
 // Imports a MovingAI `.map` grid as a site map: every passable cell becomes a node, 4-neighbours get bidirectional
 // edges. Node ids keep MovingAI's coordinates (x = column, y = row, row 0 at the top) so `.scen` files map directly.
 
-import { MOVINGAI_PASSABLE, parseMovingAiMap } from '../../planner/movingai.ts';
-import { SiteMapError } from './errors.ts';
-import type { Charger, ParkingSpot, SiteEdge, SiteMap, SiteNode, Station, StationKind } from './types.ts';
-import { loadSiteMap } from './validate.ts';
+import { MOVINGAI_PASSABLE, parseMovingAiMap } from '../../src/planner/movingai.ts';
+import { SiteMapError } from '../../src/rcs/site/errors.ts';
+import type { Charger, ParkingSpot, SiteEdge, SiteMap, SiteNode, Station, StationKind } from '../../src/rcs/site/types.ts';
+import { loadSiteMap } from '../../src/rcs/site/validate.ts';
 
 export interface CellRef {
   x: number;

@@ -1,0 +1,113 @@
+import type { Clock } from '../../core/index.ts';
+import { SPECIAL } from '../../protocol/index.ts';
+import type { Action, ActuatorStatus, BatteryReading, EStopSource, LoadState, OrderEdge, OrderNode, Pose, VehicleError, VendorAdapter } from '../sdk/adapter.ts';
+import type { VirtualAgv } from './virtual-agv.ts';
+
+// The simulator's vendor adapter: AgvController drives a VirtualAgv body through the same interface a vendor's
+// firmware implements, converting protocol units (mm, mrad, node numbers) to the body's (metres, radians, ids).
+
+interface Waiter {
+  nodeId: string;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class SimulatedMotionAdapter implements VendorAdapter {
+  /** One per point ahead of the body, in the same order. */
+  private waiters: Waiter[] = [];
+  private actionDone: { resolve: () => void } | undefined;
+
+  constructor(
+    private readonly body: VirtualAgv,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Advances the body to now and settles what it reached or finished; returns the nodes reached. */
+  update(now: number): string[] {
+    const reached = this.body.update(now);
+    for (const id of reached) {
+      const waiter = this.waiters.shift();
+      if (waiter?.nodeId !== id) throw new Error(`simulated AGV ${this.body.id} reached ${id}, expected ${waiter?.nodeId}`);
+      waiter.resolve();
+    }
+    if (this.actionDone && !this.body.action) {
+      this.actionDone.resolve();
+      this.actionDone = undefined;
+    }
+    return reached;
+  }
+
+  driveToNode(node: OrderNode, edge: OrderEdge | undefined): Promise<void> {
+    const id = String(node.nodeId);
+    const maxSpeed = edge && edge.maxSpeed !== SPECIAL.NO_SPEED_LIMIT ? edge.maxSpeed / 1000 : undefined;
+    return new Promise((resolve, reject) => {
+      this.body.driveTo({ id, x: node.pose.x / 1000, y: node.pose.y / 1000, maxSpeed });
+      this.waiters.push({ nodeId: id, resolve, reject });
+    });
+  }
+
+  stop(): void {
+    const dropped = this.body.stopAtNextNode();
+    for (const w of this.waiters.splice(this.waiters.length - dropped, dropped)) w.reject(new Error('stopped'));
+  }
+
+  runAction(action: Action): Promise<void> {
+    const direction = action.params.find((p) => p.param === 'direction')?.value;
+    const pick = action.liftAdjust === 'toTop' || (action.liftAdjust === 'none' && (direction ?? 1) > 0);
+    if (!this.body.startAction(pick ? 'pick' : 'drop', this.clock.now())) return Promise.reject(new Error('moving or another action is running'));
+    return new Promise((resolve) => {
+      this.actionDone = { resolve };
+    });
+  }
+
+  pause(): void {
+    this.body.paused = true;
+  }
+
+  resume(): void {
+    this.body.paused = false;
+  }
+
+  emergencyStop(active: boolean): void {
+    this.body.faults.emergencyStop = active;
+  }
+
+  charge(start: boolean): void {
+    this.body.setCharging(start);
+  }
+
+  pose(): Pose {
+    const m = this.body.motion;
+    return { x: Math.round(m.x * 1000), y: Math.round(m.y * 1000), theta: Math.max(-3142, Math.min(3142, Math.round(m.theta * 1000))) };
+  }
+
+  speed(): number {
+    return Math.round(this.body.motion.speed * 1000);
+  }
+
+  battery(): BatteryReading {
+    return { level: Math.round(this.body.battery * 10), voltage: 4800, charging: this.body.charging };
+  }
+
+  load(): LoadState {
+    return this.body.loaded ? 'loaded' : 'empty';
+  }
+
+  eStop(): EStopSource {
+    return this.body.faults.emergencyStop ? 'remote' : 'none';
+  }
+
+  errors(): VehicleError[] {
+    const b = this.body;
+    const errors: VehicleError[] = [];
+    if (b.faults.stalled) errors.push({ code: 2001, severity: 'error' });
+    if (b.battery <= 0) errors.push({ code: 3001, severity: 'fatal' });
+    else if (b.battery < 10) errors.push({ code: 3002, severity: 'warning' });
+    return errors;
+  }
+
+  actuators(): ActuatorStatus[] {
+    const b = this.body;
+    return [{ type: b.profile.actuator, index: 0, state: b.action ? 'running' : 'idle', position: b.loaded ? 50 : 0 }];
+  }
+}
