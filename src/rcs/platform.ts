@@ -112,6 +112,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     recoveryMs: config.recoveryMs,
+    lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
   });

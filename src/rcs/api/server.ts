@@ -121,7 +121,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   }
   app.register(
     async (api) => {
-      await api.register(taskRoutes(deps.tasks, readGuard));
+      await api.register(taskRoutes(deps.tasks, readGuard, { events: deps.store.events, clock: deps.clock }));
       await api.register(agvRoutes(deps, readGuard));
       await api.register(siteRoutes(deps.site, readGuard));
       await api.register(webhookRoutes(deps));

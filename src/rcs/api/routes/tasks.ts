@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { taskToJson } from '../../tasks/serialize.ts';
-import type { TaskInput, TaskServiceApi, TaskState } from '../../tasks/types.ts';
+import type { Clock } from '../../../core/clock.ts';
+import type { EventRepository } from '../../store/types.ts';
+import type { ResolveOutcome, TaskInput, TaskServiceApi, TaskState } from '../../tasks/types.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { requireRole, type Guard } from '../auth-hooks.ts';
-import { cancelBody, createTaskBody, idempotencyHeaders, idParams, listTasksQuery } from '../schemas.ts';
+import { cancelBody, createTaskBody, idempotencyHeaders, idParams, listTasksQuery, resolveBody } from '../schemas.ts';
 
 interface CreateBody {
   pick: string;
@@ -28,7 +30,13 @@ interface ListQuery {
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
 const writeSecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
 
-export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
+/** Where operator decisions on tasks are recorded (the event log). */
+export interface TaskAudit {
+  events: EventRepository;
+  clock: Clock;
+}
+
+export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[], audit: TaskAudit) {
   return async (app: FastifyInstance) => {
     app.post<{ Body: CreateBody; Headers: { 'idempotency-key'?: string } }>(
       '/tasks',
@@ -135,6 +143,38 @@ export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
         const who = request.principal ? ` by ${request.principal.name}` : '';
         await tasks.cancel(request.params.id, reason ?? `cancelled${who}`);
         return taskToJson((await tasks.get(request.params.id))!);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { outcome: ResolveOutcome; note?: string } }>(
+      '/tasks/:id/resolve',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['tasks'],
+          summary: 'Resolve a task in exception (its load is on a lost AGV) once the load has been found (operator)',
+          description:
+            'outcome completed: the load was delivered by hand; requeue: the load is back at the pick station and the task is ' +
+            'dispatched again; cancelled: the task is dropped. 409 when the task is not in exception. Recorded in the event log.',
+          security: writeSecurity,
+          params: idParams,
+          body: resolveBody,
+          response: { 200: { $ref: 'Task#' }, ...errors, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        const { outcome, note } = request.body;
+        const by = request.principal?.name ?? 'anonymous';
+        const task = await tasks.resolve(request.params.id, outcome, by, note);
+        await audit.events.append({
+          at: audit.clock.now(),
+          severity: 'warning',
+          type: 'task.resolved',
+          message: `task ${task.id} resolved by ${by}: ${outcome}${note ? ` (${note})` : ''}`,
+          agvId: null,
+          taskId: task.id,
+        });
+        return taskToJson((await tasks.get(task.id))!);
       },
     );
   };
