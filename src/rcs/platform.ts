@@ -145,6 +145,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   };
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+    protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
   });
 
   await coordinator.start();
