@@ -52,18 +52,20 @@ describe('an AGV that goes silent with its socket open', () => {
     return p;
   }
 
-  async function oneTask(p: PlatformHandle): Promise<string> {
+  /** Starts the platform and two AGVs, submits one task and silences its AGV once the task reaches `state`. */
+  async function silenceIn(state: 'to_pick' | 'to_drop'): Promise<{ p: PlatformHandle; taskId: string; silent: string }> {
+    const p = await start();
     const created = await submitTask(p.apiUrl, p.demoApiKey!, taskPairs(p.site, 1)[0]!);
     expect(created.status).toBe(201);
-    return created.json.id as string;
+    const taskId = created.json.id as string;
+    await waitFor(`task in ${state}`, async () => (await p.tasks.get(taskId))?.state === state);
+    const silent = (await p.tasks.get(taskId))!.agvId!;
+    silenced.add(silent);
+    return { p, taskId, silent };
   }
 
   it('before pick-up: the task is re-queued once the heartbeat timeout closes the session, and another AGV takes it', async () => {
-    const p = await start();
-    const taskId = await oneTask(p);
-    await waitFor('task on its way to pick', async () => (await p.tasks.get(taskId))?.state === 'to_pick');
-    const silent = (await p.tasks.get(taskId))!.agvId!;
-    silenced.add(silent);
+    const { p, taskId, silent } = await silenceIn('to_pick');
     await waitFor('task handed to the other AGV', async () => {
       const t = await p.tasks.get(taskId);
       return t!.agvId !== null && t!.agvId !== silent;
@@ -76,11 +78,7 @@ describe('an AGV that goes silent with its socket open', () => {
   });
 
   it('after pick-up: the task becomes an exception once the heartbeat timeout passes', async () => {
-    const p = await start();
-    const taskId = await oneTask(p);
-    await waitFor('load on board', async () => (await p.tasks.get(taskId))?.state === 'to_drop');
-    const silent = (await p.tasks.get(taskId))!.agvId!;
-    silenced.add(silent);
+    const { p, taskId, silent } = await silenceIn('to_drop');
     await waitFor('task in exception', async () => (await p.tasks.get(taskId))?.state === 'exception');
     expect(await p.tasks.get(taskId)).toMatchObject({ agvId: silent });
     await waitFor('lost-load alarm', () => p.ops!.alarms.active().some((a) => a.code === 'LOAD_ON_LOST_AGV' && a.taskId === taskId));

@@ -362,12 +362,18 @@ describe('AgvOrderController', () => {
     expect(traffic.held(AGV)).toEqual(['n1', 'n2']);
   });
 
-  it('makes a loaded task an exception once its AGV stays away for the heartbeat timeout, and resumes it when the AGV returns', async () => {
+  /** The AGV picks up at n3 and its session ends there. */
+  async function pickUpThenDropOut(): Promise<string> {
     const taskId = await startTask();
     await driveAlong(1, 3);
     await report('n3', { loaded: true });
     registry.disconnect(AGV, link, 'socket closed');
     await controller.onOffline('socket closed');
+    return taskId;
+  }
+
+  it('makes a loaded task an exception once its AGV stays away for the heartbeat timeout, and resumes it when the AGV returns', async () => {
+    const taskId = await pickUpThenDropOut();
     clock.advance(4_000);
     await settle();
     expect(await stateOf(taskId)).toBe('to_drop');
@@ -386,11 +392,7 @@ describe('AgvOrderController', () => {
   });
 
   it('does not declare a task lost when its AGV is back within the heartbeat timeout', async () => {
-    const taskId = await startTask();
-    await driveAlong(1, 3);
-    await report('n3', { loaded: true });
-    registry.disconnect(AGV, link, 'socket closed');
-    await controller.onOffline('socket closed');
+    const taskId = await pickUpThenDropOut();
     registry.connect(identity, new RecordingLink(), clock.now());
     controller.onOnline();
     await report('n3', { loaded: true });
