@@ -2,7 +2,7 @@
 // operations tests serve. The upper-system half runs over an in-memory store with the demo warehouse and no AGVs.
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/core/clock.ts';
-import { buildApi, emptyFleetView } from '../../src/rcs/api/index.ts';
+import { buildApi, emptyFleetView, type ApiDeps } from '../../src/rcs/api/index.ts';
 import { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
 import type { OpsService } from '../../src/rcs/ops/index.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
@@ -17,12 +17,12 @@ export interface OpsApi {
 }
 
 /** The caller owns the store (operations' own) and closes it. */
-export async function buildOpsApi(ops: OpsService, options: { clock: Clock; store: Store; webRoot?: string }): Promise<OpsApi> {
+export async function buildOpsApi(ops: OpsService, options: { clock: Clock; store: Store; webRoot?: string; protect?: ApiDeps['protect'] }): Promise<OpsApi> {
   const store = options.store;
   const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
   const auth = new ApiKeyAuth(store.apiKeys, options.clock);
   const tasks = new TaskService({ store, site, clock: options.clock });
-  const app = buildApi({ store, tasks, fleet: emptyFleetView, site, auth, clock: options.clock, operations: { service: ops, webRoot: options.webRoot } });
+  const app = buildApi({ store, tasks, fleet: emptyFleetView, site, auth, clock: options.clock, operations: { service: ops, webRoot: options.webRoot }, protect: options.protect });
   return {
     app,
     auth,

@@ -26,6 +26,10 @@ export interface PlatformConfig {
   recoveryMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
   openReads: boolean;
+  /** `/metrics` needs a key or login with role viewer (off: open to scrapers on the network). */
+  metricsAuth: boolean;
+  /** `/openapi.json` and `/docs` need a key or login with role viewer (off: open). */
+  openapiAuth: boolean;
   /** Create and print an operator API key at start (demo). */
   demoKey: boolean;
   /** Simulated AGVs started inside the process (main job only; 0 for none). */
@@ -67,6 +71,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   heartbeatTimeoutMs: 5_000,
   recoveryMs: 15_000,
   openReads: false,
+  metricsAuth: false,
+  openapiAuth: false,
   demoKey: true,
   simAgvs: 30,
   demoTasksPerMin: 40,
@@ -92,6 +98,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   heartbeatTimeoutMs: 'UNIFLEET_HEARTBEAT_TIMEOUT_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
   openReads: 'UNIFLEET_OPEN_READS',
+  metricsAuth: 'UNIFLEET_METRICS_AUTH',
+  openapiAuth: 'UNIFLEET_OPENAPI_AUTH',
   demoKey: 'UNIFLEET_DEMO_KEY',
   simAgvs: 'UNIFLEET_SIM_AGVS',
   demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',

@@ -112,6 +112,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     recoveryMs: config.recoveryMs,
+    lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
   });
@@ -144,6 +145,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   };
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+    protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
   });
 
   await coordinator.start();

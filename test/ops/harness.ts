@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/core/clock.ts';
+import type { ApiDeps } from '../../src/rcs/api/index.ts';
 import type { ApiKeyAuth } from '../../src/rcs/auth/index.ts';
 import { createLogger, OpsService, type OpsNotification, type OpsServiceOptions } from '../../src/rcs/ops/index.ts';
 import { buildOpsApi } from '../../scripts/ops/ops-api.ts';
@@ -23,7 +24,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { agvs?: number; store?: Store; ops?: Partial<OpsServiceOptions>; prepare?: (fleet: SyntheticFleet) => void } = {},
+  options: { agvs?: number; store?: Store; ops?: Partial<OpsServiceOptions>; prepare?: (fleet: SyntheticFleet) => void; protect?: ApiDeps['protect'] } = {},
 ): Promise<Harness> {
   const clock = new ManualClock(1_750_000_000_000);
   // A store passed in outlives the harness (a restart); one made here closes with it.
@@ -50,7 +51,7 @@ export async function startHarness(
     ...options.ops,
   });
   await ops.start();
-  const api = await buildOpsApi(ops, { clock, store });
+  const api = await buildOpsApi(ops, { clock, store, protect: options.protect });
   const app = api.app;
   await app.ready();
   const tokens = new Map<string, string>();

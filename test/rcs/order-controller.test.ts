@@ -106,6 +106,7 @@ describe('AgvOrderController', () => {
       nextOrderId: () => orderIds++,
       recovery: recoveryGate(recovery, () => clock.now(), () => {}),
       nodeSnapM: 0.25,
+      lostAfterMs: 5_000,
     };
     link = new RecordingLink();
     registry.connect(identity, link, clock.now());
@@ -359,5 +360,63 @@ describe('AgvOrderController', () => {
     await report('n1', { speed: 0.5 });
     expect(link.orders()).toHaveLength(1);
     expect(traffic.held(AGV)).toEqual(['n1', 'n2']);
+  });
+
+  /** The AGV picks up at n3 and its session ends there. */
+  async function pickUpThenDropOut(): Promise<string> {
+    const taskId = await startTask();
+    await driveAlong(1, 3);
+    await report('n3', { loaded: true });
+    registry.disconnect(AGV, link, 'socket closed');
+    await controller.onOffline('socket closed');
+    return taskId;
+  }
+
+  it('makes a loaded task an exception once its AGV stays away for the heartbeat timeout, and resumes it when the AGV returns', async () => {
+    const taskId = await pickUpThenDropOut();
+    clock.advance(4_000);
+    await settle();
+    expect(await stateOf(taskId)).toBe('to_drop');
+    clock.advance(1_000);
+    await settle();
+    const lost = (await tasks.get(taskId))!;
+    expect(lost).toMatchObject({ state: 'exception', agvId: AGV });
+    expect(lost.reason).toContain('n3');
+    expect(controller.awaitingResume).toBe(true);
+
+    registry.connect(identity, new RecordingLink(), clock.now());
+    controller.onOnline();
+    await report('n3', { loaded: true });
+    expect(await tasks.get(taskId)).toMatchObject({ state: 'to_drop', reason: null });
+    expect(controller.job).toMatchObject({ kind: 'task', taskId, phase: 'to_drop' });
+  });
+
+  it('does not declare a task lost when its AGV is back within the heartbeat timeout', async () => {
+    const taskId = await pickUpThenDropOut();
+    registry.connect(identity, new RecordingLink(), clock.now());
+    controller.onOnline();
+    await report('n3', { loaded: true });
+    clock.advance(10_000);
+    await settle();
+    expect((await tasks.get(taskId))!.history.map((h) => h.to)).not.toContain('exception');
+  });
+
+  it('after a restart, resumes an exception task from the state before it once its AGV reports', async () => {
+    const id = await taskIn('dropping');
+    await tasks.transition(id, 'exception', 'lost');
+    controller.resumeWhenBack((await tasks.get(id))!);
+    await report('n6', { loaded: false });
+    expect(await tasks.get(id)).toMatchObject({ state: 'completed' });
+  });
+
+  it('forgets an exception task an operator resolved, even if its AGV comes back later', async () => {
+    const id = await taskIn('to_drop');
+    await tasks.transition(id, 'exception', 'lost');
+    controller.resumeWhenBack((await tasks.get(id))!);
+    await tasks.resolve(id, 'requeue', 'op');
+    controller.dropTask(id);
+    await report('n4', { loaded: true });
+    expect(controller.job).toEqual({ kind: 'idle' });
+    expect(await tasks.get(id)).toMatchObject({ state: 'queued', agvId: null });
   });
 });

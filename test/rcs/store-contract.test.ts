@@ -88,6 +88,28 @@ describe.each(backends)('Store contract: $name', (backend) => {
     await again.close();
   });
 
+  test('keeps a task in exception across a restart, lists it as active and by state, and resolves it', async () => {
+    const { store, reopen } = await backend.fresh();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const tasks = new TaskService({ store, site, clock });
+    const { task } = await tasks.create({ pick: 'PICK-01', drop: 'DROP-01' });
+    await tasks.assign(task.id, 'a1');
+    for (const s of ['to_pick', 'picking', 'to_drop'] as const) await tasks.transition(task.id, s);
+    await tasks.transition(task.id, 'exception', 'load is on a1, lost');
+    await store.close();
+
+    const again = await reopen();
+    const t2 = new TaskService({ store: again, site, clock });
+    expect(await t2.get(task.id)).toMatchObject({ state: 'exception', agvId: 'a1', reason: 'load is on a1, lost' });
+    expect((await t2.active()).map((t) => t.id)).toEqual([task.id]);
+    expect((await t2.list({ state: 'exception' })).items.map((t) => t.id)).toEqual([task.id]);
+    const resolved = await t2.resolve(task.id, 'completed', 'op', 'delivered by hand');
+    expect(resolved).toMatchObject({ state: 'completed', reason: null });
+    expect((await t2.get(task.id))!.history.at(-1)).toMatchObject({ from: 'exception', to: 'completed', detail: 'resolved by op: completed (delivered by hand)' });
+    await expect(t2.resolve(task.id, 'requeue', 'op')).rejects.toThrow(/completed; it cannot become queued/);
+    await again.close();
+  });
+
   test('writes a task change with its outbox rows atomically, or not at all', async () => {
     const { store } = await backend.fresh();
     await store.webhooks.create({ id: 'w1', url: 'http://127.0.0.1:1/', secret: 's'.repeat(16), events: ['task.*'], createdAt: 0 });

@@ -1,7 +1,7 @@
 // JSON schemas shared by routes and the OpenAPI document.
 
 import { SEVERITIES } from '../ops/ports.ts';
-import { TASK_STATES } from '../tasks/types.ts';
+import { RESOLVE_OUTCOMES, TASK_STATES } from '../tasks/types.ts';
 
 export const errorSchema = {
   $id: 'Error',
@@ -111,6 +111,20 @@ export const cancelBody = {
   type: ['object', 'null'],
   additionalProperties: false,
   properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+} as const;
+
+export const resolveBody = {
+  type: 'object',
+  required: ['outcome'],
+  additionalProperties: false,
+  properties: {
+    outcome: {
+      type: 'string',
+      enum: [...RESOLVE_OUTCOMES],
+      description: 'completed: the load was delivered by hand; requeue: the load is back at the pick station, dispatch again; cancelled: drop the task',
+    },
+    note: { type: 'string', minLength: 1, maxLength: 500 },
+  },
 } as const;
 
 export const agvSchema = {

@@ -15,6 +15,7 @@ import type { Store } from '../store/types.ts';
 import type { TaskServiceApi } from '../tasks/types.ts';
 import { apiKeyAuthenticator, installAuthentication, requireRole, sessionAuthenticator, type Guard } from './auth-hooks.ts';
 import { installErrorHandling } from './errors.ts';
+import { installQueryCoercion } from './query-coercion.ts';
 import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
 import { alarmRoutes } from './routes/alarms.ts';
@@ -51,6 +52,8 @@ export interface ApiDeps {
   /** Offers POST /agvs/:id/clear-reservations when given. */
   clearReservations?: ClearReservations;
   version?: string;
+  /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
+  protect?: { metrics?: boolean; openapi?: boolean };
 }
 
 export interface OperationsDeps {
@@ -69,13 +72,17 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: 256 * 1024,
     ...deps.fastify,
     ajv: {
-      // Reject unknown fields instead of silently dropping them: a misspelt "priorty" should be an error.
-      customOptions: { removeAdditional: false, allErrors: true },
-      ...deps.fastify?.ajv,
+      // Reject unknown fields instead of silently dropping them: a misspelt "priorty" should be an error. Never coerce
+      // a type: `"priority": "7"` is a 400 (query and path values are converted by installQueryCoercion instead).
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false },
+      ...(deps.fastify?.ajv as object | undefined),
     },
   });
 
   installErrorHandling(app);
+  installQueryCoercion(app);
+  // Bodies are JSON (docs/api.md): a text/plain body is refused with 415 like any other media type.
+  app.removeContentTypeParser('text/plain');
   const ops = deps.operations?.service;
   const logins = ops && new Logins(ops.users, ops.clock);
   installAuthentication(app, logins ? [apiKeyAuthenticator(deps.auth), sessionAuthenticator(logins)] : [apiKeyAuthenticator(deps.auth)]);
@@ -110,18 +117,20 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const viewerOnly = requireRole('viewer');
+  const openapiGuard: Guard[] = deps.protect?.openapi ? [viewerOnly] : [];
+  app.register(swaggerUi, { routePrefix: '/docs', ...(deps.protect?.openapi ? { uiHooks: { preHandler: viewerOnly } } : {}) });
+  app.get('/openapi.json', { preHandler: openapiGuard, schema: { hide: true } }, async () => app.swagger());
 
   const readGuard: Guard[] = deps.readAccess === 'open' ? [] : [requireRole('viewer')];
   if (ops) {
     app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-    app.register(probeRoutes(() => ops.fleet.status(), ops.metrics));
+    app.register(probeRoutes(() => ops.fleet.status(), ops.metrics, deps.protect?.metrics ? [viewerOnly] : []));
     app.register(dashboardFiles(deps.operations?.webRoot));
   }
   app.register(
     async (api) => {
-      await api.register(taskRoutes(deps.tasks, readGuard));
+      await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
       await api.register(siteRoutes(deps.site, readGuard));
       await api.register(webhookRoutes(deps));

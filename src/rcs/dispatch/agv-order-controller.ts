@@ -2,7 +2,7 @@ import type { Clock } from '../../core/index.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvLink, AgvStatus, PathStep } from '../fleet/types.ts';
 import type { EventSeverity } from '../store/types.ts';
-import type { Task, TaskServiceApi } from '../tasks/types.ts';
+import type { Task, TaskServiceApi, TaskState, TaskWithHistory } from '../tasks/types.ts';
 import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { FleetJournal } from './fleet-journal.ts';
@@ -29,6 +29,11 @@ export interface OrderControllerContext {
   recovery: RecoveryGate;
   /** Max distance (m) between a reported pose and a node for the AGV to count as standing on it. */
   nodeSnapM: number;
+  /**
+   * An AGV silent for this long (the heartbeat timeout) is lost: a loaded task it left becomes an `exception`
+   * for an operator instead of waiting for it forever.
+   */
+  lostAfterMs: number;
 }
 
 interface Driving {
@@ -45,6 +50,8 @@ export class AgvOrderController {
   private onMap = false;
   /** A task past pick whose AGV is not (yet) back after a restart or a disconnect. */
   private pendingResume: Task | undefined;
+  /** Cancels the timer that declares pendingResume's task an exception. */
+  private cancelLostTimer: (() => void) | undefined;
   private lastAnomaly: string | undefined;
 
   constructor(
@@ -88,8 +95,8 @@ export class AgvOrderController {
     }
     const resumed = this.pendingResume;
     if (resumed && this.onMap) {
-      this.pendingResume = undefined;
-      this.resumeTask(resumed, status);
+      this.forgetPendingResume();
+      void this.resumeTask(resumed, status);
     }
     this.advanceActions(status);
     this.drive();
@@ -100,7 +107,11 @@ export class AgvOrderController {
     this.driving = undefined;
   }
 
-  /** Reservations stay held; a task before pick goes back to the queue, one past pick waits for this AGV. */
+  /**
+   * Reservations stay held; a task before pick goes back to the queue, one past pick waits for this AGV until it has
+   * been silent for the heartbeat timeout and then becomes an exception. The session closes on that same timeout
+   * when the AGV just goes quiet, so a task before pick never waits longer than it.
+   */
   async onOffline(reason: string): Promise<void> {
     this.driving = undefined;
     void this.record('warning', 'agv.offline', `${this.agvId} offline: ${reason}; its reservations stay held`);
@@ -112,14 +123,47 @@ export class AgvOrderController {
       await this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, 'queued', `${this.agvId} went offline before pick-up`));
     } else {
       const task = await this.ctx.tasks.get(job.taskId);
-      if (task) this.pendingResume = task;
       this.setJob({ kind: 'idle' });
+      if (task) {
+        const lastHeard = this.ctx.fleet.live(this.agvId)?.lastSeen ?? this.ctx.clock.now();
+        this.awaitReturn(task, lastHeard + this.ctx.lostAfterMs - this.ctx.clock.now());
+      }
     }
   }
 
-  /** Picks this task up again once the AGV reports standing on the map (after a restart). */
-  resumeWhenBack(task: Task): void {
+  /**
+   * Picks this task up again once the AGV reports standing on the map (after a restart). If it has not within
+   * `lostAfterMs` (plus the grace the caller gives for a platform restart), the task becomes an exception.
+   */
+  resumeWhenBack(task: Task | TaskWithHistory, graceMs = 0): void {
+    this.awaitReturn(task, graceMs + this.ctx.lostAfterMs);
+  }
+
+  private awaitReturn(task: Task, lostInMs: number): void {
+    this.forgetPendingResume();
     this.pendingResume = task;
+    if (task.state === 'exception') return;
+    this.cancelLostTimer = this.ctx.clock.setTimeout(() => {
+      this.cancelLostTimer = undefined;
+      void this.declareLost(task);
+    }, Math.max(0, lostInMs));
+  }
+
+  /** The AGV carrying a task's load stayed away: the task becomes a visible exception for an operator. */
+  private async declareLost(task: Task): Promise<void> {
+    if (this.pendingResume !== task || this.link()) return;
+    const held = this.ctx.traffic.held(this.agvId);
+    const detail = `load is on ${this.agvId}, lost since the heartbeat timeout${held.length > 0 ? `; it still holds ${held.join(', ')}` : ''}`;
+    const updated = await this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'exception', detail));
+    if (!updated) return;
+    // Remember where it was, so an AGV that comes back resumes from there.
+    if (this.pendingResume === task) this.pendingResume = { ...task, state: 'exception', previousState: task.state } as ExceptionTask;
+  }
+
+  private forgetPendingResume(): void {
+    this.cancelLostTimer?.();
+    this.cancelLostTimer = undefined;
+    this.pendingResume = undefined;
   }
 
   /** The task was cancelled or failed elsewhere: stop working on it. */
@@ -128,7 +172,7 @@ export class AgvOrderController {
       this.setJob({ kind: 'idle' });
       this.ctx.traffic.stop(this.agvId);
     }
-    if (this.pendingResume?.id === taskId) this.pendingResume = undefined;
+    if (this.pendingResume?.id === taskId) this.forgetPendingResume();
   }
 
   /** The operator freed the offline AGV's reservations: it must be placed again when it reports. */
@@ -285,18 +329,34 @@ export class AgvOrderController {
     });
   }
 
-  /** Picks an unfinished task back up once its AGV reports again, from what the AGV says about its load. */
-  private resumeTask(task: Task, status: AgvStatus): void {
-    if (task.state === 'picking' && !status.loaded) this.setJob(this.taskJob(task, 'picking', status.actionRunning));
-    else if (task.state === 'dropping' && status.loaded) this.setJob(this.taskJob(task, 'dropping', status.actionRunning));
-    else if (task.state === 'dropping') {
+  /**
+   * Picks an unfinished task back up once its AGV reports again, from what the AGV says about its load. A task that
+   * became an exception meanwhile resumes from the state it was in before (its alarm clears with the state).
+   */
+  private async resumeTask(task: Task, status: AgvStatus): Promise<void> {
+    const was = stateBeforeException(task);
+    let next: TaskState;
+    if (was === 'picking' && !status.loaded) {
+      next = 'picking';
+      this.setJob(this.taskJob(task, 'picking', status.actionRunning));
+    } else if (was === 'dropping' && status.loaded) {
+      next = 'dropping';
+      this.setJob(this.taskJob(task, 'dropping', status.actionRunning));
+    } else if (was === 'dropping') {
+      next = 'completed';
       this.setJob({ kind: 'idle' });
-      void this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'completed', 'drop confirmed after reconnect'));
     } else {
-      if (task.state === 'picking') void this.attempt(task.id, () => this.ctx.tasks.transition(task.id, 'to_drop'));
+      next = 'to_drop';
       this.setJob(this.taskJob(task, 'to_drop'));
     }
     void this.record('info', 'task.resumed', `${this.agvId} resumes task ${task.id} (${task.state})`, task.id);
+    if (next === task.state) return;
+    const updated = await this.attempt(task.id, () => this.ctx.tasks.transition(task.id, next, next === 'completed' ? 'drop confirmed after reconnect' : `${this.agvId} is back`));
+    // Resolved by an operator in the meantime: the task is no longer this AGV's.
+    if (!updated && this.current.kind === 'task' && this.current.taskId === task.id) {
+      this.setJob({ kind: 'idle' });
+      this.ctx.traffic.stop(this.agvId);
+    }
   }
 
   private taskJob(task: Task, phase: TaskPhase, actionSent = false): Job {
@@ -353,6 +413,20 @@ export class AgvOrderController {
   private attempt<T>(taskId: string, update: () => Promise<T>): Promise<T | undefined> {
     return this.ctx.journal.attempt({ agvId: this.agvId, taskId }, update);
   }
+}
+
+/** A task declared an exception by this controller, with the state it was in before. */
+interface ExceptionTask extends Task {
+  previousState: TaskState;
+}
+
+/** The state a task past pick was in before it became an exception (read from its history after a restart). */
+function stateBeforeException(task: Task | TaskWithHistory | ExceptionTask): TaskState {
+  if (task.state !== 'exception') return task.state;
+  if ('previousState' in task) return task.previousState;
+  const entry = 'history' in task ? task.history.findLast((h) => h.to === 'exception') : undefined;
+  // Without history, to_drop is the safe guess: the AGV drives to the drop and the load state decides there.
+  return entry?.from ?? 'to_drop';
 }
 
 /** True when `path` is what is left of `sent` after the AGV advanced (nothing new to release). */

@@ -37,6 +37,8 @@ export interface CoordinatorOptions {
   nudgeAfterMs?: number;
   /** Max distance (m) between a reported pose and a node for the AGV to count as standing on it. */
   nodeSnapM?: number;
+  /** The heartbeat timeout: a loaded task whose AGV stays away this long becomes an exception (default 5 s). */
+  lostAfterMs?: number;
   lowBatteryPct?: number;
   resumeBatteryPct?: number;
   /**
@@ -89,6 +91,7 @@ export class FleetCoordinator {
       nextOrderId: () => this.nextOrderId++,
       recovery: this.gate,
       nodeSnapM: o.nodeSnapM ?? 0.25,
+      lostAfterMs: o.lostAfterMs ?? 5_000,
     };
   }
 
@@ -101,7 +104,9 @@ export class FleetCoordinator {
         // Nothing is loaded yet: let dispatch choose again rather than wait for this AGV.
         await this.journal.attempt({ agvId: task.agvId, taskId: task.id }, () => this.o.tasks.transition(task.id, 'queued', 'platform restarted before pick-up'));
       } else {
-        this.controllerFor(task.agvId).resumeWhenBack(task);
+        // An exception's history says where to resume from if its AGV comes back.
+        const withHistory = task.state === 'exception' ? await this.o.tasks.get(task.id) : task;
+        this.controllerFor(task.agvId).resumeWhenBack(withHistory ?? task, this.o.recoveryMs ?? 15_000);
       }
       waitFor.add(task.agvId);
     }
@@ -110,8 +115,10 @@ export class FleetCoordinator {
     this.recovery.begin(waitFor, now, this.o.recoveryMs ?? 15_000);
     this.unsubscribe.push(this.o.registry.onEvent((e) => this.onFleetEvent(e)));
     this.unsubscribe.push(
-      this.o.tasks.onChange(({ task }) => {
-        if (task.state === 'cancelled' || task.state === 'failed') for (const c of this.controllers.values()) c.dropTask(task.id);
+      this.o.tasks.onChange(({ task, entry }) => {
+        // Cancelled or failed elsewhere, or an exception an operator resolved: no AGV works on it any more.
+        const settled = task.state === 'cancelled' || task.state === 'failed' || entry.from === 'exception' && (task.state === 'queued' || task.state === 'completed');
+        if (settled) for (const c of this.controllers.values()) c.dropTask(task.id);
       }),
     );
     this.stopped = false;

@@ -7,6 +7,7 @@ import type { Store } from '../store/types.ts';
 import type { OperationsDeps } from '../api/server.ts';
 import type { Role } from '../auth/roles.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
+import { leavesException, lostLoadAlarm, lostLoadAlarmKey } from './alarms/lost-load.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, type PlatformParts } from './platform-source.ts';
 import { OpsService } from './service.ts';
@@ -60,6 +61,8 @@ export async function attachOps(
     seedUsers: options.seedUsers,
     logger,
   });
+  const alarmFailed = (err: unknown): void => logger.error({ err }, 'ops: lost-load alarm not stored');
+  let stopWatchingTasks: (() => void) | undefined;
   return {
     ops,
     source,
@@ -67,9 +70,15 @@ export async function attachOps(
     async start() {
       await source.load();
       await ops.start();
+      stopWatchingTasks = parts.tasks.onChange((change) => {
+        const raise = lostLoadAlarm(change);
+        if (raise) ops.alarms.raise(raise).catch(alarmFailed);
+        else if (leavesException(change)) ops.alarms.clear(lostLoadAlarmKey(change.task.id)).catch(alarmFailed);
+      });
       source.ready = true;
     },
     async stop() {
+      stopWatchingTasks?.();
       source.ready = false;
       await ops.stop();
       source.close();

@@ -14,6 +14,7 @@ import {
   isTerminal,
   TASK_STATES,
   type CreateTaskResult,
+  type ResolveOutcome,
   type Task,
   type TaskChangeListener,
   type TaskFilter,
@@ -129,6 +130,14 @@ export class TaskService implements TaskServiceApi {
     return this.store.tasks.list(filter);
   }
 
+  async resolve(id: string, outcome: ResolveOutcome, by: string, note?: string): Promise<Task> {
+    const current = await this.store.tasks.get(id);
+    if (!current) throw new TaskNotFoundError(id);
+    const to: TaskState = outcome === 'requeue' ? 'queued' : outcome;
+    if (current.state !== 'exception') throw new TaskStateConflictError(id, current.state, to);
+    return this.transition(id, to, `resolved by ${by}: ${outcome}${note ? ` (${note})` : ''}`);
+  }
+
   cancel(id: string, reason?: string): Promise<Task> {
     return this.transition(id, 'cancelled', reason ?? 'cancelled by request');
   }
@@ -196,7 +205,8 @@ export class TaskService implements TaskServiceApi {
       state: to,
       agvId: nextAgv,
       updatedAt: now,
-      reason: to === 'failed' || to === 'cancelled' ? detail : current.reason,
+      // An exception's reason goes once the task leaves it: a resumed task is no longer in trouble.
+      reason: to === 'failed' || to === 'cancelled' || to === 'exception' ? detail : current.state === 'exception' ? null : current.reason,
       version: current.version + 1,
     };
     const seq = (await this.store.tasks.history(taskId)).length + 1;

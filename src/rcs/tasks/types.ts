@@ -7,6 +7,7 @@ export const TASK_STATES = [
   'picking',
   'to_drop',
   'dropping',
+  'exception',
   'completed',
   'failed',
   'cancelled',
@@ -18,14 +19,17 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['completed', 'fa
 /**
  * Allowed transitions. Going back to `queued` from assigned/to_pick lets the runtime hand a task to another AGV
  * when its AGV drops out before it has picked anything up; after a pick the load is on that AGV, so only it can finish.
+ * If that AGV stays away past the heartbeat timeout the task becomes an `exception` (the load is on a lost AGV): the
+ * AGV coming back resumes it, or an operator resolves it (delivered by hand, back at the source, or cancelled).
  */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   queued: ['assigned', 'cancelled', 'failed'],
   assigned: ['to_pick', 'queued', 'cancelled', 'failed'],
   to_pick: ['picking', 'queued', 'cancelled', 'failed'],
-  picking: ['to_drop', 'cancelled', 'failed'],
-  to_drop: ['dropping', 'cancelled', 'failed'],
-  dropping: ['completed', 'cancelled', 'failed'],
+  picking: ['to_drop', 'exception', 'cancelled', 'failed'],
+  to_drop: ['dropping', 'exception', 'cancelled', 'failed'],
+  dropping: ['completed', 'exception', 'cancelled', 'failed'],
+  exception: ['picking', 'to_drop', 'dropping', 'completed', 'queued', 'cancelled', 'failed'],
   completed: [],
   failed: [],
   cancelled: [],
@@ -71,7 +75,7 @@ export interface Task {
   /** Epoch milliseconds. */
   createdAt: number;
   updatedAt: number;
-  /** Why it failed or was cancelled, when it did. */
+  /** Why it failed, was cancelled or is an exception. */
   reason: string | null;
   /** Bumped on every change; guards against lost updates. */
   version: number;
@@ -125,6 +129,10 @@ export interface CreateTaskResult {
   created: boolean;
 }
 
+/** How an operator settles a task in `exception`: the load was delivered by hand, is back at the source, or the task is dropped. */
+export const RESOLVE_OUTCOMES = ['completed', 'requeue', 'cancelled'] as const;
+export type ResolveOutcome = (typeof RESOLVE_OUTCOMES)[number];
+
 export interface TaskServiceApi {
   create(input: TaskInput, idempotencyKey?: string): Promise<CreateTaskResult>;
   get(id: string): Promise<TaskWithHistory | undefined>;
@@ -139,6 +147,8 @@ export interface TaskServiceApi {
   assign(taskId: string, agvId: string, detail?: string): Promise<Task>;
   /** Any allowed transition; `queued` clears the AGV; failed/cancelled store detail as the reason. */
   transition(taskId: string, state: TaskState, detail?: string): Promise<Task>;
+  /** Settles a task in `exception`; TaskStateConflictError when it is in any other state. `by` names who did it. */
+  resolve(taskId: string, outcome: ResolveOutcome, by: string, note?: string): Promise<Task>;
   /** Listener runs after the change is committed; returns an unsubscribe function. */
   onChange(listener: TaskChangeListener): () => void;
 }

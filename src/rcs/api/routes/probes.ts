@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpsMetrics } from '../../ops/metrics/metrics.ts';
 import type { PlatformStatus } from '../../ops/ports.ts';
+import type { Guard } from '../auth-hooks.ts';
 
 const checksSchema = { type: 'object', additionalProperties: { type: 'boolean' } } as const;
 
 /** Liveness, readiness and Prometheus metrics, at the root where orchestrators and scrapers expect them. */
-export function probeRoutes(status: () => PlatformStatus, metrics: OpsMetrics) {
+export function probeRoutes(status: () => PlatformStatus, metrics: OpsMetrics, metricsGuard: Guard[] = []) {
   return async (app: FastifyInstance) => {
     app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
@@ -34,7 +35,7 @@ export function probeRoutes(status: () => PlatformStatus, metrics: OpsMetrics) {
       },
     );
 
-    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
+    app.get('/metrics', { preHandler: metricsGuard, schema: { tags: ['ops'], summary: 'Prometheus metrics', hide: true } }, async (_req, reply) => {
       const text = await metrics.text();
       return reply.header('content-type', metrics.contentType).send(text);
     });

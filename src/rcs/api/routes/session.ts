@@ -12,8 +12,12 @@ export function sessionRoutes(logins: Logins, clock: Clock, secureCookie: boolea
       '/session',
       { schema: { tags: ['auth'], summary: 'Log in to the dashboard', body: credentialsSchema } },
       async (request, reply) => {
-        const result = await logins.login(request.body.username, request.body.password);
-        if (!result.ok && result.reason === 'throttled') throw new ApiError(429, 'too_many_attempts', 'too many failed logins; wait a minute');
+        const result = await logins.login(request.body.username, request.body.password, request.ip);
+        if (!result.ok && result.reason === 'throttled') {
+          const seconds = Math.ceil(result.retryAfterMs / 1000);
+          void reply.header('retry-after', String(seconds));
+          throw new ApiError(429, 'too_many_attempts', `too many failed logins for this user from this address; try again in ${seconds} s`);
+        }
         if (!result.ok) throw new ApiError(401, 'unauthorized', 'wrong user name or password');
         const maxAge = Math.floor((result.expiresAt - clock.now()) / 1000);
         void reply.header(

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { taskToJson } from '../../tasks/serialize.ts';
-import type { TaskInput, TaskServiceApi, TaskState } from '../../tasks/types.ts';
+import type { Clock } from '../../../core/clock.ts';
+import type { Store } from '../../store/types.ts';
+import type { FleetView } from '../fleet-view.ts';
+import type { ResolveOutcome, TaskInput, TaskServiceApi, TaskState } from '../../tasks/types.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { requireRole, type Guard } from '../auth-hooks.ts';
-import { cancelBody, createTaskBody, idempotencyHeaders, idParams, listTasksQuery } from '../schemas.ts';
+import { cancelBody, createTaskBody, idempotencyHeaders, idParams, listTasksQuery, resolveBody } from '../schemas.ts';
 
 interface CreateBody {
   pick: string;
@@ -28,7 +31,34 @@ interface ListQuery {
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
 const writeSecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
 
-export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
+export interface TaskRouteDeps {
+  tasks: TaskServiceApi;
+  /** The live fleet and the AGV registry: who could ever serve a task that names a vendor or type. */
+  fleet: FleetView;
+  store: Pick<Store, 'agvs' | 'events'>;
+  clock: Clock;
+}
+
+/**
+ * Dispatch gives a task naming a vendor or an AGV type only to an AGV of that vendor and type. When no AGV the
+ * platform knows (online, or registered/enrolled before) matches, the task could never run: say so instead of
+ * letting it wait in the queue forever.
+ */
+async function refuseUnservable(input: TaskInput, deps: TaskRouteDeps): Promise<void> {
+  const { preferredVendor: vendor, agvType: type } = input;
+  if (vendor === undefined && type === undefined) return;
+  const known = [...deps.fleet.list(), ...(await deps.store.agvs.list())];
+  if (known.some((a) => (vendor === undefined || a.vendor === vendor) && (type === undefined || a.type === type))) return;
+  const wanted = [vendor !== undefined && `vendor '${vendor}'`, type !== undefined && `type '${type}'`].filter(Boolean).join(' and ');
+  const details = [
+    ...(vendor !== undefined ? [{ field: 'body.preferredVendor', message: `no registered AGV matches ${wanted}` }] : []),
+    ...(type !== undefined ? [{ field: 'body.agvType', message: `no registered AGV matches ${wanted}` }] : []),
+  ];
+  throw new ApiError(422, 'unservable', `no registered AGV is of ${wanted}; the task could never be dispatched`, details);
+}
+
+export function taskRoutes(deps: TaskRouteDeps, readGuard: Guard[]) {
+  const { tasks } = deps;
   return async (app: FastifyInstance) => {
     app.post<{ Body: CreateBody; Headers: { 'idempotency-key'?: string } }>(
       '/tasks',
@@ -62,6 +92,7 @@ export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
         }
         const input: TaskInput = { ...rest };
         if (deadline !== undefined) input.deadline = Date.parse(deadline);
+        await refuseUnservable(input, deps);
         const result = await tasks.create(input, header ?? clientRequestId);
         reply.header('location', `${app.prefix}/tasks/${result.task.id}`);
         return reply.status(result.created ? 201 : 200).send(taskToJson(result.task));
@@ -135,6 +166,38 @@ export function taskRoutes(tasks: TaskServiceApi, readGuard: Guard[]) {
         const who = request.principal ? ` by ${request.principal.name}` : '';
         await tasks.cancel(request.params.id, reason ?? `cancelled${who}`);
         return taskToJson((await tasks.get(request.params.id))!);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { outcome: ResolveOutcome; note?: string } }>(
+      '/tasks/:id/resolve',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['tasks'],
+          summary: 'Resolve a task in exception (its load is on a lost AGV) once the load has been found (operator)',
+          description:
+            'outcome completed: the load was delivered by hand; requeue: the load is back at the pick station and the task is ' +
+            'dispatched again; cancelled: the task is dropped. 409 when the task is not in exception. Recorded in the event log.',
+          security: writeSecurity,
+          params: idParams,
+          body: resolveBody,
+          response: { 200: { $ref: 'Task#' }, ...errors, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        const { outcome, note } = request.body;
+        const by = request.principal?.name ?? 'anonymous';
+        const task = await tasks.resolve(request.params.id, outcome, by, note);
+        await deps.store.events.append({
+          at: deps.clock.now(),
+          severity: 'warning',
+          type: 'task.resolved',
+          message: `task ${task.id} resolved by ${by}: ${outcome}${note ? ` (${note})` : ''}`,
+          agvId: null,
+          taskId: task.id,
+        });
+        return taskToJson((await tasks.get(task.id))!);
       },
     );
   };

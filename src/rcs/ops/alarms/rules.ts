@@ -72,6 +72,10 @@ export function conditionsFor(agv: AgvDetail, track: AgvTrack, now: number, t: A
   const silentFor = now - agv.lastSeen;
   if (agv.connection === 'offline' || silentFor > t.heartbeatTimeoutMs) {
     add('HEARTBEAT_LOST', 'error', `${agv.id} has sent no heartbeat for ${minutes(silentFor)}; its held path stays reserved`);
+    if (agv.heldNodes.length > 0) {
+      // Safety: nobody knows where the AGV really is, so its nodes stay held until it returns or an operator frees them.
+      add('OFFLINE_HOLDS_NODES', 'error', `${agv.id} is offline and still holds ${agv.heldNodes.join(', ')}; they stay reserved until it returns or an operator clears its reservations`);
+    }
     // The other readings are stale while the AGV is silent; do not raise alarms from them.
     return out;
   }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SEVERITIES, type FleetSource } from '../ports.ts';
+import { agvLabel } from './label.ts';
 
 /**
  * Prometheus metrics of one platform instance. A registry per instance (not prom-client's global one) so several
@@ -34,7 +35,7 @@ export class OpsMetrics {
       registers,
       collect() {
         this.reset();
-        for (const agv of fleet.agvs()) if (agv.connection === 'online') this.inc({ vendor: agv.vendor, mode: agv.mode });
+        for (const agv of fleet.agvs()) if (agv.connection === 'online') this.inc({ vendor: agvLabel(agv.vendor), mode: agv.mode });
       },
     });
     new Gauge({
@@ -44,7 +45,7 @@ export class OpsMetrics {
       registers,
       collect() {
         this.reset();
-        for (const agv of fleet.agvs()) this.inc({ vendor: agv.vendor });
+        for (const agv of fleet.agvs()) this.inc({ vendor: agvLabel(agv.vendor) });
       },
     });
     new Gauge({
