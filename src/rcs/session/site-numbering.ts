@@ -8,6 +8,7 @@ export class SiteNumbering {
   private readonly nodeNumbers = new Map<string, number>();
   private readonly nodeIds: string[] = [];
   private readonly edgeNumbers = new Map<string, number>();
+  private readonly edgeLimits = new Map<string, number>();
   private readonly stationNumbers = new Map<string, number>();
   private readonly stationIds: string[] = [];
 
@@ -21,8 +22,10 @@ export class SiteNumbering {
       this.nodeIds.push(n.id);
     });
     site.edges.forEach((e, i) => {
-      this.edgeNumbers.set(`${e.from}\u0000${e.to}`, i + 1);
-      if (e.bidirectional) this.edgeNumbers.set(`${e.to}\u0000${e.from}`, i + 1);
+      for (const key of e.bidirectional ? [`${e.from}\u0000${e.to}`, `${e.to}\u0000${e.from}`] : [`${e.from}\u0000${e.to}`]) {
+        this.edgeNumbers.set(key, i + 1);
+        this.edgeLimits.set(key, e.maxSpeed);
+      }
     });
     site.stations.forEach((s, i) => {
       this.stationNumbers.set(s.id, i + 1);
@@ -43,6 +46,11 @@ export class SiteNumbering {
 
   edgeNumber(from: string, to: string): number {
     return this.edgeNumbers.get(`${from}\u0000${to}`) ?? 0;
+  }
+
+  /** The site's speed limit (m/s) on the edge from → to; undefined when the map has no such edge. */
+  edgeSpeedLimit(from: string, to: string): number | undefined {
+    return this.edgeLimits.get(`${from}\u0000${to}`);
   }
 
   stationNumber(id: string): number {
