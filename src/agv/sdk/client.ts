@@ -18,6 +18,12 @@ export interface ClientEvents {
   state: (state: ClientState) => void;
   refused: (stage: 'access' | 'registration', reason: string) => void;
   protocolError: (error: ProtocolError) => void;
+  /**
+   * An active link ended: the platform fell silent for the heartbeat timeout (a dead or hung platform, or a dead
+   * network path), or the connection closed. The client reconnects on its own; the vehicle must not drive beyond
+   * what was released and should stop at its next node.
+   */
+  linkLost: (reason: 'heartbeatTimeout' | 'closed') => void;
 }
 
 export type MapSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; localisationScore?: number; detail?: string };
@@ -35,7 +41,7 @@ export class AgvClient {
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;
   private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
-  private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [] };
+  private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [], linkLost: [] };
   private handlers: {
     motion?: Handler<MotionCommand>;
     control?: Handler<MotionControl>;
@@ -195,6 +201,7 @@ export class AgvClient {
     });
     channel.onClose(() => {
       if (this.peer !== peer) return;
+      if (this.stateValue === 'active') this.loseLink('closed');
       this.teardown();
       this.scheduleReconnect();
     });
@@ -241,10 +248,17 @@ export class AgvClient {
     this.every(Math.max(100, Math.floor(timeout() / 4)), () => {
       if (this.peer !== peer) return false;
       if (this.clock.now() - this.lastHeard > timeout()) {
+        if (this.stateValue === 'active') this.loseLink('heartbeatTimeout');
         peer.close();
         return false;
       }
     });
+  }
+
+  /** Reported once per link: the state leaves 'active' here, so the close that follows does not report again. */
+  private loseLink(reason: 'heartbeatTimeout' | 'closed'): void {
+    this.setState('idle');
+    for (const l of this.listeners.linkLost) l(reason);
   }
 
   private onFrame(frame: Frame): void {

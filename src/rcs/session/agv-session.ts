@@ -77,6 +77,13 @@ export class AgvSession implements AgvLink {
     this.peer.close();
   }
 
+  /** The platform's side of the heartbeat (§6): a ping to every AGV past access, answered by its pong. */
+  ping(): void {
+    if (this.phase === 'registering' || this.phase === 'configuring' || this.phase === 'active') {
+      this.peer.send({ kind: 'heartbeat', role: 'ping', origin: 'platform', echoSeq: 0 });
+    }
+  }
+
   // ---- AgvLink: commands from the fleet runtime ----
 
   sendMotion(order: MotionOrder): Promise<CommandOutcome> {
