@@ -37,6 +37,8 @@ export class AgvClient {
   private backoffMs: number;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
+  /** Negotiated at access. */
+  private version = PROTOCOL_VERSION;
   private stopped = false;
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;
@@ -206,7 +208,7 @@ export class AgvClient {
       this.scheduleReconnect();
     });
     this.setState('accessing');
-    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: PROTOCOL_VERSION, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
+    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
     this.watchLiveness(peer);
   }
 
@@ -273,6 +275,7 @@ export class AgvClient {
           return;
         }
         peer.setVersion(m.version);
+        this.version = m.version;
         if ((this.options.mode ?? 'normal') === 'secure') {
           this.setState('keyExchange');
           const creds = this.options.secure!;
@@ -355,7 +358,9 @@ export class AgvClient {
 
   private register(peer: FramePeer): void {
     this.setState('registering');
-    peer.send({ kind: 'registerRequest', ...this.options.registration });
+    // The map hash is a 1.1 field: a 1.0 platform gets the registration it knows.
+    const mapHash = this.version >= 0x11 ? this.options.mapHash : undefined;
+    peer.send({ kind: 'registerRequest', ...this.options.registration, mapHash });
   }
 
   /**
