@@ -8,6 +8,7 @@ import { DemoFeeder } from './demo/feeder.ts';
 import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { createLogger, type Logger } from './rcs/logger.ts';
 import { startPlatform } from './rcs/platform.ts';
+import { mapHashHex } from './rcs/session/site-export.ts';
 
 /** Until the configuration is read, failures go to a logger at the default level. */
 let logger: Logger = createLogger({ level: DEFAULT_CONFIG.logLevel });
@@ -64,7 +65,9 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
   Metrics        ${platform.apiUrl}/metrics   (probes: /healthz, /readyz)
   HTTP API       ${platform.apiUrl}/api/v1
   API docs       ${platform.apiUrl}/docs   (OpenAPI: ${platform.apiUrl}/openapi.json)
-  AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}
+  AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}   (map hash ${mapHashHex(platform.numbering.mapHash)}; export: ${platform.apiUrl}/api/v1/site/export)
+  platform key   SM2 ${Buffer.from(platform.platformPublicKey).toString('hex')}
+                 (pin it on secure AGVs; also at ${platform.apiUrl}/api/v1/platform/identity)
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
   fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}

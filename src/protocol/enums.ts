@@ -24,6 +24,8 @@ export const RegisterResult = defineEnum('RegisterResult', 'Outcome of a registr
   rejectedCapabilities: 2,
   unknownMap: 3,
   refused: 4,
+  /** Since v1.1: the AGV's map hash is not the platform's (registerAck.mapHash has the current one). */
+  staleMap: 5,
 });
 
 export const AgvType = defineEnum('AgvType', 'AGV types (guide annex).', {

@@ -144,7 +144,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     return coordinator.clearReservations(id) ? 'cleared' : 'online';
   };
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
   });
 

@@ -1,28 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.ts';
-import { AgvClient, memoryChannelPair, type FrameChannel, type RegistrationFields, type StatusFields } from '../../src/agv/index.ts';
+import { AgvClient, memoryChannelPair, type FrameChannel } from '../../src/agv/index.ts';
 import { FleetRegistry } from '../../src/rcs/fleet/registry.ts';
 import { SessionServer } from '../../src/rcs/session/server.ts';
 import { SiteNumbering } from '../../src/rcs/session/site-numbering.ts';
 import { openStore } from '../../src/rcs/store/index.ts';
 import type { Store } from '../../src/rcs/store/types.ts';
 import { demoSite } from '../rcs/e2e-harness.ts';
+import { registration, status } from './fixtures.ts';
 
 // The SDK against the real session server over in-memory channels (the session is transport-agnostic), on a
 // ManualClock so periods and backoff can be checked exactly.
-
-const registration: RegistrationFields = {
-  vendor: 'Test', model: 'T1', serial: 'T-1', agvType: 'latentLifting', softwareVersion: '1.0',
-  capabilities: { kinematics: 'differential', length: 900, width: 600, height: 300, maxSpeed: 1500, maxAcceleration: 500, maxDeceleration: 500, maxAngularSpeed: 1000, maxPayload: 500, actuators: [{ type: 'lift', index: 0, min: 0, max: 60 }], navigationTypes: ['qrCode'], maps: [{ mapId: 1, mapVersion: 1 }] },
-};
-
-function status(): StatusFields {
-  return {
-    orderId: 0, orderUpdateId: 0, pose: { x: 0, y: 1000, theta: 0 }, localisationScore: 99, mapId: 1, navMode: 'qrCode', vx: 0, vy: 0, omega: 0,
-    battery: 800, batteryVoltage: 4800, charging: false, loadState: 'empty', state: 'idle', operatingMode: 'automatic', lastNodeId: 1,
-    lastNodeSequenceId: 0, currentEdgeId: 0, edgeProgress: 0, eStop: 'none', protectiveField: false, actuators: [], actions: [], errors: [],
-  };
-}
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 30; i++) await new Promise((r) => setImmediate(r));

@@ -18,6 +18,12 @@ export interface ClientEvents {
   state: (state: ClientState) => void;
   refused: (stage: 'access' | 'registration', reason: string) => void;
   protocolError: (error: ProtocolError) => void;
+  /**
+   * An active link ended: the platform fell silent for the heartbeat timeout (a dead or hung platform, or a dead
+   * network path), or the connection closed. The client reconnects on its own; the vehicle must not drive beyond
+   * what was released and should stop at its next node.
+   */
+  linkLost: (reason: 'heartbeatTimeout' | 'closed') => void;
 }
 
 export type MapSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'notAtSwitchPoint'; localisationScore?: number; detail?: string };
@@ -31,11 +37,13 @@ export class AgvClient {
   private backoffMs: number;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
+  /** Negotiated at access. */
+  private version = PROTOCOL_VERSION;
   private stopped = false;
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;
   private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
-  private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [] };
+  private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [], linkLost: [] };
   private handlers: {
     motion?: Handler<MotionCommand>;
     control?: Handler<MotionControl>;
@@ -195,11 +203,12 @@ export class AgvClient {
     });
     channel.onClose(() => {
       if (this.peer !== peer) return;
+      if (this.stateValue === 'active') this.loseLink('closed');
       this.teardown();
       this.scheduleReconnect();
     });
     this.setState('accessing');
-    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: PROTOCOL_VERSION, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
+    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
     this.watchLiveness(peer);
   }
 
@@ -241,10 +250,17 @@ export class AgvClient {
     this.every(Math.max(100, Math.floor(timeout() / 4)), () => {
       if (this.peer !== peer) return false;
       if (this.clock.now() - this.lastHeard > timeout()) {
+        if (this.stateValue === 'active') this.loseLink('heartbeatTimeout');
         peer.close();
         return false;
       }
     });
+  }
+
+  /** Reported once per link: the state leaves 'active' here, so the close that follows does not report again. */
+  private loseLink(reason: 'heartbeatTimeout' | 'closed'): void {
+    this.setState('idle');
+    for (const l of this.listeners.linkLost) l(reason);
   }
 
   private onFrame(frame: Frame): void {
@@ -259,6 +275,7 @@ export class AgvClient {
           return;
         }
         peer.setVersion(m.version);
+        this.version = m.version;
         if ((this.options.mode ?? 'normal') === 'secure') {
           this.setState('keyExchange');
           const creds = this.options.secure!;
@@ -341,7 +358,9 @@ export class AgvClient {
 
   private register(peer: FramePeer): void {
     this.setState('registering');
-    peer.send({ kind: 'registerRequest', ...this.options.registration });
+    // The map hash is a 1.1 field: a 1.0 platform gets the registration it knows.
+    const mapHash = this.version >= 0x11 ? this.options.mapHash : undefined;
+    peer.send({ kind: 'registerRequest', ...this.options.registration, mapHash });
   }
 
   /**

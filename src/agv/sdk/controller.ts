@@ -63,6 +63,8 @@ export class AgvController {
       .onControl((cmd) => this.onControl(cmd))
       .onActuator((cmd) => this.onAction(cmd.action))
       .onCharging((cmd) => this.onCharging(cmd));
+    // Without the platform nobody guards the nodes ahead: brake at the next (released) node until it is back.
+    this.client.on('linkLost', () => this.stopAtNextNode());
   }
 
   start(): void {

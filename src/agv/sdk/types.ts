@@ -48,6 +48,11 @@ export interface AgvClientOptions {
   /** Called whenever a status report is due; return the AGV's current state. */
   status: () => StatusFields;
   mode?: 'normal' | 'secure';
+  /**
+   * mapHash of the site export loaded on the AGV (GET /api/v1/site/export). Sent at registration (protocol 1.1);
+   * a platform with another map refuses the AGV with staleMap instead of sending it numbers it would misread.
+   */
+  mapHash?: number;
   secure?: SecureCredentials;
   /** First reconnect delay; doubles up to maxBackoffMs, with ±20 % jitter. */
   initialBackoffMs?: number;

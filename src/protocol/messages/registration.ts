@@ -1,6 +1,6 @@
 // Registration (identity + capabilities), parameter query/set, and global configuration.
 import { ActuatorType, AgvType, ConfigResult, Kinematics, NavType, ParamId, RegisterResult } from '../enums.ts';
-import { array, enumOf, i32, string, struct, u16, u32, u8 } from '../schema/types.ts';
+import { appended, array, enumOf, i32, string, struct, u16, u32, u8 } from '../schema/types.ts';
 import { defineMessage } from './define.ts';
 import { percentPermille } from './common.ts';
 
@@ -39,12 +39,14 @@ export const registerRequest = defineMessage('registerRequest', 0x0101, 'agv→p
     agvType: enumOf(AgvType, { doc: 'AGV type' }),
     softwareVersion: string({ maxBytes: 64, doc: 'AGV software version' }),
     capabilities: Capabilities,
+    mapHash: appended(1, u32({ doc: 'hash of the site map export the AGV holds (mapHash of GET /api/v1/site/export); absent: not checked' })),
   });
 
 export const registerAck = defineMessage('registerAck', 0x0102, 'platform→agv',
   'Answer to registerRequest. An accepted AGV next receives globalConfig.', {
     result: enumOf(RegisterResult, { doc: 'accepted or why not' }),
     detail: string({ maxBytes: 255, doc: 'human-readable reason (may be empty)' }),
+    mapHash: appended(1, u32({ doc: 'hash of the platform\'s current site map (sent to a v1.1 peer)' })),
   });
 
 const ParamValue = struct({

@@ -26,6 +26,8 @@ import { liveRoutes } from './routes/live.ts';
 import { probeRoutes } from './routes/probes.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { siteRoutes } from './routes/site.ts';
+import { platformIdentity, platformIdentityRoutes } from './routes/platform-identity.ts';
+import { SiteNumbering } from '../session/site-numbering.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { userRoutes } from './routes/users.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -54,6 +56,8 @@ export interface ApiDeps {
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };
+  /** The platform's SM2 public key: published at /platform/identity and in enrolment answers when given. */
+  platformPublicKey?: Uint8Array;
 }
 
 export interface OperationsDeps {
@@ -132,7 +136,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     async (api) => {
       await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
-      await api.register(siteRoutes(deps.site, readGuard));
+      const numbering = new SiteNumbering(deps.site);
+      await api.register(siteRoutes(numbering, readGuard));
+      if (deps.platformPublicKey) await api.register(platformIdentityRoutes(platformIdentity(deps.platformPublicKey, numbering)));
       await api.register(webhookRoutes(deps));
       if (!ops || !logins) return;
       await api.register(sessionRoutes(logins, ops.clock, deps.operations?.secureCookie ?? false));

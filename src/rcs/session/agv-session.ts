@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/index.ts';
-import type { Frame, Message, ProtocolError, ProtocolErrorCode } from '../../protocol/index.ts';
+import { formatVersion, negotiateVersion, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
 import { FramePeer, type RequestOutcome } from '../../agv/transport/frame-peer.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { Logger } from '../logger.ts';
@@ -8,6 +8,7 @@ import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../fleet/types.ts';
 import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
 import type { SiteNumbering } from './site-numbering.ts';
+import { mapHashHex } from './site-export.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
 
 // One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
@@ -51,6 +52,8 @@ export class AgvSession implements AgvLink {
   phase: SessionPhase = 'accessing';
   agvId: string | undefined;
   mode: 'normal' | 'secure' = 'normal';
+  /** Negotiated at access; 1.1 adds the map hash at registration. */
+  version = 0x10;
   lastHeard: number;
   private record: AgvRecord | undefined;
   private identity: AgvIdentity | undefined;
@@ -75,6 +78,13 @@ export class AgvSession implements AgvLink {
     if (this.phase === 'closed') return;
     void this.log('info', 'session.closed', reason);
     this.peer.close();
+  }
+
+  /** The platform's side of the heartbeat (§6): a ping to every AGV past access, answered by its pong. */
+  ping(): void {
+    if (this.phase === 'registering' || this.phase === 'configuring' || this.phase === 'active') {
+      this.peer.send({ kind: 'heartbeat', role: 'ping', origin: 'platform', echoSeq: 0 });
+    }
   }
 
   // ---- AgvLink: commands from the fleet runtime ----
@@ -196,7 +206,8 @@ export class AgvSession implements AgvLink {
       void this.log('warning', 'access.refused', `${m.agvId}: ${detail}`);
       this.peer.close();
     };
-    if (m.versionMin > 0x1f || m.versionMax < 0x10) return refuse('unsupportedVersion', 'this platform speaks protocol 1.x');
+    const version = negotiateVersion(m.versionMin, m.versionMax);
+    if (version === undefined) return refuse('unsupportedVersion', 'this platform speaks protocol 1.x');
     let record: AgvRecord | undefined;
     try {
       record = await this.ctx.store.agvs.get(m.agvId);
@@ -215,7 +226,9 @@ export class AgvSession implements AgvLink {
       if (!this.ctx.secure) return refuse('refused', 'secure mode is not available on this platform');
       this.mode = 'secure';
     }
-    this.peer.send({ kind: 'accessResponse', result: 'accepted', version: 0x10, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
+    this.version = version;
+    this.peer.setVersion(version);
+    this.peer.send({ kind: 'accessResponse', result: 'accepted', version, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
     this.phase = m.mode === 'secure' ? 'keyExchange' : 'registering';
   }
 
@@ -249,6 +262,14 @@ export class AgvSession implements AgvLink {
       this.peer.close();
       return;
     }
+    const { mapHash } = this.ctx.numbering;
+    // A 1.0 AGV sends no hash and is not checked; one that holds another map would misread every node number.
+    if (m.mapHash !== undefined && m.mapHash !== mapHash) {
+      this.peer.send({ kind: 'registerAck', result: 'staleMap', detail: `map hash ${mapHashHex(m.mapHash)} is not the site's ${mapHashHex(mapHash)}: load GET /api/v1/site/export`, mapHash });
+      void this.log('warning', 'registration.refused', `${id}: stale map ${mapHashHex(m.mapHash)} (protocol ${formatVersion(this.version)})`);
+      this.peer.close();
+      return;
+    }
     const body = footprintFromCapabilities(m.capabilities);
     if (!body.ok) {
       this.peer.send({ kind: 'registerAck', result: 'rejectedCapabilities', detail: body.detail });
@@ -267,7 +288,7 @@ export class AgvSession implements AgvLink {
     }
     if (this.phase !== 'registering') return;
     this.identity = { id, vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, softwareVersion: m.softwareVersion, capabilities, footprint: body.footprint };
-    this.peer.send({ kind: 'registerAck', result: 'accepted', detail: '' });
+    this.peer.send({ kind: 'registerAck', result: 'accepted', detail: '', mapHash: this.version >= 0x11 ? mapHash : undefined });
     this.phase = 'configuring';
     const s = this.ctx.settings;
     this.peer.send({

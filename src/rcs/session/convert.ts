@@ -58,6 +58,17 @@ export function mrad(radians: number): number {
   return Math.max(-3142, Math.min(3142, Math.round(wrapped * 1000)));
 }
 
+/**
+ * The edge's speed limit in mm/s: the stricter of the site map's limit and the path's own. An edge the map limits
+ * is never sent as 0 ("no limit"): a limit under 1 mm/s still goes out as 1, and one above the field's range as
+ * the largest limit the field holds.
+ */
+export function wireSpeedLimit(...limitsMps: (number | undefined)[]): number {
+  const given = limitsMps.filter((v): v is number => v !== undefined && Number.isFinite(v) && v > 0);
+  if (given.length === 0) return SPECIAL.NO_SPEED_LIMIT;
+  return Math.max(1, Math.min(0xffff, mm(Math.min(...given))));
+}
+
 /** Builds the wire motion command: released nodes first, then the announced horizon. */
 export function motionCommandFor(order: MotionOrder, numbering: SiteNumbering, taskType: MotionCommand['taskType'] = 'move'): MotionCommand {
   const all: PathStep[] = [...order.released, ...order.announced];
@@ -80,7 +91,7 @@ export function motionCommandFor(order: MotionOrder, numbering: SiteNumbering, t
       sequenceId: 2 * i - 1,
       startNodeId: numbering.nodeNumber(from.nodeId),
       endNodeId: numbering.nodeNumber(to.nodeId),
-      maxSpeed: to.maxSpeed === undefined ? SPECIAL.NO_SPEED_LIMIT : Math.min(0xffff, mm(to.maxSpeed)),
+      maxSpeed: wireSpeedLimit(to.maxSpeed, numbering.edgeSpeedLimit(from.nodeId, to.nodeId)),
       maxAngularSpeed: 0,
       movement: 'forward',
       orientation: SPECIAL.HEADING_FREE,

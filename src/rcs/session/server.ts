@@ -49,6 +49,7 @@ export class SessionServer {
   private readonly ctx: SessionContext;
   private tcp: Server | undefined;
   private cancelSweep: (() => void) | undefined;
+  private cancelHeartbeat: (() => void) | undefined;
   private sessionCounter = 0;
   private stopped = false;
 
@@ -70,6 +71,7 @@ export class SessionServer {
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
     };
     this.sweep();
+    this.heartbeat();
   }
 
   get settings(): SessionSettings {
@@ -121,10 +123,19 @@ export class SessionServer {
   async close(): Promise<void> {
     this.stopped = true;
     this.cancelSweep?.();
+    this.cancelHeartbeat?.();
     for (const session of [...this.sessions]) session.close('platform shutting down');
     const server = this.tcp;
     this.tcp = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** One timer pings every session at the heartbeat period, so an AGV can tell a dead platform from a quiet one. */
+  private heartbeat(): void {
+    this.cancelHeartbeat = this.ctx.clock.setTimeout(() => {
+      for (const session of this.sessions) session.ping();
+      if (!this.stopped) this.heartbeat();
+    }, this.ctx.settings.heartbeatPeriodMs);
   }
 
   private sweep(): void {

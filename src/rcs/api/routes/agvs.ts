@@ -62,7 +62,7 @@ function normaliseSm2Key(hex: string): string {
 
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
 
-export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; clearReservations?: ClearReservations }, readGuard: Guard[]) {
+export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; clearReservations?: ClearReservations; platformPublicKey?: Uint8Array }, readGuard: Guard[]) {
   const { fleet, store, clock, clearReservations } = deps;
   return async (app: FastifyInstance) => {
     app.get<{ Querystring: FleetFilter }>(
@@ -128,6 +128,7 @@ export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; 
                 type: { type: 'string' },
                 publicKey: { type: 'string' },
                 replaced: { type: 'boolean' },
+                platformPublicKey: { type: 'string' },
               },
             },
             ...errors,
@@ -148,7 +149,9 @@ export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; 
           type: replaced ? 'agv.key_replaced' : 'agv.enrolled',
           message: `${replaced ? 'replaced SM2 key of' : 'enrolled'} AGV ${id}${request.principal ? ` by ${request.principal.name}` : ''}`,
         });
-        return { id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, publicKey: key, replaced };
+        // The AGV pins the platform's key: hand it over with the enrolment (docs/protocol.md §12).
+        const platformPublicKey = deps.platformPublicKey && Buffer.from(deps.platformPublicKey).toString('hex');
+        return { id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, publicKey: key, replaced, platformPublicKey };
       },
     );
 
