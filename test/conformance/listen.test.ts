@@ -4,6 +4,8 @@ import { generateSm2KeyPair } from '../../src/protocol/secure/index.ts';
 import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { runConformance, type ConformanceOptions } from '../../src/conformance/run.ts';
 import type { SecureCredentials } from '../../src/agv/sdk/types.ts';
+import { AgvClient } from '../../src/agv/sdk/client.ts';
+import { idleStatus, kitRegistration } from '../../src/conformance/agv-side/harness.ts';
 
 // The kit playing the platform (--listen) against the project's simulated AGV, which runs on the SDK's
 // AgvController over a real TCP socket: every scenario the simulator supports must pass.
@@ -58,5 +60,23 @@ describe('conformance kit, platform side, against the simulated AGV', () => {
     );
     expect(report.results[1]).toMatchObject({ scenario: 'secure-access', status: 'fail' });
     expect(report.summary.ok).toBe(false);
+  }, 60_000);
+
+  it('fails motion for an AGV that acks orders but never drives them', async () => {
+    let client: AgvClient | undefined;
+    const report = await runConformance({
+      listen: 0,
+      connectTimeoutMs: 10_000,
+      moveTimeoutMs: 2_000,
+      only: ['access', 'registration', 'config', 'motion'],
+      onListening: (port) => {
+        client = new AgvClient({ agvId: 'LAZY-1', port, registration: kitRegistration('LAZY-1', 1), status: () => idleStatus(1) });
+        client.onMotion(() => ({ ok: true }));
+        client.start();
+      },
+    });
+    client?.stop();
+    expect(report.results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'fail']);
+    expect(report.results[3]!.detail).toContain('never reported reaching released node');
   }, 60_000);
 });
