@@ -51,7 +51,7 @@ export function orderOver(o: { orderId: number; orderUpdateId: number; points: R
       actions: [],
     })),
     edges: o.points.slice(1).map((pt, i) => ({
-      edgeId: edgeIdBetween(o.points[i]!.nodeId, pt.nodeId),
+      edgeId: edgeIdTo(pt.nodeId),
       sequenceId: seq0 + 2 * i + 1,
       startNodeId: o.points[i]!.nodeId,
       endNodeId: pt.nodeId,
@@ -67,12 +67,9 @@ export function orderOver(o: { orderId: number; orderUpdateId: number; points: R
   };
 }
 
-// Edge numbers only need to be stable per pair of nodes within a run.
-const edgeIds = new Map<string, number>();
-function edgeIdBetween(a: number, b: number): number {
-  const key = `${a}>${b}`;
-  if (!edgeIds.has(key)) edgeIds.set(key, ID_BASE + 500_000 + edgeIds.size + 1);
-  return edgeIds.get(key)!;
+// The route is a line of fresh nodes, so each has exactly one edge leading to it: number the edge after it.
+function edgeIdTo(endNodeId: number): number {
+  return endNodeId + 500_000;
 }
 
 /** Speed limit the kit puts on its edges: a real limit (never "none"), within what the AGV declared. */
