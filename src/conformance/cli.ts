@@ -23,6 +23,7 @@ scenarios with --listen: ${SCENARIO_NAMES.listen.join(', ')}
 scenarios with --rcs:    ${SCENARIO_NAMES.rcs.join(', ')}`;
 
 class UsageError extends Error {}
+class HelpRequested extends Error {}
 
 function integer(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -54,7 +55,7 @@ export function parseCli(argv: string[]): { options: ConformanceOptions; json: b
       only: { type: 'string' }, help: { type: 'boolean' },
     },
   });
-  if (values.help) throw new UsageError('');
+  if (values.help) throw new HelpRequested();
   if ((values.listen === undefined) === (values.rcs === undefined)) throw new UsageError('give exactly one of --listen PORT or --rcs HOST:PORT');
   let rcs: ConformanceOptions['rcs'];
   if (values.rcs !== undefined) {
@@ -97,6 +98,10 @@ async function main(): Promise<number> {
   try {
     parsed = parseCli(process.argv.slice(2));
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${message ? `${message}\n` : ''}${USAGE}\n`);
     return 2;
