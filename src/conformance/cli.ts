@@ -14,6 +14,8 @@ const USAGE = `usage: npm run conformance -- (--listen PORT | --rcs HOST:PORT) [
   --agv-key KEY          (--listen) the AGV's public key; without it any key the AGV presents is accepted
   --agv-id ID            (--rcs) id of the kit's AGV (default CONFORMANCE-1); --secure-agv-id for its secure twin
   --map-id N             (--rcs) map the kit's AGV holds (default 1); --space-node N: node asked for (default 1)
+  --start-node N --start-pose X,Y  (--rcs) site node (wire number) and its position in mm where the kit's AGV
+                         stands and drives the platform's orders; --order-wait MS for the first order (default 30000)
   --status-period MS     (--listen) statusPeriod to configure (default 200); --tolerance F (default 0.5)
   --heartbeat-period MS  (--listen) default 1000; --heartbeat-timeout MS default 10000
   --step-mm MM           (--listen) spacing of the test route's nodes (default 1000)
@@ -52,6 +54,7 @@ export function parseCli(argv: string[]): { options: ConformanceOptions; json: b
       'agv-key': { type: 'string' }, 'agv-id': { type: 'string' }, 'secure-agv-id': { type: 'string' }, 'map-id': { type: 'string' },
       'space-node': { type: 'string' }, 'status-period': { type: 'string' }, tolerance: { type: 'string' }, 'heartbeat-period': { type: 'string' },
       'heartbeat-timeout': { type: 'string' }, 'step-mm': { type: 'string' }, 'connect-timeout': { type: 'string' }, 'move-timeout': { type: 'string' },
+      'start-node': { type: 'string' }, 'start-pose': { type: 'string' }, 'order-wait': { type: 'string' },
       only: { type: 'string' }, help: { type: 'boolean' },
     },
   });
@@ -62,6 +65,13 @@ export function parseCli(argv: string[]): { options: ConformanceOptions; json: b
     const m = /^(.+):(\d+)$/.exec(values.rcs);
     if (!m) throw new UsageError(`--rcs must be HOST:PORT, got "${values.rcs}"`);
     rcs = { host: m[1]!, port: Number(m[2]) };
+  }
+  let startNode: ConformanceOptions['startNode'];
+  if ((values['start-node'] === undefined) !== (values['start-pose'] === undefined)) throw new UsageError('--start-node and --start-pose go together');
+  if (values['start-node'] !== undefined) {
+    const pose = /^(-?\d+),(-?\d+)$/.exec(values['start-pose']!);
+    if (!pose) throw new UsageError(`--start-pose must be X,Y in mm, got "${values['start-pose']}"`);
+    startNode = { nodeId: integer('start-node', values['start-node'])!, x: Number(pose[1]), y: Number(pose[2]) };
   }
   const tolerance = values.tolerance === undefined ? undefined : Number(values.tolerance);
   if (tolerance !== undefined && !(tolerance > 0 && tolerance < 1)) throw new UsageError('--tolerance must be a fraction between 0 and 1');
@@ -81,6 +91,8 @@ export function parseCli(argv: string[]): { options: ConformanceOptions; json: b
       secureAgvId: values['secure-agv-id'],
       mapId: integer('map-id', values['map-id']),
       spaceNodeId: integer('space-node', values['space-node']),
+      startNode,
+      orderWaitMs: integer('order-wait', values['order-wait']),
       statusPeriodMs: integer('status-period', values['status-period']),
       tolerance,
       heartbeatPeriodMs: integer('heartbeat-period', values['heartbeat-period']),

@@ -24,6 +24,10 @@ export interface ConformanceOptions {
   secureAgvId?: string;
   mapId?: number;
   spaceNodeId?: number;
+  /** --rcs: a site node (wire number, position in mm) where the kit's AGV stands, so the platform can send it work. */
+  startNode?: { nodeId: number; x: number; y: number };
+  /** --rcs: how long to wait for the platform's first order. */
+  orderWaitMs?: number;
   statusPeriodMs?: number;
   heartbeatPeriodMs?: number;
   heartbeatTimeoutMs?: number;
@@ -58,6 +62,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       key: options.key,
       platformKey: options.platformKey,
       connectTimeoutMs,
+      startNode: options.startNode,
+      orderWaitMs: options.orderWaitMs ?? 30_000,
+      moveTimeoutMs: options.moveTimeoutMs ?? 30_000,
     });
     try {
       const results = await runScenarios(pick(AGV_SIDE_SCENARIOS), side, onResult);

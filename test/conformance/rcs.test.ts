@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSm2KeyPair } from '../../src/protocol/secure/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { runConformance } from '../../src/conformance/run.ts';
-import { demoSite, e2eConfig } from '../rcs/e2e-harness.ts';
+import { demoSite, e2eConfig, submitTask, taskPairs } from '../rcs/e2e-harness.ts';
 
 // The kit playing an AGV (--rcs) against the project's own platform over real TCP: every scenario the platform
 // supports must pass, in-process through runConformance and once through the CLI (exit code and --json lines).
@@ -20,7 +20,13 @@ describe('conformance kit, AGV side, against the platform', () => {
     await platform.stop();
   });
 
-  it('passes every scenario the platform supports', async () => {
+  it('passes every scenario the platform supports, driving the order of a task given to the kit\'s AGV', async () => {
+    // The kit's AGV stands at a parking node of the site (wire number = position in the site file, 1-based).
+    const parking = platform.site.parking[0]!.node;
+    const index = platform.site.nodes.findIndex((n) => n.id === parking);
+    const node = platform.site.nodes[index]!;
+    const [pair] = taskPairs(platform.site, 1);
+    const submitted: number[] = [];
     const report = await runConformance({
       rcs: { host: '127.0.0.1', port: platform.rcsPort },
       agvId: 'KIT-1',
@@ -28,12 +34,21 @@ describe('conformance kit, AGV side, against the platform', () => {
       key: agvKeys.privateKey,
       platformKey: platform.platformPublicKey,
       connectTimeoutMs: 10_000,
+      startNode: { nodeId: index + 1, x: Math.round(node.x * 1000), y: Math.round(node.y * 1000) },
+      onResult: (r) => {
+        // Work for the kit's AGV once it is registered and configured.
+        if (r.scenario === 'config') void submitTask(platform.apiUrl, platform.demoApiKey!, pair!).then((res) => submitted.push(res.status));
+      },
     });
-    expect(report.results.filter((r) => r.status === 'fail')).toEqual([]);
+    expect(submitted).toEqual([201]);
+    // A platform of protocol 1.0 does not ping on its own: the one scenario allowed to be skipped.
+    expect(report.results.filter((r) => r.status !== 'pass' && r.scenario !== 'platform-heartbeat')).toEqual([]);
+    expect(report.results.find((r) => r.scenario === 'platform-heartbeat')?.status).not.toBe('fail');
     const passed = report.results.filter((r) => r.status === 'pass').map((r) => r.scenario);
-    expect(passed).toEqual(expect.arrayContaining(['access', 'secure-access', 'registration', 'config', 'heartbeat', 'space-request', 'hostile-frames']));
+    expect(passed).toEqual(expect.arrayContaining(['access', 'secure-access', 'registration', 'config', 'heartbeat', 'space-request', 'orders', 'hostile-frames']));
+    expect(report.results.find((r) => r.scenario === 'orders')?.detail).toMatch(/^order \d+ driven to node \d+/);
     expect(report.summary).toMatchObject({ direction: 'rcs', failed: 0, ok: true });
-  }, 60_000);
+  }, 90_000);
 
   it('reports a refused secure access as a failure', async () => {
     const report = await runConformance({

@@ -1,13 +1,16 @@
 import { systemClock } from '../../core/index.ts';
 import { encodeFrame, FrameDecoder, type Message } from '../../protocol/index.ts';
 import { AgvClient } from '../../agv/sdk/client.ts';
+import { SimAgv, VENDOR_PROFILES } from '../../agv/sim/index.ts';
 import type { ClientState, RegistrationFields, StatusFields } from '../../agv/sdk/types.ts';
 import { connectTcp, type FrameChannel } from '../../agv/transport/index.ts';
 import { FrameLog } from '../frame-log.ts';
 
 // The AGV side of the kit: an AgvClient from the project's SDK (access, registration, config, status, heartbeats,
 // reconnection) whose TCP channel the kit also reads and writes directly, to see every frame the platform sends and
-// to inject frames of its own. It plays a standing, idle vehicle with a plausible capability sheet.
+// to inject frames of its own. By default it plays a standing, idle vehicle with a plausible capability sheet; given
+// a start node of the platform's site it plays a driving one (the SDK's AgvController over a simulated body), so a
+// platform can send it work.
 
 export interface AgvSideOptions {
   host: string;
@@ -23,6 +26,12 @@ export interface AgvSideOptions {
   platformKey?: Uint8Array;
   secureAgvId: string;
   connectTimeoutMs: number;
+  /** Site node (wire number, position in mm) the kit's AGV stands at; without it the AGV stands at no node. */
+  startNode?: { nodeId: number; x: number; y: number };
+  /** How long the orders scenario waits for the platform to send work. */
+  orderWaitMs: number;
+  /** Longest wait for the kit's AGV to drive an order's released nodes. */
+  moveTimeoutMs: number;
 }
 
 export function kitRegistration(serial: string, mapId: number): RegistrationFields {
@@ -64,13 +73,29 @@ const INJECTED_SEQ_BASE = 0x7f00_0000;
 export class AgvSide {
   readonly log = new FrameLog();
   readonly client: AgvClient;
+  /** The driving vehicle, when the kit was given a start node. */
+  readonly vehicle: SimAgv | undefined;
   readonly refusals: string[] = [];
   channel: FrameChannel | undefined;
   connections = 0;
+  /** Nodes the driving vehicle reached, in order. */
+  readonly reached: number[] = [];
   private injected = 0;
 
   constructor(readonly options: AgvSideOptions) {
-    this.client = new AgvClient({
+    const start = options.startNode;
+    this.vehicle = start && new SimAgv({
+      id: options.agvId,
+      profile: VENDOR_PROFILES[0]!,
+      serial: `KIT-${options.agvId}`,
+      start: { nodeNumber: start.nodeId, x: start.x / 1000, y: start.y / 1000 },
+      mapNumber: options.mapId,
+      clock: systemClock,
+      connect: () => this.connect(),
+      batteryPct: 90,
+      selfTickMs: 50,
+    });
+    this.client = this.vehicle?.client ?? new AgvClient({
       agvId: options.agvId,
       connect: () => this.connect(),
       registration: kitRegistration(`KIT-${options.agvId}`, options.mapId),
@@ -78,14 +103,17 @@ export class AgvSide {
       initialBackoffMs: 500,
     }, systemClock);
     this.client.on('refused', (stage, reason) => this.refusals.push(`${stage}: ${reason}`));
+    this.vehicle?.controller.on('nodeReached', (nodeId) => this.reached.push(nodeId));
   }
 
   start(): void {
-    this.client.start();
+    if (this.vehicle) this.vehicle.start();
+    else this.client.start();
   }
 
   stop(): void {
-    this.client.stop();
+    if (this.vehicle) this.vehicle.stop();
+    else this.client.stop();
   }
 
   /** Resolves true once the client reaches `state`, false on timeout. */
