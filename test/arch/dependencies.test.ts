@@ -2,7 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// Dependencies point one way: core (clock, tiny shared types) on nothing; protocol and planner on core only; agv on protocol; rcs on all three.
+// Dependencies point one way: core (clock, tiny shared types) on nothing; protocol and planner on core only; agv on protocol; rcs on all three;
+// the conformance kit on core, protocol and agv.
 // Pure packages (core, protocol, planner) must not import Node I/O modules nor read process.env: their callers pass
 // configuration in. The planner's research code (src/planner/research/: LaCAM, LNS, the lifelong engine, the LoRR
 // harness) runs from bench/ and test/ only: nothing else under src/ may import it.
@@ -14,6 +15,8 @@ const ALLOWED: Record<string, string[]> = {
   planner: ['core'],
   agv: ['core', 'protocol'],
   rcs: ['core', 'protocol', 'planner', 'agv'],
+  // The conformance kit plays either side with the protocol and the SDK's transport, never with the platform itself.
+  conformance: ['core', 'protocol', 'agv'],
 };
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|dgram|child_process|worker_threads|tls|dns)$/;
 const PURE = new Set(['core', 'protocol', 'planner']);
