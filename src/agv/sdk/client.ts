@@ -39,6 +39,11 @@ export class AgvClient {
   private lastHeard = 0;
   /** Negotiated at access. */
   private version = PROTOCOL_VERSION;
+
+  /** The protocol version agreed at access (the highest both sides speak). */
+  get protocolVersion(): number {
+    return this.version;
+  }
   private stopped = false;
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;

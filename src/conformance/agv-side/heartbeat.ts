@@ -18,8 +18,9 @@ export const platformHeartbeat: Scenario<AgvSide> = {
     const wait = 2 * period + 1_000;
     const ping = await a.log.waitForKind('heartbeat', wait, 0, (m) => m.role === 'ping');
     // Platforms of protocol 1.0 answered pings but did not send their own; the AGV then relies on pongs and other
-    // frames to see the platform alive. Reported as a skip so such a platform is told, not failed.
-    if (!ping) return skip(`the platform sent no ping within ${wait} ms (§6: each side pings every heartbeatPeriod)`);
+    // frames to see the platform alive. Such a platform is told (skip); from 1.1 on the platform must ping (§6).
+    if (!ping && a.client.protocolVersion < 0x11) return skip(`the platform sent no ping within ${wait} ms and speaks protocol 1.0 (pings from the platform since 1.1)`);
+    if (!ping) return fail(`the platform sent no ping within ${wait} ms (§6: from 1.1 each side pings every heartbeatPeriod)`);
     if (ping.origin !== 'platform') return fail('the platform\'s ping says origin=agv');
     return pass('the platform pings; the SDK answered');
   },
