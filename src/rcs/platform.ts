@@ -129,6 +129,17 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       statusPeriodMs: config.statusPeriodMs,
       heartbeatPeriodMs: config.heartbeatPeriodMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      accessTimeoutMs: config.accessTimeoutMs,
+      preAccessStrikes: config.preAccessStrikes,
+      maxFramesPerSecond: config.maxFramesPerSecond,
+    },
+    maxBufferedBytes: config.maxQueuedBytes,
+    sourceLimits: {
+      maxUnaccessedPerSource: config.maxUnaccessedPerSource,
+      connectionsPerSecond: config.connectionsPerSecond,
+      connectionBurst: config.connectionBurst,
+      keyExchangesPerSecond: config.keyExchangesPerSecond,
+      keyExchangeBurst: config.keyExchangeBurst,
     },
   });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
@@ -227,6 +238,7 @@ function recordTrafficEvents(traffic: TrafficController, events: EventRepository
 function feedMetrics(ops: OpsService, sessions: SessionServer, traffic: TrafficController): (() => void)[] {
   return [
     sessions.onCommandLatency((command, ms) => ops.observeCommandLatency(ms, command)),
+    sessions.onAudit((entry) => ops.observeSessionAudit(entry.kind, entry.reason)),
     traffic.observe({ planStep: (ms) => ops.observePlannerStep(ms), event: (event) => ops.observeTrafficEvent(event.kind) }),
   ];
 }

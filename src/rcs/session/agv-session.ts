@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/index.ts';
-import type { Frame, Message, ProtocolError, ProtocolErrorCode } from '../../protocol/index.ts';
+import { ERROR_CODES, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
 import { FramePeer, type RequestOutcome } from '../../agv/transport/frame-peer.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { Logger } from '../logger.ts';
@@ -9,6 +9,8 @@ import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, 
 import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
+import type { AuditEntry } from './audit.ts';
+import { checkRegistration } from './registration-checks.ts';
 
 // One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
 // Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
@@ -29,6 +31,12 @@ export interface SessionSettings {
   maxBadFrames: number;
   errorWindowMs: number;
   ackTimeoutMs: number;
+  /** A connection must be active (access, key exchange, registration, config done) this long after it opened. */
+  accessTimeoutMs: number;
+  /** Frames before access other than access and key exchange (each nacked) that close the connection. */
+  preAccessStrikes: number;
+  /** Frames one connection may send per second; beyond it the platform stops reading it until the next second. */
+  maxFramesPerSecond: number;
 }
 
 export interface SessionContext {
@@ -44,6 +52,12 @@ export interface SessionContext {
   tap?: (agvId: string, frame: Frame) => void;
   logger: Logger;
   nextSessionId(): number;
+  /** Counts and logs a refusal or an admission decision. */
+  audit(entry: AuditEntry): void;
+  /** The connection completed access or closed before it did (per-source limits count connections in between). */
+  leftUnaccessed(session: AgvSession): void;
+  /** Whether the connection's source may start another key exchange now (SM2 work is rate-limited per source). */
+  allowKeyExchange(session: AgvSession): boolean;
 }
 
 export class AgvSession implements AgvLink {
@@ -52,6 +66,9 @@ export class AgvSession implements AgvLink {
   agvId: string | undefined;
   mode: 'normal' | 'secure' = 'normal';
   lastHeard: number;
+  /** When the connection opened; it must be active within accessTimeoutMs. */
+  readonly openedAt: number;
+  private preAccessStrikes = 0;
   private record: AgvRecord | undefined;
   private identity: AgvIdentity | undefined;
   private badFrames: number[] = [];
@@ -64,8 +81,9 @@ export class AgvSession implements AgvLink {
     private readonly ctx: SessionContext,
     private readonly onClosed: (session: AgvSession) => void,
   ) {
-    this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs });
+    this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs, maxFramesPerSecond: ctx.settings.maxFramesPerSecond });
     this.lastHeard = ctx.clock.now();
+    this.openedAt = this.lastHeard;
     this.peer.onFrame((frame) => this.onFrame(frame));
     this.peer.onError((error) => this.onBadFrame(error));
     channel.onClose((reason) => this.closed(reason));
@@ -129,14 +147,16 @@ export class AgvSession implements AgvLink {
   private onFrame(frame: Frame): void {
     this.lastHeard = this.ctx.clock.now();
     const m = frame.message;
-    if (m.kind === 'heartbeat') {
+    if (this.beforeAccess && m.kind !== 'accessRequest' && m.kind !== 'keyExchangeInit' && m.kind !== 'keyExchangeConfirm' && m.kind !== 'ack' && m.kind !== 'nack') {
+      // Before access only access and key exchange count; anything else (a heartbeat included: no pong) is a strike.
+      this.peer.nack(frame.seq, frame.msgType, 'NOT_ACCESSED', 'send accessRequest first');
+      this.strikeBeforeAccess();
+    } else if (m.kind === 'heartbeat') {
       if (m.role === 'ping') this.peer.send({ kind: 'heartbeat', role: 'pong', origin: 'platform', echoSeq: frame.seq });
     } else if (m.kind === 'accessRequest') {
       void this.onAccess(frame, m);
     } else if (m.kind === 'keyExchangeInit' || m.kind === 'keyExchangeConfirm') {
       this.onKeyExchange(frame, m);
-    } else if (this.phase === 'accessing' || this.phase === 'keyExchange') {
-      this.refuseFrame(frame, 'NOT_ACCESSED', 'send accessRequest first');
     } else if (m.kind === 'registerRequest') {
       void this.onRegister(frame, m);
     } else if (this.phase === 'registering') {
@@ -191,9 +211,9 @@ export class AgvSession implements AgvLink {
       return;
     }
     this.agvId = m.agvId;
-    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion', detail: string) => {
+    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion' | 'duplicateSession', detail: string) => {
       this.peer.send({ kind: 'accessResponse', result, version: 0, sessionId: 0, serverTime: this.ctx.clock.now(), detail });
-      void this.log('warning', 'access.refused', `${m.agvId}: ${detail}`);
+      this.audit(result === 'duplicateSession' ? 'takeover_refused' : 'access_refused', result, `${m.agvId}: ${detail}`);
       this.peer.close();
     };
     if (m.versionMin > 0x1f || m.versionMax < 0x10) return refuse('unsupportedVersion', 'this platform speaks protocol 1.x');
@@ -215,6 +235,9 @@ export class AgvSession implements AgvLink {
       if (!this.ctx.secure) return refuse('refused', 'secure mode is not available on this platform');
       this.mode = 'secure';
     }
+    // A normal-mode newcomer proves nothing the live session has not: it may not replace it. A secure newcomer
+    // takes over once its key exchange proves the enrolled key (the registry closes the old link then).
+    if (this.mode === 'normal' && this.liveRival()) return refuse('duplicateSession', `AGV ${m.agvId} already has a live session; a new one is accepted after it ends or times out`);
     this.peer.send({ kind: 'accessResponse', result: 'accepted', version: 0x10, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
     this.phase = m.mode === 'secure' ? 'keyExchange' : 'registering';
   }
@@ -224,13 +247,19 @@ export class AgvSession implements AgvLink {
       this.refuseFrame(frame, 'INVALID_STATE', 'no key exchange in progress');
       return;
     }
+    if (m.kind === 'keyExchangeInit' && !this.ctx.allowKeyExchange(this)) {
+      this.audit('source_limited', 'key_exchange_rate', `${this.agvId}: key exchange refused, too many from ${this.peer.channel.peer}`);
+      this.peer.nack(frame.seq, frame.msgType, 'BUSY', 'too many key exchanges from this source; retry later');
+      this.peer.close();
+      return;
+    }
     const outcome = this.ctx.secure.handle(this.peer, this.record.publicKeyHex, m);
     if (outcome === 'done') {
       this.phase = 'registering';
       // The first protected frame: tells the AGV the platform now has the keys.
       if (frame.flags & 0x04) this.peer.ack(frame);
     } else if (outcome !== 'continue') {
-      void this.log('warning', 'access.refused', `${this.agvId}: key exchange failed: ${outcome.error}`);
+      this.audit('access_refused', 'KEY_EXCHANGE_FAILED', `${this.agvId}: key exchange failed: ${outcome.error}`);
       this.peer.nack(frame.seq, frame.msgType, 'KEY_EXCHANGE_FAILED', outcome.error);
       this.peer.close();
     }
@@ -243,16 +272,20 @@ export class AgvSession implements AgvLink {
     }
     const id = this.agvId!;
     const rec = this.record;
-    if (rec && rec.serial !== '' && rec.serial !== m.serial) {
-      this.peer.send({ kind: 'registerAck', result: 'rejectedIdentity', detail: `serial ${m.serial} does not match the enrolled AGV ${id}` });
-      void this.log('warning', 'registration.refused', `${id}: serial mismatch`);
+    const refuse = (result: 'rejectedIdentity' | 'rejectedCapabilities' | 'refused', detail: string) => {
+      this.peer.send({ kind: 'registerAck', result, detail });
+      this.audit('registration_refused', result, `${id}: ${detail}`);
       this.peer.close();
-      return;
-    }
+    };
+    if (rec && rec.serial !== '' && rec.serial !== m.serial) return refuse('rejectedIdentity', `serial ${m.serial} does not match the enrolled AGV ${id}`);
+    const sense = checkRegistration(m);
+    if (!sense.ok) return refuse('rejectedCapabilities', sense.detail);
     const body = footprintFromCapabilities(m.capabilities);
-    if (!body.ok) {
-      this.peer.send({ kind: 'registerAck', result: 'rejectedCapabilities', detail: body.detail });
-      void this.log('warning', 'registration.refused', `${id}: ${body.detail}`);
+    if (!body.ok) return refuse('rejectedCapabilities', body.detail);
+    // Two normal-mode connections may both have passed access before either was active: the first one wins.
+    if (this.mode === 'normal' && this.liveRival()) {
+      this.audit('takeover_refused', 'duplicateSession', `${id}: another session came up first`);
+      this.peer.send({ kind: 'registerAck', result: 'refused', detail: `AGV ${id} already has a live session` });
       this.peer.close();
       return;
     }
@@ -285,6 +318,7 @@ export class AgvSession implements AgvLink {
 
   private activate(): void {
     this.phase = 'active';
+    this.ctx.leftUnaccessed(this);
     this.ctx.registry.connect(this.identity!, this, this.ctx.clock.now());
     void this.log('info', 'agv.online', `${this.agvId} online (${this.identity!.vendor} ${this.identity!.model}, ${this.mode} mode)`);
   }
@@ -297,7 +331,34 @@ export class AgvSession implements AgvLink {
   private onBadFrame(error: ProtocolError): void {
     if (error.skippable) return;
     this.peer.nack(error.seq ?? 0, error.msgType ?? 0, error.code, error.message);
-    this.countBadFrame();
+    if (ERROR_CODES[error.code] >> 8 === 0x01) this.audit('secure_frame_rejected', error.code, `${this.agvId ?? this.peer.channel.peer}: ${error.message}`);
+    if (this.beforeAccess) this.strikeBeforeAccess();
+    else this.countBadFrame();
+  }
+
+  /** Access not yet granted: only access and key-exchange frames are expected. */
+  private get beforeAccess(): boolean {
+    return this.phase === 'accessing' || this.phase === 'keyExchange';
+  }
+
+  private strikeBeforeAccess(): void {
+    if (++this.preAccessStrikes < this.ctx.settings.preAccessStrikes) return;
+    this.audit('access_refused', 'pre_access_frames', `${this.peer.channel.peer}: ${this.preAccessStrikes} frames before access, closed`);
+    this.peer.close();
+  }
+
+  /** Another session of this AGV that is active and still heard from. */
+  private liveRival(): boolean {
+    const current = this.agvId === undefined ? undefined : this.ctx.registry.live(this.agvId)?.link;
+    if (!(current instanceof AgvSession) || current === this || current.phase !== 'active') return false;
+    if (this.ctx.clock.now() - current.lastHeard <= this.ctx.settings.heartbeatTimeoutMs) return true;
+    // Silent past the heartbeat timeout: dead even if the sweep has not closed it yet.
+    current.close('heartbeat timeout');
+    return false;
+  }
+
+  private audit(kind: AuditEntry['kind'], reason: string, detail: string): void {
+    this.ctx.audit({ kind, reason, detail, agvId: this.agvId, peer: this.peer.channel.peer });
   }
 
   private countBadFrame(): void {
@@ -324,6 +385,7 @@ export class AgvSession implements AgvLink {
     if (this.phase === 'closed') return;
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
+    if (!wasActive) this.ctx.leftUnaccessed(this);
     // A socket error or a peer too slow to read its frames is worth a line; an ordinary close is not.
     if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');
     if (wasActive && this.agvId !== undefined) {
