@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder, type Message, type MessageOfKind } from '../../src/protocol/index.ts';
+import { waitFor } from './e2e-harness.ts';
 
 // A hand-driven AGV connection for session tests: writes exactly the frames a test gives it and records every
 // message the platform sends back, so tests can play a misbehaving or hostile client over real TCP.
@@ -60,4 +61,18 @@ export function registerRequest(serial: string, capabilities = SANE_CAPABILITIES
 
 export function accessRequest(agvId: string, mode: 'normal' | 'secure' = 'normal'): MessageOfKind<'accessRequest'> {
   return { kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: 0x10, vendor: 'Test' };
+}
+
+/** Sends a normal-mode access request and waits until it is accepted. */
+export async function accessed(peer: RawPeer, id: string): Promise<void> {
+  peer.send(accessRequest(id));
+  await waitFor('access accepted', () => peer.find('accessResponse')?.result === 'accepted', 5_000);
+}
+
+/** Access, registration and config by hand: the platform activates the session on the ack. */
+export async function registered(peer: RawPeer, id: string): Promise<void> {
+  await accessed(peer, id);
+  peer.send(registerRequest(`SER-${id}`));
+  await waitFor('globalConfig', () => peer.find('globalConfig') !== undefined, 5_000);
+  peer.send({ kind: 'globalConfigAck', result: 'ok' });
 }

@@ -5,7 +5,7 @@ import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';
-import { accessRequest, rawConnect, registerRequest, SANE_CAPABILITIES, type RawPeer } from './raw-peer.ts';
+import { accessed, accessRequest, rawConnect, registered, registerRequest, SANE_CAPABILITIES, type RawPeer } from './raw-peer.ts';
 
 // A live session is never replaced by a newcomer that proves no more than it: a second normal-mode connection for
 // an online AGV is refused with duplicateSession; a dead session (silent past the heartbeat timeout) or a newcomer
@@ -44,18 +44,10 @@ describe('duplicate sessions and registration checks', () => {
     return peer;
   }
 
-  async function accessed(peer: RawPeer, id: string): Promise<void> {
-    peer.send(accessRequest(id));
-    await waitFor('access accepted', () => peer.find('accessResponse')?.result === 'accepted', 5_000);
-  }
-
   /** Access, registration and config by hand; the connection then stays silent (no heartbeats). */
   async function silentActiveAgv(id: string): Promise<RawPeer> {
     const peer = await raw();
-    await accessed(peer, id);
-    peer.send(registerRequest(`SER-${id}`));
-    await waitFor('globalConfig', () => peer.find('globalConfig') !== undefined, 5_000);
-    peer.send({ kind: 'globalConfigAck', result: 'ok' });
+    await registered(peer, id);
     await waitFor(`${id} online`, () => platform.registry.get(id)?.connection === 'online', 5_000);
     return peer;
   }

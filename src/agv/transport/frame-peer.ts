@@ -61,6 +61,8 @@ export class FramePeer {
   /** Frames received (good or bad), for rate figures. */
   framesIn = 0;
   framesOut = 0;
+  /** Times the peer went over its frame budget and reading was paused. */
+  throttled = 0;
 
   constructor(channel: FrameChannel, options: FramePeerOptions) {
     this.channel = channel;
@@ -185,6 +187,7 @@ export class FramePeer {
     this.budgetUsed += frames;
     if (this.budgetUsed < this.maxFramesPerSecond || this.cancelResume) return;
     this.channel.pause();
+    this.throttled++;
     this.cancelResume = this.clock.setTimeout(() => {
       this.cancelResume = undefined;
       this.budgetSecondStart = this.clock.now();
