@@ -16,6 +16,11 @@ export interface PlatformConfig {
   rcsPort: number;
   /** Accept AGVs that are not enrolled (registers them on first contact). */
   autoEnrol: boolean;
+  /**
+   * Give AGVs registered on first contact work at once. Off (the default), such an AGV is 'pending' — visible in
+   * the API, no tasks, no reservations — until an operator approves it or it is enrolled through the API.
+   */
+  autoApprove: boolean;
   /** Refuse AGVs that do not use secure mode. */
   requireSecure: boolean;
   statusPeriodMs: number;
@@ -81,6 +86,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   rcsHost: '0.0.0.0',
   rcsPort: 7700,
   autoEnrol: true,
+  autoApprove: false,
   requireSecure: false,
   statusPeriodMs: 500,
   heartbeatPeriodMs: 1_000,
@@ -117,6 +123,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   rcsHost: 'UNIFLEET_RCS_HOST',
   rcsPort: 'UNIFLEET_RCS_PORT',
   autoEnrol: 'UNIFLEET_AUTO_ENROL',
+  autoApprove: 'UNIFLEET_AUTO_APPROVE',
   requireSecure: 'UNIFLEET_REQUIRE_SECURE',
   statusPeriodMs: 'UNIFLEET_STATUS_PERIOD_MS',
   heartbeatPeriodMs: 'UNIFLEET_HEARTBEAT_PERIOD_MS',

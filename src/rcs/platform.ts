@@ -125,6 +125,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
     settings: {
       autoEnrol: config.autoEnrol,
+      autoApprove: config.autoApprove,
       requireSecure: config.requireSecure,
       statusPeriodMs: config.statusPeriodMs,
       heartbeatPeriodMs: config.heartbeatPeriodMs,
@@ -155,6 +156,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   };
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations,
+    admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
 
   await coordinator.start();

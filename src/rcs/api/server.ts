@@ -50,6 +50,8 @@ export interface ApiDeps {
   operations?: OperationsDeps;
   /** Offers POST /agvs/:id/clear-reservations when given. */
   clearReservations?: ClearReservations;
+  /** Told when an operator approves or rejects an AGV (a waiting session joins the fleet or is closed). */
+  admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
   version?: string;
 }
 

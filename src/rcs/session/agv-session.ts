@@ -16,10 +16,14 @@ import { checkRegistration } from './registration-checks.ts';
 // Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
 // says which step is missing. A peer that keeps sending garbage is cut off; other sessions never notice.
 
-export type SessionPhase = 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'active' | 'closed';
+// An AGV registered on first contact but not yet approved waits in 'pending': connected and heartbeating, but no
+// link for the fleet runtime, so it gets no tasks and no reservations until an operator approves it.
+export type SessionPhase = 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'pending' | 'active' | 'closed';
 
 export interface SessionSettings {
   autoEnrol: boolean;
+  /** AGVs registered on first contact (autoEnrol) get work at once; otherwise they wait, pending, for an operator. */
+  autoApprove: boolean;
   /** Refuse normal-mode access (every AGV must use the secure channel). */
   requireSecure: boolean;
   statusPeriodMs: number;
@@ -170,7 +174,10 @@ export class AgvSession implements AgvLink {
   private onActiveFrame(frame: Frame, m: Message): void {
     switch (m.kind) {
       case 'globalConfigAck':
-        if (this.phase === 'configuring') this.activate();
+        if (this.phase === 'configuring') {
+          if (this.record?.admission === 'pending') this.holdPending();
+          else this.activate();
+        }
         return;
       case 'statusReport': {
         if (this.phase !== 'active' || this.agvId === undefined) return;
@@ -227,6 +234,7 @@ export class AgvSession implements AgvLink {
     if ((this.phase as SessionPhase) === 'closed') return;
     this.record = record;
     if (!record && !this.ctx.settings.autoEnrol) return refuse('unknownAgv', `AGV ${m.agvId} is not enrolled and auto-enrolment is off`);
+    if (record?.admission === 'rejected') return refuse('refused', `AGV ${m.agvId} was rejected by an operator`);
     if (m.mode === 'normal' && (this.ctx.settings.requireSecure || record?.publicKeyHex)) {
       return refuse('secureRequired', 'this AGV must use secure mode');
     }
@@ -291,7 +299,8 @@ export class AgvSession implements AgvLink {
     }
     const capabilities = { ...m.capabilities, kinematics: m.capabilities.kinematics } as Record<string, unknown>;
     try {
-      await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode });
+      const admission = this.ctx.settings.autoApprove ? 'approved' : 'pending';
+      this.record = await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode, admission });
     } catch (err) {
       this.ctx.logger.error({ err, agvId: id }, 'registration refused: AGV registry not writable');
       this.peer.send({ kind: 'registerAck', result: 'refused', detail: 'registry unavailable, retry later' });
@@ -314,6 +323,19 @@ export class AgvSession implements AgvLink {
       localisationScoreMin: 50,
       maxClockSkew: 30_000,
     });
+  }
+
+  /** An operator approved this AGV while it waited: it joins the fleet now. */
+  approve(): void {
+    if (this.phase !== 'pending') return;
+    if (this.record) this.record = { ...this.record, admission: 'approved' };
+    this.activate();
+  }
+
+  private holdPending(): void {
+    this.phase = 'pending';
+    this.ctx.leftUnaccessed(this);
+    this.audit('admission', 'pending', `${this.agvId} (${this.identity!.vendor} ${this.identity!.model}) registered and waits for an operator's approval`);
   }
 
   private activate(): void {

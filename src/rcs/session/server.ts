@@ -35,6 +35,7 @@ export interface SessionServerOptions {
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   autoEnrol: DEFAULT_CONFIG.autoEnrol,
+  autoApprove: DEFAULT_CONFIG.autoApprove,
   requireSecure: DEFAULT_CONFIG.requireSecure,
   statusPeriodMs: DEFAULT_CONFIG.statusPeriodMs,
   heartbeatPeriodMs: DEFAULT_CONFIG.heartbeatPeriodMs,
@@ -152,6 +153,16 @@ export class SessionServer {
     return session;
   }
 
+  /** An operator approved or rejected an AGV: a session waiting for that decision joins the fleet or is closed. */
+  admissionDecided(agvId: string, decision: 'approved' | 'rejected', by: string): void {
+    this.audit.record({ kind: 'admission', reason: decision, agvId, detail: `AGV ${agvId} ${decision} by ${by}` });
+    for (const session of this.sessions) {
+      if (session.agvId !== agvId) continue;
+      if (decision === 'approved') session.approve();
+      else if (session.phase !== 'closed') session.close('rejected by an operator');
+    }
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -180,7 +191,7 @@ export class SessionServer {
       const { heartbeatTimeoutMs, accessTimeoutMs } = this.ctx.settings;
       for (const session of [...this.sessions]) {
         if (now - session.lastHeard > heartbeatTimeoutMs) session.close('heartbeat timeout');
-        else if (session.phase !== 'active' && now - session.openedAt > accessTimeoutMs) {
+        else if (session.phase !== 'active' && session.phase !== 'pending' && now - session.openedAt > accessTimeoutMs) {
           // Whatever it sends (heartbeats keep lastHeard fresh), a connection that never completes access goes.
           this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after connecting, closed` });
           session.close('access timeout');
