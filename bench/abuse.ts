@@ -1,4 +1,4 @@
-// npm run bench:abuse [-- --seconds S]
+// npm run bench:abuse [-- --seconds S] [-- --attack NAME]
 // With 30 simulated AGVs connected (a child process, real TCP), one hostile source (another child process, all
 // from 127.0.0.1) runs each attack for S seconds (default 15): a heartbeat flood from 20 connections that never
 // access, a key-exchange flood (secure access + SM2 key-exchange starts for an enrolled AGV, 10 at a time), 2,000
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
+import { DEFAULT_CONFIG, loadConfig, type PlatformConfig } from '../src/rcs/config.ts';
 import { startPlatform } from '../src/rcs/platform.ts';
 import { readSiteMapFile } from '../src/rcs/site/index.ts';
 
@@ -28,12 +29,14 @@ const ATTACKS = [
 
 const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag > 0 ? Number(process.argv[secondsFlag + 1]) : 15;
+const attackFlag = process.argv.indexOf('--attack');
+const only = attackFlag > 0 ? process.argv[attackFlag + 1] : undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'unifleet-abuse-'));
 const site = await readSiteMapFile('maps/demo-warehouse.json');
 const platform = await startPlatform(
-  { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'abuse.db'), demoKey: false, webhooks: false, demoTasksPerMin: 0, simAgvs: 0, logLevel: 'error' },
+  { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'abuse.db'), ...limitOverrides(), demoKey: false, webhooks: false, demoTasksPerMin: 0, simAgvs: 0, logLevel: 'error' },
   { site },
 );
 // The fleet is enrolled as a site would; the key-exchange target is an enrolled secure AGV that is not connected.
@@ -51,7 +54,8 @@ try {
   while (platform.registry.onlineCount() < AGVS && Date.now() < deadline) await sleep(250);
   if (platform.registry.onlineCount() < AGVS) throw new Error(`only ${platform.registry.onlineCount()} of ${AGVS} AGVs came online`);
   await sleep(2_000);
-  for (const { attack, clients } of ATTACKS) {
+  console.error(`platform RSS before the attacks: ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+  for (const { attack, clients } of ATTACKS.filter((a) => !only || a.attack === only)) {
     console.log(JSON.stringify(await runAttack(attack, clients)));
     // Let the platform close what the attack left behind before the next one.
     await sleep(3_000);
@@ -101,4 +105,14 @@ async function runAttack(attack: string, clients: number): Promise<Record<string
     rss_mb_max: Math.round(rssMax / 1e6),
     loop_lag_ms_max: Math.round(lag.max / 1e6),
   };
+}
+
+/** UNIFLEET_* settings from the environment (e.g. UNIFLEET_MAX_UNACCESSED_PER_SOURCE) to try other limits. */
+function limitOverrides(): Partial<PlatformConfig> {
+  const config = loadConfig([], process.env);
+  const changed: Partial<PlatformConfig> = {};
+  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof PlatformConfig)[]) {
+    if (config[key] !== DEFAULT_CONFIG[key] && !['logLevel', 'dbPath', 'apiPort', 'rcsPort'].includes(key)) Object.assign(changed, { [key]: config[key] });
+  }
+  return changed;
 }

@@ -101,7 +101,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionsPerSecond: 500,
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
-  keyExchangeBurst: 500,
+  keyExchangeBurst: 100,
   recoveryMs: 15_000,
   openReads: false,
   demoKey: true,

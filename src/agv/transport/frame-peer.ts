@@ -157,6 +157,8 @@ export class FramePeer {
       frames++;
       if (!event.ok) {
         this.errorHandler(event.error);
+        // The handler may have closed the channel (too many bad frames): the rest of the chunk is not worth decoding.
+        if (this.channel.closed) return;
         continue;
       }
       const frame = event.frame;

@@ -121,7 +121,8 @@ export class SessionServer {
   /** Listens for AGVs on TCP; port 0 picks a free port. Resolves with the bound port. */
   listen(port: number, host = '0.0.0.0'): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = createServer({ noDelay: true }, (socket) => {
+      // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
+      const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
         const source = socket.remoteAddress ?? '?';
         const refusal = this.limits.admitConnection(source, this.ctx.clock.now());
         if (refusal) {
@@ -132,7 +133,10 @@ export class SessionServer {
         }
         const session = this.attach(new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
         if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
-        else this.unaccessedSource.set(session, source);
+        else {
+          this.unaccessedSource.set(session, source);
+          socket.resume();
+        }
       });
       server.maxConnections = 50_000;
       server.once('error', reject);
