@@ -6,7 +6,8 @@ import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import type { AgvSession } from '../../src/rcs/session/agv-session.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';
-import { accessed, accessRequest, rawConnect, registered, type RawPeer } from './raw-peer.ts';
+import { crc32 } from '../../src/protocol/index.ts';
+import { accessed, accessRequest, frame, rawConnect, registered, type RawPeer } from './raw-peer.ts';
 
 // Abuse resistance before and after access, over real TCP: a deadline for completing access whatever the peer
 // sends, strikes for frames before access (no pong), per-source limits on unaccessed connections and key
@@ -116,5 +117,25 @@ describe('session limits', () => {
     expect(session.peer.throttled).toBeGreaterThan(0);
     expect(platform.registry.get('LIM-FLOOD')!.connection).toBe('online');
     expect(platform.registry.get('LIM-GOOD')!.connection).toBe('online');
+  });
+
+  it('counts a rejected secure frame by its code and logs it', async () => {
+    const peer = await raw();
+    await registered(peer, 'LIM-PLAIN');
+    await waitFor('LIM-PLAIN online', () => platform.registry.get('LIM-PLAIN')?.connection === 'online', 5_000);
+    // A heartbeat flagged ENCRYPTED on a normal-mode session, its checks recomputed so only the flag is wrong.
+    const bytes = Uint8Array.from(frame({ kind: 'heartbeat', role: 'ping', origin: 'agv', echoSeq: 0 }));
+    const view = new DataView(bytes.buffer);
+    bytes[3] = 0x01;
+    view.setUint16(22, crc32(bytes, 0, 22) & 0xffff);
+    view.setUint32(bytes.length - 4, crc32(bytes, 0, bytes.length - 4));
+    peer.socket.write(bytes);
+    await waitFor('nack', () => peer.find('nack') !== undefined, 5_000);
+    const code = peer.find('nack')!.errorCode;
+    expect(code).toBe('NO_SESSION_KEY');
+    const metrics = await platform.ops!.metrics.text();
+    expect(metrics).toMatch(/unifleet_session_audit_total\{kind="secure_frame_rejected",reason="NO_SESSION_KEY"\} [1-9]/);
+    const events = await platform.store.events.query({ type: 'secure.frame_rejected' });
+    expect(events.some((e) => e.message.includes('LIM-PLAIN'))).toBe(true);
   });
 });
