@@ -103,7 +103,7 @@ async function runStep(agvs: number, measureS: number): Promise<{ line: Record<s
   const startNodes = site.nodes.filter((_, i) => (i % side(site) + Math.floor(i / side(site))) % 2 === 0).map((n) => n.id);
   writeFileSync(mapPath, JSON.stringify({ nodes: site.nodes, startNodes }));
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel: 'warn' },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel: 'warn' },
     { site },
   );
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), [mapPath, String(platform.rcsPort), String(agvs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });

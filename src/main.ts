@@ -30,11 +30,15 @@ async function main(): Promise<void> {
 
   let sim: Simulator | undefined;
   if (config.simAgvs > 0) {
-    // Every third simulated AGV (all of them with --require-secure) uses secure mode with a freshly enrolled key.
+    // The demo enrols its own fleet, as a site would (unknown AGVs wait for an operator's approval). Every third
+    // simulated AGV (all of them with --require-secure) uses secure mode with a freshly enrolled key.
     const secureKeys = new Map<string, Sm2KeyPair>();
     for (let i = 0; i < config.simAgvs; i++) {
-      if (!config.requireSecure && i % 3 !== 2) continue;
       const id = `AGV-${String(i + 1).padStart(3, '0')}`;
+      if (!config.requireSecure && i % 3 !== 2) {
+        await platform.store.agvs.enrol({ id });
+        continue;
+      }
       const keys = generateSm2KeyPair();
       await platform.store.agvs.enrol({ id, publicKeyHex: Buffer.from(keys.publicKey).toString('hex') });
       secureKeys.set(id, keys);

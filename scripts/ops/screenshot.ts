@@ -13,7 +13,7 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'bu
 const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
 const clock = new ScaledClock(4);
 const platform = await startPlatform(
-  { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: ':memory:', autoEnrol: true, demoKey: false, webhooks: false, logLevel: 'warn' },
+  { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: ':memory:', autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, logLevel: 'warn' },
   { site, clock, ops: { seedUsers: DEMO_DASHBOARD_USERS } },
 );
 const sim = new Simulator({ clock, nodes: site.nodes, count: 24, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort });

@@ -16,12 +16,37 @@ export interface PlatformConfig {
   rcsPort: number;
   /** Accept AGVs that are not enrolled (registers them on first contact). */
   autoEnrol: boolean;
+  /**
+   * Give AGVs registered on first contact work at once. Off (the default), such an AGV is 'pending' — visible in
+   * the API, no tasks, no reservations — until an operator approves it or it is enrolled through the API.
+   */
+  autoApprove: boolean;
   /** Refuse AGVs that do not use secure mode. */
   requireSecure: boolean;
   statusPeriodMs: number;
   heartbeatPeriodMs: number;
   /** An AGV not heard from for this long is offline (its session is closed). */
   heartbeatTimeoutMs: number;
+  /** A connection must complete access (and key exchange, registration and config) this long after it opens. */
+  accessTimeoutMs: number;
+  /** Frames before access other than access and key exchange (each nacked) that close the connection. */
+  preAccessStrikes: number;
+  /** Frames one connection may send per second; beyond it the platform stops reading it until the second is over. */
+  maxFramesPerSecond: number;
+  /** Outbound bytes queued for one slow AGV before its connection is closed. */
+  maxQueuedBytes: number;
+  /**
+   * Per-source limits (one source = one IP address). A whole fleet may share one address (NAT, a simulator), so
+   * nothing bounds accessed AGVs per source; the limits are on what a fleet does only briefly per connection.
+   * Connections from one source that have not completed access yet, at once:
+   */
+  maxUnaccessedPerSource: number;
+  /** New connections per second from one source (sustained; connectionBurst at once). */
+  connectionsPerSecond: number;
+  connectionBurst: number;
+  /** Key-exchange starts (SM2 work each) per second from one source (sustained; keyExchangeBurst at once). */
+  keyExchangesPerSecond: number;
+  keyExchangeBurst: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
@@ -65,10 +90,22 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   rcsHost: '0.0.0.0',
   rcsPort: 7700,
   autoEnrol: true,
+  autoApprove: false,
   requireSecure: false,
   statusPeriodMs: 500,
   heartbeatPeriodMs: 1_000,
   heartbeatTimeoutMs: 5_000,
+  accessTimeoutMs: 10_000,
+  preAccessStrikes: 3,
+  maxFramesPerSecond: 200,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  // A fleet of thousands behind one address restarting at once gets in within seconds; refused connections retry
+  // with the SDK's reconnect backoff. A hostile source is held to these rates, each cheap to refuse.
+  maxUnaccessedPerSource: 1_024,
+  connectionsPerSecond: 500,
+  connectionBurst: 2_000,
+  keyExchangesPerSecond: 50,
+  keyExchangeBurst: 100,
   recoveryMs: 15_000,
   openReads: false,
   metricsAuth: false,
@@ -92,10 +129,20 @@ const ENV: Record<keyof PlatformConfig, string> = {
   rcsHost: 'UNIFLEET_RCS_HOST',
   rcsPort: 'UNIFLEET_RCS_PORT',
   autoEnrol: 'UNIFLEET_AUTO_ENROL',
+  autoApprove: 'UNIFLEET_AUTO_APPROVE',
   requireSecure: 'UNIFLEET_REQUIRE_SECURE',
   statusPeriodMs: 'UNIFLEET_STATUS_PERIOD_MS',
   heartbeatPeriodMs: 'UNIFLEET_HEARTBEAT_PERIOD_MS',
   heartbeatTimeoutMs: 'UNIFLEET_HEARTBEAT_TIMEOUT_MS',
+  accessTimeoutMs: 'UNIFLEET_ACCESS_TIMEOUT_MS',
+  preAccessStrikes: 'UNIFLEET_PRE_ACCESS_STRIKES',
+  maxFramesPerSecond: 'UNIFLEET_MAX_FRAMES_PER_SECOND',
+  maxQueuedBytes: 'UNIFLEET_MAX_QUEUED_BYTES',
+  maxUnaccessedPerSource: 'UNIFLEET_MAX_UNACCESSED_PER_SOURCE',
+  connectionsPerSecond: 'UNIFLEET_CONNECTIONS_PER_SECOND',
+  connectionBurst: 'UNIFLEET_CONNECTION_BURST',
+  keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
+  keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',

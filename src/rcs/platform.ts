@@ -126,10 +126,22 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
     settings: {
       autoEnrol: config.autoEnrol,
+      autoApprove: config.autoApprove,
       requireSecure: config.requireSecure,
       statusPeriodMs: config.statusPeriodMs,
       heartbeatPeriodMs: config.heartbeatPeriodMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      accessTimeoutMs: config.accessTimeoutMs,
+      preAccessStrikes: config.preAccessStrikes,
+      maxFramesPerSecond: config.maxFramesPerSecond,
+    },
+    maxBufferedBytes: config.maxQueuedBytes,
+    sourceLimits: {
+      maxUnaccessedPerSource: config.maxUnaccessedPerSource,
+      connectionsPerSecond: config.connectionsPerSecond,
+      connectionBurst: config.connectionBurst,
+      keyExchangesPerSecond: config.keyExchangesPerSecond,
+      keyExchangeBurst: config.keyExchangeBurst,
     },
   });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
@@ -146,6 +158,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
+    admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
 
   await coordinator.start();
@@ -229,6 +242,7 @@ function recordTrafficEvents(traffic: TrafficController, events: EventRepository
 function feedMetrics(ops: OpsService, sessions: SessionServer, traffic: TrafficController): (() => void)[] {
   return [
     sessions.onCommandLatency((command, ms) => ops.observeCommandLatency(ms, command)),
+    sessions.onAudit((entry) => ops.observeSessionAudit(entry.kind, entry.reason)),
     traffic.observe({ planStep: (ms) => ops.observePlannerStep(ms), event: (event) => ops.observeTrafficEvent(event.kind) }),
   ];
 }

@@ -41,7 +41,7 @@ describe('AgvClient', () => {
     registry.onEvent((e) => {
       if (e.type === 'status') statuses.push(clock.now());
     });
-    server = new SessionServer({ clock, store, registry, numbering: new SiteNumbering(site), settings: { autoEnrol: true, statusPeriodMs: 500, heartbeatPeriodMs: 1000, heartbeatTimeoutMs: 3000 } });
+    server = new SessionServer({ clock, store, registry, numbering: new SiteNumbering(site), settings: { autoEnrol: true, autoApprove: true, statusPeriodMs: 500, heartbeatPeriodMs: 1000, heartbeatTimeoutMs: 3000 } });
     return { registry, statuses, serverRef: server };
   }
 

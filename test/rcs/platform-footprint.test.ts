@@ -89,7 +89,7 @@ describe('registered AGV bodies reach traffic control', () => {
       agv.start();
       await waitFor(`${id} refused`, () => refusals.length > 0, 15_000);
       agv.stop();
-      expect(refusals[0]).toMatch(/^registration: rejectedCapabilities: capabilities\.(length|width) \d+ mm is outside 1\.\.10000 mm/);
+      expect(refusals[0]).toMatch(/^registration: rejectedCapabilities: capabilities\.(length|width) \d+ mm is outside 200\.\.10000 mm/);
       expect(platform.registry.live(id)).toBeUndefined();
       expect(platform.traffic.held(id)).toEqual([]);
     }

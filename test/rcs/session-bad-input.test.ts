@@ -1,7 +1,6 @@
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
-import { encodeFrame, FrameDecoder, type Message } from '../../src/protocol/index.ts';
+import type { Message } from '../../src/protocol/index.ts';
 import { AgvClient } from '../../src/agv/index.ts';
 import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
@@ -9,33 +8,9 @@ import { demoSite, waitFor } from './e2e-harness.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { capturingLogger, LEVEL } from './log-capture.ts';
 import { testConfig } from './test-config.ts';
+import { frame, rawConnect } from './raw-peer.ts';
 
 // Bad input from one AGV must get a clear answer (nack, refusal, close) and never disturb the others.
-
-interface RawPeer {
-  socket: Socket;
-  messages: Message[];
-  closed: Promise<void>;
-}
-
-function rawConnect(port: number): Promise<RawPeer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const decoder = new FrameDecoder();
-    const messages: Message[] = [];
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
-    socket.on('data', (chunk) => {
-      for (const event of decoder.push(chunk)) if (event.ok) messages.push(event.frame.message);
-    });
-    socket.once('error', reject);
-    socket.once('connect', () => resolve({ socket, messages, closed }));
-  });
-}
-
-let seq = 1;
-function frame(message: Message): Uint8Array {
-  return encodeFrame(message, { seq: seq++, timestamp: Date.now() });
-}
 
 describe('session server under bad input', () => {
   let platform: PlatformHandle;
@@ -64,8 +39,9 @@ describe('session server under bad input', () => {
     raw.socket.write(frame({ kind: 'registerAck', result: 'accepted', detail: '' }));
     await waitFor('answers', () => raw.messages.length >= 3, 5_000);
     const nacks = raw.messages.filter((m): m is Extract<Message, { kind: 'nack' }> => m.kind === 'nack');
-    expect(nacks.map((n) => n.errorCode)).toEqual(['BAD_MAGIC', 'NOT_ACCESSED']);
-    expect(raw.messages.some((m) => m.kind === 'heartbeat' && m.role === 'pong')).toBe(true);
+    // Before access a heartbeat is no exception: nacked, not answered with a pong.
+    expect(nacks.map((n) => n.errorCode)).toEqual(['BAD_MAGIC', 'NOT_ACCESSED', 'NOT_ACCESSED']);
+    expect(raw.messages.some((m) => m.kind === 'heartbeat')).toBe(false);
 
     const seenBefore = platform.registry.get('GOOD-1')!.lastSeen;
     for (let i = 0; i < 30 && !raw.socket.destroyed; i++) {

@@ -13,6 +13,8 @@ export function testConfig(overrides: Partial<PlatformConfig> = {}): PlatformCon
     rcsPort: 0,
     dbPath: ':memory:',
     demoKey: false,
+    // Tests drive AGVs that register on first contact; admission by an operator is tested where it is the subject.
+    autoApprove: true,
     ...overrides,
   };
 }

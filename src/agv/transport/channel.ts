@@ -19,6 +19,9 @@ export interface FrameChannel {
   onData(listener: (chunk: Uint8Array) => void): void;
   onClose(listener: (reason: ChannelCloseReason) => void): void;
   close(): void;
+  /** Stops reading from the peer (flow control pushes back on it) until resume(); channels without flow control omit it. */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** Shared listener bookkeeping for channel implementations. */

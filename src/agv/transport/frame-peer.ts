@@ -28,6 +28,11 @@ export interface FramePeerOptions {
   ackTimeoutMs?: number;
   /** Wall-clock source for latency figures; real time even when the clock is virtual. */
   monotonicMs?: () => number;
+  /**
+   * Frames the peer may send per second. Beyond it the channel is paused (not read) until the second is over, so a
+   * flooding peer is slowed by TCP flow control instead of growing our buffers or taking the event loop.
+   */
+  maxFramesPerSecond?: number;
 }
 
 interface PendingRequest {
@@ -49,9 +54,15 @@ export class FramePeer {
   private readonly pending = new Map<number, PendingRequest>();
   private frameHandler: (frame: Frame) => void = () => {};
   private errorHandler: (error: ProtocolError) => void = () => {};
+  private readonly maxFramesPerSecond: number;
+  private budgetSecondStart = 0;
+  private budgetUsed = 0;
+  private cancelResume: (() => void) | undefined;
   /** Frames received (good or bad), for rate figures. */
   framesIn = 0;
   framesOut = 0;
+  /** Times the peer went over its frame budget and reading was paused. */
+  throttled = 0;
 
   constructor(channel: FrameChannel, options: FramePeerOptions) {
     this.channel = channel;
@@ -59,8 +70,12 @@ export class FramePeer {
     this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.monotonic = options.monotonicMs ?? (() => performance.now());
+    this.maxFramesPerSecond = options.maxFramesPerSecond ?? 0;
     channel.onData((chunk) => this.onData(chunk));
-    channel.onClose((reason) => this.failPending(reason));
+    channel.onClose((reason) => {
+      this.cancelResume?.();
+      this.failPending(reason);
+    });
   }
 
   /** Incoming frames other than acks/nacks of our own requests. */
@@ -136,10 +151,14 @@ export class FramePeer {
   }
 
   private onData(chunk: Uint8Array): void {
+    let frames = 0;
     for (const event of this.decoder.push(chunk)) {
       this.framesIn++;
+      frames++;
       if (!event.ok) {
         this.errorHandler(event.error);
+        // The handler may have closed the channel (too many bad frames): the rest of the chunk is not worth decoding.
+        if (this.channel.closed) return;
         continue;
       }
       const frame = event.frame;
@@ -157,6 +176,26 @@ export class FramePeer {
       this.frameHandler(frame);
       if (this.channel.closed) return;
     }
+    this.spendFrameBudget(frames);
+  }
+
+  private spendFrameBudget(frames: number): void {
+    if (this.maxFramesPerSecond <= 0 || this.channel.closed || !this.channel.pause) return;
+    const now = this.clock.now();
+    if (now - this.budgetSecondStart >= 1000) {
+      this.budgetSecondStart = now;
+      this.budgetUsed = 0;
+    }
+    this.budgetUsed += frames;
+    if (this.budgetUsed < this.maxFramesPerSecond || this.cancelResume) return;
+    this.channel.pause();
+    this.throttled++;
+    this.cancelResume = this.clock.setTimeout(() => {
+      this.cancelResume = undefined;
+      this.budgetSecondStart = this.clock.now();
+      this.budgetUsed = 0;
+      this.channel.resume?.();
+    }, Math.max(1, this.budgetSecondStart + 1000 - now));
   }
 
   private failPending(reason: ChannelCloseReason): void {

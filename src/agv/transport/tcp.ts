@@ -41,6 +41,14 @@ export class TcpChannel extends BaseChannel {
     return true;
   }
 
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
   protected doClose(): void {
     this.socket.destroy();
   }

@@ -147,6 +147,11 @@ export const agvSchema = {
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },
     enrolled: { type: 'boolean', description: 'an SM2 public key is enrolled for secure access' },
+    admission: {
+      type: 'string',
+      enum: ['pending', 'approved', 'rejected'],
+      description: 'approved: may get tasks; pending: registered on first contact, waits for an operator (no tasks, no reservations); rejected: refused access',
+    },
   },
 } as const;
 

@@ -53,6 +53,8 @@ export interface ApiDeps {
   operations?: OperationsDeps;
   /** Offers POST /agvs/:id/clear-reservations when given. */
   clearReservations?: ClearReservations;
+  /** Told when an operator approves or rejects an AGV (a waiting session joins the fleet or is closed). */
+  admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };

@@ -141,6 +141,11 @@ export class OpsService {
     this.metrics.plannerStep.observe(ms / 1000);
   }
 
+  /** A refusal or admission decision of the session layer (kind and reason are platform-chosen, never AGV text). */
+  observeSessionAudit(kind: string, reason: string): void {
+    this.metrics.sessionAudit.inc({ kind, reason });
+  }
+
   observeTrafficEvent(kind: string): void {
     this.metrics.trafficEvents.inc({ kind });
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/index.ts';
-import { formatVersion, negotiateVersion, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
+import { ERROR_CODES, formatVersion, negotiateVersion, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
 import { FramePeer, type RequestOutcome } from '../../agv/transport/frame-peer.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { Logger } from '../logger.ts';
@@ -10,15 +10,21 @@ import { footprintFromCapabilities, motionCommandFor, statusFromReport } from '.
 import type { SiteNumbering } from './site-numbering.ts';
 import { mapHashHex } from './site-export.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
+import type { AuditEntry } from './audit.ts';
+import { checkRegistration } from './registration-checks.ts';
 
 // One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
 // Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
 // says which step is missing. A peer that keeps sending garbage is cut off; other sessions never notice.
 
-export type SessionPhase = 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'active' | 'closed';
+// An AGV registered on first contact but not yet approved waits in 'pending': connected and heartbeating, but no
+// link for the fleet runtime, so it gets no tasks and no reservations until an operator approves it.
+export type SessionPhase = 'accessing' | 'keyExchange' | 'registering' | 'configuring' | 'pending' | 'active' | 'closed';
 
 export interface SessionSettings {
   autoEnrol: boolean;
+  /** AGVs registered on first contact (autoEnrol) get work at once; otherwise they wait, pending, for an operator. */
+  autoApprove: boolean;
   /** Refuse normal-mode access (every AGV must use the secure channel). */
   requireSecure: boolean;
   statusPeriodMs: number;
@@ -30,6 +36,12 @@ export interface SessionSettings {
   maxBadFrames: number;
   errorWindowMs: number;
   ackTimeoutMs: number;
+  /** A connection must be active (access, key exchange, registration, config done) this long after it opened. */
+  accessTimeoutMs: number;
+  /** Frames before access other than access and key exchange (each nacked) that close the connection. */
+  preAccessStrikes: number;
+  /** Frames one connection may send per second; beyond it the platform stops reading it until the next second. */
+  maxFramesPerSecond: number;
 }
 
 export interface SessionContext {
@@ -45,6 +57,12 @@ export interface SessionContext {
   tap?: (agvId: string, frame: Frame) => void;
   logger: Logger;
   nextSessionId(): number;
+  /** Counts and logs a refusal or an admission decision. */
+  audit(entry: AuditEntry): void;
+  /** The connection completed access or closed before it did (per-source limits count connections in between). */
+  leftUnaccessed(session: AgvSession): void;
+  /** Whether the connection's source may start another key exchange now (SM2 work is rate-limited per source). */
+  allowKeyExchange(session: AgvSession): boolean;
 }
 
 export class AgvSession implements AgvLink {
@@ -55,6 +73,9 @@ export class AgvSession implements AgvLink {
   /** Negotiated at access; 1.1 adds the map hash at registration. */
   version = 0x10;
   lastHeard: number;
+  /** When the connection opened; it must be active within accessTimeoutMs. */
+  readonly openedAt: number;
+  private preAccessStrikes = 0;
   private record: AgvRecord | undefined;
   private identity: AgvIdentity | undefined;
   private badFrames: number[] = [];
@@ -67,8 +88,9 @@ export class AgvSession implements AgvLink {
     private readonly ctx: SessionContext,
     private readonly onClosed: (session: AgvSession) => void,
   ) {
-    this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs });
+    this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs, maxFramesPerSecond: ctx.settings.maxFramesPerSecond });
     this.lastHeard = ctx.clock.now();
+    this.openedAt = this.lastHeard;
     this.peer.onFrame((frame) => this.onFrame(frame));
     this.peer.onError((error) => this.onBadFrame(error));
     channel.onClose((reason) => this.closed(reason));
@@ -139,14 +161,16 @@ export class AgvSession implements AgvLink {
   private onFrame(frame: Frame): void {
     this.lastHeard = this.ctx.clock.now();
     const m = frame.message;
-    if (m.kind === 'heartbeat') {
+    if (this.beforeAccess && m.kind !== 'accessRequest' && m.kind !== 'keyExchangeInit' && m.kind !== 'keyExchangeConfirm' && m.kind !== 'ack' && m.kind !== 'nack') {
+      // Before access only access and key exchange count; anything else (a heartbeat included: no pong) is a strike.
+      this.peer.nack(frame.seq, frame.msgType, 'NOT_ACCESSED', 'send accessRequest first');
+      this.strikeBeforeAccess();
+    } else if (m.kind === 'heartbeat') {
       if (m.role === 'ping') this.peer.send({ kind: 'heartbeat', role: 'pong', origin: 'platform', echoSeq: frame.seq });
     } else if (m.kind === 'accessRequest') {
       void this.onAccess(frame, m);
     } else if (m.kind === 'keyExchangeInit' || m.kind === 'keyExchangeConfirm') {
       this.onKeyExchange(frame, m);
-    } else if (this.phase === 'accessing' || this.phase === 'keyExchange') {
-      this.refuseFrame(frame, 'NOT_ACCESSED', 'send accessRequest first');
     } else if (m.kind === 'registerRequest') {
       void this.onRegister(frame, m);
     } else if (this.phase === 'registering') {
@@ -160,7 +184,10 @@ export class AgvSession implements AgvLink {
   private onActiveFrame(frame: Frame, m: Message): void {
     switch (m.kind) {
       case 'globalConfigAck':
-        if (this.phase === 'configuring') this.activate();
+        if (this.phase === 'configuring') {
+          if (this.record?.admission === 'pending') this.holdPending();
+          else this.activate();
+        }
         return;
       case 'statusReport': {
         if (this.phase !== 'active' || this.agvId === undefined) return;
@@ -201,9 +228,9 @@ export class AgvSession implements AgvLink {
       return;
     }
     this.agvId = m.agvId;
-    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion', detail: string) => {
+    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion' | 'duplicateSession', detail: string) => {
       this.peer.send({ kind: 'accessResponse', result, version: 0, sessionId: 0, serverTime: this.ctx.clock.now(), detail });
-      void this.log('warning', 'access.refused', `${m.agvId}: ${detail}`);
+      this.audit(result === 'duplicateSession' ? 'takeover_refused' : 'access_refused', result, `${m.agvId}: ${detail}`);
       this.peer.close();
     };
     const version = negotiateVersion(m.versionMin, m.versionMax);
@@ -218,6 +245,7 @@ export class AgvSession implements AgvLink {
     if ((this.phase as SessionPhase) === 'closed') return;
     this.record = record;
     if (!record && !this.ctx.settings.autoEnrol) return refuse('unknownAgv', `AGV ${m.agvId} is not enrolled and auto-enrolment is off`);
+    if (record?.admission === 'rejected') return refuse('refused', `AGV ${m.agvId} was rejected by an operator`);
     if (m.mode === 'normal' && (this.ctx.settings.requireSecure || record?.publicKeyHex)) {
       return refuse('secureRequired', 'this AGV must use secure mode');
     }
@@ -226,6 +254,9 @@ export class AgvSession implements AgvLink {
       if (!this.ctx.secure) return refuse('refused', 'secure mode is not available on this platform');
       this.mode = 'secure';
     }
+    // A normal-mode newcomer proves nothing the live session has not: it may not replace it. A secure newcomer
+    // takes over once its key exchange proves the enrolled key (the registry closes the old link then).
+    if (this.mode === 'normal' && this.liveRival()) return refuse('duplicateSession', `AGV ${m.agvId} already has a live session; a new one is accepted after it ends or times out`);
     this.version = version;
     this.peer.setVersion(version);
     this.peer.send({ kind: 'accessResponse', result: 'accepted', version, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
@@ -237,13 +268,19 @@ export class AgvSession implements AgvLink {
       this.refuseFrame(frame, 'INVALID_STATE', 'no key exchange in progress');
       return;
     }
+    if (m.kind === 'keyExchangeInit' && !this.ctx.allowKeyExchange(this)) {
+      this.audit('source_limited', 'key_exchange_rate', `${this.agvId}: key exchange refused, too many from ${this.peer.channel.peer}`);
+      this.peer.nack(frame.seq, frame.msgType, 'BUSY', 'too many key exchanges from this source; retry later');
+      this.peer.close();
+      return;
+    }
     const outcome = this.ctx.secure.handle(this.peer, this.record.publicKeyHex, m);
     if (outcome === 'done') {
       this.phase = 'registering';
       // The first protected frame: tells the AGV the platform now has the keys.
       if (frame.flags & 0x04) this.peer.ack(frame);
     } else if (outcome !== 'continue') {
-      void this.log('warning', 'access.refused', `${this.agvId}: key exchange failed: ${outcome.error}`);
+      this.audit('access_refused', 'KEY_EXCHANGE_FAILED', `${this.agvId}: key exchange failed: ${outcome.error}`);
       this.peer.nack(frame.seq, frame.msgType, 'KEY_EXCHANGE_FAILED', outcome.error);
       this.peer.close();
     }
@@ -256,30 +293,35 @@ export class AgvSession implements AgvLink {
     }
     const id = this.agvId!;
     const rec = this.record;
-    if (rec && rec.serial !== '' && rec.serial !== m.serial) {
-      this.peer.send({ kind: 'registerAck', result: 'rejectedIdentity', detail: `serial ${m.serial} does not match the enrolled AGV ${id}` });
-      void this.log('warning', 'registration.refused', `${id}: serial mismatch`);
+    const refuse = (result: 'rejectedIdentity' | 'rejectedCapabilities' | 'refused', detail: string) => {
+      this.peer.send({ kind: 'registerAck', result, detail });
+      this.audit('registration_refused', result, `${id}: ${detail}`);
       this.peer.close();
-      return;
-    }
+    };
+    if (rec && rec.serial !== '' && rec.serial !== m.serial) return refuse('rejectedIdentity', `serial ${m.serial} does not match the enrolled AGV ${id}`);
     const { mapHash } = this.ctx.numbering;
     // A 1.0 AGV sends no hash and is not checked; one that holds another map would misread every node number.
     if (m.mapHash !== undefined && m.mapHash !== mapHash) {
       this.peer.send({ kind: 'registerAck', result: 'staleMap', detail: `map hash ${mapHashHex(m.mapHash)} is not the site's ${mapHashHex(mapHash)}: load GET /api/v1/site/export`, mapHash });
-      void this.log('warning', 'registration.refused', `${id}: stale map ${mapHashHex(m.mapHash)} (protocol ${formatVersion(this.version)})`);
+      this.audit('registration_refused', 'staleMap', `${id}: stale map ${mapHashHex(m.mapHash)} (protocol ${formatVersion(this.version)})`);
       this.peer.close();
       return;
     }
+    const sense = checkRegistration(m);
+    if (!sense.ok) return refuse('rejectedCapabilities', sense.detail);
     const body = footprintFromCapabilities(m.capabilities);
-    if (!body.ok) {
-      this.peer.send({ kind: 'registerAck', result: 'rejectedCapabilities', detail: body.detail });
-      void this.log('warning', 'registration.refused', `${id}: ${body.detail}`);
+    if (!body.ok) return refuse('rejectedCapabilities', body.detail);
+    // Two normal-mode connections may both have passed access before either was active: the first one wins.
+    if (this.mode === 'normal' && this.liveRival()) {
+      this.audit('takeover_refused', 'duplicateSession', `${id}: another session came up first`);
+      this.peer.send({ kind: 'registerAck', result: 'refused', detail: `AGV ${id} already has a live session` });
       this.peer.close();
       return;
     }
     const capabilities = { ...m.capabilities, kinematics: m.capabilities.kinematics } as Record<string, unknown>;
     try {
-      await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode });
+      const admission = this.ctx.settings.autoApprove ? 'approved' : 'pending';
+      this.record = await this.ctx.store.agvs.upsertSeen({ id, at: this.ctx.clock.now(), vendor: m.vendor, model: m.model, serial: m.serial, type: m.agvType, capabilities, mode: this.mode, admission });
     } catch (err) {
       this.ctx.logger.error({ err, agvId: id }, 'registration refused: AGV registry not writable');
       this.peer.send({ kind: 'registerAck', result: 'refused', detail: 'registry unavailable, retry later' });
@@ -304,8 +346,22 @@ export class AgvSession implements AgvLink {
     });
   }
 
+  /** An operator approved this AGV while it waited: it joins the fleet now. */
+  approve(): void {
+    if (this.phase !== 'pending') return;
+    if (this.record) this.record = { ...this.record, admission: 'approved' };
+    this.activate();
+  }
+
+  private holdPending(): void {
+    this.phase = 'pending';
+    this.ctx.leftUnaccessed(this);
+    this.audit('admission', 'pending', `${this.agvId} (${this.identity!.vendor} ${this.identity!.model}) registered and waits for an operator's approval`);
+  }
+
   private activate(): void {
     this.phase = 'active';
+    this.ctx.leftUnaccessed(this);
     this.ctx.registry.connect(this.identity!, this, this.ctx.clock.now());
     void this.log('info', 'agv.online', `${this.agvId} online (${this.identity!.vendor} ${this.identity!.model}, ${this.mode} mode)`);
   }
@@ -318,7 +374,34 @@ export class AgvSession implements AgvLink {
   private onBadFrame(error: ProtocolError): void {
     if (error.skippable) return;
     this.peer.nack(error.seq ?? 0, error.msgType ?? 0, error.code, error.message);
-    this.countBadFrame();
+    if (ERROR_CODES[error.code] >> 8 === 0x01) this.audit('secure_frame_rejected', error.code, `${this.agvId ?? this.peer.channel.peer}: ${error.message}`);
+    if (this.beforeAccess) this.strikeBeforeAccess();
+    else this.countBadFrame();
+  }
+
+  /** Access not yet granted: only access and key-exchange frames are expected. */
+  private get beforeAccess(): boolean {
+    return this.phase === 'accessing' || this.phase === 'keyExchange';
+  }
+
+  private strikeBeforeAccess(): void {
+    if (++this.preAccessStrikes < this.ctx.settings.preAccessStrikes) return;
+    this.audit('access_refused', 'pre_access_frames', `${this.peer.channel.peer}: ${this.preAccessStrikes} frames before access, closed`);
+    this.peer.close();
+  }
+
+  /** Another session of this AGV that is active and still heard from. */
+  private liveRival(): boolean {
+    const current = this.agvId === undefined ? undefined : this.ctx.registry.live(this.agvId)?.link;
+    if (!(current instanceof AgvSession) || current === this || current.phase !== 'active') return false;
+    if (this.ctx.clock.now() - current.lastHeard <= this.ctx.settings.heartbeatTimeoutMs) return true;
+    // Silent past the heartbeat timeout: dead even if the sweep has not closed it yet.
+    current.close('heartbeat timeout');
+    return false;
+  }
+
+  private audit(kind: AuditEntry['kind'], reason: string, detail: string): void {
+    this.ctx.audit({ kind, reason, detail, agvId: this.agvId, peer: this.peer.channel.peer });
   }
 
   private countBadFrame(): void {
@@ -345,6 +428,7 @@ export class AgvSession implements AgvLink {
     if (this.phase === 'closed') return;
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
+    if (!wasActive) this.ctx.leftUnaccessed(this);
     // A socket error or a peer too slow to read its frames is worth a line; an ordinary close is not.
     if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');
     if (wasActive && this.agvId !== undefined) {

@@ -11,6 +11,8 @@ type RegisteredCapabilities = MessageOfKind<'registerRequest'>['capabilities'];
 
 /** Longest body side (mm) accepted at registration; nothing that drives in a warehouse aisle is longer. */
 export const MAX_BODY_MM = 10_000;
+/** Shortest body side (mm) accepted at registration; smaller is a unit slip (cm or m sent as mm), not an AGV. */
+export const MIN_BODY_MM = 200;
 
 const RUNNING_ACTION_STATES = new Set(['waiting', 'initializing', 'running', 'paused']);
 
@@ -37,13 +39,13 @@ export function statusFromReport(report: StatusReport, numbering: SiteNumbering,
 
 /**
  * The registered body in metres, or why it is refused. Traffic plans each AGV as a disc over its longest side, so
- * a wrong size is a safety problem: 0 (a vendor that left the field unset) or more than 10 m (a unit mistake) is
+ * a wrong size is a safety problem: under 0.2 m (a field left unset) or more than 10 m (a unit mistake) is
  * refused rather than clamped, because any value the platform guessed could be smaller than the real AGV.
  */
 export function footprintFromCapabilities(caps: Pick<RegisteredCapabilities, 'length' | 'width'>): { ok: true; footprint: AgvFootprint } | { ok: false; detail: string } {
   for (const [side, value] of [['length', caps.length], ['width', caps.width]] as const) {
-    if (!(value > 0) || value > MAX_BODY_MM) {
-      return { ok: false, detail: `capabilities.${side} ${value} mm is outside 1..${MAX_BODY_MM} mm; register the AGV's real body size` };
+    if (!(value >= MIN_BODY_MM) || value > MAX_BODY_MM) {
+      return { ok: false, detail: `capabilities.${side} ${value} mm is outside ${MIN_BODY_MM}..${MAX_BODY_MM} mm; register the AGV's real body size` };
     }
   }
   return { ok: true, footprint: { lengthM: caps.length / 1000, widthM: caps.width / 1000 } };

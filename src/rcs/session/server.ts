@@ -11,6 +11,8 @@ import { AgvSession, type SessionContext, type SessionSettings } from './agv-ses
 import type { SecureHandshake } from './secure-handshake.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 import { LatencyRecorder } from './latency.ts';
+import { SessionAudit, type AuditEntry } from './audit.ts';
+import { SourceLimits, type SourceLimitSettings } from './source-limits.ts';
 
 // Accepts AGV connections (TCP, or any FrameChannel handed to attach()) and runs one AgvSession per connection.
 // One sweep timer checks every session's heartbeat, instead of one timer per AGV, so 10,000 sessions stay cheap.
@@ -24,6 +26,8 @@ export interface SessionServerOptions {
   secure?: SecureHandshake;
   /** Outbound bytes a slow AGV may have queued before its session is dropped. */
   maxBufferedBytes?: number;
+  /** Per-source limits on TCP connections (see source-limits.ts). */
+  sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
@@ -31,6 +35,7 @@ export interface SessionServerOptions {
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   autoEnrol: DEFAULT_CONFIG.autoEnrol,
+  autoApprove: DEFAULT_CONFIG.autoApprove,
   requireSecure: DEFAULT_CONFIG.requireSecure,
   statusPeriodMs: DEFAULT_CONFIG.statusPeriodMs,
   heartbeatPeriodMs: DEFAULT_CONFIG.heartbeatPeriodMs,
@@ -40,10 +45,25 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   maxBadFrames: 20,
   errorWindowMs: 10_000,
   ackTimeoutMs: 10_000,
+  accessTimeoutMs: DEFAULT_CONFIG.accessTimeoutMs,
+  preAccessStrikes: DEFAULT_CONFIG.preAccessStrikes,
+  maxFramesPerSecond: DEFAULT_CONFIG.maxFramesPerSecond,
+};
+
+export const DEFAULT_SOURCE_LIMITS: SourceLimitSettings = {
+  maxUnaccessedPerSource: DEFAULT_CONFIG.maxUnaccessedPerSource,
+  connectionsPerSecond: DEFAULT_CONFIG.connectionsPerSecond,
+  connectionBurst: DEFAULT_CONFIG.connectionBurst,
+  keyExchangesPerSecond: DEFAULT_CONFIG.keyExchangesPerSecond,
+  keyExchangeBurst: DEFAULT_CONFIG.keyExchangeBurst,
 };
 
 export class SessionServer {
   readonly latency = new LatencyRecorder();
+  readonly audit: SessionAudit;
+  private readonly limits: SourceLimits;
+  /** Source of each TCP connection still counted as unaccessed. */
+  private readonly unaccessedSource = new WeakMap<AgvSession, string>();
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
   private readonly sessions = new Set<AgvSession>();
   private readonly ctx: SessionContext;
@@ -55,6 +75,9 @@ export class SessionServer {
 
   constructor(private readonly options: SessionServerOptions) {
     const settings = { ...DEFAULT_SESSION_SETTINGS, ...options.settings };
+    const logger = options.logger ?? silentLogger();
+    this.audit = new SessionAudit(options.clock, options.store.events, logger);
+    this.limits = new SourceLimits({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits });
     this.ctx = {
       clock: options.clock,
       store: options.store,
@@ -67,8 +90,16 @@ export class SessionServer {
         for (const listener of this.latencyListeners) listener(kind, ms);
       },
       tap: options.tap,
-      logger: options.logger ?? silentLogger(),
+      logger,
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
+      audit: (entry) => this.audit.record(entry),
+      leftUnaccessed: (session) => {
+        const source = this.unaccessedSource.get(session);
+        if (source === undefined) return;
+        this.unaccessedSource.delete(session);
+        this.limits.leftUnaccessed(source, this.ctx.clock.now());
+      },
+      allowKeyExchange: (session) => this.limits.admitKeyExchange(sourceOf(session.peer.channel.peer), this.ctx.clock.now()),
     };
     this.sweep();
     this.heartbeat();
@@ -76,6 +107,11 @@ export class SessionServer {
 
   get settings(): SessionSettings {
     return this.ctx.settings;
+  }
+
+  /** Observes refusals and admission decisions (counted in metrics). */
+  onAudit(listener: (entry: AuditEntry) => void): () => void {
+    return this.audit.onEntry(listener);
   }
 
   /** Observes every acknowledged command's round trip (command kind, ms), e.g. for metrics. */
@@ -87,8 +123,22 @@ export class SessionServer {
   /** Listens for AGVs on TCP; port 0 picks a free port. Resolves with the bound port. */
   listen(port: number, host = '0.0.0.0'): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = createServer({ noDelay: true }, (socket) => {
-        this.attach(new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
+      // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
+      const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
+        const source = socket.remoteAddress ?? '?';
+        const refusal = this.limits.admitConnection(source, this.ctx.clock.now());
+        if (refusal) {
+          // Dropped before any frame is read: a flood from one source costs an accept and a close.
+          socket.destroy();
+          this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
+          return;
+        }
+        const session = this.attach(new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
+        if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
+        else {
+          this.unaccessedSource.set(session, source);
+          socket.resume();
+        }
       });
       server.maxConnections = 50_000;
       server.once('error', reject);
@@ -107,6 +157,16 @@ export class SessionServer {
     this.sessions.add(session);
     if (this.stopped) session.close('server stopping');
     return session;
+  }
+
+  /** An operator approved or rejected an AGV: a session waiting for that decision joins the fleet or is closed. */
+  admissionDecided(agvId: string, decision: 'approved' | 'rejected', by: string): void {
+    this.audit.record({ kind: 'admission', reason: decision, agvId, detail: `AGV ${agvId} ${decision} by ${by}` });
+    for (const session of this.sessions) {
+      if (session.agvId !== agvId) continue;
+      if (decision === 'approved') session.approve();
+      else if (session.phase !== 'closed') session.close('rejected by an operator');
+    }
   }
 
   get sessionCount(): number {
@@ -139,13 +199,27 @@ export class SessionServer {
   }
 
   private sweep(): void {
-    const period = Math.max(100, Math.floor(this.ctx.settings.heartbeatTimeoutMs / 5));
+    const { heartbeatTimeoutMs, accessTimeoutMs } = this.ctx.settings;
+    const period = Math.max(100, Math.floor(Math.min(heartbeatTimeoutMs, accessTimeoutMs) / 5));
     this.cancelSweep = this.ctx.clock.setTimeout(() => {
       const now = this.ctx.clock.now();
+      const { heartbeatTimeoutMs, accessTimeoutMs } = this.ctx.settings;
       for (const session of [...this.sessions]) {
-        if (now - session.lastHeard > this.ctx.settings.heartbeatTimeoutMs) session.close('heartbeat timeout');
+        if (now - session.lastHeard > heartbeatTimeoutMs) session.close('heartbeat timeout');
+        else if (session.phase !== 'active' && session.phase !== 'pending' && now - session.openedAt > accessTimeoutMs) {
+          // Whatever it sends (heartbeats keep lastHeard fresh), a connection that never completes access goes.
+          this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after connecting, closed` });
+          session.close('access timeout');
+        }
       }
+      this.limits.prune(now);
       if (!this.stopped) this.sweep();
     }, period);
   }
+}
+
+/** The address part of a channel's peer label ("10.0.0.7:51234" → "10.0.0.7", "[::1]:5" → "[::1]"). */
+function sourceOf(peer: string): string {
+  const colon = peer.lastIndexOf(':');
+  return colon > 0 ? peer.slice(0, colon) : peer;
 }

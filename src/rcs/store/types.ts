@@ -6,6 +6,13 @@ import type { Task, TaskFilter, TaskHistoryEntry, TaskPage, TaskState } from '..
 
 export type AgvMode = 'normal' | 'secure';
 
+/**
+ * Whether an AGV may be given work: 'approved' (enrolled through the API, approved by an operator, or admitted by
+ * configuration), 'pending' (registered on first contact, waiting for an operator) or 'rejected' (refused access).
+ */
+export type AgvAdmission = 'pending' | 'approved' | 'rejected';
+export const AGV_ADMISSIONS: readonly AgvAdmission[] = ['pending', 'approved', 'rejected'];
+
 export interface AgvRecord {
   id: string;
   vendor: string;
@@ -21,6 +28,7 @@ export interface AgvRecord {
   firstSeen: number | null;
   lastSeen: number | null;
   lastNode: string | null;
+  admission: AgvAdmission;
 }
 
 export interface AgvEnrolment {
@@ -42,6 +50,8 @@ export interface AgvSighting {
   capabilities?: unknown;
   mode?: AgvMode;
   lastNode?: string | null;
+  /** Admission of an AGV this sighting creates (default approved); an existing AGV keeps its own. */
+  admission?: AgvAdmission;
 }
 
 export interface AgvRepository {
@@ -51,6 +61,8 @@ export interface AgvRepository {
   list(): Promise<AgvRecord[]>;
   /** Registration or status: creates the AGV if unknown, updates identity fields given, first/last seen and node. */
   upsertSeen(input: AgvSighting): Promise<AgvRecord>;
+  /** An operator's decision; undefined when the AGV is not known. Enrolment approves as well. */
+  setAdmission(id: string, admission: AgvAdmission): Promise<AgvRecord | undefined>;
 }
 
 /** What the store writes for one task change: row, history entry, event-log line and webhook outbox rows, atomically. */

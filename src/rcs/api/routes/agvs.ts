@@ -1,7 +1,7 @@
 import { ECDH } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../../core/clock.ts';
-import type { AgvRecord, Store } from '../../store/types.ts';
+import type { AgvAdmission, AgvRecord, Store } from '../../store/types.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
@@ -13,6 +13,7 @@ interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'curre
   currentTaskId: string | null;
   lastSeen: string | null;
   enrolled: boolean;
+  admission: AgvAdmission;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -23,6 +24,7 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
     currentTaskId: view.currentTaskId ?? null,
     lastSeen: iso(view.lastSeen),
     enrolled: Boolean(record?.publicKeyHex),
+    admission: record?.admission ?? 'approved',
   };
 }
 
@@ -42,6 +44,7 @@ function registryJson(record: AgvRecord): AgvJson {
     heldNodes: [],
     lastSeen: iso(record.lastSeen),
     enrolled: Boolean(record.publicKeyHex),
+    admission: record.admission,
   };
 }
 
@@ -62,9 +65,37 @@ function normaliseSm2Key(hex: string): string {
 
 const errors = { 400: { $ref: 'Error#' }, 401: { $ref: 'Error#' }, 403: { $ref: 'Error#' } };
 
-export function agvRoutes(deps: { fleet: FleetView; store: Store; clock: Clock; clearReservations?: ClearReservations; platformPublicKey?: Uint8Array }, readGuard: Guard[]) {
-  const { fleet, store, clock, clearReservations } = deps;
+type AdmissionDecided = (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
+
+export function agvRoutes(
+  deps: { fleet: FleetView; store: Store; clock: Clock; clearReservations?: ClearReservations; platformPublicKey?: Uint8Array; admissionDecided?: AdmissionDecided },
+  readGuard: Guard[],
+) {
+  const { fleet, store, clock, clearReservations, admissionDecided } = deps;
   return async (app: FastifyInstance) => {
+    for (const [action, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+      app.post<{ Params: { id: string } }>(
+        `/agvs/:id/${action}`,
+        {
+          preHandler: requireRole('operator'),
+          schema: {
+            tags: ['agvs'],
+            summary: action === 'approve' ? 'Approve a pending AGV: it may get tasks (operator)' : 'Reject an AGV: its access is refused from now on (operator)',
+            security: [{ apiKey: [] }, { bearer: [] }],
+            params: idParams,
+            response: { 200: { type: 'object', properties: { id: { type: 'string' }, admission: { type: 'string' } } }, ...errors, 404: { $ref: 'Error#' } },
+          },
+        },
+        async (request) => {
+          const { id } = request.params;
+          const record = await store.agvs.setAdmission(id, decision);
+          if (!record) throw notFound('AGV', id);
+          admissionDecided?.(id, decision, request.principal?.name ?? 'an operator');
+          return { id, admission: record.admission };
+        },
+      );
+    }
+
     app.get<{ Querystring: FleetFilter }>(
       '/agvs',
       {

@@ -14,6 +14,7 @@ export class OpsMetrics {
   readonly commandLatency: Histogram<'command'>;
   readonly plannerStep: Histogram;
   readonly trafficEvents: Counter<'kind'>;
+  readonly sessionAudit: Counter<'kind' | 'reason'>;
   readonly wsClients: Gauge;
 
   constructor(
@@ -108,6 +109,12 @@ export class OpsMetrics {
       name: 'unifleet_traffic_events_total',
       help: 'Traffic control events: deadlocks detected, resolved or not, stalls, deviations, conflicts',
       labelNames: ['kind'],
+      registers,
+    });
+    this.sessionAudit = new Counter({
+      name: 'unifleet_session_audit_total',
+      help: 'Session-layer refusals and admission decisions: refused accesses and registrations, rejected secure frames, refused takeovers, per-source limits hit',
+      labelNames: ['kind', 'reason'],
       registers,
     });
     this.wsClients = new Gauge({ name: 'unifleet_dashboard_clients', help: 'Open live-feed WebSockets', registers });

@@ -2,6 +2,7 @@
 
 import type pg from 'pg';
 import type {
+  AgvAdmission,
   AgvEnrolment,
   AgvRecord,
   AgvRepository,
@@ -36,6 +37,7 @@ interface AgvRow {
   first_seen: number | null;
   last_seen: number | null;
   last_node: string | null;
+  admission: AgvAdmission;
 }
 
 const toAgv = (r: AgvRow): AgvRecord => ({
@@ -50,6 +52,7 @@ const toAgv = (r: AgvRow): AgvRecord => ({
   firstSeen: r.first_seen,
   lastSeen: r.last_seen,
   lastNode: r.last_node,
+  admission: r.admission,
 });
 
 export class PgAgvRepository implements AgvRepository {
@@ -57,9 +60,9 @@ export class PgAgvRepository implements AgvRepository {
 
   async enrol(input: AgvEnrolment): Promise<AgvRecord> {
     const { rows } = await this.pool.query<AgvRow>(
-      `INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex)
-       VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), $6)
-       ON CONFLICT (id) DO UPDATE SET
+      `INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, admission)
+       VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), $6, 'approved')
+       ON CONFLICT (id) DO UPDATE SET admission = 'approved',
          vendor = COALESCE($2, agvs.vendor), model = COALESCE($3, agvs.model), serial = COALESCE($4, agvs.serial),
          type = COALESCE($5, agvs.type), public_key_hex = CASE WHEN $7 THEN $6 ELSE agvs.public_key_hex END
        RETURNING *`,
@@ -78,11 +81,16 @@ export class PgAgvRepository implements AgvRepository {
     return rows.map(toAgv);
   }
 
+  async setAdmission(id: string, admission: AgvAdmission): Promise<AgvRecord | undefined> {
+    const { rows } = await this.pool.query<AgvRow>('UPDATE agvs SET admission = $2 WHERE id = $1 RETURNING *', [id, admission]);
+    return rows[0] ? toAgv(rows[0]) : undefined;
+  }
+
   async upsertSeen(s: AgvSighting): Promise<AgvRecord> {
     const { rows } = await this.pool.query<AgvRow>(
-      `INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node)
+      `INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node, admission)
        VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), COALESCE($6::jsonb, 'null'),
-               COALESCE($7, 'normal'), $8, $8, $9)
+               COALESCE($7, 'normal'), $8, $8, $9, COALESCE($11, 'approved'))
        ON CONFLICT (id) DO UPDATE SET
          vendor = COALESCE($2, agvs.vendor), model = COALESCE($3, agvs.model), serial = COALESCE($4, agvs.serial),
          type = COALESCE($5, agvs.type), capabilities = COALESCE($6::jsonb, agvs.capabilities), mode = COALESCE($7, agvs.mode),
@@ -90,7 +98,7 @@ export class PgAgvRepository implements AgvRepository {
          last_node = CASE WHEN $10 THEN $9 ELSE agvs.last_node END
        RETURNING *`,
       [s.id, s.vendor ?? null, s.model ?? null, s.serial ?? null, s.type ?? null,
-        s.capabilities === undefined ? null : JSON.stringify(s.capabilities ?? null), s.mode ?? null, s.at, s.lastNode ?? null, s.lastNode !== undefined],
+        s.capabilities === undefined ? null : JSON.stringify(s.capabilities ?? null), s.mode ?? null, s.at, s.lastNode ?? null, s.lastNode !== undefined, s.admission ?? null],
     );
     return toAgv(rows[0]!);
   }

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AgvEnrolment, AgvRecord, AgvRepository, AgvSighting } from '../types.ts';
+import type { AgvAdmission, AgvEnrolment, AgvRecord, AgvRepository, AgvSighting } from '../types.ts';
 import { parseJson, toJson } from './rows.ts';
 
 interface AgvRow {
@@ -14,6 +14,7 @@ interface AgvRow {
   first_seen: number | null;
   last_seen: number | null;
   last_node: string | null;
+  admission: AgvAdmission;
 }
 
 function toRecord(r: AgvRow): AgvRecord {
@@ -29,6 +30,7 @@ function toRecord(r: AgvRow): AgvRecord {
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     lastNode: r.last_node,
+    admission: r.admission,
   };
 }
 
@@ -52,25 +54,27 @@ export class SqliteAgvRepository implements AgvRepository {
   private readonly selectAll: Statement<[], AgvRow>;
   private readonly enrolStmt: Statement;
   private readonly seenStmt: Statement;
+  private readonly admissionStmt: Statement;
 
   constructor(db: Database) {
     this.select = db.prepare('SELECT * FROM agvs WHERE id = ?');
     this.selectAll = db.prepare('SELECT * FROM agvs ORDER BY id');
     this.enrolStmt = db.prepare(`
-      INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex)
-      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''), @publicKeyHex)
-      ON CONFLICT (id) DO UPDATE SET
+      INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, admission)
+      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''), @publicKeyHex, 'approved')
+      ON CONFLICT (id) DO UPDATE SET admission = 'approved',
         vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
         type = COALESCE(@type, type), public_key_hex = CASE WHEN @keyGiven THEN @publicKeyHex ELSE public_key_hex END`);
     this.seenStmt = db.prepare(`
-      INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node)
+      INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node, admission)
       VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''),
-              COALESCE(@capabilities, 'null'), COALESCE(@mode, 'normal'), @at, @at, @lastNode)
+              COALESCE(@capabilities, 'null'), COALESCE(@mode, 'normal'), @at, @at, @lastNode, COALESCE(@admission, 'approved'))
       ON CONFLICT (id) DO UPDATE SET
         vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
         type = COALESCE(@type, type), capabilities = COALESCE(@capabilities, capabilities), mode = COALESCE(@mode, mode),
         first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
         last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
+    this.admissionStmt = db.prepare('UPDATE agvs SET admission = ? WHERE id = ?');
     this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
   }
 
@@ -109,6 +113,7 @@ export class SqliteAgvRepository implements AgvRepository {
       mode: input.mode ?? null,
       lastNode: input.lastNode ?? null,
       nodeGiven: input.lastNode === undefined ? 0 : 1,
+      admission: input.admission ?? null,
     });
     return toRecord(this.select.get(input.id)!);
   }
@@ -125,6 +130,13 @@ export class SqliteAgvRepository implements AgvRepository {
       keyGiven: input.publicKeyHex === undefined ? 0 : 1,
     });
     return toRecord(this.select.get(input.id)!);
+  }
+
+  async setAdmission(id: string, admission: AgvAdmission): Promise<AgvRecord | undefined> {
+    this.flush();
+    this.admissionStmt.run(admission, id);
+    const row = this.select.get(id);
+    return row ? toRecord(row) : undefined;
   }
 
   async get(id: string): Promise<AgvRecord | undefined> {

@@ -161,4 +161,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'AGV admission (pending until an operator approves or the AGV is enrolled)',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN admission TEXT NOT NULL DEFAULT 'approved' CHECK (admission IN ('pending', 'approved', 'rejected'));
+    `,
+  },
 ];
