@@ -147,6 +147,8 @@ export const agvSchema = {
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },
     enrolled: { type: 'boolean', description: 'an SM2 public key is enrolled for secure access' },
+    inService: { type: 'boolean', description: 'false while an operator has taken it out of service (no new work)' },
+    paused: { type: 'boolean', description: "true while an operator's pause or stop holds it" },
   },
 } as const;
 

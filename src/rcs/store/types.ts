@@ -21,6 +21,8 @@ export interface AgvRecord {
   firstSeen: number | null;
   lastSeen: number | null;
   lastNode: string | null;
+  /** False while an operator has taken the AGV out of service: dispatch gives it no work. */
+  inService: boolean;
 }
 
 export interface AgvEnrolment {
@@ -51,6 +53,8 @@ export interface AgvRepository {
   list(): Promise<AgvRecord[]>;
   /** Registration or status: creates the AGV if unknown, updates identity fields given, first/last seen and node. */
   upsertSeen(input: AgvSighting): Promise<AgvRecord>;
+  /** Takes a known AGV out of service or back; undefined when the registry does not know the AGV. */
+  setInService(id: string, inService: boolean): Promise<AgvRecord | undefined>;
 }
 
 /** What the store writes for one task change: row, history entry, event-log line and webhook outbox rows, atomically. */

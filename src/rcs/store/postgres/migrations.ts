@@ -158,4 +158,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'operator controls: AGVs taken out of service',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN in_service BOOLEAN NOT NULL DEFAULT TRUE;
+    `,
+  },
 ];

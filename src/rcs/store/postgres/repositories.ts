@@ -36,6 +36,7 @@ interface AgvRow {
   first_seen: number | null;
   last_seen: number | null;
   last_node: string | null;
+  in_service: boolean;
 }
 
 const toAgv = (r: AgvRow): AgvRecord => ({
@@ -50,6 +51,7 @@ const toAgv = (r: AgvRow): AgvRecord => ({
   firstSeen: r.first_seen,
   lastSeen: r.last_seen,
   lastNode: r.last_node,
+  inService: r.in_service,
 });
 
 export class PgAgvRepository implements AgvRepository {
@@ -76,6 +78,11 @@ export class PgAgvRepository implements AgvRepository {
   async list(): Promise<AgvRecord[]> {
     const { rows } = await this.pool.query<AgvRow>('SELECT * FROM agvs ORDER BY id COLLATE "C"');
     return rows.map(toAgv);
+  }
+
+  async setInService(id: string, inService: boolean): Promise<AgvRecord | undefined> {
+    const { rows } = await this.pool.query<AgvRow>('UPDATE agvs SET in_service = $2 WHERE id = $1 RETURNING *', [id, inService]);
+    return rows[0] ? toAgv(rows[0]) : undefined;
   }
 
   async upsertSeen(s: AgvSighting): Promise<AgvRecord> {

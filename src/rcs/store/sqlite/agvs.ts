@@ -14,6 +14,7 @@ interface AgvRow {
   first_seen: number | null;
   last_seen: number | null;
   last_node: string | null;
+  in_service: number;
 }
 
 function toRecord(r: AgvRow): AgvRecord {
@@ -29,6 +30,7 @@ function toRecord(r: AgvRow): AgvRecord {
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
     lastNode: r.last_node,
+    inService: r.in_service !== 0,
   };
 }
 
@@ -52,6 +54,7 @@ export class SqliteAgvRepository implements AgvRepository {
   private readonly selectAll: Statement<[], AgvRow>;
   private readonly enrolStmt: Statement;
   private readonly seenStmt: Statement;
+  private readonly serviceStmt: Statement<[number, string]>;
 
   constructor(db: Database) {
     this.select = db.prepare('SELECT * FROM agvs WHERE id = ?');
@@ -71,6 +74,7 @@ export class SqliteAgvRepository implements AgvRepository {
         type = COALESCE(@type, type), capabilities = COALESCE(@capabilities, capabilities), mode = COALESCE(@mode, mode),
         first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
         last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
+    this.serviceStmt = db.prepare('UPDATE agvs SET in_service = ? WHERE id = ?');
     this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
   }
 
@@ -136,6 +140,12 @@ export class SqliteAgvRepository implements AgvRepository {
   async list(): Promise<AgvRecord[]> {
     this.flush();
     return this.selectAll.all().map(toRecord);
+  }
+
+  async setInService(id: string, inService: boolean): Promise<AgvRecord | undefined> {
+    this.flush();
+    if (this.serviceStmt.run(inService ? 1 : 0, id).changes === 0) return undefined;
+    return toRecord(this.select.get(id)!);
   }
 
   upsertSeen(input: AgvSighting): Promise<AgvRecord> {

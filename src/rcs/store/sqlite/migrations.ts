@@ -161,4 +161,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'operator controls: AGVs taken out of service',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN in_service INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
