@@ -16,13 +16,29 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
+/** The fields these tests read from the API's answers. */
+interface Answer {
+  id?: string;
+  inService?: boolean;
+  paused?: boolean;
+  handedBack?: string | null;
+  node?: string;
+  priority?: number;
+  history?: { from: string | null; to: string; detail: string | null }[];
+  command?: string;
+  confirmed?: string[];
+  unconfirmed?: unknown[];
+  items?: Answer[];
+  error?: { code: string; details?: unknown };
+}
+
+async function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: Answer }> {
   const res = await fetch(`${fleet!.platform.apiUrl}/api/v1${path}`, {
     method,
     headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as Answer };
 }
 
 const key = () => fleet!.platform.demoApiKey!;
@@ -34,7 +50,7 @@ function standsOnNode(id: string): boolean {
   return s.speed === 0 && fleet!.platform.site.nodes.some((n) => Math.hypot(n.x - s.x, n.y - s.y) < 0.05);
 }
 
-async function agvJson(id: string): Promise<Record<string, any>> {
+async function agvJson(id: string): Promise<Answer> {
   return (await call('GET', `/agvs/${id}`, key())).json;
 }
 
@@ -96,15 +112,15 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     expect(stop.status).toBe(200);
     const agvIds = platform.registry.list().map((a) => a.id);
     expect(stop.json.command).toBe('stop');
-    expect([...stop.json.confirmed].sort()).toEqual(agvIds);
+    expect([...stop.json.confirmed!].sort()).toEqual(agvIds);
     expect(stop.json.unconfirmed).toEqual([]);
     await waitFor('every AGV reporting its e-stop, standing still', () => agvIds.every((id) => status(id).emergencyStop && status(id).speed === 0));
-    for (const a of (await call('GET', '/agvs', key())).json.items) expect(a.paused).toBe(true);
+    for (const a of (await call('GET', '/agvs', key())).json.items!) expect(a.paused).toBe(true);
     // A stopped AGV is released, not resumed.
     expect((await call('POST', `/agvs/${agvIds[0]}/resume`, key())).status).toBe(409);
 
     const resume = await call('POST', '/fleet/resume', key());
-    expect([...resume.json.confirmed].sort()).toEqual(agvIds);
+    expect([...resume.json.confirmed!].sort()).toEqual(agvIds);
     await waitFor('e-stops released', () => agvIds.every((id) => !status(id).emergencyStop));
     await waitFor('all 4 tasks completed', async () => {
       for (const id of ids) if ((await taskState(id)) !== 'completed') return false;
@@ -165,7 +181,7 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     const patched = await call('PATCH', `/tasks/${newer}`, key(), { priority: 8 });
     expect(patched.status).toBe(200);
     expect(patched.json.priority).toBe(8);
-    expect(patched.json.history.at(-1)).toMatchObject({ from: 'queued', to: 'queued', detail: 'priority 3 → 8 by demo operator' });
+    expect(patched.json.history!.at(-1)).toMatchObject({ from: 'queued', to: 'queued', detail: 'priority 3 → 8 by demo operator' });
     expect((await call('PATCH', `/tasks/${newer}`, key(), { priority: '9' })).status).toBe(400);
     expect((await call('PATCH', `/tasks/${newer}`, key(), { priority: 10 })).status).toBe(400);
     expect((await call('PATCH', '/tasks/tsk_unknown', key(), { priority: 1 })).status).toBe(404);
@@ -175,7 +191,7 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     expect(await taskState(older)).toBe('queued');
     const late = await call('PATCH', `/tasks/${newer}`, key(), { priority: 1 });
     expect(late.status).toBe(409);
-    expect(late.json.error.code).toBe('invalid_state');
+    expect(late.json.error!.code).toBe('invalid_state');
     await waitFor('both tasks completed', async () => (await taskState(older)) === 'completed', 90_000);
   });
 
@@ -192,7 +208,7 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     expect(platform.traffic.held(agv)[0]).toBe(charger!.node);
     const busy = await call('POST', `/agvs/${agv}/park`, key());
     expect(busy.status).toBe(409);
-    expect(busy.json.error.code).toBe('invalid_state');
+    expect(busy.json.error!.code).toBe('invalid_state');
   });
 
   it('refuses a viewer (403), an unknown AGV (404) and an offline AGV (409)', async () => {
@@ -204,12 +220,12 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     for (const [method, path] of [['POST', `/agvs/${agv}/pause`], ['POST', `/agvs/${agv}/estop`], ['POST', '/fleet/stop'], ['POST', `/agvs/${agv}/out-of-service`], ['PATCH', '/tasks/x']] as const) {
       const res = await call(method, path, viewer, method === 'PATCH' ? { priority: 1 } : undefined);
       expect(res.status, path).toBe(403);
-      expect(res.json.error.code).toBe('forbidden');
+      expect(res.json.error!.code).toBe('forbidden');
     }
     expect(status(agv).emergencyStop).toBe(false);
     const unknown = await call('POST', '/agvs/nobody/pause', key());
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error.code).toBe('not_found');
+    expect(unknown.json.error!.code).toBe('not_found');
     expect((await call('POST', '/agvs/nobody/out-of-service', key())).status).toBe(404);
     expect((await call('POST', `/agvs/${agv}/out-of-service`, key(), { task: 'drop' })).status).toBe(400);
 
