@@ -168,6 +168,30 @@ describe('AGV controls (real TCP and HTTP, SQLite)', () => {
     expect(await platform.store.events.query({ agvId: first, type: 'agv.out_of_service' })).toHaveLength(2);
   });
 
+  it('an AGV the store keeps out of service stays out after a restart', async () => {
+    const store = await openStoreFrom({ path: ':memory:' });
+    try {
+      await store.agvs.upsertSeen({ id: 'AGV-001', at: Date.now() - 60_000 });
+      await store.agvs.setInService('AGV-001', false);
+      fleet = await startFleet(1, {}, { store });
+      const { platform } = fleet;
+      await waitFor('AGV-001 online', () => platform.registry.onlineCount() === 1);
+      expect((await agvJson('AGV-001')).inService).toBe(false);
+      const [pair] = taskPairs(platform.site, 1);
+      const id = (await submitTask(platform.apiUrl, key(), pair!)).json.id as string;
+      const reportsBefore = fleet.checker.reports;
+      await waitFor('more status reports', () => fleet!.checker.reports > reportsBefore + 40);
+      expect(await taskState(id)).toBe('queued');
+      await call('POST', '/agvs/AGV-001/in-service', key());
+      await waitFor('the task dispatched', async () => (await taskState(id)) !== 'queued');
+      fleet.sim.stop();
+      await fleet.platform.stop();
+      fleet = undefined;
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a priority change re-orders dispatch; only a queued task can change', async () => {
     fleet = await startFleet(1);
     const { platform } = fleet;
