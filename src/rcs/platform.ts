@@ -8,6 +8,7 @@ import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
+import { OperatorControls } from './dispatch/operator-controls.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -65,6 +66,7 @@ export interface PlatformHandle {
   registry: FleetRegistry;
   traffic: TrafficController;
   coordinator: FleetCoordinator;
+  controls: OperatorControls;
   sessions: SessionServer;
   numbering: SiteNumbering;
   app: FastifyInstance;
@@ -95,7 +97,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const sized = config.registeredFootprints;
   const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
   const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
-  const registry = new FleetRegistry((id) => traffic.held(id), site.id);
+  const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   if (sized) followRegisteredBodies(registry, traffic);
   const tasks = new TaskService({ store, site, clock, logger });
@@ -116,6 +118,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
   });
+  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
+  await controls.load();
   const sessions = new SessionServer({
     clock,
     store,
@@ -156,7 +160,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     return coordinator.clearReservations(id) ? 'cleared' : 'online';
   };
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations, controls, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
@@ -178,6 +182,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     registry,
     traffic,
     coordinator,
+    controls,
     sessions,
     numbering,
     app,

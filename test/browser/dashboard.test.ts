@@ -144,8 +144,33 @@ describe('dashboard in a real browser', () => {
     expect(await apiFromPage(page, 'POST', '/api/v1/tasks', { pick, drop })).toBe(403);
     const [anyAlarm] = await platform.ops!.alarms.query({ limit: 1 });
     expect(await apiFromPage(page, 'POST', `/api/v1/alarms/${anyAlarm?.id ?? 1}/acknowledge`)).toBe(403);
+    expect(await page.locator('[data-testid=fleet-controls]').count()).toBe(0);
+    expect(await apiFromPage(page, 'POST', '/api/v1/fleet/stop')).toBe(403);
     // Reading is allowed.
     expect(await apiFromPage(page, 'GET', '/api/v1/alarms?state=open')).toBe(200);
+    await page.context().close();
+  });
+
+  it('lets an operator pause and resume an AGV and stop and resume the whole fleet from the UI', async () => {
+    const page = await loginAs('operator');
+    page.on('dialog', (dialog) => void dialog.accept());
+    const id = sim.agvs[5]!.body.id;
+    await page.click('[data-nav=agvs]');
+    await page.fill('[data-testid=agv-filter]', id);
+    await page.locator(`tr[data-agv="${id}"] a`).click();
+    await page.locator('[data-testid=agv-pause]').click({ timeout: 30_000 });
+    await expect.poll(() => platform.registry.get(id)?.paused, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => page.textContent('[data-testid=agv-control]'), { timeout: 10_000 }).toContain('paused');
+    await page.locator('[data-testid=agv-resume]').click({ timeout: 10_000 });
+    await expect.poll(() => platform.registry.get(id)?.paused, { timeout: 10_000 }).toBe(false);
+
+    const online = () => platform.registry.list().filter((a) => a.connection === 'online');
+    await page.locator('[data-testid=fleet-stop]').click();
+    await expect.poll(() => online().every((a) => platform.registry.live(a.id)!.status?.emergencyStop), { timeout: 15_000 }).toBe(true);
+    await page.locator('[data-testid=fleet-resume]').click();
+    await expect.poll(() => online().some((a) => a.paused || platform.registry.live(a.id)!.status?.emergencyStop), { timeout: 15_000 }).toBe(false);
+    const [stop] = await platform.store.events.query({ type: 'fleet.stop' });
+    expect(stop?.message).toContain(`by operator: ${online().length} confirmed, 0 unconfirmed`);
     await page.context().close();
   });
 

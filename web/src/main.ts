@@ -39,6 +39,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         { class: 'kv', 'data-testid': 'agv-detail' },
         h('dt', {}, 'vendor'), h('dd', {}, `${a.vendor} ${a.model}`),
         h('dt', {}, 'state'), h('dd', { 'data-testid': 'agv-state' }, a.estop ? 'emergency stop' : a.state),
+        h('dt', {}, 'control'), h('dd', { 'data-testid': 'agv-control' }, [a.paused ? 'paused' : 'running', a.inService ? 'in service' : 'out of service'].join(' · ')),
         h('dt', {}, 'battery'), h('dd', {}, `${a.battery}%${a.charging ? ' (charging)' : ''}`),
         h('dt', {}, 'task'), h('dd', {}, a.task ?? '–'),
         h('dt', {}, 'position'), h('dd', {}, `${a.x.toFixed(1)}, ${a.y.toFixed(1)} · ${Math.round((a.th * 180) / Math.PI)}°`),
@@ -51,7 +52,38 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
       !a.conn && canOperate(user) && d && d.heldPath.length > 0
         ? h('button', { 'data-testid': 'clear-reservations', onclick: () => void clearReservations(a.id) }, 'Clear reservations')
         : '',
+      a.conn && canOperate(user) ? agvControls(a.id, a.paused, a.estop, a.inService) : '',
     );
+  };
+  const agvControls = (id: string, paused: boolean, estop: boolean, inService: boolean): HTMLElement => {
+    const button = (action: string, label: string) => h('button', { 'data-testid': `agv-${action.replace('/', '-')}`, onclick: () => void control(id, action) }, label);
+    return h(
+      'div',
+      { class: 'controls', 'data-testid': 'agv-controls' },
+      estop ? button('estop/release', 'Release e-stop') : button('estop', 'E-stop'),
+      estop ? '' : paused ? button('resume', 'Resume') : button('pause', 'Pause'),
+      inService ? button('out-of-service', 'Out of service') : button('in-service', 'Back in service'),
+      button('charge', 'Charge'),
+      button('park', 'Park'),
+    );
+  };
+  const control = async (id: string, action: string): Promise<void> => {
+    if (action === 'out-of-service' && !confirm(`Take ${id} out of service? It finishes its current task and gets no new ones.`)) return;
+    try {
+      await api('POST', `/api/v1/agvs/${encodeURIComponent(id)}/${action}`);
+    } catch (err) {
+      toast(`${action} refused: ${(err as Error).message}`);
+    }
+  };
+  const fleetControl = async (command: 'pause' | 'resume' | 'stop'): Promise<void> => {
+    if (command === 'stop' && !confirm('Emergency-stop every AGV?')) return;
+    try {
+      const result = await api<{ confirmed: string[]; unconfirmed: { id: string; code: string }[] }>('POST', `/api/v1/fleet/${command}`);
+      const missing = result.unconfirmed.map((u) => `${u.id} (${u.code})`).join(', ');
+      toast(`fleet ${command}: ${result.confirmed.length} confirmed${missing ? `; not confirmed: ${missing}` : ''}`);
+    } catch (err) {
+      toast(`fleet ${command} refused: ${(err as Error).message}`);
+    }
   };
   const clearReservations = async (id: string): Promise<void> => {
     if (!confirm(`Free the nodes held by ${id}? Only do this once the AGV is off the route.`)) return;
@@ -77,6 +109,15 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         return h('div', {}, sw, `${v} (${n})`);
       }),
       h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · yellow: held path · dashed: planned'),
+      canOperate(user)
+        ? h(
+            'div',
+            { class: 'controls', 'data-testid': 'fleet-controls' },
+            h('button', { 'data-testid': 'fleet-stop', onclick: () => void fleetControl('stop') }, 'Stop fleet'),
+            h('button', { 'data-testid': 'fleet-pause', onclick: () => void fleetControl('pause') }, 'Pause fleet'),
+            h('button', { 'data-testid': 'fleet-resume', onclick: () => void fleetControl('resume') }, 'Resume fleet'),
+          )
+        : '',
     );
   };
   let legendDue = 0;

@@ -28,6 +28,10 @@ export interface AgvView {
   heldNodes: string[];
   /** Epoch milliseconds of the last frame received from it. */
   lastSeen: number;
+  /** False while an operator has taken it out of service (default true). */
+  inService?: boolean;
+  /** True while an operator's pause or stop holds it (default false). */
+  paused?: boolean;
 }
 
 export interface FleetFilter {

@@ -152,6 +152,8 @@ export const agvSchema = {
       enum: ['pending', 'approved', 'rejected'],
       description: 'approved: may get tasks; pending: registered on first contact, waits for an operator (no tasks, no reservations); rejected: refused access',
     },
+    inService: { type: 'boolean', description: 'false while an operator has taken it out of service (no new work)' },
+    paused: { type: 'boolean', description: "true while an operator's pause or stop holds it" },
   },
 } as const;
 

@@ -18,6 +18,8 @@ import { installErrorHandling } from './errors.ts';
 import { installQueryCoercion } from './query-coercion.ts';
 import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
+import { agvControlRoutes } from './routes/agv-controls.ts';
+import type { OperatorControls } from '../dispatch/operator-controls.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { dashboardFiles, dashboardTaskRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -55,6 +57,8 @@ export interface ApiDeps {
   clearReservations?: ClearReservations;
   /** Told when an operator approves or rejects an AGV (a waiting session joins the fleet or is closed). */
   admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
+  /** Offers the operator controls (pause, stop, out of service, charge, park; fleet-wide) when given. */
+  controls?: OperatorControls;
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };
@@ -138,6 +142,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     async (api) => {
       await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
+      if (deps.controls) await api.register(agvControlRoutes(deps.controls));
       const numbering = new SiteNumbering(deps.site);
       await api.register(siteRoutes(numbering, readGuard));
       if (deps.platformPublicKey) await api.register(platformIdentityRoutes(platformIdentity(deps.platformPublicKey, numbering)));

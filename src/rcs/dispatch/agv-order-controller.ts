@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/index.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
-import type { AgvLink, AgvStatus, PathStep } from '../fleet/types.ts';
+import type { AgvLink, AgvStatus, CommandOutcome, PathStep } from '../fleet/types.ts';
 import type { EventSeverity } from '../store/types.ts';
 import type { Task, TaskServiceApi, TaskState, TaskWithHistory } from '../tasks/types.ts';
 import type { RoadGraph } from '../traffic/road-graph.ts';
@@ -53,6 +53,9 @@ export class AgvOrderController {
   /** Cancels the timer that declares pendingResume's task an exception. */
   private cancelLostTimer: (() => void) | undefined;
   private lastAnomaly: string | undefined;
+  /** An operator's pause or stop: nothing is released and no load action started while it lasts. */
+  private hold: 'pause' | 'estop' | undefined;
+  private outOfService = false;
 
   constructor(
     readonly agvId: string,
@@ -71,6 +74,24 @@ export class AgvOrderController {
   /** True while a task past pick waits for this AGV to report again; dispatch leaves it alone meanwhile. */
   get awaitingResume(): boolean {
     return this.pendingResume !== undefined;
+  }
+
+  /** True while an operator's pause or stop holds the AGV where it is (with the nodes it holds). */
+  get paused(): boolean {
+    return this.hold !== undefined;
+  }
+
+  get stopped(): boolean {
+    return this.hold === 'estop';
+  }
+
+  get inService(): boolean {
+    return !this.outOfService;
+  }
+
+  /** Dispatch may give it a task, a charger or a parking spot. */
+  get dispatchable(): boolean {
+    return this.hold === undefined && !this.outOfService && this.pendingResume === undefined;
   }
 
   // ---- fleet events ----
@@ -180,6 +201,52 @@ export class AgvOrderController {
     this.onMap = false;
   }
 
+  // ---- operator controls ----
+
+  /**
+   * Pause: the AGV brakes at its next node (protocol `cancel`: nodes are where AGVs may stand, and it works on AGVs
+   * without a pause mode) and drops the rest of its order; resume sends a new one. E-stop: the AGV stops at once and
+   * keeps its order, continued after release. Either way traffic keeps the nodes it holds.
+   */
+  holdAt(kind: 'pause' | 'estop', link: AgvLink): Promise<CommandOutcome> {
+    if (this.hold !== 'estop') this.hold = kind;
+    if (kind === 'pause') this.driving = undefined;
+    return link.sendControl(kind === 'pause' ? 'cancel' : 'estop');
+  }
+
+  resume(): void {
+    if (this.hold !== 'pause') return;
+    this.hold = undefined;
+    this.drive();
+  }
+
+  async releaseStop(link: AgvLink): Promise<CommandOutcome> {
+    const outcome = await link.sendControl('release-estop');
+    if (outcome.ok && this.hold === 'estop') {
+      this.hold = undefined;
+      this.drive();
+    }
+    return outcome;
+  }
+
+  /**
+   * Out of service: dispatch gives it no new work. With `handBack`, a task not yet picked up goes back to the queue
+   * (its id is returned); a task past pick is always finished, since the load is on board.
+   */
+  async setOutOfService(handBack: boolean): Promise<string | undefined> {
+    this.outOfService = true;
+    const job = this.current;
+    if (!handBack || job.kind !== 'task' || job.phase !== 'to_pick') return undefined;
+    this.setJob({ kind: 'idle' });
+    this.ctx.traffic.stop(this.agvId);
+    const requeued = await this.attempt(job.taskId, () => this.ctx.tasks.transition(job.taskId, 'queued', `${this.agvId} taken out of service before pick-up`));
+    return requeued ? job.taskId : undefined;
+  }
+
+  setInService(): void {
+    this.outOfService = false;
+  }
+
   // ---- what dispatch and nudging decide ----
 
   /** Takes a queued task: assigns it in the store, stops charging if it was, and drives to the pick station. */
@@ -209,7 +276,7 @@ export class AgvOrderController {
   /** Idle, or charged enough to leave the charger: may be sent out of another AGV's way. */
   canStepAside(resumeBatteryPct: number): boolean {
     const live = this.ctx.fleet.live(this.agvId);
-    if (!live?.link || !live.status) return false;
+    if (!live?.link || !live.status || this.hold) return false;
     const job = this.current;
     return job.kind === 'idle' || (job.kind === 'charge' && job.phase === 'charging' && live.status.battery >= resumeBatteryPct);
   }
@@ -225,7 +292,7 @@ export class AgvOrderController {
   /** Sends the AGV the nodes it holds toward its goal, and handles arrival. */
   drive(): void {
     const agv = this.ctx.fleet.live(this.agvId);
-    if (!agv?.link || !this.onMap || this.ctx.recovery.holding()) return;
+    if (!agv?.link || !this.onMap || this.hold || this.ctx.recovery.holding()) return;
     const job = this.current;
     const goal = goalOf(job);
     if (goal === undefined) return;
@@ -317,7 +384,7 @@ export class AgvOrderController {
       }
       return;
     }
-    if (job.actionSent || status.actionRunning) return;
+    if (job.actionSent || status.actionRunning || this.hold) return;
     const link = this.link();
     if (!link) return;
     job.actionSent = true;

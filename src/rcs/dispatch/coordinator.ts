@@ -146,6 +146,48 @@ export class FleetCoordinator {
     return true;
   }
 
+  /** The order controller of one AGV (operator controls act through it). */
+  controllerOf(agvId: string): AgvOrderController {
+    return this.controllerFor(agvId);
+  }
+
+  /**
+   * The nearest charger or parking node that no other AGV holds or heads to, for an operator sending `agvId` there;
+   * undefined when every one is taken or unreachable.
+   */
+  freeTarget(agvId: string, kind: 'charge' | 'park'): { node: string; chargerId?: string } | undefined {
+    const from = this.o.traffic.held(agvId)[0];
+    if (from === undefined) return undefined;
+    const claims = this.claims();
+    const taken = kind === 'charge' ? claims.chargers : claims.parking;
+    const candidates = kind === 'charge' ? this.o.site.chargers.map((c) => ({ node: c.node, chargerId: c.id })) : this.parkingNodes.map((node) => ({ node }));
+    let best: { node: string; chargerId?: string } | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+      const holder = taken.get(c.node) ?? this.o.traffic.heldBy(c.node);
+      if (holder !== undefined && holder !== agvId) continue;
+      const distance = this.o.graph.distance(from, c.node);
+      if (distance < bestDistance) [best, bestDistance] = [c, distance];
+    }
+    return best;
+  }
+
+  /** Parking and charger nodes each AGV heads to or rests on. */
+  private claims(): { parking: Map<string, string>; chargers: Map<string, string> } {
+    const parking = new Map<string, string>();
+    const chargers = new Map<string, string>();
+    for (const agv of this.o.registry.all()) {
+      const id = agv.identity.id;
+      const job = this.job(id);
+      const node = this.o.traffic.held(id)[0];
+      if (job.kind === 'park') parking.set(job.node, id);
+      if (job.kind === 'charge') chargers.set(job.node, id);
+      if (job.kind === 'idle' && node !== undefined && this.chargerNodes.has(node)) chargers.set(node, id);
+      if (job.kind === 'idle' && node !== undefined && this.parkingNodes.includes(node)) parking.set(node, id);
+    }
+    return { parking, chargers };
+  }
+
   private controllerFor(agvId: string): AgvOrderController {
     let controller = this.controllers.get(agvId);
     if (!controller) {
@@ -192,17 +234,13 @@ export class FleetCoordinator {
   private async dispatch(): Promise<void> {
     if (this.gate.holding()) return;
     const idle: DispatchAgv[] = [];
-    const takenParking = new Map<string, string>();
-    const takenChargers = new Map<string, string>();
+    const { parking: takenParking, chargers: takenChargers } = this.claims();
     for (const agv of this.o.registry.all()) {
       const id = agv.identity.id;
       const job = this.job(id);
       const node = this.o.traffic.held(id)[0];
-      if (job.kind === 'park') takenParking.set(job.node, id);
-      if (job.kind === 'charge') takenChargers.set(job.node, id);
-      if (job.kind === 'idle' && node !== undefined && this.chargerNodes.has(node)) takenChargers.set(node, id);
-      if (job.kind === 'idle' && node !== undefined && this.parkingNodes.includes(node)) takenParking.set(node, id);
-      if (!agv.link || !agv.status || node === undefined || !isInterruptible(job) || this.controllers.get(id)?.awaitingResume) continue;
+      // Paused, stopped or out of service (operator), or waiting to resume a task: no new work.
+      if (!agv.link || !agv.status || node === undefined || !isInterruptible(job) || this.controllers.get(id)?.dispatchable === false) continue;
       if (agv.status.emergencyStop || agv.status.alarms.some((a) => a.severity === 'fatal')) continue;
       const restingAt = job.kind === 'park' ? job.node : this.parkingNodes.includes(node) || this.chargerNodes.has(node) ? node : undefined;
       idle.push({

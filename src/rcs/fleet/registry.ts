@@ -25,6 +25,8 @@ export class FleetRegistry implements FleetView {
   constructor(
     private readonly heldNodes: (agvId: string) => readonly string[] = () => [],
     private readonly defaultMapId = '',
+    /** Operator controls on the AGV (out of service, paused); read from the fleet loop. */
+    private readonly controls: (agvId: string) => { inService: boolean; paused: boolean } = () => ({ inService: true, paused: false }),
   ) {}
 
   /** A registered session came up: replaces any previous link of the same AGV. */
@@ -132,6 +134,7 @@ export class FleetRegistry implements FleetView {
       currentTaskId: agv.currentTaskId,
       heldNodes: [...this.heldNodes(agv.identity.id)],
       lastSeen: agv.lastSeen,
+      ...this.controls(agv.identity.id),
     };
   }
 

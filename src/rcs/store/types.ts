@@ -29,6 +29,8 @@ export interface AgvRecord {
   lastSeen: number | null;
   lastNode: string | null;
   admission: AgvAdmission;
+  /** False while an operator has taken the AGV out of service: dispatch gives it no work. */
+  inService: boolean;
 }
 
 export interface AgvEnrolment {
@@ -63,6 +65,8 @@ export interface AgvRepository {
   upsertSeen(input: AgvSighting): Promise<AgvRecord>;
   /** An operator's decision; undefined when the AGV is not known. Enrolment approves as well. */
   setAdmission(id: string, admission: AgvAdmission): Promise<AgvRecord | undefined>;
+  /** Takes a known AGV out of service or back; undefined when the registry does not know the AGV. */
+  setInService(id: string, inService: boolean): Promise<AgvRecord | undefined>;
 }
 
 /** What the store writes for one task change: row, history entry, event-log line and webhook outbox rows, atomically. */

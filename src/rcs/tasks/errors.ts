@@ -14,8 +14,9 @@ export class TaskStateConflictError extends Error {
     readonly taskId: string,
     readonly from: TaskState,
     readonly to: TaskState,
+    message = `task '${taskId}' is ${from}; it cannot become ${to}`,
   ) {
-    super(`task '${taskId}' is ${from}; it cannot become ${to}`);
+    super(message);
   }
 }
 

@@ -170,8 +170,12 @@ export class TaskService implements TaskServiceApi {
    * otherwise read the task before the first one is written, and be refused as an invalid transition.
    */
   private change(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+    return this.serialised(taskId, () => this.changeOnce(taskId, to, detail, agvId));
+  }
+
+  private serialised(taskId: string, once: () => Promise<Task>): Promise<Task> {
     const before = this.pendingChanges.get(taskId) ?? Promise.resolve();
-    const result = before.then(() => this.changeWithRetry(taskId, to, detail, agvId));
+    const result = before.then(() => this.withRetry(once));
     const settled = result.then(
       () => {},
       () => {},
@@ -183,15 +187,44 @@ export class TaskService implements TaskServiceApi {
     return result;
   }
 
-  private async changeWithRetry(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {
+  private async withRetry(once: () => Promise<Task>): Promise<Task> {
     // A concurrent change to the same task makes the versioned write fail; re-read and re-check rather than lose it.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.changeOnce(taskId, to, detail, agvId);
+        return await once();
       } catch (err) {
         if (!(err instanceof StoreConflictError) || attempt >= 3) throw err;
       }
     }
+  }
+
+  setPriority(taskId: string, priority: number, by: string): Promise<Task> {
+    if (!(Number.isInteger(priority) && priority >= 0 && priority <= 9)) {
+      throw new TaskRejectedError(`priority must be an integer from 0 to 9, got ${priority}`, 'priority');
+    }
+    return this.serialised(taskId, () => this.priorityOnce(taskId, priority, by));
+  }
+
+  private async priorityOnce(taskId: string, priority: number, by: string): Promise<Task> {
+    const current = await this.store.tasks.get(taskId);
+    if (!current) throw new TaskNotFoundError(taskId);
+    if (current.state !== 'queued') {
+      throw new TaskStateConflictError(taskId, current.state, current.state, `task '${taskId}' is ${current.state}; its priority can change only while queued`);
+    }
+    const now = Math.max(this.clock.now(), current.updatedAt);
+    const task: Task = { ...current, priority, updatedAt: now, version: current.version + 1 };
+    const detail = `priority ${current.priority} → ${priority} by ${by}`;
+    const seq = (await this.store.tasks.history(taskId)).length + 1;
+    const entry: TaskHistoryEntry = { taskId, seq, at: now, from: 'queued', to: 'queued', agvId: null, detail };
+    await this.store.tasks.saveChange({
+      task,
+      entry,
+      expectedVersion: current.version,
+      eventType: 'task.priority_changed',
+      eventPayload: { task: taskToJson(task), from: current.priority, to: priority, detail },
+    });
+    this.emit(task, entry);
+    return task;
   }
 
   private async changeOnce(taskId: string, to: TaskState, detail: string | null, agvId: string | undefined): Promise<Task> {

@@ -149,6 +149,11 @@ export interface TaskServiceApi {
   transition(taskId: string, state: TaskState, detail?: string): Promise<Task>;
   /** Settles a task in `exception`; TaskStateConflictError when it is in any other state. `by` names who did it. */
   resolve(taskId: string, outcome: ResolveOutcome, by: string, note?: string): Promise<Task>;
+  /**
+   * Changes a queued task's priority (0–9); TaskStateConflictError once it is no longer queued. The history entry
+   * (queued → queued) names who did it and the old and new priority.
+   */
+  setPriority(taskId: string, priority: number, by: string): Promise<Task>;
   /** Listener runs after the change is committed; returns an unsubscribe function. */
   onChange(listener: TaskChangeListener): () => void;
 }

@@ -7,8 +7,10 @@ import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
 import { enrolBody, idParams, listAgvsQuery } from '../schemas.ts';
 
-interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId'> {
+interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused'> {
   pose: AgvView['pose'] | null;
+  inService: boolean;
+  paused: boolean;
   battery: number | null;
   currentTaskId: string | null;
   lastSeen: string | null;
@@ -23,6 +25,8 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
     ...view,
     currentTaskId: view.currentTaskId ?? null,
     lastSeen: iso(view.lastSeen),
+    inService: view.inService ?? record?.inService ?? true,
+    paused: view.paused ?? false,
     enrolled: Boolean(record?.publicKeyHex),
     admission: record?.admission ?? 'approved',
   };
@@ -43,6 +47,8 @@ function registryJson(record: AgvRecord): AgvJson {
     currentTaskId: null,
     heldNodes: [],
     lastSeen: iso(record.lastSeen),
+    inService: record.inService,
+    paused: false,
     enrolled: Boolean(record.publicKeyHex),
     admission: record.admission,
   };

@@ -169,6 +169,26 @@ export function taskRoutes(deps: TaskRouteDeps, readGuard: Guard[]) {
       },
     );
 
+    app.patch<{ Params: { id: string }; Body: { priority: number } }>(
+      '/tasks/:id',
+      {
+        preHandler: requireRole('operator'),
+        schema: {
+          tags: ['tasks'],
+          summary: "Change a queued task's priority (operator)",
+          description: 'Dispatch takes the new priority from its next round. 409 once the task has left the queue. Recorded in the history.',
+          security: writeSecurity,
+          params: idParams,
+          body: { type: 'object', required: ['priority'], additionalProperties: false, properties: { priority: { type: 'integer', minimum: 0, maximum: 9 } } },
+          response: { 200: { $ref: 'Task#' }, ...errors, 404: { $ref: 'Error#' }, 409: { $ref: 'Error#' } },
+        },
+      },
+      async (request) => {
+        await tasks.setPriority(request.params.id, request.body.priority, request.principal?.name ?? 'anonymous');
+        return taskToJson((await tasks.get(request.params.id))!);
+      },
+    );
+
     app.post<{ Params: { id: string }; Body: { outcome: ResolveOutcome; note?: string } }>(
       '/tasks/:id/resolve',
       {

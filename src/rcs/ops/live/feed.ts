@@ -51,6 +51,8 @@ function toLive(agv: AgvDetail, alarms: Alarm[] | undefined): AgvLive {
     mode: agv.mode,
     conn: agv.connection === 'online',
     estop: agv.emergencyStop,
+    paused: agv.paused ?? false,
+    inService: agv.inService ?? true,
     charging: agv.charging,
     alarms: alarms?.length ?? 0,
     sev: worst(alarms),
@@ -62,7 +64,7 @@ const samePose = (a: AgvLive, b: AgvLive): boolean => a.x === b.x && a.y === b.y
 function sameExceptPose(a: AgvLive, b: AgvLive): boolean {
   return (
     a.state === b.state && a.battery === b.battery && a.task === b.task &&
-    a.conn === b.conn && a.mode === b.mode && a.estop === b.estop && a.charging === b.charging && a.alarms === b.alarms &&
+    a.conn === b.conn && a.mode === b.mode && a.estop === b.estop && a.paused === b.paused && a.inService === b.inService && a.charging === b.charging && a.alarms === b.alarms &&
     a.sev === b.sev && a.vendor === b.vendor && a.model === b.model
   );
 }

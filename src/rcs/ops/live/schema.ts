@@ -19,6 +19,10 @@ export interface AgvLive {
   mode: 'normal' | 'secure';
   conn: boolean;
   estop: boolean;
+  /** An operator's pause or stop holds it. */
+  paused: boolean;
+  /** False while an operator has taken it out of service. */
+  inService: boolean;
   charging: boolean;
   /** Open alarms of this AGV and the worst severity among them. */
   alarms: number;

@@ -165,4 +165,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN admission TEXT NOT NULL DEFAULT 'approved' CHECK (admission IN ('pending', 'approved', 'rejected'));
     `,
   },
+  {
+    version: 4,
+    name: 'operator controls: AGVs taken out of service',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN in_service BOOLEAN NOT NULL DEFAULT TRUE;
+    `,
+  },
 ];

@@ -38,6 +38,7 @@ interface AgvRow {
   last_seen: number | null;
   last_node: string | null;
   admission: AgvAdmission;
+  in_service: boolean;
 }
 
 const toAgv = (r: AgvRow): AgvRecord => ({
@@ -53,6 +54,7 @@ const toAgv = (r: AgvRow): AgvRecord => ({
   lastSeen: r.last_seen,
   lastNode: r.last_node,
   admission: r.admission,
+  inService: r.in_service,
 });
 
 export class PgAgvRepository implements AgvRepository {
@@ -83,6 +85,11 @@ export class PgAgvRepository implements AgvRepository {
 
   async setAdmission(id: string, admission: AgvAdmission): Promise<AgvRecord | undefined> {
     const { rows } = await this.pool.query<AgvRow>('UPDATE agvs SET admission = $2 WHERE id = $1 RETURNING *', [id, admission]);
+    return rows[0] ? toAgv(rows[0]) : undefined;
+  }
+
+  async setInService(id: string, inService: boolean): Promise<AgvRecord | undefined> {
+    const { rows } = await this.pool.query<AgvRow>('UPDATE agvs SET in_service = $2 WHERE id = $1 RETURNING *', [id, inService]);
     return rows[0] ? toAgv(rows[0]) : undefined;
   }
 

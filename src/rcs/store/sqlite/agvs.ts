@@ -15,6 +15,7 @@ interface AgvRow {
   last_seen: number | null;
   last_node: string | null;
   admission: AgvAdmission;
+  in_service: number;
 }
 
 function toRecord(r: AgvRow): AgvRecord {
@@ -31,6 +32,7 @@ function toRecord(r: AgvRow): AgvRecord {
     lastSeen: r.last_seen,
     lastNode: r.last_node,
     admission: r.admission,
+    inService: r.in_service !== 0,
   };
 }
 
@@ -55,6 +57,7 @@ export class SqliteAgvRepository implements AgvRepository {
   private readonly enrolStmt: Statement;
   private readonly seenStmt: Statement;
   private readonly admissionStmt: Statement;
+  private readonly serviceStmt: Statement<[number, string]>;
 
   constructor(db: Database) {
     this.select = db.prepare('SELECT * FROM agvs WHERE id = ?');
@@ -75,6 +78,7 @@ export class SqliteAgvRepository implements AgvRepository {
         first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
         last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
     this.admissionStmt = db.prepare('UPDATE agvs SET admission = ? WHERE id = ?');
+    this.serviceStmt = db.prepare('UPDATE agvs SET in_service = ? WHERE id = ?');
     this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
   }
 
@@ -148,6 +152,12 @@ export class SqliteAgvRepository implements AgvRepository {
   async list(): Promise<AgvRecord[]> {
     this.flush();
     return this.selectAll.all().map(toRecord);
+  }
+
+  async setInService(id: string, inService: boolean): Promise<AgvRecord | undefined> {
+    this.flush();
+    if (this.serviceStmt.run(inService ? 1 : 0, id).changes === 0) return undefined;
+    return toRecord(this.select.get(id)!);
   }
 
   upsertSeen(input: AgvSighting): Promise<AgvRecord> {

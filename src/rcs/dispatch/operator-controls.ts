@@ -1,0 +1,185 @@
+import type { Clock } from '../../core/index.ts';
+import type { FleetRegistry } from '../fleet/registry.ts';
+import type { AgvLink, CommandOutcome } from '../fleet/types.ts';
+import type { Logger } from '../logger.ts';
+import type { AgvRepository, EventRepository, EventSeverity } from '../store/types.ts';
+import type { FleetCoordinator } from './coordinator.ts';
+
+// What an operator may do to an AGV or the whole fleet: pause, resume, emergency stop and its release, take it out of
+// service and back, send it to charge or park. Every action is recorded in the event log with who did it. The
+// per-AGV state lives in the AGV's order controller, which dispatch and driving consult; being out of service is
+// also kept in the store, so it survives a restart.
+
+/** An operator action the platform refused; status and code are the HTTP answer (docs/api.md, "Errors"). */
+export class AgvControlError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 502,
+    readonly code: 'not_found' | 'invalid_state' | 'agv_refused',
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface AgvControlState {
+  id: string;
+  inService: boolean;
+  paused: boolean;
+}
+
+export type FleetCommand = 'pause' | 'resume' | 'stop';
+
+export interface FleetCommandResult {
+  command: FleetCommand;
+  /** Online AGVs that acknowledged the command in time. */
+  confirmed: string[];
+  /** Online AGVs that refused it or did not answer within the timeout, with why. */
+  unconfirmed: { id: string; code: string; message: string }[];
+}
+
+export interface OperatorControlsOptions {
+  clock: Clock;
+  registry: FleetRegistry;
+  coordinator: FleetCoordinator;
+  agvs: Pick<AgvRepository, 'list' | 'get' | 'setInService'>;
+  events: EventRepository;
+  logger?: Logger;
+}
+
+export class OperatorControls {
+  constructor(private readonly o: OperatorControlsOptions) {}
+
+  /** Applies what the store says about AGVs out of service (call before the fleet loop starts). */
+  async load(): Promise<void> {
+    for (const record of await this.o.agvs.list()) if (!record.inService) void this.o.coordinator.controllerOf(record.id).setOutOfService(false);
+  }
+
+  state(agvId: string): AgvControlState {
+    const c = this.o.coordinator.controllerOf(agvId);
+    return { id: agvId, inService: c.inService, paused: c.paused };
+  }
+
+  async pause(agvId: string, by: string): Promise<AgvControlState> {
+    const link = this.onlineLink(agvId);
+    this.confirm(agvId, await this.o.coordinator.controllerOf(agvId).holdAt('pause', link));
+    await this.record('info', 'agv.paused', agvId, `${agvId} paused by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  async resume(agvId: string, by: string): Promise<AgvControlState> {
+    this.onlineLink(agvId);
+    const controller = this.o.coordinator.controllerOf(agvId);
+    if (controller.stopped) throw new AgvControlError(409, 'invalid_state', `AGV '${agvId}' is emergency-stopped; release the stop instead`, { stopped: true });
+    controller.resume();
+    await this.record('info', 'agv.resumed', agvId, `${agvId} resumed by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  async estop(agvId: string, by: string): Promise<AgvControlState> {
+    const link = this.onlineLink(agvId);
+    this.confirm(agvId, await this.o.coordinator.controllerOf(agvId).holdAt('estop', link));
+    await this.record('warning', 'agv.estopped', agvId, `${agvId} emergency-stopped by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  async releaseEstop(agvId: string, by: string): Promise<AgvControlState> {
+    const link = this.onlineLink(agvId);
+    this.confirm(agvId, await this.o.coordinator.controllerOf(agvId).releaseStop(link));
+    await this.record('info', 'agv.estop_released', agvId, `emergency stop of ${agvId} released by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  /**
+   * The command to every online AGV at once. An AGV counts as confirmed when it acknowledged within `timeoutMs`;
+   * the platform's own hold (nothing more released) applies to every one of them either way.
+   */
+  async fleet(command: FleetCommand, by: string, timeoutMs: number): Promise<FleetCommandResult> {
+    const online = [...this.o.registry.all()].flatMap((agv) => (agv.link ? [{ id: agv.identity.id, link: agv.link }] : []));
+    const outcomes = await Promise.all(online.map(({ id, link }) => this.withTimeout(this.fleetCommandFor(command, id, link), timeoutMs)));
+    const result: FleetCommandResult = { command, confirmed: [], unconfirmed: [] };
+    online.forEach(({ id }, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) result.confirmed.push(id);
+      else result.unconfirmed.push({ id, code: outcome.code, message: outcome.message });
+    });
+    const severity = command === 'stop' || result.unconfirmed.length > 0 ? 'warning' : 'info';
+    const message = `fleet ${command} by ${by}: ${result.confirmed.length} confirmed, ${result.unconfirmed.length} unconfirmed${result.unconfirmed.length > 0 ? ` (${result.unconfirmed.map((u) => u.id).join(', ')})` : ''}`;
+    await this.record(severity, `fleet.${command}`, null, message, by, { confirmed: result.confirmed, unconfirmed: result.unconfirmed });
+    return result;
+  }
+
+  /** Takes the AGV out of service; `handBack` returns a task it has not picked up yet to the queue. */
+  async outOfService(agvId: string, by: string, handBack: boolean): Promise<AgvControlState & { handedBack: string | null }> {
+    await this.persist(agvId, false);
+    const handedBack = await this.o.coordinator.controllerOf(agvId).setOutOfService(handBack);
+    const detail = handedBack ? `; task ${handedBack} handed back to the queue` : '';
+    await this.record('info', 'agv.out_of_service', agvId, `${agvId} taken out of service by ${by}${detail}`, by, { handedBack: handedBack ?? null });
+    return { ...this.state(agvId), handedBack: handedBack ?? null };
+  }
+
+  async inService(agvId: string, by: string): Promise<AgvControlState> {
+    await this.persist(agvId, true);
+    this.o.coordinator.controllerOf(agvId).setInService();
+    await this.record('info', 'agv.in_service', agvId, `${agvId} back in service by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  /** Sends an idle AGV to the nearest free charger or parking node. */
+  async sendTo(agvId: string, kind: 'charge' | 'park', by: string): Promise<AgvControlState & { node: string }> {
+    this.onlineLink(agvId);
+    const controller = this.o.coordinator.controllerOf(agvId);
+    if (controller.paused) throw new AgvControlError(409, 'invalid_state', `AGV '${agvId}' is paused or stopped; resume it first`, { paused: true });
+    const job = controller.job;
+    if (job.kind !== 'idle') throw new AgvControlError(409, 'invalid_state', `AGV '${agvId}' is not idle (${job.kind})`, { job: job.kind });
+    const target = this.o.coordinator.freeTarget(agvId, kind);
+    if (!target) throw new AgvControlError(409, 'invalid_state', `no free ${kind === 'charge' ? 'charger' : 'parking node'} reachable from where '${agvId}' stands`);
+    if (kind === 'charge') controller.goCharge(target.chargerId!, target.node);
+    else controller.park(target.node);
+    await this.record('info', kind === 'charge' ? 'agv.sent_to_charge' : 'agv.sent_to_park', agvId, `${agvId} sent to ${kind === 'charge' ? `charger ${target.chargerId}` : `parking ${target.node}`} by ${by}`, by);
+    return { ...this.state(agvId), node: target.node };
+  }
+
+  private fleetCommandFor(command: FleetCommand, agvId: string, link: AgvLink): Promise<CommandOutcome> {
+    const controller = this.o.coordinator.controllerOf(agvId);
+    if (command === 'pause') return controller.holdAt('pause', link);
+    if (command === 'stop') return controller.holdAt('estop', link);
+    if (controller.stopped) return controller.releaseStop(link);
+    controller.resume();
+    return Promise.resolve({ ok: true, latencyMs: 0 });
+  }
+
+  private withTimeout(outcome: Promise<CommandOutcome>, timeoutMs: number): Promise<CommandOutcome> {
+    let cancel: (() => void) | undefined;
+    const timeout = new Promise<CommandOutcome>((resolve) => {
+      cancel = this.o.clock.setTimeout(() => resolve({ ok: false, code: 'TIMEOUT', message: `no confirmation within ${timeoutMs} ms` }), timeoutMs);
+    });
+    return Promise.race([outcome, timeout]).finally(() => cancel?.());
+  }
+
+  private onlineLink(agvId: string): AgvLink {
+    const live = this.o.registry.live(agvId);
+    if (!live) throw new AgvControlError(404, 'not_found', `AGV '${agvId}' not found`);
+    if (!live.link) throw new AgvControlError(409, 'invalid_state', `AGV '${agvId}' is offline`, { connection: 'offline' });
+    return live.link;
+  }
+
+  private confirm(agvId: string, outcome: CommandOutcome): void {
+    if (outcome.ok) return;
+    throw new AgvControlError(502, 'agv_refused', `AGV '${agvId}' did not carry out the command: ${outcome.code} ${outcome.message}`, { code: outcome.code });
+  }
+
+  private async persist(agvId: string, inService: boolean): Promise<void> {
+    const record = await this.o.agvs.setInService(agvId, inService);
+    if (!record) throw new AgvControlError(404, 'not_found', `AGV '${agvId}' not found`);
+  }
+
+  private async record(severity: EventSeverity, type: string, agvId: string | null, message: string, by: string, data: Record<string, unknown> = {}): Promise<void> {
+    try {
+      await this.o.events.append({ at: this.o.clock.now(), severity, type, message, agvId, taskId: null, data: { by, ...data } });
+    } catch (err) {
+      // The action happened; a lost log line must not make the operator think it did not.
+      this.o.logger?.error({ err, type, agvId }, 'event not stored');
+    }
+  }
+}
