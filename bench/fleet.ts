@@ -30,13 +30,16 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
+import { loadConfig } from '../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
 import { LatencyRecorder } from '../src/rcs/session/latency.ts';
 import { pairGrid } from './lib/pair-grid.ts';
 import { SegmentDriver } from './lib/segment-driver.ts';
 
-// Result lines are the only stdout output: keep the platform's operational logs quiet.
-process.env.UNIFLEET_LOG_LEVEL ??= 'silent';
+// Result lines are the only stdout output; the platform's operational logs (one line per dropped AGV when a step
+// saturates) go to stderr only at this level or above (UNIFLEET_LOG_LEVEL=warn to see them). Dropped connections
+// are counted in the result line instead.
+const logLevel = process.env.UNIFLEET_LOG_LEVEL === undefined ? 'fatal' : loadConfig([], process.env).logLevel;
 
 /** CPU time (ms) and RSS (bytes) of the simulator child so far. */
 function childUsage(child: ChildProcess): Promise<{ cpuMs: number; rss: number }> {
@@ -95,7 +98,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
   const mapPath = join(dir, 'map.json');
   writeFileSync(mapPath, JSON.stringify({ nodes: grid.site.nodes, startNodes: grid.startNodes }));
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel: 'warn' },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel },
     { site: grid.site },
   );
   const secure = secureIds(agvs, secureShare);
@@ -108,8 +111,10 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const driver = new SegmentDriver(platform, grid, segmentS * 1000);
   let statusFrames = 0;
+  let disconnects = 0;
   const stopCounting = platform.registry.onEvent((e) => {
     if (e.type === 'status') statusFrames++;
+    else if (e.type === 'offline') disconnects++;
   });
   try {
     const connectDeadline = Date.now() + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
@@ -122,6 +127,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const lag = monitorEventLoopDelay({ resolution: 10 });
     const frames0 = platform.sessions.framesIn();
     const status0 = statusFrames;
+    const disconnects0 = disconnects;
     const sim0 = await childUsage(child);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -135,6 +141,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const sim1 = await childUsage(child);
     const frames = platform.sessions.framesIn() - frames0;
     const status = statusFrames - status0;
+    const dropped = disconnects - disconnects0;
     await driver.stop(5_000);
     const c = driver.counts;
     const [p50, p99] = percentiles(c.latencies, [50, 99]);
@@ -148,6 +155,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       online,
       secure_share: secureShare,
       secure_online: secureOnline,
+      disconnects_in_window: dropped,
       frames_per_s: Math.round(frames / (wallMs / 1000)),
       status_frames_per_s: Math.round(status / (wallMs / 1000)),
       rcs_cpu_pct: round1(cpuPct),

@@ -44,6 +44,7 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
 
 export class SessionServer {
   readonly latency = new LatencyRecorder();
+  private closedFramesIn = 0;
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
   private readonly sessions = new Set<AgvSession>();
   private readonly ctx: SessionContext;
@@ -103,7 +104,10 @@ export class SessionServer {
 
   /** Runs a session over any channel (in-memory pair, MQTT topic pair...). */
   attach(channel: FrameChannel): AgvSession {
-    const session = new AgvSession(channel, this.ctx, (s) => this.sessions.delete(s));
+    const session = new AgvSession(channel, this.ctx, (s) => {
+      // Keep the closed session's frames in the total so framesIn() never goes down when AGVs drop.
+      if (this.sessions.delete(s)) this.closedFramesIn += s.peer.framesIn;
+    });
     this.sessions.add(session);
     if (this.stopped) session.close('server stopping');
     return session;
@@ -113,9 +117,9 @@ export class SessionServer {
     return this.sessions.size;
   }
 
-  /** Frames received across live sessions (monotonic counter for rates). */
+  /** Frames received by every session since start, closed ones included (monotonic counter for rates). */
   framesIn(): number {
-    let n = 0;
+    let n = this.closedFramesIn;
     for (const s of this.sessions) n += s.peer.framesIn;
     return n;
   }
