@@ -116,6 +116,8 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     if (e.type === 'status') statusFrames++;
     else if (e.type === 'offline') disconnects++;
   });
+  let planSteps: number[] | undefined;
+  const stopPlanWatch = platform.traffic.observe({ planStep: (ms) => planSteps?.push(ms) });
   try {
     const connectDeadline = Date.now() + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
     while (platform.registry.onlineCount() < agvs && Date.now() < connectDeadline) await sleep(250);
@@ -132,9 +134,12 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     lag.enable();
+    planSteps = [];
     driver.beginWindow();
     await sleep(measureS * 1000);
     driver.endWindow();
+    const plans = planSteps;
+    planSteps = undefined;
     lag.disable();
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
@@ -146,6 +151,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const c = driver.counts;
     const [p50, p99] = percentiles(c.latencies, [50, 99]);
     const [grantP99] = percentiles(c.grantWaits, [99]);
+    const [planP50, planP99] = percentiles(plans, [50, 99]);
     const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
     const commandsPerS = c.ackedInWindow / (wallMs / 1000);
     const segmentInterval = commandsPerS > 0 ? online / commandsPerS : undefined;
@@ -173,12 +179,16 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       commands_per_s: round1(commandsPerS),
       segment_interval_s: round2(segmentInterval),
       grant_wait_p99_ms: round2(grantP99),
+      plan_steps: plans.length,
+      plan_step_p50_ms: round2(planP50),
+      plan_step_p99_ms: round2(planP99),
       measure_s: round1(wallMs / 1000),
     };
     const saturated = online < agvs || p99 === undefined || p99 > 500 || cpuPct > 90 || segmentInterval === undefined || segmentInterval > 2.5;
     return { line: { ...line, meets_goal: p99 !== undefined && p99 <= 50 && online === agvs, saturated }, saturated };
   } finally {
     stopCounting();
+    stopPlanWatch();
     await driver.stop(0);
     child.send('stop');
     await new Promise<void>((r) => {
