@@ -1,153 +1,195 @@
-// npm run bench:fleet [-- --agvs N] [-- --measure-s S]
-// The platform (session server, registry, coordinator, traffic control, SQLite) runs in this process; the simulated
-// fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. Scenario (idle-heavy):
-// the AGVs stand on a generated grid big enough to hold them (≥ 1.4 nodes per AGV); every second 20 % of them (in ten
-// slices 100 ms apart), in rotation, get a motion order for a one-hop move that traffic control reserved for them (so the fleet also moves
-// and reservations are exercised). Command latency = RCS sends the command -> RCS receives the AGV's ack (so it
-// includes the simulator process's own delay in answering).
-// Ramps 250, 500, 1000, 2000, 5000, 10000 and stops after the first saturated step: AGVs could not all connect,
-// the RCS used > 90 % of a core, or command p99 > 500 ms. "meets_goal" says whether p99 <= 50 ms (the issue's goal).
-// One JSON object per line on stdout.
+// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P]
+// The platform (session server, registry, coordinator, central traffic control, SQLite) runs in this process; the
+// simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s.
+//
+// Load: every AGV gets a new one-hop motion segment every P s (default 2). Chosen design: direct motion commands
+// through the session's command path (AgvLink.sendMotion, what dispatch uses) for hops reserved through the
+// platform's traffic controller, on a grid where each AGV owns its own pair of nodes (bench/lib/pair-grid.ts). A
+// hop central control does not grant at once is asked for again every 50 ms until its next planning round grants
+// it, so the load no longer depends on an immediate `go`, and since no AGV's route crosses another's pair the
+// offered rate is the same at every fleet size (N / P commands per second). Why not tasks through dispatch: a task
+// costs pick/drop actions and store writes besides motion, and its rate depends on route lengths and congestion,
+// so the offered command load would not be known or comparable between fleet sizes. The driver runs in the RCS
+// process, so its (small) CPU counts toward rcs_cpu_pct.
+//
+// Reported per step (one JSON object per line on stdout): commands sent in the measured window and how many were
+// acked; commands_per_s = acks received in the window / window length (never the offered rate); command latency
+// p50/p99 over every acked command sent in the window (RCS sends the command -> RCS receives the AGV's ack, so it
+// includes the simulator process's own delay in answering); segment_interval_s = online AGVs / commands_per_s (the
+// mean time between segments per AGV); frames/s and status frames/s received; RCS and simulator CPU (% of one core)
+// and RSS; event-loop lag p99 of the RCS (perf_hooks); secure_share (--secure-share F runs that fraction of the fleet
+// in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does).
+//
+// Ramp: 250, 500, 1000, 1000 all-secure, 2000, 5000, 10000; stops after the first saturated plain step: AGVs could
+// not all connect, the RCS used > 90 % of a core, command p99 > 500 ms, or the fleet got a segment less often than
+// every 2.5 s on average. "meets_goal" says whether p99 <= 50 ms with every AGV online.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
+import { loadConfig } from '../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
-import type { SiteMap } from '../src/rcs/site/types.ts';
+import { LatencyRecorder } from '../src/rcs/session/latency.ts';
+import { pairGrid } from './lib/pair-grid.ts';
+import { SegmentDriver } from './lib/segment-driver.ts';
 
-function gridSite(agvs: number): SiteMap {
-  // Twice as many nodes as AGVs; AGVs start on the black squares of a checkerboard so each has free neighbours.
-  const side = Math.ceil(Math.sqrt(agvs * 2)) + 1;
-  const nodes: SiteMap['nodes'] = [];
-  const edges: SiteMap['edges'] = [];
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      nodes.push({ id: `g${x}_${y}`, x: x * 1.5, y: y * 1.5, kind: 'waypoint' });
-      if (x + 1 < side) edges.push({ id: `h${x}_${y}`, from: `g${x}_${y}`, to: `g${x + 1}_${y}`, length: 1.5, maxSpeed: 1.5, bidirectional: true });
-      if (y + 1 < side) edges.push({ id: `v${x}_${y}`, from: `g${x}_${y}`, to: `g${x}_${y + 1}`, length: 1.5, maxSpeed: 1.5, bidirectional: true });
-    }
-  }
-  nodes[0]!.kind = 'station';
-  nodes[1]!.kind = 'station';
-  nodes[0]!.stationId = 'S1';
-  nodes[1]!.stationId = 'S2';
-  // No parking spots in the platform's copy: the coordinator would otherwise send AGVs back after every hop.
-  return { id: 'bench-grid', name: `bench grid ${side}x${side}`, nodes, edges, stations: [{ id: 'S1', node: nodes[0]!.id, kind: 'pick' }, { id: 'S2', node: nodes[1]!.id, kind: 'drop' }], chargers: [], parking: [] };
-}
+// Result lines are the only stdout output; the platform's operational logs (one line per dropped AGV when a step
+// saturates) go to stderr only at this level or above (UNIFLEET_LOG_LEVEL=warn to see them). Dropped connections
+// are counted in the result line instead.
+const logLevel = process.env.UNIFLEET_LOG_LEVEL === undefined ? 'fatal' : loadConfig([], process.env).logLevel;
 
-// Result lines are the only stdout output: keep the platform's operational logs quiet.
-process.env.UNIFLEET_LOG_LEVEL ??= 'silent';
-
-/** CPU time (ms) the simulator child has used so far. */
-function childCpu(child: ChildProcess): Promise<number> {
+/** CPU time (ms) and RSS (bytes) of the simulator child so far. */
+function childUsage(child: ChildProcess): Promise<{ cpuMs: number; rss: number }> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
-      const cpu = (m as { cpu?: { user: number; system: number } }).cpu;
+      const { cpu, rss } = m as { cpu?: { user: number; system: number }; rss?: number };
       if (!cpu) return;
       child.off('message', onMessage);
-      resolve((cpu.user + cpu.system) / 1000);
+      resolve({ cpuMs: (cpu.user + cpu.system) / 1000, rss: rss ?? 0 });
     };
     child.on('message', onMessage);
     child.send('cpu');
   });
 }
 
-const side = (site: SiteMap) => Math.round(Math.sqrt(site.nodes.length));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const round2 = (n: number | undefined) => (n === undefined ? null : Math.round(n * 100) / 100);
 
 function option(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  if (i < 0) return undefined;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} needs a non-negative number`);
+  return value;
 }
 
-/** Neighbour lists and node lookup, built once per step so the command burst itself stays cheap. */
-function siteIndex(site: SiteMap) {
-  const byId = new Map(site.nodes.map((n) => [n.id, n]));
-  const neighbours = new Map<string, string[]>(site.nodes.map((n) => [n.id, []]));
-  for (const e of site.edges) {
-    neighbours.get(e.from)!.push(e.to);
-    if (e.bidirectional) neighbours.get(e.to)!.push(e.from);
+/** Simulator ids of the AGVs that run in secure mode: `share` of them, spread evenly over the fleet. */
+function secureIds(agvs: number, share: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < agvs; i++) if (Math.floor((i + 1) * share) > Math.floor(i * share)) ids.push(`B${String(i + 1).padStart(3, '0')}`);
+  return ids;
+}
+
+/** Enrols a fresh SM2 key per secure AGV through the store and writes the credentials file the simulator reads. */
+async function enrolSecure(platform: PlatformHandle, ids: string[], path: string): Promise<void> {
+  const keys: Record<string, { privateKey: string; publicKey: string }> = {};
+  for (const id of ids) {
+    const pair = generateSm2KeyPair();
+    const publicKey = Buffer.from(pair.publicKey).toString('hex');
+    await platform.store.agvs.enrol({ id, publicKeyHex: publicKey });
+    keys[id] = { privateKey: Buffer.from(pair.privateKey).toString('hex'), publicKey };
   }
-  return { byId, neighbours };
+  writeFileSync(path, JSON.stringify({ platformPublicKey: Buffer.from(platform.platformPublicKey).toString('hex'), keys }));
 }
 
-/** Sends one-hop moves to a rotating share of the AGVs, reserved through traffic control. */
-function driveShare(platform: PlatformHandle, index: ReturnType<typeof siteIndex>, round: number, share: number): void {
-  const online = [...platform.registry.all()].filter((a) => a.link && platform.traffic.held(a.identity.id).length === 1);
-  const stride = Math.max(1, Math.round(1 / share));
-  for (let i = round % stride; i < online.length; i += stride) {
-    const agv = online[i]!;
-    const id = agv.identity.id;
-    const here = platform.traffic.held(id)[0]!;
-    const free = index.neighbours.get(here)!.filter((n) => platform.traffic.heldBy(n) === undefined);
-    const goal = free[(round + i) % Math.max(1, free.length)];
-    if (!goal) continue;
-    const grant = platform.traffic.request(id, goal, Date.now());
-    if (grant.kind !== 'go') {
-      platform.traffic.stop(id);
-      continue;
-    }
-    const steps = grant.path.map((n) => {
-      const p = index.byId.get(n)!;
-      return { nodeId: n, x: p.x, y: p.y };
-    });
-    void agv.link!.sendMotion({ orderId: 1_000_000 + round * 100_000 + (i % 100_000), updateId: 0, released: steps, announced: [] }).then(() => platform.traffic.stop(id));
-  }
+function percentiles(samples: number[], ps: number[]): (number | undefined)[] {
+  const recorder = new LatencyRecorder(Math.max(1, samples.length));
+  for (const s of samples) recorder.record('', s);
+  return recorder.percentiles(ps);
 }
 
-async function runStep(agvs: number, measureS: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
+async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-bench-'));
-  const site = gridSite(agvs);
+  const grid = pairGrid(agvs);
   const mapPath = join(dir, 'map.json');
-  const startNodes = site.nodes.filter((_, i) => (i % side(site) + Math.floor(i / side(site))) % 2 === 0).map((n) => n.id);
-  writeFileSync(mapPath, JSON.stringify({ nodes: site.nodes, startNodes }));
+  writeFileSync(mapPath, JSON.stringify({ nodes: grid.site.nodes, startNodes: grid.startNodes }));
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel: 'warn' },
-    { site },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel },
+    { site: grid.site },
   );
-  const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), [mapPath, String(platform.rcsPort), String(agvs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const secure = secureIds(agvs, secureShare);
+  const childArgs = [mapPath, String(platform.rcsPort), String(agvs)];
+  if (secure.length > 0) {
+    const securePath = join(dir, 'secure.json');
+    await enrolSecure(platform, secure, securePath);
+    childArgs.push(securePath);
+  }
+  const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const driver = new SegmentDriver(platform, grid, segmentS * 1000);
+  let statusFrames = 0;
+  let disconnects = 0;
+  const stopCounting = platform.registry.onEvent((e) => {
+    if (e.type === 'status') statusFrames++;
+    else if (e.type === 'offline') disconnects++;
+  });
+  let planSteps: number[] | undefined;
+  const stopPlanWatch = platform.traffic.observe({ planStep: (ms) => planSteps?.push(ms) });
   try {
-    const connectDeadline = Date.now() + 30_000 + agvs * 10;
+    const connectDeadline = Date.now() + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
     while (platform.registry.onlineCount() < agvs && Date.now() < connectDeadline) await sleep(250);
     const online = platform.registry.onlineCount();
-    await sleep(3_000);
-    platform.sessions.latency.reset();
+    const secureOnline = [...platform.registry.all()].filter((a) => a.link && a.mode === 'secure').length;
+    driver.start();
+    // One full segment period (plus settling) before measuring, so every AGV is in its shuttle rhythm.
+    await sleep(3_000 + segmentS * 1000);
+    const lag = monitorEventLoopDelay({ resolution: 10 });
     const frames0 = platform.sessions.framesIn();
-    const simCpu0 = await childCpu(child);
+    const status0 = statusFrames;
+    const disconnects0 = disconnects;
+    const sim0 = await childUsage(child);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const index = siteIndex(site);
-    // 20 % of the fleet per second, sent in ten slices 100 ms apart (commands trickle in a real site, they do not
-    // all leave in one burst).
-    const share = Number(process.env.BENCH_SHARE ?? 0.2) / 10;
-    for (let round = 0; round < measureS * 10; round++) {
-      driveShare(platform, index, round, share);
-      await sleep(100);
-    }
+    lag.enable();
+    planSteps = [];
+    driver.beginWindow();
+    await sleep(measureS * 1000);
+    driver.endWindow();
+    const plans = planSteps;
+    planSteps = undefined;
+    lag.disable();
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const simCpu1 = await childCpu(child);
-    const simCpuPct = ((simCpu1 - simCpu0) / wallMs) * 100;
+    const sim1 = await childUsage(child);
     const frames = platform.sessions.framesIn() - frames0;
-    const [p50, p99] = platform.sessions.latency.percentiles([50, 99]);
+    const status = statusFrames - status0;
+    const dropped = disconnects - disconnects0;
+    await driver.stop(5_000);
+    const c = driver.counts;
+    const [p50, p99] = percentiles(c.latencies, [50, 99]);
+    const [grantP99] = percentiles(c.grantWaits, [99]);
+    const [planP50, planP99] = percentiles(plans, [50, 99]);
     const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+    const commandsPerS = c.ackedInWindow / (wallMs / 1000);
+    const segmentInterval = commandsPerS > 0 ? online / commandsPerS : undefined;
     const line = {
       bench: 'fleet',
       agvs,
       online,
+      secure_share: secureShare,
+      secure_online: secureOnline,
+      disconnects_in_window: dropped,
       frames_per_s: Math.round(frames / (wallMs / 1000)),
-      rcs_cpu_pct: Math.round(cpuPct * 10) / 10,
+      status_frames_per_s: Math.round(status / (wallMs / 1000)),
+      rcs_cpu_pct: round1(cpuPct),
       rcs_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
-      sim_cpu_pct: Math.round(simCpuPct * 10) / 10,
-      load_avg_1m: Math.round(loadavg()[0]! * 10) / 10,
-      cmd_latency_p50_ms: p50 === undefined ? null : Math.round(p50 * 100) / 100,
-      cmd_latency_p99_ms: p99 === undefined ? null : Math.round(p99 * 100) / 100,
-      commands: platform.sessions.latency.total,
+      sim_cpu_pct: round1(((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100),
+      sim_rss_mb: Math.round(sim1.rss / 1024 / 1024),
+      load_avg_1m: round1(loadavg()[0]!),
+      event_loop_lag_p99_ms: round2(lag.percentile(99) / 1e6),
+      cmd_latency_p50_ms: round2(p50),
+      cmd_latency_p99_ms: round2(p99),
+      commands: c.acked,
+      commands_sent: c.sent,
+      commands_acked: c.acked,
+      commands_failed: c.failed,
+      commands_per_s: round1(commandsPerS),
+      segment_interval_s: round2(segmentInterval),
+      grant_wait_p99_ms: round2(grantP99),
+      plan_steps: plans.length,
+      plan_step_p50_ms: round2(planP50),
+      plan_step_p99_ms: round2(planP99),
+      measure_s: round1(wallMs / 1000),
     };
-    const saturated = online < agvs || p99 === undefined || p99 > 500 || cpuPct > 90;
+    const saturated = online < agvs || p99 === undefined || p99 > 500 || cpuPct > 90 || segmentInterval === undefined || segmentInterval > 2.5;
     return { line: { ...line, meets_goal: p99 !== undefined && p99 <= 50 && online === agvs, saturated }, saturated };
   } finally {
+    stopCounting();
+    stopPlanWatch();
+    await driver.stop(0);
     child.send('stop');
     await new Promise<void>((r) => {
       child.once('exit', () => r());
@@ -162,11 +204,17 @@ async function runStep(agvs: number, measureS: number): Promise<{ line: Record<s
 }
 
 const single = option('agvs');
+const secureShare = option('secure-share') ?? 0;
+if (secureShare > 1) throw new Error('--secure-share is a fraction of the fleet, 0 to 1');
 const measureS = option('measure-s') ?? 10;
-const steps = single !== undefined ? [single] : [250, 500, 1000, 2000, 5000, 10000];
-for (const agvs of steps) {
-  const { line, saturated } = await runStep(agvs, measureS);
+const segmentS = option('segment-s') ?? 2;
+const steps: { agvs: number; secureShare: number; ends: boolean }[] =
+  single !== undefined
+    ? [{ agvs: single, secureShare, ends: false }]
+    : [250, 500, 1000, 'secure', 2000, 5000, 10000].map((s) => (s === 'secure' ? { agvs: 1000, secureShare: 1, ends: false } : { agvs: s as number, secureShare, ends: true }));
+for (const step of steps) {
+  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS);
   console.log(JSON.stringify(line));
-  if (saturated && single === undefined) break;
+  if (saturated && step.ends) break;
 }
 process.exit(0);

@@ -64,6 +64,7 @@ export class SessionServer {
   private readonly limits: SourceLimits;
   /** Source of each TCP connection still counted as unaccessed. */
   private readonly unaccessedSource = new WeakMap<AgvSession, string>();
+  private closedFramesIn = 0;
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
   private readonly sessions = new Set<AgvSession>();
   private readonly ctx: SessionContext;
@@ -153,7 +154,10 @@ export class SessionServer {
 
   /** Runs a session over any channel (in-memory pair, MQTT topic pair...). */
   attach(channel: FrameChannel): AgvSession {
-    const session = new AgvSession(channel, this.ctx, (s) => this.sessions.delete(s));
+    const session = new AgvSession(channel, this.ctx, (s) => {
+      // Keep the closed session's frames in the total so framesIn() never goes down when AGVs drop.
+      if (this.sessions.delete(s)) this.closedFramesIn += s.peer.framesIn;
+    });
     this.sessions.add(session);
     if (this.stopped) session.close('server stopping');
     return session;
@@ -173,9 +177,9 @@ export class SessionServer {
     return this.sessions.size;
   }
 
-  /** Frames received across live sessions (monotonic counter for rates). */
+  /** Frames received by every session since start, closed ones included (monotonic counter for rates). */
   framesIn(): number {
-    let n = 0;
+    let n = this.closedFramesIn;
     for (const s of this.sessions) n += s.peer.framesIn;
     return n;
   }

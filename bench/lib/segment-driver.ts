@@ -1,0 +1,119 @@
+// Drives the fleet benchmark's load: every connected AGV gets a new one-hop motion segment every `periodMs`, between
+// the two nodes it owns (see pair-grid.ts). Each hop is reserved through the platform's traffic controller and sent
+// through the session's command path (AgvLink.sendMotion), the same path dispatch uses. A request that central
+// control does not grant at once is asked again every round until the planner grants it (the old benchmark dropped
+// it, so it sent about one command per planning round whatever the fleet size). Counts what was sent and acked.
+import type { PlatformHandle } from '../../src/rcs/platform.ts';
+import type { PairGrid } from './pair-grid.ts';
+
+const ROUND_MS = 50;
+
+interface AgvLoad {
+  dueAt: number;
+  /** When the current hop was first asked for; undefined while no hop is waiting for a grant. */
+  askedAt: number | undefined;
+  inFlight: boolean;
+}
+
+export interface LoadCounts {
+  sent: number;
+  /** Commands sent in the window and acknowledged (whenever the ack came). */
+  acked: number;
+  /** Acks that arrived inside the window (what commands_per_s is computed from). */
+  ackedInWindow: number;
+  failed: number;
+  /** Ack latency (ms) of every acked command sent in the window. */
+  latencies: number[];
+  /** Time (ms) from first asking traffic control for a hop to its grant. */
+  grantWaits: number[];
+}
+
+export class SegmentDriver {
+  private readonly load = new Map<string, AgvLoad>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextOrderId = 1_000_000;
+  private measuring = false;
+  private inFlight = 0;
+  counts: LoadCounts = SegmentDriver.zero();
+
+  constructor(
+    private readonly platform: PlatformHandle,
+    private readonly grid: PairGrid,
+    private readonly periodMs: number,
+  ) {}
+
+  private static zero(): LoadCounts {
+    return { sent: 0, acked: 0, ackedInWindow: 0, failed: 0, latencies: [], grantWaits: [] };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.round(performance.now()), ROUND_MS);
+  }
+
+  /** Starts counting afresh (commands sent before this moment are not counted). */
+  beginWindow(): void {
+    this.counts = SegmentDriver.zero();
+    this.measuring = true;
+  }
+
+  /** Stops counting acks toward the window's rate; acks of commands already sent still count toward `acked`. */
+  endWindow(): void {
+    this.measuring = false;
+  }
+
+  /** Stops sending and waits (up to timeoutMs) for commands in flight to be answered. */
+  async stop(timeoutMs: number): Promise<void> {
+    clearInterval(this.timer);
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private round(now: number): void {
+    const { traffic } = this.platform;
+    for (const agv of this.platform.registry.all()) {
+      const link = agv.link;
+      if (!link) continue;
+      const id = agv.identity.id;
+      let load = this.load.get(id);
+      if (!load) {
+        // Spread the first hops over one period so the fleet does not move in lock step.
+        load = { dueAt: now + Math.random() * this.periodMs, askedAt: undefined, inFlight: false };
+        this.load.set(id, load);
+      }
+      if (load.inFlight || now < load.dueAt) continue;
+      const held = traffic.held(id);
+      if (load.askedAt === undefined) {
+        // Ask for the next hop only once the AGV stands still on one node.
+        if (held.length !== 1 || (agv.status?.speed ?? 1) >= 0.01) continue;
+        load.askedAt = now;
+      }
+      const here = held[0]!;
+      const goal = this.grid.partner.get(here);
+      if (!goal) continue;
+      const grant = traffic.request(id, goal, Date.now());
+      if (grant.kind !== 'go') continue;
+      if (this.measuring) this.counts.grantWaits.push(now - load.askedAt);
+      load.askedAt = undefined;
+      load.inFlight = true;
+      load.dueAt = now + this.periodMs;
+      const released = grant.path.map((n) => ({ nodeId: n, ...this.grid.byId.get(n)! }));
+      const counted = this.measuring;
+      if (counted) this.counts.sent++;
+      this.inFlight++;
+      const counts = this.counts;
+      void link.sendMotion({ orderId: this.nextOrderId++, updateId: 0, released, announced: [] }).then((outcome) => {
+        this.inFlight--;
+        load.inFlight = false;
+        traffic.stop(id);
+        if (!counted || counts !== this.counts) return;
+        if (!outcome.ok) {
+          counts.failed++;
+          return;
+        }
+        counts.acked++;
+        counts.latencies.push(outcome.latencyMs);
+        if (this.measuring) counts.ackedInWindow++;
+      });
+    }
+  }
+}
