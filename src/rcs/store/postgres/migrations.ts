@@ -165,4 +165,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN admission TEXT NOT NULL DEFAULT 'approved' CHECK (admission IN ('pending', 'approved', 'rejected'));
     `,
   },
+  {
+    version: 4,
+    name: 'AGV enrolment secret (SHA-256 verifier a normal-mode AGV proves at access)',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN secret_verifier_hex TEXT;
+    `,
+  },
 ];
