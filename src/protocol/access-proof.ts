@@ -9,14 +9,14 @@ export const ENROLMENT_SECRET_BYTES = 32;
 
 /** The HMAC key (and the platform's stored verifier): SHA-256 of the secret's raw bytes. */
 export function enrolmentSecretKey(secret: Uint8Array): Uint8Array {
-  return createHash('sha256').update(secret).digest();
+  return new Uint8Array(createHash('sha256').update(secret).digest());
 }
 
 /** HMAC-SHA256(key, UTF-8 agvId ‖ proofTime as u48 big-endian). */
 export function accessProof(key: Uint8Array, agvId: string, proofTime: number): Uint8Array {
   const time = Buffer.alloc(6);
   time.writeUIntBE(proofTime, 0, 6);
-  return createHmac('sha256', key).update(Buffer.from(agvId, 'utf8')).update(time).digest();
+  return new Uint8Array(createHmac('sha256', key).update(Buffer.from(agvId, 'utf8')).update(time).digest());
 }
 
 /** Whether proof is the right one for key, agvId and proofTime (constant-time comparison). */
