@@ -3,6 +3,7 @@ import { accessProofMatches } from '../../protocol/index.ts';
 // Checks the enrolment-secret proof a normal-mode AGV sends at access (docs/protocol.md §6, "Enrolment secret").
 // A proof is bound to the AGV id and the AGV's clock; it must be fresh (within the allowed skew of the platform
 // clock) and newer than the last proof accepted for that AGV, so a proof seen on the wire cannot be used again.
+// That memory lives in this process only (the spec says so): after a restart a proof up to 30 s old is usable once.
 
 /** How far the AGV's proofTime may be from the platform clock, either way (the globalConfig maxClockSkew). */
 export const PROOF_MAX_SKEW_MS = 30_000;
