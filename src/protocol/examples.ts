@@ -1,6 +1,7 @@
 // One realistic example of every message: used by the spec's test vectors, the round-trip tests, the fuzzer's
 // seed corpus and the benchmark. Typed against the catalogue, so a declaration change shows up here at once.
 import type { MessageKind, MessageOfKind } from './catalogue.ts';
+import { accessProof, enrolmentSecretKey } from './access-proof.ts';
 
 const point = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
 const R_A = point('04' + '6c'.repeat(32) + '3d'.repeat(32));
@@ -50,8 +51,15 @@ export const EXAMPLE_STATUS: MessageOfKind<'statusReport'> = {
 
 type Examples = { [K in MessageKind]: MessageOfKind<K> };
 
+/** The enrolment secret behind the example accessRequest's proof (bytes 0x00 … 0x1f): a known-answer for §6. */
+export const EXAMPLE_ENROLMENT_SECRET = Uint8Array.from({ length: 32 }, (_, i) => i);
+const EXAMPLE_PROOF_TIME = 1764018000000;
+
 export const EXAMPLE_MESSAGES: Examples = {
-  accessRequest: { kind: 'accessRequest', agvId: 'AGV-017', mode: 'secure', versionMin: 0x10, versionMax: 0x10, vendor: 'Acme Robotics' },
+  accessRequest: {
+    kind: 'accessRequest', agvId: 'AGV-017', mode: 'normal', versionMin: 0x10, versionMax: 0x11, vendor: 'Acme Robotics',
+    proofTime: EXAMPLE_PROOF_TIME, proof: accessProof(enrolmentSecretKey(EXAMPLE_ENROLMENT_SECRET), 'AGV-017', EXAMPLE_PROOF_TIME),
+  },
   accessResponse: { kind: 'accessResponse', result: 'accepted', version: 0x10, sessionId: 0x2a, serverTime: 1764018000000, detail: '' },
   keyExchangeInit: { kind: 'keyExchangeInit', ephemeralPublicKey: R_A, staticPublicKey: P_A, userId: ascii('1234567812345678') },
   keyExchangeReply: { kind: 'keyExchangeReply', ephemeralPublicKey: R_B, staticPublicKey: P_B, userId: ascii('1234567812345678'), confirmation: new Uint8Array(32).fill(0xb5) },

@@ -15,3 +15,4 @@ export { createSecureProtector, PLAIN_IN_SECURE_SESSION, toProtocolError, type S
 export * from './json.ts';
 export * from './version.ts';
 export * from './secure/index.ts';
+export * from './access-proof.ts';

@@ -65,6 +65,10 @@ describe.each(backends)('Store contract: $name', (backend) => {
     await store.agvs.upsertSeen({ id: 'a1', at: 1000, model: 'M1', capabilities: { maxSpeed: 1500, actuators: ['lift'] }, mode: 'secure', lastNode: 'n1' });
     await store.agvs.upsertSeen({ id: 'a1', at: 900 });
     await store.agvs.upsertSeen({ id: 'b2', at: 5, vendor: 'bolt' });
+    // One credential at a time: a secret verifier replaces the key, and a later enrolment without one keeps it.
+    await store.agvs.enrol({ id: 's3', publicKeyHex: '04cd' });
+    await store.agvs.enrol({ id: 's3', publicKeyHex: null, secretVerifierHex: 'ee'.repeat(32) });
+    await store.agvs.enrol({ id: 's3', vendor: 'sly' });
     await store.settings.set('k', 'v1');
     await store.settings.set('k', 'v2');
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -79,7 +83,9 @@ describe.each(backends)('Store contract: $name', (backend) => {
       vendor: 'acme', model: 'M1', publicKeyHex: '04ab', mode: 'secure', firstSeen: 1000, lastSeen: 1000, lastNode: 'n1',
       capabilities: { maxSpeed: 1500, actuators: ['lift'] },
     });
-    expect((await again.agvs.list()).map((a) => a.id)).toEqual(['a1', 'b2']);
+    expect(await again.agvs.get('s3')).toMatchObject({ vendor: 'sly', publicKeyHex: null, secretVerifierHex: 'ee'.repeat(32), admission: 'approved' });
+    expect((await again.agvs.get('a1'))!.secretVerifierHex).toBeNull();
+    expect((await again.agvs.list()).map((a) => a.id)).toEqual(['a1', 'b2', 's3']);
     expect(await again.settings.get('k')).toBe('v2');
     const t2 = new TaskService({ store: again, site, clock });
     expect((await t2.active()).map((t) => t.id)).toEqual([task.id]);

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../../core/index.ts';
-import { createSecureProtector, PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
+import { accessProof, createSecureProtector, enrolmentSecretKey, PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
 import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
@@ -31,6 +31,8 @@ export type NavSwitchOutcome = { result: 'success' | 'failed' | 'rejected' | 'no
 
 export class AgvClient {
   private readonly clock: Clock;
+  /** HMAC key derived from the enrolment secret, when the AGV has one. */
+  private readonly secretKey: Uint8Array | undefined;
   private peer: FramePeer | undefined;
   private stateValue: ClientState = 'idle';
   private config: GlobalConfig | undefined;
@@ -69,6 +71,10 @@ export class AgvClient {
     this.clock = clock;
     this.backoffMs = options.initialBackoffMs ?? 500;
     if ((options.mode ?? 'normal') === 'secure' && !options.secure) throw new Error('secure mode needs the AGV key pair (options.secure)');
+    if (options.enrolmentSecret !== undefined) {
+      if (!/^[0-9a-fA-F]{64}$/.test(options.enrolmentSecret)) throw new Error('enrolmentSecret must be 64 hex characters (32 bytes)');
+      this.secretKey = enrolmentSecretKey(Buffer.from(options.enrolmentSecret, 'hex'));
+    }
   }
 
   get state(): ClientState {
@@ -213,7 +219,10 @@ export class AgvClient {
       this.scheduleReconnect();
     });
     this.setState('accessing');
-    peer.send({ kind: 'accessRequest', agvId: this.options.agvId, mode: this.options.mode ?? 'normal', versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor });
+    const { agvId, mode = 'normal' } = this.options;
+    const proofTime = this.clock.now();
+    const proof = mode === 'normal' && this.secretKey ? { proofTime, proof: accessProof(this.secretKey, agvId, proofTime) } : {};
+    peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
     this.watchLiveness(peer);
   }
 

@@ -54,6 +54,11 @@ export interface AgvClientOptions {
    */
   mapHash?: number;
   secure?: SecureCredentials;
+  /**
+   * Normal mode: the enrolment secret (64 hex characters) from POST /api/v1/agvs/{id}/enrol-secret. The client proves
+   * it at every access (protocol 1.1, §6 "Enrolment secret"); the AGV's clock must be within 30 s of the platform's.
+   */
+  enrolmentSecret?: string;
   /** First reconnect delay; doubles up to maxBackoffMs, with ±20 % jitter. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;

@@ -24,6 +24,8 @@ export interface SimAgvOptions {
   connect?: () => Promise<FrameChannel>;
   mode?: 'normal' | 'secure';
   secure?: SecureCredentials;
+  /** Normal mode: the enrolment secret (hex) the AGV proves at access. */
+  enrolmentSecret?: string;
   batteryPct?: number;
   /** Move the body on its own timer (a lone AGV); a Simulator drives all its AGVs from one timer instead. */
   selfTickMs?: number;
@@ -46,6 +48,7 @@ export class SimAgv {
         connect: o.connect,
         mode: o.secure ? 'secure' : (o.mode ?? 'normal'),
         secure: o.secure,
+        enrolmentSecret: o.enrolmentSecret,
         registration: this.registration(),
         adapter: this.adapter,
         mapId: o.mapNumber,

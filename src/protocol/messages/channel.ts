@@ -1,7 +1,7 @@
 // Channel establishment and liveness: access, SM2 key exchange, heartbeat, generic ack/nack, vendor extension.
 import { AccessMode, AccessResult, HeartbeatRole, Origin } from '../enums.ts';
 import { ErrorCode } from '../error-enum.ts';
-import { bytes, enumOf, string, u16, u32, u48, u8 } from '../schema/types.ts';
+import { appended, bytes, enumOf, string, u16, u32, u48, u8 } from '../schema/types.ts';
 import { defineMessage, OPTIONAL_TYPE_BIT } from './define.ts';
 
 const version = (doc: string) => u8({ min: 0x10, doc: `${doc} (major << 4 | minor; v1.0 = 0x10)` });
@@ -14,6 +14,8 @@ export const accessRequest = defineMessage('accessRequest', 0x0001, 'agv→platf
     versionMin: version('lowest protocol version supported'),
     versionMax: version('highest protocol version supported'),
     vendor: string({ maxBytes: 64, doc: 'vendor name (informational; identity is checked at registration)' }),
+    proofTime: appended(1, u48({ unit: 'ms', doc: 'normal mode, secret-enrolled AGV: its clock when it computed proof (ms since Unix epoch); absent: no proof' })),
+    proof: appended(1, bytes({ fixed: 32, doc: 'HMAC-SHA256(SHA-256(enrolment secret), agvId ‖ proofTime as u48 big-endian) (§6, "Enrolment secret")' })),
   });
 
 export const accessResponse = defineMessage('accessResponse', 0x0002, 'platform→agv',

@@ -146,7 +146,7 @@ export const agvSchema = {
     currentTaskId: { type: ['string', 'null'] },
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },
-    enrolled: { type: 'boolean', description: 'an SM2 public key is enrolled for secure access' },
+    enrolled: { type: 'boolean', description: 'an SM2 public key (secure access) or an enrolment secret (normal access) is enrolled' },
     admission: {
       type: 'string',
       enum: ['pending', 'approved', 'rejected'],
@@ -167,6 +167,13 @@ export const listAgvsQuery = {
   },
 } as const;
 
+const enrolIdentity = {
+  vendor: { type: 'string', minLength: 1, maxLength: 64 },
+  model: { type: 'string', minLength: 1, maxLength: 64 },
+  serial: { type: 'string', minLength: 1, maxLength: 64 },
+  type: { type: 'string', minLength: 1, maxLength: 64 },
+} as const;
+
 export const enrolBody = {
   type: 'object',
   additionalProperties: false,
@@ -177,12 +184,12 @@ export const enrolBody = {
       pattern: '^(04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64})$',
       description: 'SM2 public key, hex, uncompressed (04…, 130 chars) or compressed (02/03…, 66 chars)',
     },
-    vendor: { type: 'string', minLength: 1, maxLength: 64 },
-    model: { type: 'string', minLength: 1, maxLength: 64 },
-    serial: { type: 'string', minLength: 1, maxLength: 64 },
-    type: { type: 'string', minLength: 1, maxLength: 64 },
+    ...enrolIdentity,
   },
 } as const;
+
+/** Enrolment with a secret: only the optional identity; the platform draws the secret. */
+export const enrolSecretBody = { type: 'object', additionalProperties: false, properties: enrolIdentity } as const;
 
 export const webhookBody = {
   type: 'object',

@@ -12,6 +12,7 @@ import { mapHashHex } from './site-export.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
 import type { AuditEntry } from './audit.ts';
 import { checkRegistration } from './registration-checks.ts';
+import type { SecretProofCheck } from './secret-proof.ts';
 
 // One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
 // Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
@@ -51,6 +52,8 @@ export interface SessionContext {
   numbering: SiteNumbering;
   settings: SessionSettings;
   secure: SecureHandshake | undefined;
+  /** Verifies (and uses up) the proofs of secret-enrolled AGVs at normal-mode access. */
+  secretProofs: SecretProofCheck;
   /** Command round trips (ms), for metrics and the fleet benchmark. */
   recordLatency(kind: string, ms: number): void;
   /** Every decoded frame from an AGV, after the session handled it (tests record positions through it). */
@@ -228,9 +231,9 @@ export class AgvSession implements AgvLink {
       return;
     }
     this.agvId = m.agvId;
-    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion' | 'duplicateSession', detail: string) => {
+    const refuse = (result: 'unknownAgv' | 'secureRequired' | 'refused' | 'unsupportedVersion' | 'duplicateSession', detail: string, reason: string = result) => {
       this.peer.send({ kind: 'accessResponse', result, version: 0, sessionId: 0, serverTime: this.ctx.clock.now(), detail });
-      this.audit(result === 'duplicateSession' ? 'takeover_refused' : 'access_refused', result, `${m.agvId}: ${detail}`);
+      this.audit(result === 'duplicateSession' ? 'takeover_refused' : 'access_refused', reason, `${m.agvId}: ${detail}`);
       this.peer.close();
     };
     const version = negotiateVersion(m.versionMin, m.versionMax);
@@ -253,6 +256,10 @@ export class AgvSession implements AgvLink {
       if (!record?.publicKeyHex) return refuse('refused', 'secure access needs an enrolled SM2 public key');
       if (!this.ctx.secure) return refuse('refused', 'secure mode is not available on this platform');
       this.mode = 'secure';
+    } else if (record?.secretVerifierHex) {
+      // A 1.0 peer cannot carry the proof fields: for it they are absent, which is "no proof".
+      const wrong = this.ctx.secretProofs.verify(m.agvId, record.secretVerifierHex, m, this.ctx.clock.now());
+      if (wrong !== undefined) return refuse('refused', wrong, 'secret_proof');
     }
     // A normal-mode newcomer proves nothing the live session has not: it may not replace it. A secure newcomer
     // takes over once its key exchange proves the enrolled key (the registry closes the old link then).

@@ -13,6 +13,7 @@ import type { SiteNumbering } from './site-numbering.ts';
 import { LatencyRecorder } from './latency.ts';
 import { SessionAudit, type AuditEntry } from './audit.ts';
 import { SourceLimits, type SourceLimitSettings } from './source-limits.ts';
+import { SecretProofCheck } from './secret-proof.ts';
 
 // Accepts AGV connections (TCP, or any FrameChannel handed to attach()) and runs one AgvSession per connection.
 // One sweep timer checks every session's heartbeat, instead of one timer per AGV, so 10,000 sessions stay cheap.
@@ -86,6 +87,7 @@ export class SessionServer {
       numbering: options.numbering,
       settings,
       secure: options.secure,
+      secretProofs: new SecretProofCheck(),
       recordLatency: (kind, ms) => {
         this.latency.record(kind, ms);
         for (const listener of this.latencyListeners) listener(kind, ms);

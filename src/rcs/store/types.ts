@@ -23,6 +23,11 @@ export interface AgvRecord {
   capabilities: unknown;
   /** Enrolled SM2 public key (uncompressed, hex); required for secure access. */
   publicKeyHex: string | null;
+  /**
+   * SHA-256 of the AGV's enrolment secret (hex), the HMAC key a normal-mode AGV proves at access; null when none.
+   * It is a shared secret: whoever reads it can impersonate the AGV (docs/protocol.md §6, "Enrolment secret").
+   */
+  secretVerifierHex: string | null;
   mode: AgvMode;
   /** Epoch ms; null when enrolled but never seen. */
   firstSeen: number | null;
@@ -36,6 +41,8 @@ export interface AgvRecord {
 export interface AgvEnrolment {
   id: string;
   publicKeyHex?: string | null;
+  /** Set (or with null, clear) the enrolment-secret verifier; undefined leaves it as it is. */
+  secretVerifierHex?: string | null;
   vendor?: string;
   model?: string;
   serial?: string;

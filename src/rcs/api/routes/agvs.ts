@@ -1,11 +1,12 @@
-import { ECDH } from 'node:crypto';
+import { ECDH, randomBytes } from 'node:crypto';
+import { ENROLMENT_SECRET_BYTES, enrolmentSecretKey } from '../../../protocol/index.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../../core/clock.ts';
-import type { AgvAdmission, AgvRecord, Store } from '../../store/types.ts';
+import type { AgvAdmission, AgvEnrolment, AgvRecord, Store } from '../../store/types.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
-import { enrolBody, idParams, listAgvsQuery } from '../schemas.ts';
+import { enrolBody, enrolSecretBody, idParams, listAgvsQuery } from '../schemas.ts';
 
 interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused'> {
   pose: AgvView['pose'] | null;
@@ -18,6 +19,9 @@ interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'curre
   admission: AgvAdmission;
 }
 
+/** An AGV holds a credential: an SM2 key (secure access) or an enrolment secret (normal access). */
+const isEnrolled = (record: AgvRecord | undefined): boolean => Boolean(record?.publicKeyHex || record?.secretVerifierHex);
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
@@ -27,7 +31,7 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
     lastSeen: iso(view.lastSeen),
     inService: view.inService ?? record?.inService ?? true,
     paused: view.paused ?? false,
-    enrolled: Boolean(record?.publicKeyHex),
+    enrolled: isEnrolled(record),
     admission: record?.admission ?? 'approved',
   };
 }
@@ -49,7 +53,7 @@ function registryJson(record: AgvRecord): AgvJson {
     lastSeen: iso(record.lastSeen),
     inService: record.inService,
     paused: false,
-    enrolled: Boolean(record.publicKeyHex),
+    enrolled: isEnrolled(record),
     admission: record.admission,
   };
 }
@@ -144,6 +148,35 @@ export function agvRoutes(
       },
     );
 
+    const enrolParams = { ...idParams, properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } } };
+    const enrolledJson = {
+      id: { type: 'string' },
+      vendor: { type: 'string' },
+      model: { type: 'string' },
+      serial: { type: 'string' },
+      type: { type: 'string' },
+      replaced: { type: 'boolean' },
+      platformPublicKey: { type: 'string' },
+    } as const;
+
+    /** Stores the AGV's new credential (approving it) and logs whether it replaced another one. */
+    const enrol = async (enrolment: AgvEnrolment & { credential: string }, replaced: (before: AgvRecord) => boolean, by: string | undefined) => {
+      const { credential, ...input } = enrolment;
+      const before = await store.agvs.get(input.id);
+      const record = await store.agvs.enrol(input);
+      const wasReplaced = before !== undefined && replaced(before);
+      await store.events.append({
+        at: clock.now(),
+        agvId: input.id,
+        severity: wasReplaced ? 'warning' : 'info',
+        type: wasReplaced ? 'agv.key_replaced' : 'agv.enrolled',
+        message: `${wasReplaced ? `replaced the credential of AGV ${input.id} with` : `enrolled AGV ${input.id} with`} ${credential}${by ? ` by ${by}` : ''}`,
+      });
+      // The AGV pins the platform's key: hand it over with the enrolment (docs/protocol.md §12).
+      const platformPublicKey = deps.platformPublicKey && Buffer.from(deps.platformPublicKey).toString('hex');
+      return { id: record.id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, replaced: wasReplaced, platformPublicKey };
+    };
+
     app.post<{ Params: { id: string }; Body: { publicKey: string; vendor?: string; model?: string; serial?: string; type?: string } }>(
       '/agvs/:id/enrol',
       {
@@ -152,43 +185,48 @@ export function agvRoutes(
           tags: ['agvs'],
           summary: "Enrol an AGV or replace its SM2 public key (admin); secure access needs it",
           security: [{ apiKey: [] }, { bearer: [] }],
-          params: { ...idParams, properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } } },
+          params: enrolParams,
           body: enrolBody,
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                id: { type: 'string' },
-                vendor: { type: 'string' },
-                model: { type: 'string' },
-                serial: { type: 'string' },
-                type: { type: 'string' },
-                publicKey: { type: 'string' },
-                replaced: { type: 'boolean' },
-                platformPublicKey: { type: 'string' },
-              },
-            },
-            ...errors,
-          },
+          response: { 200: { type: 'object', properties: { ...enrolledJson, publicKey: { type: 'string' } } }, ...errors },
         },
       },
       async (request) => {
         const { id } = request.params;
         const { publicKey, ...identity } = request.body;
         const key = normaliseSm2Key(publicKey);
-        const before = await store.agvs.get(id);
-        const record = await store.agvs.enrol({ id, publicKeyHex: key, ...identity });
-        const replaced = Boolean(before?.publicKeyHex) && before!.publicKeyHex !== key;
-        await store.events.append({
-          at: clock.now(),
-          agvId: id,
-          severity: replaced ? 'warning' : 'info',
-          type: replaced ? 'agv.key_replaced' : 'agv.enrolled',
-          message: `${replaced ? 'replaced SM2 key of' : 'enrolled'} AGV ${id}${request.principal ? ` by ${request.principal.name}` : ''}`,
-        });
-        // The AGV pins the platform's key: hand it over with the enrolment (docs/protocol.md §12).
-        const platformPublicKey = deps.platformPublicKey && Buffer.from(deps.platformPublicKey).toString('hex');
-        return { id, vendor: record.vendor, model: record.model, serial: record.serial, type: record.type, publicKey: key, replaced, platformPublicKey };
+        // One credential per AGV: an SM2 key supersedes an enrolment secret.
+        const enrolment = { id, publicKeyHex: key, secretVerifierHex: null, credential: 'an SM2 key', ...identity };
+        const done = await enrol(enrolment, (b) => (Boolean(b.publicKeyHex) && b.publicKeyHex !== key) || Boolean(b.secretVerifierHex), request.principal?.name);
+        return { ...done, publicKey: key };
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { vendor?: string; model?: string; serial?: string; type?: string } }>(
+      '/agvs/:id/enrol-secret',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          tags: ['agvs'],
+          summary: 'Enrol an AGV with a new enrolment secret for normal-mode access (admin); the secret is shown only in this response',
+          description:
+            'Draws a random 32-byte secret and stores only its SHA-256. The AGV proves it at every normal-mode access (docs/protocol.md §6, "Enrolment secret"). ' +
+            'Replaces any earlier secret or SM2 key of the AGV. A shared secret is weaker than an SM2 key: anyone who reads the AGV registry can impersonate the AGV.',
+          security: [{ apiKey: [] }, { bearer: [] }],
+          params: enrolParams,
+          body: enrolSecretBody,
+          response: {
+            200: { type: 'object', properties: { ...enrolledJson, secret: { type: 'string', description: '32 bytes, hex; shown once, never stored' } } },
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        const secret = randomBytes(ENROLMENT_SECRET_BYTES);
+        const verifier = Buffer.from(enrolmentSecretKey(secret)).toString('hex');
+        const enrolment = { id, publicKeyHex: null, secretVerifierHex: verifier, credential: 'an enrolment secret', ...request.body };
+        const done = await enrol(enrolment, (b) => Boolean(b.publicKeyHex || b.secretVerifierHex), request.principal?.name);
+        return { ...done, secret: secret.toString('hex') };
       },
     );
 

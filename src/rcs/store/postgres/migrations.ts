@@ -172,4 +172,11 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN in_service BOOLEAN NOT NULL DEFAULT TRUE;
     `,
   },
+  {
+    version: 5,
+    name: 'AGV enrolment secret (SHA-256 verifier a normal-mode AGV proves at access)',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN secret_verifier_hex TEXT;
+    `,
+  },
 ];

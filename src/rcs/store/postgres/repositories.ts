@@ -33,6 +33,7 @@ interface AgvRow {
   type: string;
   capabilities: unknown;
   public_key_hex: string | null;
+  secret_verifier_hex: string | null;
   mode: 'normal' | 'secure';
   first_seen: number | null;
   last_seen: number | null;
@@ -49,6 +50,7 @@ const toAgv = (r: AgvRow): AgvRecord => ({
   type: r.type,
   capabilities: r.capabilities,
   publicKeyHex: r.public_key_hex,
+  secretVerifierHex: r.secret_verifier_hex,
   mode: r.mode,
   firstSeen: r.first_seen,
   lastSeen: r.last_seen,
@@ -62,13 +64,15 @@ export class PgAgvRepository implements AgvRepository {
 
   async enrol(input: AgvEnrolment): Promise<AgvRecord> {
     const { rows } = await this.pool.query<AgvRow>(
-      `INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, admission)
-       VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), $6, 'approved')
+      `INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, secret_verifier_hex, admission)
+       VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), COALESCE($4, ''), COALESCE($5, ''), $6, $8, 'approved')
        ON CONFLICT (id) DO UPDATE SET admission = 'approved',
          vendor = COALESCE($2, agvs.vendor), model = COALESCE($3, agvs.model), serial = COALESCE($4, agvs.serial),
-         type = COALESCE($5, agvs.type), public_key_hex = CASE WHEN $7 THEN $6 ELSE agvs.public_key_hex END
+         type = COALESCE($5, agvs.type), public_key_hex = CASE WHEN $7 THEN $6 ELSE agvs.public_key_hex END,
+         secret_verifier_hex = CASE WHEN $9 THEN $8 ELSE agvs.secret_verifier_hex END
        RETURNING *`,
-      [input.id, input.vendor ?? null, input.model ?? null, input.serial ?? null, input.type ?? null, input.publicKeyHex ?? null, input.publicKeyHex !== undefined],
+      [input.id, input.vendor ?? null, input.model ?? null, input.serial ?? null, input.type ?? null, input.publicKeyHex ?? null, input.publicKeyHex !== undefined,
+        input.secretVerifierHex ?? null, input.secretVerifierHex !== undefined],
     );
     return toAgv(rows[0]!);
   }

@@ -10,6 +10,7 @@ interface AgvRow {
   type: string;
   capabilities: string;
   public_key_hex: string | null;
+  secret_verifier_hex: string | null;
   mode: 'normal' | 'secure';
   first_seen: number | null;
   last_seen: number | null;
@@ -27,6 +28,7 @@ function toRecord(r: AgvRow): AgvRecord {
     type: r.type,
     capabilities: parseJson(r.capabilities),
     publicKeyHex: r.public_key_hex,
+    secretVerifierHex: r.secret_verifier_hex,
     mode: r.mode,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -63,11 +65,12 @@ export class SqliteAgvRepository implements AgvRepository {
     this.select = db.prepare('SELECT * FROM agvs WHERE id = ?');
     this.selectAll = db.prepare('SELECT * FROM agvs ORDER BY id');
     this.enrolStmt = db.prepare(`
-      INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, admission)
-      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''), @publicKeyHex, 'approved')
+      INSERT INTO agvs (id, vendor, model, serial, type, public_key_hex, secret_verifier_hex, admission)
+      VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''), @publicKeyHex, @secretVerifierHex, 'approved')
       ON CONFLICT (id) DO UPDATE SET admission = 'approved',
         vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
-        type = COALESCE(@type, type), public_key_hex = CASE WHEN @keyGiven THEN @publicKeyHex ELSE public_key_hex END`);
+        type = COALESCE(@type, type), public_key_hex = CASE WHEN @keyGiven THEN @publicKeyHex ELSE public_key_hex END,
+        secret_verifier_hex = CASE WHEN @secretGiven THEN @secretVerifierHex ELSE secret_verifier_hex END`);
     this.seenStmt = db.prepare(`
       INSERT INTO agvs (id, vendor, model, serial, type, capabilities, mode, first_seen, last_seen, last_node, admission)
       VALUES (@id, COALESCE(@vendor, ''), COALESCE(@model, ''), COALESCE(@serial, ''), COALESCE(@type, ''),
@@ -132,6 +135,8 @@ export class SqliteAgvRepository implements AgvRepository {
       type: input.type ?? null,
       publicKeyHex: input.publicKeyHex ?? null,
       keyGiven: input.publicKeyHex === undefined ? 0 : 1,
+      secretVerifierHex: input.secretVerifierHex ?? null,
+      secretGiven: input.secretVerifierHex === undefined ? 0 : 1,
     });
     return toRecord(this.select.get(input.id)!);
   }

@@ -175,4 +175,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN in_service INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 5,
+    name: 'AGV enrolment secret (SHA-256 verifier a normal-mode AGV proves at access)',
+    sql: `
+      ALTER TABLE agvs ADD COLUMN secret_verifier_hex TEXT;
+    `,
+  },
 ];
