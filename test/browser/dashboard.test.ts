@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { systemClock } from '../../src/core/index.ts';
+import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
@@ -24,13 +25,13 @@ let sim: Simulator;
 let browser: Browser;
 let site: SiteMap;
 
-async function loginAs(username: string): Promise<Page> {
+async function loginAs(username: string, apiUrl = platform.apiUrl): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (err) => {
     throw err;
   });
-  await page.goto(platform.apiUrl);
+  await page.goto(apiUrl);
   await page.fill('[data-testid=login-user]', username);
   await page.fill('[data-testid=login-password]', USERS.find((u) => u.username === username)!.password);
   await page.click('[data-testid=login-submit]');
@@ -186,6 +187,68 @@ describe('dashboard in a real browser', () => {
     page.on('dialog', (dialog) => void dialog.accept());
     await page.locator('[data-testid=clear-reservations]').click({ timeout: 30_000 });
     await expect.poll(() => platform.traffic.held(id).length, { timeout: 10_000 }).toBe(0);
+    await page.context().close();
+  });
+});
+
+describe('admission in the dashboard', () => {
+  // The production default: an AGV that registers on first contact waits for an operator.
+  let gated: PlatformHandle;
+  let newcomer: SimAgv;
+  const id = 'NEW-1';
+  // HTML in an AGV-supplied string must reach the screen as text.
+  const model = '<b>HX-600</b>';
+
+  beforeAll(async () => {
+    gated = await startPlatform(testConfig({ autoEnrol: true, autoApprove: false, webhooks: false }), { site, ops: { seedUsers: USERS } });
+    const start = gated.site.nodes[0]!;
+    newcomer = new SimAgv({
+      id,
+      profile: { ...VENDOR_PROFILES[0]!, model },
+      serial: 'SER-NEW-1',
+      start: { nodeNumber: 1, x: start.x, y: start.y },
+      mapNumber: 1,
+      clock: systemClock,
+      port: gated.rcsPort,
+      selfTickMs: 50,
+    });
+    newcomer.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    newcomer?.stop();
+    await gated?.stop();
+  });
+
+  const pendingRow = (page: Page) => page.locator(`[data-testid=pending-rows] tr[data-pending="${id}"]`);
+
+  it('lists an unknown AGV as waiting for approval; a viewer sees it but cannot approve it', async () => {
+    const page = await loginAs('viewer', gated.apiUrl);
+    await page.click('[data-nav=agvs]');
+    await pendingRow(page).waitFor({ timeout: 30_000 });
+    const cells = await pendingRow(page).locator('td').allTextContents();
+    const registered = (await gated.store.agvs.get(id))!;
+    expect(registered.admission).toBe('pending');
+    expect(cells.slice(0, 4)).toEqual([id, VENDOR_PROFILES[0]!.vendor, model, registered.type]);
+    expect(cells[4]).not.toBe('–'); // first seen
+    expect(await pendingRow(page).locator('b').count()).toBe(0);
+    expect(await page.locator('[data-testid=pending-approve]').count()).toBe(0);
+    expect(await page.locator('[data-testid=pending-reject]').count()).toBe(0);
+    expect(await apiFromPage(page, 'POST', `/api/v1/agvs/${id}/approve`)).toBe(403);
+    expect(await page.locator(`tr[data-agv="${id}"]`).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('lets an operator approve it: it leaves the list and joins the fleet online', async () => {
+    const page = await loginAs('operator', gated.apiUrl);
+    await page.click('[data-nav=agvs]');
+    await pendingRow(page).locator('[data-testid=pending-approve]').click({ timeout: 30_000 });
+    await expect.poll(async () => pendingRow(page).count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.textContent('[data-testid=pending-count]')).toBe('none');
+    const fleetRow = page.locator(`tr[data-agv="${id}"]`);
+    await expect.poll(async () => (await fleetRow.count()) > 0 && (await fleetRow.textContent()), { timeout: 30_000 }).toContain('online');
+    expect((await gated.store.agvs.get(id))?.admission).toBe('approved');
+    expect(gated.registry.get(id)?.connection).toBe('online');
     await page.context().close();
   });
 });

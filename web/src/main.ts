@@ -8,6 +8,7 @@ import { AgvListView } from './views/agvs.ts';
 import { AlarmView } from './views/alarms.ts';
 import { EventView } from './views/events.ts';
 import { HealthView } from './views/health.ts';
+import { PendingAgvList } from './views/pending-agvs.ts';
 import { TaskListView } from './views/tasks.ts';
 
 declare global {
@@ -156,7 +157,7 @@ function shell(root: HTMLElement, user: SessionUser): void {
   };
   const pages: Record<string, Page> = {
     map: mapPage,
-    agvs: new AgvListView(store, pick),
+    agvs: new AgvListView(store, pick, new PendingAgvList(user)),
     tasks: new TaskListView(store, user),
     alarms: new AlarmView(store, user),
     health: new HealthView(user),

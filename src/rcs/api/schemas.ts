@@ -146,6 +146,7 @@ export const agvSchema = {
     currentTaskId: { type: ['string', 'null'] },
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },
+    firstSeen: { type: ['string', 'null'], format: 'date-time', description: 'first registration; null when enrolled but never seen' },
     enrolled: { type: 'boolean', description: 'an SM2 public key (secure access) or an enrolment secret (normal access) is enrolled' },
     admission: {
       type: 'string',

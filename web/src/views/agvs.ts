@@ -1,6 +1,7 @@
 import { h, sevBadge } from '../dom.ts';
 import type { LiveStore } from '../live.ts';
 import type { AgvLive } from '../types.ts';
+import type { PendingAgvList } from './pending-agvs.ts';
 
 const ROW_HEIGHT = 26;
 
@@ -16,7 +17,7 @@ export class AgvListView {
   private dirty = true;
   private visible = false;
 
-  constructor(private readonly store: LiveStore, private readonly onPick: (id: string) => void) {
+  constructor(private readonly store: LiveStore, private readonly onPick: (id: string) => void, private readonly pending: PendingAgvList) {
     const table = h(
       'table',
       {},
@@ -31,7 +32,7 @@ export class AgvListView {
       this.dirty = true;
       this.render();
     });
-    this.element = h('div', { class: 'page' }, h('div', { class: 'toolbar' }, this.filter, this.count), this.scroller);
+    this.element = h('div', { class: 'page agv-page' }, pending.element, h('div', { class: 'toolbar' }, this.filter, this.count), this.scroller);
     store.on((what) => {
       if (what === 'agvs') this.dirty = true;
     });
@@ -43,6 +44,7 @@ export class AgvListView {
 
   show(visible: boolean): void {
     this.visible = visible;
+    this.pending.show(visible);
     if (visible) this.render();
   }
 

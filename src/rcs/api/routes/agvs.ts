@@ -15,6 +15,8 @@ interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'curre
   battery: number | null;
   currentTaskId: string | null;
   lastSeen: string | null;
+  /** When the AGV first registered; null when enrolled but never seen. */
+  firstSeen: string | null;
   enrolled: boolean;
   admission: AgvAdmission;
 }
@@ -29,6 +31,7 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
     ...view,
     currentTaskId: view.currentTaskId ?? null,
     lastSeen: iso(view.lastSeen),
+    firstSeen: iso(record?.firstSeen ?? null),
     inService: view.inService ?? record?.inService ?? true,
     paused: view.paused ?? false,
     enrolled: isEnrolled(record),
@@ -51,6 +54,7 @@ function registryJson(record: AgvRecord): AgvJson {
     currentTaskId: null,
     heldNodes: [],
     lastSeen: iso(record.lastSeen),
+    firstSeen: iso(record.firstSeen),
     inService: record.inService,
     paused: false,
     enrolled: isEnrolled(record),
