@@ -1,6 +1,10 @@
 // Protocol codec throughput and size, compared with VDA 5050 2.x JSON carrying the same content.
 // Prints one JSON object per line: {"bench":"protocol","case":…,"mode":…,"bytes":…,"encode_per_s":…,"decode_per_s":…}
+// When the `openssl` CLI is present, the same run first measures OpenSSL's SM2 sign/verify rate on one core
+// ("mode":"openssl-sm2"), and every secure line gives `ratio_to_openssl`: secure frames verified and decrypted per
+// CPU-second divided by OpenSSL's SM2 verifications per second — the yardstick for secure mode's per-core cost.
 //   npm run bench:protocol            (BENCH_MS=2000 for longer runs per measurement)
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../src/core/index.ts';
 import { createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, type Message } from '../src/protocol/index.ts';
@@ -57,6 +61,21 @@ function plain(name: string, message: Message): number {
   return bytes.length;
 }
 
+/** OpenSSL's SM2 rates on this machine (`openssl speed`, one process), or undefined without the CLI or SM2. */
+function opensslSm2(): { sign: number; verify: number; seconds: number } | undefined {
+  const seconds = Math.max(2, Math.round(MEASURE_MS / 1000));
+  const run = spawnSync('openssl', ['speed', '-seconds', String(seconds), 'sm2'], { encoding: 'utf8', timeout: 60_000 });
+  if (run.status !== 0 || typeof run.stdout !== 'string') return undefined;
+  // The summary row: " 256 bits SM2 (CurveSM2)   0.0003s   0.0003s   3454.0   3816.1" (sign s, verify s, sign/s, verify/s).
+  const row = run.stdout.split('\n').find((line) => /SM2/.test(line) && /\d+\.\d+\s*$/.test(line));
+  const numbers = row?.trim().split(/\s+/).slice(-2).map(Number);
+  if (!numbers || numbers.some((n) => !Number.isFinite(n) || n <= 0)) return undefined;
+  return { sign: numbers[0]!, verify: numbers[1]!, seconds };
+}
+
+const openssl = opensslSm2();
+if (openssl) emit({ case: 'sm2', mode: 'openssl-sm2', sign_per_s: openssl.sign, verify_per_s: openssl.verify, seconds: openssl.seconds });
+
 function secure(name: string, message: Message): void {
   const clock = new ManualClock(T0);
   const agvKeys = generateSm2KeyPair();
@@ -81,7 +100,8 @@ function secure(name: string, message: Message): void {
   const used = process.cpuUsage(cpu);
   const decoded = frames.length - warmUp;
   const decode: Rate = { perS: Math.round((decoded * 1000) / wallMs), perCpuS: Math.round((decoded * 1e6) / (used.user + used.system)) };
-  emit({ case: name, mode: 'secure', bytes: frames[0]!.length, ...rates(encode, decode), frames_decoded: decoded, decode_failures: failures });
+  const ratio = openssl ? { ratio_to_openssl: Number((decode.perCpuS / openssl.verify).toFixed(3)) } : {};
+  emit({ case: name, mode: 'secure', bytes: frames[0]!.length, ...rates(encode, decode), frames_decoded: decoded, decode_failures: failures, ...ratio });
 }
 
 function vda(name: string, value: unknown, plainBytes: number): void {
