@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
-import { buildApi, type ClearReservations } from './api/index.ts';
+import { buildApi } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
@@ -155,12 +155,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     ? undefined
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
-  const clearReservations: ClearReservations = (id) => {
-    if (!registry.live(id) && traffic.held(id).length === 0) return 'holds_nothing';
-    return coordinator.clearReservations(id) ? 'cleared' : 'online';
-  };
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations, controls, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });

@@ -136,14 +136,18 @@ export class FleetCoordinator {
     return this.controllers.get(agvId)?.job ?? { kind: 'idle' };
   }
 
-  /** Operator action: frees an offline AGV's reservations so others may pass. */
-  clearReservations(agvId: string): boolean {
+  /**
+   * Operator action: frees an offline AGV's reservations so others may pass. Refused while the AGV is connected (its
+   * reservations are in use); an AGV that is neither live nor holding anything has nothing to free.
+   */
+  clearReservations(agvId: string): 'cleared' | 'online' | 'holds_nothing' {
     const agv = this.o.registry.live(agvId);
-    if (agv?.link) return false;
+    if (!agv && this.o.traffic.held(agvId).length === 0) return 'holds_nothing';
+    if (agv?.link) return 'online';
     this.o.traffic.release(agvId);
     this.controllers.get(agvId)?.forgetPlacement();
     void this.journal.record('warning', 'reservations.cleared', `reservations of ${agvId} cleared by operator`, { agvId });
-    return true;
+    return 'cleared';
   }
 
   /** The order controller of one AGV (operator controls act through it). */
