@@ -5,6 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, type Message } from '../src/protocol/index.ts';
 import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const [attack, portArg, secondsArg, clientsArg, targetId = '', publicKeyHex = ''] = process.argv.slice(2);
 const port = Number(portArg);
@@ -15,7 +16,6 @@ let seq = 1;
 
 const frame = (message: Message) => encodeFrame(message, { seq: seq++ >>> 0, timestamp: Date.now() });
 const heartbeat = frame({ kind: 'heartbeat', role: 'ping', origin: 'agv', echoSeq: 0 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens a connection; resolves when it closes (refused, cut off or ended by us). */
 function session(onOpen: (socket: Socket) => void): Promise<void> {

@@ -18,6 +18,7 @@ import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
 import { DEFAULT_CONFIG, loadConfig, type PlatformConfig } from '../src/rcs/config.ts';
 import { startPlatform } from '../src/rcs/platform.ts';
 import { readSiteMapFile } from '../src/rcs/site/index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const AGVS = 30;
 const ATTACKS = [
@@ -31,7 +32,6 @@ const secondsFlag = process.argv.indexOf('--seconds');
 const seconds = secondsFlag > 0 ? Number(process.argv[secondsFlag + 1]) : 15;
 const attackFlag = process.argv.indexOf('--attack');
 const only = attackFlag > 0 ? process.argv[attackFlag + 1] : undefined;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'unifleet-abuse-'));
 const site = await readSiteMapFile('maps/demo-warehouse.json');

@@ -35,6 +35,7 @@ import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
 import { LatencyRecorder } from '../src/rcs/session/latency.ts';
 import { pairGrid } from './lib/pair-grid.ts';
 import { SegmentDriver } from './lib/segment-driver.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Result lines are the only stdout output; the platform's operational logs (one line per dropped AGV when a step
 // saturates) go to stderr only at this level or above (UNIFLEET_LOG_LEVEL=warn to see them). Dropped connections
@@ -55,7 +56,6 @@ function childUsage(child: ChildProcess): Promise<{ cpuMs: number; rss: number }
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number | undefined) => (n === undefined ? null : Math.round(n * 100) / 100);
 
