@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import { OperatorControls } from './dispatch/operator-controls.ts';
+import { SpaceService } from './space/space-service.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -24,7 +25,7 @@ import type { SiteMap } from './site/types.ts';
 import { openStoreFrom } from './store/index.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
-import { CentralTrafficController } from './traffic/central/index.ts';
+import { CentralTrafficController, radiusOf } from './traffic/central/index.ts';
 import { ReservationTrafficController } from './traffic/reservation-controller.ts';
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
@@ -67,6 +68,8 @@ export interface PlatformHandle {
   traffic: TrafficController;
   coordinator: FleetCoordinator;
   controls: OperatorControls;
+  /** Autonomous space grants and reported blockages. */
+  space: SpaceService;
   sessions: SessionServer;
   numbering: SiteNumbering;
   app: FastifyInstance;
@@ -120,6 +123,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
   await controls.load();
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
   const sessions = new SessionServer({
     clock,
     store,
@@ -127,6 +131,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     numbering,
     secure,
     tap: parts.tap,
+    space,
     logger,
     settings: {
       autoEnrol: config.autoEnrol,
@@ -155,13 +160,17 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     ? undefined
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
+  space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
+    space,
   });
 
   await coordinator.start();
+  // After the coordinator: it places an AGV on a status report before space looks at where it stands.
+  space.start();
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
@@ -179,6 +188,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     traffic,
     coordinator,
     controls,
+    space,
     sessions,
     numbering,
     app,
@@ -191,6 +201,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       if (stopped) return;
       stopped = true;
       coordinator.stop();
+      space.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();
