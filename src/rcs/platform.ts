@@ -9,6 +9,8 @@ import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import { OperatorControls } from './dispatch/operator-controls.ts';
+import { AgvParameters } from './agv-data/parameters.ts';
+import { RunningDataCollector } from './agv-data/running-data.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -67,6 +69,7 @@ export interface PlatformHandle {
   traffic: TrafficController;
   coordinator: FleetCoordinator;
   controls: OperatorControls;
+  runningData: RunningDataCollector;
   sessions: SessionServer;
   numbering: SiteNumbering;
   app: FastifyInstance;
@@ -148,6 +151,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       keyExchangeBurst: config.keyExchangeBurst,
     },
   });
+  const parameters = new AgvParameters({ registry, events: store.events, clock, logger });
+  const runningData = new RunningDataCollector({ clock, registry, samples: store.runningData, periodMs: config.runningDataPeriodMs, retentionMs: config.runningDataRetentionMs, logger });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
   const demoApiKey = config.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
@@ -156,7 +161,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
@@ -165,6 +170,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
+  runningData.start();
   await ops?.start();
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
@@ -179,6 +185,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     traffic,
     coordinator,
     controls,
+    runningData,
     sessions,
     numbering,
     app,
@@ -191,6 +198,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       if (stopped) return;
       stopped = true;
       coordinator.stop();
+      await runningData.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();

@@ -19,6 +19,9 @@ import { installQueryCoercion } from './query-coercion.ts';
 import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
 import { agvControlRoutes } from './routes/agv-controls.ts';
+import { agvDataRoutes } from './routes/agv-data.ts';
+import type { AgvParameters } from '../agv-data/parameters.ts';
+import type { RunningDataCollector } from '../agv-data/running-data.ts';
 import type { OperatorControls } from '../dispatch/operator-controls.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { dashboardFiles, dashboardTaskRoutes } from './routes/dashboard.ts';
@@ -59,6 +62,8 @@ export interface ApiDeps {
   admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
   /** Offers the operator controls (pause, stop, out of service, charge, park; fleet-wide) when given. */
   controls?: OperatorControls;
+  /** Offers parameter read/set and running data per AGV when given. */
+  agvData?: { parameters: AgvParameters; runningData: RunningDataCollector };
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };
@@ -143,6 +148,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
       if (deps.controls) await api.register(agvControlRoutes(deps.controls));
+      if (deps.agvData) await api.register(agvDataRoutes(deps.agvData.parameters, deps.agvData.runningData, readGuard));
       const numbering = new SiteNumbering(deps.site);
       await api.register(siteRoutes(numbering, readGuard));
       if (deps.platformPublicKey) await api.register(platformIdentityRoutes(platformIdentity(deps.platformPublicKey, numbering)));

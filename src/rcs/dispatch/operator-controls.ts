@@ -13,8 +13,8 @@ import type { FleetCoordinator } from './coordinator.ts';
 /** An operator action the platform refused; status and code are the HTTP answer (docs/api.md, "Errors"). */
 export class AgvControlError extends Error {
   constructor(
-    readonly status: 404 | 409 | 502,
-    readonly code: 'not_found' | 'invalid_state' | 'agv_refused',
+    readonly status: 400 | 404 | 409 | 502 | 504,
+    readonly code: 'invalid_request' | 'not_found' | 'invalid_state' | 'agv_refused' | 'agv_timeout',
     message: string,
     readonly details?: unknown,
   ) {
