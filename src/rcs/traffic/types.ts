@@ -26,7 +26,9 @@ export type TrafficEventKind =
   | 'agv.offline'
   | 'agv.online'
   | 'agv.deviated'
-  | 'agv.conflict';
+  | 'agv.conflict'
+  | 'resources.blocked'
+  | 'resources.unblocked';
 
 export interface TrafficEvent {
   kind: TrafficEventKind;
@@ -42,6 +44,8 @@ export interface TrafficObserver {
   /** Wall time (ms) of one planning step. */
   planStep?(ms: number): void;
 }
+
+export type { ResourceBlock } from './blocked-resources.ts';
 
 export interface TrafficController {
   /**
@@ -77,6 +81,17 @@ export interface TrafficController {
   agvOnline(agvId: string): void;
   /** Starts telling the observer about events and planning steps; returns a function that stops it. */
   observe(observer: TrafficObserver): () => void;
+  /**
+   * Resources others must not be granted: planning routes around them. `holder` (an AGV id) may still use them.
+   * Takes effect for every grant from now on and re-plans at once; a block with the id of one in force replaces it.
+   * Nodes another AGV already holds when the block appears stay its own: it finishes leaving over them (it was sent
+   * that path). A caller that wants it to stop instead stops it (pause/cancel); once it reports where it stopped,
+   * nothing beyond that is held. Waits behind a block report `blockedBy` = `block:<id>`. Throws on unknown nodes or
+   * edges (edge ids of the map, or `from->to`; a blocked edge is closed both ways), changing nothing.
+   */
+  blockResources(block: { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }): void;
+  unblockResources(id: string): void;
+  blockedResources(): readonly { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }[];
   /** Re-sizes an AGV's body (metres), for controllers that plan with footprints; others need not implement it. */
   setFootprint?(agvId: string, dimensions: { lengthM: number; widthM: number }): void;
 }
