@@ -31,6 +31,9 @@ import { ReservationTrafficController } from './traffic/reservation-controller.t
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
+import { OccupancyLimitedTraffic } from './traffic/occupancy-limits.ts';
+import { storedZones, ZoneService } from './zones/zone-service.ts';
+import { withOneWayZones } from './zones/zone.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import type { OpsService } from './ops/service.ts';
 
@@ -69,6 +72,7 @@ export interface PlatformHandle {
   traffic: TrafficController;
   coordinator: FleetCoordinator;
   controls: OperatorControls;
+  zones: ZoneService;
   runningData: RunningDataCollector;
   sessions: SessionServer;
   numbering: SiteNumbering;
@@ -94,12 +98,16 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   // PostgreSQL when a URL is configured (then no SQLite file or directory is made), else the embedded SQLite file.
   if (!parts.store && !config.dbUrl && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = parts.store ?? (await openStoreFrom(config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath }));
-  const graph = new RoadGraph(site);
+  // One-way zones are part of the graph traffic control plans on (docs/api.md, "Zones").
+  const zonesAtStart = await storedZones(store.zones, site);
+  const trafficSite = withOneWayZones(site, zonesAtStart);
+  const graph = new RoadGraph(trafficSite);
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
   const sized = config.registeredFootprints;
   const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
-  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, trafficSite, footprintOf);
+  const zonedTraffic = new OccupancyLimitedTraffic(traffic);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   if (sized) followRegisteredBodies(registry, traffic);
@@ -111,9 +119,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     clock,
     site,
     graph,
-    traffic,
+    traffic: zonedTraffic,
     registry,
     tasks,
+    speedLimit: (from, to) => zones.speedLimit(from, to),
     strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     recoveryMs: config.recoveryMs,
@@ -121,8 +130,14 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
   });
-  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
+  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
   await controls.load();
+  const zones: ZoneService = new ZoneService({
+    site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
+    pause: (ids, by) => controls.pauseAll(ids, by),
+    resume: (ids, by) => controls.resumeAll(ids, by),
+  });
+  zones.load(zonesAtStart);
   const sessions = new SessionServer({
     clock,
     store,
@@ -161,7 +176,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
@@ -185,6 +200,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     traffic,
     coordinator,
     controls,
+    zones,
     runningData,
     sessions,
     numbering,

@@ -20,6 +20,8 @@ import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
 import { agvControlRoutes } from './routes/agv-controls.ts';
 import { agvDataRoutes } from './routes/agv-data.ts';
+import { zoneRoutes } from './routes/zones.ts';
+import type { ZoneService } from '../zones/zone-service.ts';
 import type { AgvParameters } from '../agv-data/parameters.ts';
 import type { RunningDataCollector } from '../agv-data/running-data.ts';
 import type { OperatorControls } from '../dispatch/operator-controls.ts';
@@ -62,6 +64,8 @@ export interface ApiDeps {
   admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
   /** Offers the operator controls (pause, stop, out of service, charge, park; fleet-wide) when given. */
   controls?: OperatorControls;
+  /** Offers the operator zones (/zones) when given. */
+  zones?: ZoneService;
   /** Offers parameter read/set and running data per AGV when given. */
   agvData?: { parameters: AgvParameters; runningData: RunningDataCollector };
   version?: string;
@@ -148,6 +152,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
       if (deps.controls) await api.register(agvControlRoutes(deps.controls));
+      if (deps.zones) await api.register(zoneRoutes(deps.zones, readGuard));
       if (deps.agvData) await api.register(agvDataRoutes(deps.agvData.parameters, deps.agvData.runningData, readGuard));
       const numbering = new SiteNumbering(deps.site);
       await api.register(siteRoutes(numbering, readGuard));

@@ -216,6 +216,17 @@ export class AgvOrderController {
     return link.sendControl(kind === 'pause' ? 'cancel' : 'estop');
   }
 
+  /** A hold kept across a restart, or set while the AGV was offline: nothing is released until it is lifted. */
+  restoreHold(kind: 'pause' | 'estop'): void {
+    if (this.hold !== 'estop') this.hold = kind;
+    this.driving = undefined;
+  }
+
+  /** Lifts a hold set while the AGV was offline (nothing to tell it). */
+  liftHold(): void {
+    this.hold = undefined;
+  }
+
   resume(): void {
     if (this.hold !== 'pause') return;
     this.hold = undefined;
