@@ -115,9 +115,10 @@ function checkPath(path: readonly string[], site: SiteMap): string[] {
   if (path.length < 2) return ['path needs at least 2 nodes'];
   const problems: string[] = [];
   for (let i = 1; i < path.length; i++) {
-    const e = edgeBetween(site, path[i - 1]!, path[i]!);
-    if (!e) problems.push(`no edge ${path[i - 1]} → ${path[i]}`);
-    else if (!e.bidirectional && e.from !== path[i - 1]) problems.push(`edge ${e.id} is one-way ${e.from} → ${e.to} already`);
+    const [a, b] = [path[i - 1]!, path[i]!];
+    const e = site.edges.find((edge) => (edge.from === a && edge.to === b) || (edge.from === b && edge.to === a));
+    if (!e) problems.push(`no edge ${a} → ${b}`);
+    else if (!e.bidirectional && e.from !== a) problems.push(`edge ${e.id} is one-way ${e.from} → ${e.to} already`);
   }
   if (new Set(path).size !== path.length) problems.push('path visits a node twice');
   return problems;
