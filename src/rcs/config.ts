@@ -47,6 +47,10 @@ export interface PlatformConfig {
   /** Key-exchange starts (SM2 work each) per second from one source (sustained; keyExchangeBurst at once). */
   keyExchangesPerSecond: number;
   keyExchangeBurst: number;
+  /** How often running data (odometry, counters, diagnostics) is requested from every online AGV; 0: never. */
+  runningDataPeriodMs: number;
+  /** Running-data samples older than this are deleted. */
+  runningDataRetentionMs: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
@@ -106,6 +110,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
+  runningDataPeriodMs: 60_000,
+  runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,
   openReads: false,
   metricsAuth: false,
@@ -143,6 +149,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   connectionBurst: 'UNIFLEET_CONNECTION_BURST',
   keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
   keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
+  runningDataPeriodMs: 'UNIFLEET_RUNNING_DATA_PERIOD_MS',
+  runningDataRetentionMs: 'UNIFLEET_RUNNING_DATA_RETENTION_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',

@@ -10,6 +10,8 @@ import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import { OperatorControls } from './dispatch/operator-controls.ts';
 import { SpaceService } from './space/space-service.ts';
+import { AgvParameters } from './agv-data/parameters.ts';
+import { RunningDataCollector } from './agv-data/running-data.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -30,6 +32,9 @@ import { ReservationTrafficController } from './traffic/reservation-controller.t
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
+import { OccupancyLimitedTraffic } from './traffic/occupancy-limits.ts';
+import { storedZones, ZoneService } from './zones/zone-service.ts';
+import { withOneWayZones } from './zones/zone.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import type { OpsService } from './ops/service.ts';
 
@@ -70,6 +75,8 @@ export interface PlatformHandle {
   controls: OperatorControls;
   /** Autonomous space grants and reported blockages. */
   space: SpaceService;
+  zones: ZoneService;
+  runningData: RunningDataCollector;
   sessions: SessionServer;
   numbering: SiteNumbering;
   app: FastifyInstance;
@@ -94,12 +101,16 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   // PostgreSQL when a URL is configured (then no SQLite file or directory is made), else the embedded SQLite file.
   if (!parts.store && !config.dbUrl && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const store = parts.store ?? (await openStoreFrom(config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath }));
-  const graph = new RoadGraph(site);
+  // One-way zones are part of the graph traffic control plans on (docs/api.md, "Zones").
+  const zonesAtStart = await storedZones(store.zones, site);
+  const trafficSite = withOneWayZones(site, zonesAtStart);
+  const graph = new RoadGraph(trafficSite);
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
   const sized = config.registeredFootprints;
   const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
-  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, trafficSite, footprintOf);
+  const zonedTraffic = new OccupancyLimitedTraffic(traffic);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   if (sized) followRegisteredBodies(registry, traffic);
@@ -111,9 +122,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     clock,
     site,
     graph,
-    traffic,
+    traffic: zonedTraffic,
     registry,
     tasks,
+    speedLimit: (from, to) => zones.speedLimit(from, to),
     strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     recoveryMs: config.recoveryMs,
@@ -121,9 +133,15 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
   });
-  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
+  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
   await controls.load();
   const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
+  const zones: ZoneService = new ZoneService({
+    site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
+    pause: (ids, by) => controls.pauseAll(ids, by),
+    resume: (ids, by) => controls.resumeAll(ids, by),
+  });
+  zones.load(zonesAtStart);
   const sessions = new SessionServer({
     clock,
     store,
@@ -153,6 +171,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       keyExchangeBurst: config.keyExchangeBurst,
     },
   });
+  const parameters = new AgvParameters({ registry, events: store.events, clock, logger });
+  const runningData = new RunningDataCollector({ clock, registry, samples: store.runningData, periodMs: config.runningDataPeriodMs, retentionMs: config.runningDataRetentionMs, logger });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
   const demoApiKey = config.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
@@ -162,7 +182,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
     space,
@@ -174,6 +194,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
+  runningData.start();
   await ops?.start();
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
@@ -189,6 +210,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     coordinator,
     controls,
     space,
+    zones,
+    runningData,
     sessions,
     numbering,
     app,
@@ -202,6 +225,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       stopped = true;
       coordinator.stop();
       space.stop();
+      await runningData.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();

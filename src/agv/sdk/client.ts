@@ -6,7 +6,7 @@ import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
 import type {
   ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
-  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamSet, RunningDataRequest, SpaceRequest, SpaceResponse,
+  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse,
 } from './types.ts';
 
 // The AGV SDK: what a vendor embeds to join a UniFleet site. It connects, asks for access, registers with its
@@ -58,9 +58,9 @@ export class AgvClient {
     charging?: Handler<ChargingCommand>;
     mapSwitch?: Handler<MapSwitch, MapSwitchOutcome>;
     navSwitch?: Handler<NavModeSwitch, NavSwitchOutcome>;
-    paramQuery?: (q: ParamQuery) => { param: string; value: number }[];
-    paramSet?: Handler<ParamSet>;
-    runningData?: (r: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>;
+    paramQuery?: (q: ParamQuery) => ParamValue[];
+    paramSet?: Handler<ParamSet, ParamResult[]>;
+    runningData?: (r: RunningDataRequest) => RunningDataFields;
     space?: (r: SpaceResponse) => void;
   } = {};
 
@@ -114,17 +114,21 @@ export class AgvClient {
     this.handlers.navSwitch = handler;
     return this;
   }
-  onParamSet(handler: Handler<ParamSet>): this {
+  /**
+   * Applies a paramSet, all or nothing; return one result per parameter (answered as paramSetAck). Without a handler
+   * every parameter is answered readOnly.
+   */
+  onParamSet(handler: Handler<ParamSet, ParamResult[]>): this {
     this.handlers.paramSet = handler;
     return this;
   }
   /** Answers the platform's parameter reads; return the values asked for (all when the query lists none). */
-  onParamQuery(handler: (query: ParamQuery) => Extract<Message, { kind: 'paramReport' }>['params']): this {
-    this.handlers.paramQuery = handler as (q: ParamQuery) => { param: string; value: number }[];
+  onParamQuery(handler: (query: ParamQuery) => ParamValue[]): this {
+    this.handlers.paramQuery = handler;
     return this;
   }
   /** Answers runningDataRequest (odometry, counters, diagnostics, logs); without a handler the request is nacked. */
-  onRunningDataRequest(handler: (request: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>): this {
+  onRunningDataRequest(handler: (request: RunningDataRequest) => RunningDataFields): this {
     this.handlers.runningData = handler;
     return this;
   }
@@ -339,7 +343,7 @@ export class AgvClient {
         void this.runCommand(frame, this.handlers.charging, m);
         return;
       case 'paramSet':
-        void this.runCommand(frame, this.handlers.paramSet, m);
+        void this.runParamSet(m);
         return;
       case 'mapSwitch':
         void this.runSwitch(frame, m);
@@ -348,7 +352,7 @@ export class AgvClient {
         void this.runNavSwitch(frame, m);
         return;
       case 'paramQuery': {
-        const params = (this.handlers.paramQuery?.(m) ?? []) as Extract<Message, { kind: 'paramReport' }>['params'];
+        const params = this.handlers.paramQuery?.(m) ?? [];
         peer.send({ kind: 'paramReport', queryId: m.queryId, params });
         return;
       }
@@ -443,6 +447,17 @@ export class AgvClient {
     }
     if (result && !result.ok) peer.nack(frame.seq, frame.msgType, result.code as ProtocolErrorCode, result.detail ?? '');
     else peer.ack(frame);
+  }
+
+  /** paramSet is answered by paramSetAck only (ack rule 1); a handler that throws rejects every parameter. */
+  private async runParamSet(m: ParamSet): Promise<void> {
+    let results: ParamResult[];
+    try {
+      results = this.handlers.paramSet ? await this.handlers.paramSet(m) : m.params.map((p) => ({ param: p.param, result: 'readOnly' as const }));
+    } catch {
+      results = m.params.map((p) => ({ param: p.param, result: 'rejected' as const }));
+    }
+    this.peer?.send({ kind: 'paramSetAck', requestId: m.requestId, results });
   }
 
   private async runSwitch(frame: Frame, m: MapSwitch): Promise<void> {

@@ -19,6 +19,12 @@ export type NavModeSwitch = MessageOfKind<'navModeSwitch'>;
 export type ParamQuery = MessageOfKind<'paramQuery'>;
 export type ParamSet = MessageOfKind<'paramSet'>;
 export type RunningDataRequest = MessageOfKind<'runningDataRequest'>;
+/** A basic parameter and its value in the parameter's unit (ParamId). */
+export type ParamValue = ParamSet['params'][number];
+/** One entry of a paramSetAck: the AGV's verdict on one parameter. */
+export type ParamResult = MessageOfKind<'paramSetAck'>['results'][number];
+/** What runningData carries besides the request id it answers. */
+export type RunningDataFields = Without<MessageOfKind<'runningData'>, 'kind' | 'requestId'>;
 export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
 export type SpaceResponse = MessageOfKind<'spaceResponse'>;
 export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;

@@ -34,6 +34,8 @@ export interface OrderControllerContext {
    * for an operator instead of waiting for it forever.
    */
   lostAfterMs: number;
+  /** An operator's speed limit (m/s) on the edge from → to (speed-limit zones); undefined: the map's own. */
+  speedLimit?(from: string, to: string): number | undefined;
 }
 
 interface Driving {
@@ -216,6 +218,17 @@ export class AgvOrderController {
     return link.sendControl(kind === 'pause' ? 'cancel' : 'estop');
   }
 
+  /** A hold kept across a restart, or set while the AGV was offline: nothing is released until it is lifted. */
+  restoreHold(kind: 'pause' | 'estop'): void {
+    if (this.hold !== 'estop') this.hold = kind;
+    this.driving = undefined;
+  }
+
+  /** Lifts a hold set while the AGV was offline (nothing to tell it). */
+  liftHold(): void {
+    this.hold = undefined;
+  }
+
   resume(): void {
     if (this.hold !== 'pause') return;
     this.hold = undefined;
@@ -355,7 +368,7 @@ export class AgvOrderController {
     d.inFlight = true;
     const current = d;
     void link
-      .sendMotion({ orderId: d.orderId, updateId: d.updateId, released: released.map((n) => this.step(n)), announced: announced.map((n) => this.step(n)) })
+      .sendMotion({ orderId: d.orderId, updateId: d.updateId, ...this.steps(released, announced) })
       .then((outcome) => {
         current.inFlight = false;
         if (!outcome.ok) {
@@ -368,9 +381,15 @@ export class AgvOrderController {
       });
   }
 
-  private step(nodeId: string): PathStep {
-    const n = this.ctx.graph.node(nodeId)!;
-    return { nodeId, x: n.x, y: n.y };
+  /** Released and announced nodes as order steps; each edge gets the operator's speed limit where a zone sets one. */
+  private steps(released: readonly string[], announced: readonly string[]): { released: PathStep[]; announced: PathStep[] } {
+    const all = [...released, ...announced];
+    const steps = all.map((nodeId, i): PathStep => {
+      const n = this.ctx.graph.node(nodeId)!;
+      const maxSpeed = i > 0 ? this.ctx.speedLimit?.(all[i - 1]!, nodeId) : undefined;
+      return maxSpeed === undefined ? { nodeId, x: n.x, y: n.y } : { nodeId, x: n.x, y: n.y, maxSpeed };
+    });
+    return { released: steps.slice(0, released.length), announced: steps.slice(released.length) };
   }
 
   private arrive(job: Job, status: AgvStatus): void {

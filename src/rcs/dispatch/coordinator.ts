@@ -47,6 +47,8 @@ export interface CoordinatorOptions {
    * driving an old order are told to stop at their next node.
    */
   recoveryMs?: number;
+  /** Operator speed limits per edge (m/s), sent in orders; see OrderControllerContext.speedLimit. */
+  speedLimit?: (from: string, to: string) => number | undefined;
 }
 
 export class FleetCoordinator {
@@ -92,6 +94,7 @@ export class FleetCoordinator {
       recovery: this.gate,
       nodeSnapM: o.nodeSnapM ?? 0.25,
       lostAfterMs: o.lostAfterMs ?? 5_000,
+      speedLimit: o.speedLimit,
     };
   }
 

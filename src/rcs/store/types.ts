@@ -321,8 +321,75 @@ export interface HealthRunRepository {
   list(limit: number): Promise<HealthRunRecord[]>;
 }
 
+/** Operator zone kinds (docs/api.md, "Zones"): what the zone does to traffic. */
+export type ZoneType = 'blocked' | 'speedLimit' | 'oneWay' | 'maxOccupancy';
+
+/**
+ * An operator zone as stored. `definition` is the zone's validated shape (nodes, edges, polygon and the fields of
+ * its type); the zones module owns its meaning, the store keeps it as given.
+ */
+export interface ZoneRecord {
+  id: string;
+  type: ZoneType;
+  name: string;
+  definition: unknown;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface ZoneRepository {
+  /** Throws StoreConflictError when the id is taken. */
+  create(zone: ZoneRecord): Promise<ZoneRecord>;
+  get(id: string): Promise<ZoneRecord | undefined>;
+  list(): Promise<ZoneRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** An operator's hold on an AGV that must outlive a restart: paused or emergency-stopped. */
+export type AgvHold = 'paused' | 'stopped';
+
+export interface AgvHoldRecord {
+  agvId: string;
+  hold: AgvHold;
+  by: string;
+  at: number;
+}
+
+export interface AgvHoldRepository {
+  list(): Promise<AgvHoldRecord[]>;
+  /** Sets the AGV's hold, or with null removes it. */
+  set(agvId: string, hold: AgvHold | null, by: string, at: number): Promise<void>;
+}
+
+/** One running-data sample of an AGV, in protocol units (docs/protocol.md, runningData). */
+export interface RunningDataSample {
+  agvId: string;
+  at: number;
+  odometerM: number;
+  operatingS: number;
+  drivingS: number;
+  liftCycles: number;
+  chargeCycles: number;
+  /** Battery state of health in 0.1 %. */
+  batteryHealth: number;
+  /** 0.1 °C. */
+  batteryTemperature: number;
+  diagnostics: { key: number; value: number }[];
+}
+
+export interface RunningDataRepository {
+  append(sample: RunningDataSample): Promise<void>;
+  /** Oldest first: the newest `limit` samples at or after `since`. */
+  list(agvId: string, since: number, limit: number): Promise<RunningDataSample[]>;
+  /** Deletes samples older than `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface Store {
   readonly agvs: AgvRepository;
+  readonly zones: ZoneRepository;
+  readonly holds: AgvHoldRepository;
+  readonly runningData: RunningDataRepository;
   readonly tasks: TaskRepository;
   readonly outbox: OutboxRepository;
   readonly events: EventRepository;

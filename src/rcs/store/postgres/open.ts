@@ -13,6 +13,7 @@ import {
   PgSettingsRepository,
   PgWebhookRepository,
 } from './repositories.ts';
+import { PgAgvHoldRepository, PgRunningDataRepository, PgZoneRepository } from './zones.ts';
 import { PgTaskRepository } from './tasks.ts';
 import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
@@ -138,6 +139,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let closed: Promise<void> | undefined;
   return {
     agvs: new PgAgvRepository(pool),
+    zones: new PgZoneRepository(pool),
+    holds: new PgAgvHoldRepository(pool),
+    runningData: new PgRunningDataRepository(pool),
     tasks: new PgTaskRepository(pool),
     outbox: new PgOutboxRepository(pool),
     events: new PgEventRepository(pool),

@@ -8,6 +8,7 @@ import { SqliteTaskRepository } from './tasks.ts';
 import { SqliteOutboxRepository } from './outbox.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
+import { SqliteAgvHoldRepository, SqliteRunningDataRepository, SqliteZoneRepository } from './zones.ts';
 import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -32,6 +33,9 @@ export function openStore(options: SqliteStoreOptions): Store {
   const agvs = new SqliteAgvRepository(db);
   return {
     agvs,
+    zones: new SqliteZoneRepository(db),
+    holds: new SqliteAgvHoldRepository(db),
+    runningData: new SqliteRunningDataRepository(db),
     tasks: new SqliteTaskRepository(db),
     outbox: new SqliteOutboxRepository(db),
     events: new SqliteEventRepository(db),
