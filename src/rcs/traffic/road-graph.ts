@@ -5,6 +5,8 @@ import { MinHeap } from './min-heap.ts';
 
 export interface RoadNodeInput {
   id: string;
+  /** The site map (floor) the node is on; x / y are in that map's frame. */
+  map?: string;
   x: number;
   y: number;
   /** AGVs may pass but not stop here (see SiteNode.noStop). */

@@ -1,5 +1,6 @@
 import { buildRoadmapGraph, DiscBodies, DistanceTable, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
+import { sitePlane } from '../../site/plane.ts';
 import { TrafficObservers } from '../observers.ts';
 import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../types.ts';
 import { DetourDistances } from './detour-distances.ts';
@@ -63,8 +64,10 @@ export class CentralTrafficController implements TrafficController {
     site: RoadGraphInput,
     private readonly options: CentralTrafficOptions = {},
   ) {
+    // Maps of a site (floors) are placed apart on one plane, so bodies on different floors never overlap.
+    const plane = sitePlane(site.nodes);
     this.roadmap = buildRoadmapGraph({
-      nodes: site.nodes.map((n) => ({ id: n.id, x: n.x, y: n.y })),
+      nodes: site.nodes.map((n, i) => ({ id: n.id, x: plane[i]!.x, y: plane[i]!.y })),
       edges: site.edges.map((e) => ({ from: e.from, to: e.to, length: e.length, oneWay: e.bidirectional !== true })),
     });
     const graph = this.roadmap.graph;
