@@ -23,8 +23,8 @@ import { LiftScheduler, type Ride } from './scheduler.ts';
 //   `switchAttempts` times, then it waits for an operator (retryMapSwitch).
 // * a lift leaves AGV mode or reports a fault: rides not yet boarded are re-planned through another lift, or wait
 //   with the reason visible; a ride already on board keeps its lift and waits.
-// * a door does not open within its time (or reports a fault): alarm; the nodes behind it become walls, so routes
-//   go another way where one exists; cleared when the door reports open again.
+// * a door does not open within its time (or reports a fault): alarm; the ends of its edge become walls for
+//   planning, so routes go another way where one exists; cleared when the door reports open again.
 
 export interface SwitchOutcome {
   ok: boolean;
@@ -54,7 +54,10 @@ export interface LiftRidesOptions {
 export type Leg =
   /** Drive toward `goal`; `final` when it is the job's own goal, not a lobby or a cabin. */
   | { kind: 'drive'; goal: string; final: boolean; reason?: string }
-  /** Stay put: riding, switching maps, or nothing to do until equipment answers. */
+  /**
+   * Stay put (after the nodes already released): queued for a lift, riding, switching maps, or nothing to do until
+   * equipment answers. The caller stops asking traffic control for a route meanwhile (TrafficController.stop).
+   */
   | { kind: 'hold'; reason: string };
 
 interface SwitchState {
@@ -124,6 +127,25 @@ export class LiftRides implements TrafficGate {
     return leg;
   }
 
+  /** Whether an AGV of this profile can get from one node to another, by lift where the floors differ. */
+  reaches(profile: RoutingProfile, from: string, to: string): boolean {
+    const key = `${[...profile.navigation].join(',')}|${profile.bodyM}|${from}|${to}`;
+    let known = this.reachCache.get(key);
+    if (known === undefined) this.reachCache.set(key, (known = this.computeReach(profile, from, to)));
+    return known;
+  }
+
+  private readonly reachCache = new Map<string, boolean>();
+
+  private computeReach(profile: RoutingProfile, from: string, to: string): boolean {
+    const graph = this.routes.graphFor(profile);
+    if (!graph.nodes.has(from) || !graph.nodes.has(to)) return false;
+    const a = this.routes.floorOf(from)!;
+    const b = this.routes.floorOf(to)!;
+    if (a === b) return this.routes.distancesOnFloor(profile, from).has(to);
+    return this.routes.nextFloor(profile, a, b) !== undefined;
+  }
+
   /** The AGV's task was dropped: withdraw its ride if it has not boarded. */
   cancel(agvId: string): void {
     const ticket = this.scheduler.ticket(agvId);
@@ -185,8 +207,12 @@ export class LiftRides implements TrafficGate {
     return this.navigationReady(agvId, from, to);
   }
 
+  /**
+   * The ends of failed doors' edges, except where an AGV stands or is granted: an AGV on one end must still find
+   * its way back out around the door, which it cannot if its own node is a wall.
+   */
   walls(): readonly string[] {
-    return [...this.failedDoors.values()].flat();
+    return [...this.failedDoors.values()].flat().filter((node) => this.o.traffic.heldBy(node) === undefined);
   }
 
   // --- legs ---
@@ -232,7 +258,8 @@ export class LiftRides implements TrafficGate {
     const lobby = this.lobbyFor(agvId, ride.fromNode, here);
     switch (ride.phase) {
       case 'queued':
-        return { kind: 'drive', goal: lobby, final: false, reason: `queued for lift ${ride.liftId} (${position} ahead)` };
+        // Not at the lobby: it is the only way out of the cabin for the AGV riding now.
+        return { kind: 'hold', reason: `queued for lift ${ride.liftId} (${position} ahead)` };
       case 'called': {
         if (here === ride.fromNode) {
           // In the cabin: travel.
