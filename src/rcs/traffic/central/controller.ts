@@ -344,6 +344,7 @@ export class CentralTrafficController implements TrafficController {
       pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
     const detourFor = this.prepareDetours(ids, immovable, radius);
+    const gate = this.options.gate;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));
     order.sort((a, b) => priority[b]! - priority[a]!);
@@ -364,6 +365,7 @@ export class CentralTrafficController implements TrafficController {
         if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
         const goal = goals[agent]!;
         if (to !== from && (!mayEnter(agent, to) || this.vertexBlocks.edgeBlocker(ids[agent]!, from, to) !== undefined)) return Number.POSITIVE_INFINITY;
+        if (to !== from && gate && !gate.allows(ids[agent]!, this.roadmap.ids[from]!, this.roadmap.ids[to]!)) return Number.POSITIVE_INFINITY;
         // The grant would refuse it (exit covered by another body): planning it would only block others' moves.
         if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
@@ -384,7 +386,10 @@ export class CentralTrafficController implements TrafficController {
     for (const r of new Set(radius)) {
       let detours = this.detours.get(r);
       if (!detours) this.detours.set(r, (detours = new DetourDistances(this.roadmap.graph)));
-      const walls: number[] = [...this.vertexBlocks.blockedVertices()];
+      const walls: number[] = [
+        ...this.vertexBlocks.blockedVertices(),
+        ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
+      ];
       for (const b of immovable) {
         for (const v of this.table.path(ids[b]!)) {
           walls.push(v);
@@ -444,6 +449,8 @@ export class CentralTrafficController implements TrafficController {
             if (!way.claimed) this.claimBlockedWay(id, chain);
           } else if (own >= 0) blocker = id;
         }
+        // Equipment and navigation: held before a door until it is open, before a new area until the mode switched.
+        if (blocker === undefined && !this.gateAdmits(id, current[i]!, chain)) blocker = id;
         if (blocker === undefined && (blocker = this.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
@@ -494,6 +501,18 @@ export class CentralTrafficController implements TrafficController {
   }
 
   // --- helpers ---
+
+  /** Whether the gate lets the AGV take each move of the chain from its frontier (always, without a gate). */
+  private gateAdmits(agvId: string, frontier: number, chain: readonly number[]): boolean {
+    const gate = this.options.gate;
+    if (!gate) return true;
+    let at = frontier;
+    for (const v of chain) {
+      if (!gate.admit(agvId, this.roadmap.ids[at]!, this.roadmap.ids[v]!)) return false;
+      at = v;
+    }
+    return true;
+  }
 
   /**
    * "Don't block the box" for bodies that cover neighbouring nodes. Two such AGVs approaching one junction from
