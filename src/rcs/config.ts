@@ -74,6 +74,18 @@ export interface PlatformConfig {
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
   logLevel: LogLevel;
+  /** Run the VDA 5050 master control (AGVs speaking VDA 5050 over MQTT join the same fleet). */
+  vda5050: boolean;
+  /** MQTT broker of the VDA 5050 AGVs (mqtt://, mqtts://, ws://). */
+  vdaBrokerUrl: string;
+  /** VDA 5050 interfaceName: the first topic level, one namespace per site. */
+  vdaInterface: string;
+  /** A VDA order or instant action not visible in the AGV's state after this long raises an alarm. */
+  vdaCommandTimeoutMs: number;
+  /** A VDA AGV silent this long (no state, no last will) is offline; VDA AGVs publish state at least every 30 s. */
+  vdaStaleAfterMs: number;
+  /** VDA 5050 virtual AGVs (vda-5050-lib) started inside the process (main job only; implies vda5050). */
+  vdaAgvs: number;
 }
 
 export const TRAFFIC_MODES = ['reservation', 'central'] as const;
@@ -124,6 +136,12 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   registeredFootprints: false,
   webhooks: true,
   logLevel: 'info',
+  vda5050: false,
+  vdaBrokerUrl: 'mqtt://127.0.0.1:1883',
+  vdaInterface: 'uagv',
+  vdaCommandTimeoutMs: 10_000,
+  vdaStaleAfterMs: 65_000,
+  vdaAgvs: 0,
 };
 
 const ENV: Record<keyof PlatformConfig, string> = {
@@ -163,6 +181,12 @@ const ENV: Record<keyof PlatformConfig, string> = {
   registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
   webhooks: 'UNIFLEET_WEBHOOKS',
   logLevel: 'UNIFLEET_LOG_LEVEL',
+  vda5050: 'UNIFLEET_VDA5050',
+  vdaBrokerUrl: 'UNIFLEET_VDA_BROKER_URL',
+  vdaInterface: 'UNIFLEET_VDA_INTERFACE',
+  vdaCommandTimeoutMs: 'UNIFLEET_VDA_COMMAND_TIMEOUT_MS',
+  vdaStaleAfterMs: 'UNIFLEET_VDA_STALE_AFTER_MS',
+  vdaAgvs: 'UNIFLEET_VDA_AGVS',
 };
 
 /** Flag name for a key: apiPort -> --api-port. */

@@ -36,6 +36,9 @@ import { OccupancyLimitedTraffic } from './traffic/occupancy-limits.ts';
 import { storedZones, ZoneService } from './zones/zone-service.ts';
 import { withOneWayZones } from './zones/zone.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
+import { LatencyRecorder } from './session/latency.ts';
+import { VdaBridge } from './vda5050/bridge.ts';
+import type { VdaState } from './vda5050/wire.ts';
 import type { OpsService } from './ops/service.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
@@ -63,6 +66,8 @@ export interface InjectedParts {
   tap?: (agvId: string, frame: Frame) => void;
   /** Operations (dashboard, alarms, health, metrics, logins); false leaves it out. */
   ops?: PlatformOpsOptions | false;
+  /** Observe every state VDA 5050 AGVs send (tests). */
+  tapVdaState?: (agvId: string, state: VdaState) => void;
 }
 
 export interface PlatformHandle {
@@ -86,6 +91,10 @@ export interface PlatformHandle {
   /** The platform's SM2 public key (65 bytes) that secure AGVs pin. */
   platformPublicKey: Uint8Array;
   ops: OpsService | undefined;
+  /** The VDA 5050 master control when config.vda5050 is on. */
+  vda: VdaBridge | undefined;
+  /** Order/instant-action round trips of VDA 5050 AGVs (publish → seen in their state). */
+  vdaLatency: LatencyRecorder;
   stop(): Promise<void>;
 }
 
@@ -184,13 +193,26 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
-    admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
+    admissionDecided: (id, decision, by) => {
+      sessions.admissionDecided(id, decision, by);
+      vda?.admissionDecided(id, decision);
+    },
     space,
   });
 
   await coordinator.start();
   // After the coordinator: it places an AGV on a status report before space looks at where it stands.
   space.start();
+  const vdaLatency = new LatencyRecorder();
+  const vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState }).catch(async (err: unknown) => {
+    coordinator.stop();
+    space.stop();
+    await runningData.stop();
+    for (const stop of unwire) stop();
+    await ops?.stop();
+    if (!parts.store) await store.close();
+    throw err;
+  }) : undefined;
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
@@ -220,12 +242,15 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     demoApiKey,
     platformPublicKey: platformKeys.publicKey,
     ops: ops?.ops,
+    vda,
+    vdaLatency,
     async stop() {
       if (stopped) return;
       stopped = true;
       coordinator.stop();
       space.stop();
       await runningData.stop();
+      await vda?.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();
@@ -295,4 +320,38 @@ function followRegisteredBodies(registry: FleetRegistry, traffic: TrafficControl
     const body = registry.footprintOf(event.agvId);
     if (body) traffic.setFootprint?.(event.agvId, body);
   });
+}
+
+/** The VDA 5050 master control on the configured broker, sharing the sessions' audit and the command-latency metrics. */
+async function startVdaBridge(
+  config: PlatformConfig,
+  deps: { clock: Clock; store: Store; registry: FleetRegistry; site: SiteMap; logger: Logger; sessions: SessionServer; vdaLatency: LatencyRecorder; ops: OpsService | undefined; tapState?: (agvId: string, state: VdaState) => void },
+): Promise<VdaBridge> {
+  const bridge = new VdaBridge({
+    clock: deps.clock,
+    store: deps.store,
+    registry: deps.registry,
+    site: deps.site,
+    logger: deps.logger,
+    tapState: deps.tapState,
+    audit: (entry) => deps.sessions.audit.record(entry),
+    recordLatency: (kind, ms) => {
+      deps.vdaLatency.record(kind, ms);
+      deps.ops?.observeCommandLatency(ms, `vda5050.${kind}`);
+    },
+    settings: {
+      brokerUrl: config.vdaBrokerUrl,
+      interfaceName: config.vdaInterface,
+      autoEnrol: config.autoEnrol,
+      autoApprove: config.autoApprove,
+      requireSecure: config.requireSecure,
+      commandTimeoutMs: config.vdaCommandTimeoutMs,
+      staleAfterMs: config.vdaStaleAfterMs,
+      maxClockSkewMs: 30_000,
+      loadType: 'EPAL',
+      connectTimeoutMs: 5_000,
+    },
+  });
+  await bridge.start();
+  return bridge;
 }

@@ -100,6 +100,8 @@ export type RunningDataReading = Omit<RunningDataSample, 'agvId' | 'at'>;
 /** How the runtime talks to one connected AGV; implemented by the session (order-controller unit tests record what goes over it). */
 export interface AgvLink {
   readonly mode: AgvSecurityMode;
+  /** The protocol the AGV speaks and the version in use: 'unifleet' (the guide protocol) or 'vda5050'. */
+  readonly protocol?: { name: string; version: string };
   sendMotion(order: MotionOrder): Promise<CommandOutcome>;
   sendControl(command: ControlCommand): Promise<CommandOutcome>;
   sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome>;

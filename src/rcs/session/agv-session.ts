@@ -115,6 +115,10 @@ export class AgvSession implements AgvLink {
     channel.onClose((reason) => this.closed(reason));
   }
 
+  get protocol(): { name: string; version: string } {
+    return { name: 'unifleet', version: formatVersion(this.version) };
+  }
+
   close(reason: string): void {
     if (this.phase === 'closed') return;
     void this.log('info', 'session.closed', reason);
