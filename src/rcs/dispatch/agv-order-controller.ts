@@ -34,6 +34,11 @@ export interface OrderControllerContext {
    * for an operator instead of waiting for it forever.
    */
   lostAfterMs: number;
+  /**
+   * Stores the nodes an AGV is about to be released (the store's traffic holds) before the motion goes out, so the
+   * next leader of the site knows them after a failover. A motion is not sent when this fails.
+   */
+  recordRelease?: (agvId: string, nodes: readonly string[]) => Promise<void>;
 }
 
 interface Driving {
@@ -326,8 +331,13 @@ export class AgvOrderController {
     d.sent = path;
     d.inFlight = true;
     const current = d;
-    void link
-      .sendMotion({ orderId: d.orderId, updateId: d.updateId, released: released.map((n) => this.step(n)), announced: announced.map((n) => this.step(n)) })
+    const motion = { orderId: d.orderId, updateId: d.updateId, released: released.map((n) => this.step(n)), announced: announced.map((n) => this.step(n)) };
+    const stored = this.ctx.recordRelease ? this.ctx.recordRelease(this.agvId, path) : Promise.resolve();
+    void stored
+      .then(
+        () => link.sendMotion(motion),
+        (err: unknown) => ({ ok: false as const, code: 'NOT_STORED', message: `release not stored: ${(err as Error).message}` }),
+      )
       .then((outcome) => {
         current.inFlight = false;
         if (!outcome.ok) {

@@ -14,6 +14,7 @@ import {
   PgWebhookRepository,
 } from './repositories.ts';
 import { PgTaskRepository } from './tasks.ts';
+import { PgTrafficHoldRepository } from './holds.ts';
 import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
 export interface PostgresStoreOptions {
@@ -148,6 +149,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     users: new PgUserRepository(pool),
     loginSessions: new PgLoginSessionRepository(pool),
     healthRuns: new PgHealthRunRepository(pool),
+    holds: new PgTrafficHoldRepository(pool),
     schemaVersion,
     close: () => (closed ??= pool.end()),
   };

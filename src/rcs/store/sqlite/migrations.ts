@@ -182,4 +182,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN secret_verifier_hex TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'traffic holds: the nodes each AGV was last released, per site (restored by the next leader)',
+    sql: `
+      CREATE TABLE traffic_holds (
+        site_id TEXT NOT NULL,
+        agv_id TEXT NOT NULL,
+        nodes TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (site_id, agv_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

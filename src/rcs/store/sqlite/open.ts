@@ -8,6 +8,7 @@ import { SqliteTaskRepository } from './tasks.ts';
 import { SqliteOutboxRepository } from './outbox.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
+import { SqliteTrafficHoldRepository } from './holds.ts';
 import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -42,6 +43,7 @@ export function openStore(options: SqliteStoreOptions): Store {
     users: new SqliteUserRepository(db),
     loginSessions: new SqliteLoginSessionRepository(db),
     healthRuns: new SqliteHealthRunRepository(db),
+    holds: new SqliteTrafficHoldRepository(db),
     schemaVersion,
     async close() {
       if (!db.open) return;
