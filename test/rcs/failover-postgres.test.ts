@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
@@ -12,6 +12,7 @@ import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { demoSite, e2eConfig, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 import { PG_URL, postgresReachable } from './postgres.ts';
+import { freePort } from '../../bench/lib/free-port.ts';
 
 // Site failover on a real PostgreSQL: two platform processes' worth of platforms (in this test process) share one
 // database; one leads, the other stands by warm and takes over with the leader's released nodes held again before
@@ -36,15 +37,6 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** A port nobody listens on right now (bound and released), for instances whose address AGVs must know in advance. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function refusesConnections(port: number): Promise<boolean> {
