@@ -214,6 +214,8 @@ export interface ApiKeyRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores value unless the key has one already; returns the value kept (so racing first writers agree on one). */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }
 
 export type AlarmSeverity = Exclude<EventSeverity, 'debug'>;
