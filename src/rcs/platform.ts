@@ -198,6 +198,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     // The API answers from the start so /readyz can say 'standby'; AGVs are let in only once this process leads.
     await app.listen({ port: config.apiPort, host: config.apiHost });
     leading = lease.acquire().then(async () => {
+      if (stopped) return;
       role = 'leader';
       logger.info({ site: site.id }, 'leading the site');
       await lead();

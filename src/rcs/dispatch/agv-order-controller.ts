@@ -113,6 +113,12 @@ export class AgvOrderController {
         if (traffic.place(this.agvId, node)) {
           this.onMap = true;
           this.ctx.recovery.settled(this.agvId);
+          if (!wasPlaced && status.speed < 0.01 && traffic.held(this.agvId).length > 1) {
+            // Back on a new session (which carries no order) and standing still: the nodes it held beyond this one
+            // (kept while it was away, or restored from the store after a takeover) will not be driven; free them.
+            traffic.release(this.agvId);
+            traffic.place(this.agvId, node);
+          }
           if (wasPlaced) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
         } else {
           this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
