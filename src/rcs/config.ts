@@ -71,6 +71,11 @@ export interface PlatformConfig {
   traffic: TrafficMode;
   /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
   registeredFootprints: boolean;
+  /**
+   * Share the site with other platform processes on the same PostgreSQL database (dbUrl): one leads (commands
+   * AGVs), the others stand by warm and take over when it fails (docs/deployment.md, "Site failover").
+   */
+  leaderElection: boolean;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
   logLevel: LogLevel;
@@ -134,6 +139,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   timeFactor: 1,
   traffic: 'central',
   registeredFootprints: false,
+  leaderElection: false,
   webhooks: true,
   logLevel: 'info',
   vda5050: false,
@@ -179,6 +185,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
+  leaderElection: 'UNIFLEET_LEADER_ELECTION',
   webhooks: 'UNIFLEET_WEBHOOKS',
   logLevel: 'UNIFLEET_LOG_LEVEL',
   vda5050: 'UNIFLEET_VDA5050',

@@ -24,7 +24,9 @@ import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
-import { openStoreFrom } from './store/index.ts';
+import { openSiteLease, openStoreFrom } from './store/index.ts';
+import { restoreHolds } from './dispatch/hold-restore.ts';
+import type { PlatformRole } from './ops/ports.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
 import { CentralTrafficController, radiusOf } from './traffic/central/index.ts';
@@ -95,6 +97,15 @@ export interface PlatformHandle {
   vda: VdaBridge | undefined;
   /** Order/instant-action round trips of VDA 5050 AGVs (publish → seen in their state). */
   vdaLatency: LatencyRecorder;
+  /** 'standby' until this process leads its site (always 'leader' without leader election). */
+  readonly role: PlatformRole;
+  /** Resolves once this process leads the site and serves AGVs (at once without leader election). */
+  leading: Promise<void>;
+  /**
+   * Called if leadership is lost after it was taken (the database connection holding it failed): the platform has
+   * already stopped commanding and closed every AGV session; the process should exit and start again as a standby.
+   */
+  onLeadershipLost(listener: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -109,7 +120,12 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const site = parts.site ?? (await readSiteMapFile(config.mapPath));
   // PostgreSQL when a URL is configured (then no SQLite file or directory is made), else the embedded SQLite file.
   if (!parts.store && !config.dbUrl && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = parts.store ?? (await openStoreFrom(config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath }));
+  if (config.leaderElection && !config.dbUrl) throw new Error('leader election needs the site on a shared PostgreSQL database (--db-url)');
+  const location = config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath };
+  const store = parts.store ?? (await openStoreFrom(location));
+  // With leader election the processes of a site take turns through the database; otherwise this one leads alone.
+  const lease = config.leaderElection ? openSiteLease(location, site.id) : undefined;
+  let role: PlatformRole = lease ? 'standby' : 'leader';
   // One-way zones are part of the graph traffic control plans on (docs/api.md, "Zones").
   const zonesAtStart = await storedZones(store.zones, site);
   const trafficSite = withOneWayZones(site, zonesAtStart);
@@ -140,6 +156,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     recoveryMs: config.recoveryMs,
     lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
+    recordRelease: (agvId, nodes) => store.trafficHolds.record(site.id, agvId, nodes, clock.now()),
     logger,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
@@ -187,7 +204,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
@@ -200,24 +217,55 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     space,
   });
 
-  await coordinator.start();
-  // After the coordinator: it places an AGV on a status report before space looks at where it stands.
-  space.start();
+  let rcsPort = 0;
   const vdaLatency = new LatencyRecorder();
-  const vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState }).catch(async (err: unknown) => {
-    coordinator.stop();
-    space.stop();
-    await runningData.stop();
-    for (const stop of unwire) stop();
-    await ops?.stop();
-    if (!parts.store) await store.close();
-    throw err;
-  }) : undefined;
-  const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
-  await app.listen({ port: config.apiPort, host: config.apiHost });
-  delivery?.start();
-  runningData.start();
-  await ops?.start();
+  let vda: VdaBridge | undefined;
+  // Leading the site: held nodes come back from the store before the coordinator grants anything, then AGVs are let in.
+  const lead = async (): Promise<void> => {
+    const { restored, skipped } = restoreHolds(traffic, await store.trafficHolds.forSite(site.id));
+    if (restored.size > 0 || skipped.length > 0) logger.info({ restored: restored.size, skipped }, 'held nodes restored from the store');
+    await coordinator.start();
+    // After the coordinator: it places an AGV on a status report before space looks at where it stands.
+    space.start();
+    vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState }).catch(async (err: unknown) => {
+      coordinator.stop();
+      space.stop();
+      await runningData.stop();
+      for (const stop of unwire) stop();
+      await ops?.stop();
+      if (!parts.store) await store.close();
+      throw err;
+    }) : undefined;
+    rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
+    delivery?.start();
+    runningData.start();
+    await ops?.start();
+  };
+  const lostListeners: ((reason: string) => void)[] = [];
+  let leading: Promise<void>;
+  if (!lease) {
+    await lead();
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    leading = Promise.resolve();
+  } else {
+    // The API answers from the start so /readyz can say 'standby'; AGVs are let in only once this process leads.
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    leading = lease.acquire().then(async () => {
+      if (stopped) return;
+      role = 'leader';
+      logger.info({ site: site.id }, 'leading the site');
+      await lead();
+    });
+    leading.catch(() => {});
+    lease.onLost((reason) => {
+      // Another process may lead from now on: stop commanding at once, before anything else.
+      coordinator.stop();
+      void sessions.close();
+      role = 'standby';
+      logger.fatal({ site: site.id, reason }, 'site leadership lost');
+      for (const l of lostListeners) l(reason);
+    });
+  }
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
   const host = config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost;
@@ -238,15 +286,27 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     numbering,
     app,
     apiUrl: `http://${host}:${apiPort}`,
-    rcsPort,
+    get rcsPort() {
+      return rcsPort;
+    },
     demoApiKey,
     platformPublicKey: platformKeys.publicKey,
     ops: ops?.ops,
-    vda,
+    get vda() {
+      return vda;
+    },
     vdaLatency,
+    get role() {
+      return role;
+    },
+    leading,
+    onLeadershipLost(listener) {
+      lostListeners.push(listener);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      await lease?.close();
       coordinator.stop();
       space.stop();
       await runningData.stop();

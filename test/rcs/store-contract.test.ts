@@ -351,4 +351,24 @@ describe.each(backends)('Store contract: $name', (backend) => {
     expect((await again.runningData.list('a1', 0, 10)).length).toBe(3);
     await again.close();
   });
+
+  test('keeps each site\'s last released nodes per AGV, newest first, across a restart; one setting value for racing first writers', async () => {
+    const { store, reopen } = await backend.fresh();
+    await store.trafficHolds.record('site-1', 'AGV-1', ['a', 'b', 'c'], 100);
+    await store.trafficHolds.record('site-1', 'AGV-2', ['d'], 200);
+    await store.trafficHolds.record('site-2', 'AGV-1', ['x'], 300);
+    await store.trafficHolds.record('site-1', 'AGV-1', ['c', 'e'], 300);
+    await store.trafficHolds.record('site-1', 'AGV-3', ['f'], 50);
+    await store.trafficHolds.record('site-1', 'AGV-3', [], 400);
+    await store.close();
+    const again = await reopen();
+    expect([...(await again.trafficHolds.forSite('site-1'))]).toEqual([['AGV-1', ['c', 'e']], ['AGV-2', ['d']]]);
+    expect([...(await again.trafficHolds.forSite('site-2'))]).toEqual([['AGV-1', ['x']]]);
+    expect((await again.trafficHolds.forSite('site-3')).size).toBe(0);
+
+    const kept = await Promise.all([again.settings.setIfAbsent('k', 'first'), again.settings.setIfAbsent('k', 'second')]);
+    expect(kept[0]).toBe(kept[1]);
+    expect(await again.settings.get('k')).toBe(kept[0]);
+    await again.close();
+  });
 });

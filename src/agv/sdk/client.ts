@@ -39,6 +39,8 @@ export class AgvClient {
   private backoffMs: number;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
+  /** Index into options.endpoints of the instance that accepted last (tried first next time). */
+  private endpointIndex = 0;
   /** Negotiated at access. */
   private version = PROTOCOL_VERSION;
 
@@ -198,9 +200,7 @@ export class AgvClient {
     this.setState('connecting');
     let channel: FrameChannel;
     try {
-      channel = this.options.connect
-        ? await this.options.connect()
-        : await connectTcp(this.options.host ?? '127.0.0.1', this.options.port ?? 7700);
+      channel = this.options.connect ? await this.options.connect() : await this.connectToPlatform();
     } catch {
       this.scheduleReconnect();
       return;
@@ -228,6 +228,24 @@ export class AgvClient {
     const proof = mode === 'normal' && this.secretKey ? { proofTime, proof: accessProof(this.secretKey, agvId, proofTime) } : {};
     peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
     this.watchLiveness(peer);
+  }
+
+  /** TCP to the platform: the one address configured, or the first endpoint in failover order that accepts. */
+  private async connectToPlatform(): Promise<FrameChannel> {
+    const endpoints = this.options.endpoints?.length ? this.options.endpoints : [{ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 7700 }];
+    let lastError: unknown;
+    for (let i = 0; i < endpoints.length; i++) {
+      const index = (this.endpointIndex + i) % endpoints.length;
+      const { host, port } = endpoints[index]!;
+      try {
+        const channel = await connectTcp(host, port);
+        this.endpointIndex = index;
+        return channel;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   private teardown(): void {

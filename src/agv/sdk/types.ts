@@ -44,11 +44,23 @@ export interface SecureCredentials {
   platformPublicKey: Uint8Array;
 }
 
+/** One platform instance's AGV protocol address. */
+export interface PlatformEndpoint {
+  host: string;
+  port: number;
+}
+
 export interface AgvClientOptions {
   agvId: string;
   /** Where the platform listens; or give `connect` for another transport. */
   host?: string;
   port?: number;
+  /**
+   * The site's platform instances in failover order (instead of host/port), for a site run by a leader and warm
+   * standbys without a shared address: each connection attempt tries them in turn, starting with the one that
+   * answered last, so the AGV follows the leader (a standby refuses connections). Backoff applies once all refused.
+   */
+  endpoints?: readonly PlatformEndpoint[];
   connect?: () => Promise<FrameChannel>;
   registration: RegistrationFields;
   /** Called whenever a status report is due; return the AGV's current state. */

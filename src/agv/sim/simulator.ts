@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
-import type { SecureCredentials } from '../sdk/types.ts';
+import type { PlatformEndpoint, SecureCredentials } from '../sdk/types.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
 
@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   startNodes?: readonly string[];
   host?: string;
   port?: number;
+  /** The site's platform instances in failover order (instead of host/port). */
+  endpoints?: readonly PlatformEndpoint[];
   /** Alternative transport per AGV (e.g. in-memory channels). */
   connect?: (agvId: string) => Promise<FrameChannel>;
   profiles?: readonly VendorProfile[];
@@ -60,6 +62,7 @@ export class Simulator {
         clock: o.clock,
         host: o.host,
         port: o.port,
+        endpoints: o.endpoints,
         connect: o.connect ? () => o.connect!(id) : undefined,
         mode: o.mode,
         secure: o.credentials?.(id),

@@ -36,6 +36,11 @@ export interface OrderControllerContext {
   lostAfterMs: number;
   /** An operator's speed limit (m/s) on the edge from → to (speed-limit zones); undefined: the map's own. */
   speedLimit?(from: string, to: string): number | undefined;
+  /**
+   * Stores the nodes an AGV is about to be released (the store's traffic holds) before the motion goes out, so the
+   * next leader of the site knows them after a failover. A motion is not sent when this fails.
+   */
+  recordRelease?: (agvId: string, nodes: readonly string[]) => Promise<void>;
 }
 
 interface Driving {
@@ -112,6 +117,12 @@ export class AgvOrderController {
         if (traffic.place(this.agvId, node)) {
           this.onMap = true;
           this.ctx.recovery.settled(this.agvId);
+          if (!wasPlaced && status.speed < 0.01 && traffic.held(this.agvId).length > 1) {
+            // Back on a new session (which carries no order) and standing still: the nodes it held beyond this one
+            // (kept while it was away, or restored from the store after a takeover) will not be driven; free them.
+            traffic.release(this.agvId);
+            traffic.place(this.agvId, node);
+          }
           if (wasPlaced && !this.autonomous) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
         } else {
           this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
@@ -367,8 +378,13 @@ export class AgvOrderController {
     d.sent = path;
     d.inFlight = true;
     const current = d;
-    void link
-      .sendMotion({ orderId: d.orderId, updateId: d.updateId, ...this.steps(released, announced) })
+    const motion = { orderId: d.orderId, updateId: d.updateId, ...this.steps(released, announced) };
+    const stored = this.ctx.recordRelease ? this.ctx.recordRelease(this.agvId, path) : Promise.resolve();
+    void stored
+      .then(
+        () => link.sendMotion(motion),
+        (err: unknown) => ({ ok: false as const, code: 'NOT_STORED', message: `release not stored: ${(err as Error).message}` }),
+      )
       .then((outcome) => {
         current.inFlight = false;
         if (!outcome.ok) {

@@ -214,6 +214,8 @@ export interface ApiKeyRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores value unless the key has one already; returns the value kept (so racing first writers agree on one). */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }
 
 export type AlarmSeverity = Exclude<EventSeverity, 'debug'>;
@@ -385,6 +387,19 @@ export interface RunningDataRepository {
   prune(before: number): Promise<number>;
 }
 
+/**
+ * The nodes each AGV was last released to drive, per site: written before the motion that releases them is sent
+ * (write-ahead), so whoever leads the site next knows every node an AGV may be on or heading to, even for AGVs that
+ * never come back. A row over-approximates what the AGV holds (nodes it has since passed stay listed until its next
+ * release), which is the safe direction.
+ */
+export interface TrafficHoldRepository {
+  /** Replaces the AGV's released nodes on the site; an empty list deletes the row (nothing held). */
+  record(siteId: string, agvId: string, nodes: readonly string[], at: number): Promise<void>;
+  /** Every AGV's last released nodes on the site, newest release first. */
+  forSite(siteId: string): Promise<Map<string, string[]>>;
+}
+
 export interface Store {
   readonly agvs: AgvRepository;
   readonly zones: ZoneRepository;
@@ -400,6 +415,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly loginSessions: LoginSessionRepository;
   readonly healthRuns: HealthRunRepository;
+  readonly trafficHolds: TrafficHoldRepository;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;
@@ -412,3 +428,21 @@ export interface StoreOptions {
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL database. */
 export type StoreLocation = { path: string } | { url: string };
+
+/**
+ * Leadership of one site among the platform processes that share its database: only the holder commands AGVs.
+ * PostgreSQL: a session advisory lock held on a dedicated connection (docs/deployment.md, "Site failover").
+ */
+export interface SiteLease {
+  /** Resolves once this process leads the site, waiting as long as another process does; rejects once closed. */
+  acquire(): Promise<void>;
+  /** True while this process leads the site. */
+  readonly held: boolean;
+  /**
+   * Called once when leadership is lost after it was acquired (the lock connection broke or stopped answering):
+   * another process may lead the site from now on, so this one must stop commanding at once.
+   */
+  onLost(listener: (reason: string) => void): void;
+  /** Gives leadership up (or stops waiting for it) and closes the connection. */
+  close(): Promise<void>;
+}

@@ -67,6 +67,15 @@ export class ReservationTrafficController implements TrafficController {
     return true;
   }
 
+  restore(agvId: string, nodes: readonly string[]): string[] {
+    if (this.agvs.has(agvId) || nodes.some((n) => !this.graph.has(n))) return [];
+    const held = [...new Set(nodes)].filter((n) => this.owner.get(n) === undefined);
+    if (held.length === 0) return [];
+    this.agvs.set(agvId, { held, ahead: [], connection: 'offline' });
+    for (const n of held) this.owner.set(n, agvId);
+    return held;
+  }
+
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
     this.nowMs = Math.max(this.nowMs, nowMs);
     const state = this.agvs.get(agvId);

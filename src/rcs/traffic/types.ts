@@ -53,6 +53,15 @@ export interface TrafficController {
    * the AGV then gets no motion until the conflict is cleared.
    */
   place(agvId: string, node: string): boolean;
+  /**
+   * Before any grant, after a takeover or restart: the AGV was released `nodes` by the previous leader of the site
+   * (the store's traffic holds) and may stand anywhere on them. It holds them, offline, until it reports where it
+   * stands (`agvOnline`, then `place` on one of them frees the ones behind it). Nodes another AGV already holds are
+   * skipped: the caller restores the newest releases first, and a node released to someone later had been left by
+   * this AGV. Returns the nodes restored (none when the AGV is already on the map or a node is unknown).
+   * Both site controllers implement it.
+   */
+  restore?(agvId: string, nodes: readonly string[]): string[];
   /** Asks to move toward goal; call again whenever progress is reported or periodically while waiting. */
   request(agvId: string, goal: string, nowMs: number): TrafficGrant;
   /** The AGV reached node (one of its held nodes); nodes behind it are released. Returns false if it was not held. */

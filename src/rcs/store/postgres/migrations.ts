@@ -221,4 +221,17 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX running_data_by_time ON running_data (at);
     `,
   },
+  {
+    version: 8,
+    name: 'traffic holds: the nodes each AGV was last released, per site (restored by the next leader)',
+    sql: `
+      CREATE TABLE traffic_holds (
+        site_id TEXT NOT NULL,
+        agv_id TEXT NOT NULL,
+        nodes JSONB NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (site_id, agv_id)
+      );
+    `,
+  },
 ];

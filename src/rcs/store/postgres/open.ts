@@ -15,6 +15,7 @@ import {
 } from './repositories.ts';
 import { PgAgvHoldRepository, PgRunningDataRepository, PgZoneRepository } from './zones.ts';
 import { PgTaskRepository } from './tasks.ts';
+import { PgTrafficHoldRepository } from './holds.ts';
 import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
 export interface PostgresStoreOptions {
@@ -152,6 +153,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     users: new PgUserRepository(pool),
     loginSessions: new PgLoginSessionRepository(pool),
     healthRuns: new PgHealthRunRepository(pool),
+    trafficHolds: new PgTrafficHoldRepository(pool),
     schemaVersion,
     close: () => (closed ??= pool.end()),
   };

@@ -224,4 +224,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX running_data_by_time ON running_data (at);
     `,
   },
+  {
+    version: 8,
+    name: 'traffic holds: the nodes each AGV was last released, per site (restored by the next leader)',
+    sql: `
+      CREATE TABLE traffic_holds (
+        site_id TEXT NOT NULL,
+        agv_id TEXT NOT NULL,
+        nodes TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (site_id, agv_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import { SqliteOutboxRepository } from './outbox.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
 import { SqliteAgvHoldRepository, SqliteRunningDataRepository, SqliteZoneRepository } from './zones.ts';
+import { SqliteTrafficHoldRepository } from './holds.ts';
 import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -46,6 +47,7 @@ export function openStore(options: SqliteStoreOptions): Store {
     users: new SqliteUserRepository(db),
     loginSessions: new SqliteLoginSessionRepository(db),
     healthRuns: new SqliteHealthRunRepository(db),
+    trafficHolds: new SqliteTrafficHoldRepository(db),
     schemaVersion,
     async close() {
       if (!db.open) return;

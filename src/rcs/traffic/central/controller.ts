@@ -119,6 +119,18 @@ export class CentralTrafficController implements TrafficController {
     return true;
   }
 
+  restore(agvId: string, nodes: readonly string[]): string[] {
+    const vs = nodes.map((n) => this.roadmap.vertexOf(n));
+    if (vs.some((v) => v < 0) || this.agents.has(agvId)) return [];
+    const free = [...new Set(vs)].filter((v) => this.table.ownerOf(v) === undefined);
+    if (free.length === 0) return [];
+    this.table.setRadius(agvId, radiusOf(this.options.footprintOf?.(agvId)));
+    this.table.place(agvId, free[0]!);
+    for (const v of free.slice(1)) this.table.append(agvId, v);
+    this.agents.set(agvId, { goal: NONE, via: NONE, online: false, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE, cameFrom: NONE, yieldUntilMs: 0 });
+    return free.map((v) => this.roadmap.ids[v]!);
+  }
+
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
     this.nowMs = Math.max(this.nowMs, nowMs);
     const state = this.agents.get(agvId);
