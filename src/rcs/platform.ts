@@ -163,6 +163,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
 
   await coordinator.start();
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
+  if (config.mqttUrl) await sessions.listenMqtt({ url: config.mqttUrl, root: config.mqttTopicRoot, site: site.id });
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
   await ops?.start();
