@@ -4,7 +4,8 @@
 // simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. With
 // --transport mqtt every AGV reaches the platform through the MQTT broker instead (docs/protocol.md "MQTT binding":
 // one MQTT connection per AGV, the platform on one connection for the site, topics under a root of their own per
-// step); the line then also gives the broker's CPU (broker_cpu_pct, a local Mosquitto read from /proc).
+// step); the line then also gives the broker's CPU (broker_cpu_pct: the local process listening on the broker port,
+// read from /proc; null for a remote broker).
 //
 // Load: every AGV gets a new one-hop motion segment every P s (default 2). Chosen design: direct motion commands
 // through the session's command path (AgvLink.sendMotion, what dispatch uses) for hops reserved through the
@@ -129,7 +130,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     await enrolSecure(platform, secure, securePath);
   }
   const childArgs = [mapPath, String(platform.rcsPort), String(agvs), securePath, mqtt ? JSON.stringify(mqtt) : ''];
-  const brokerCpu = mqtt ? brokerCpuReader() : undefined;
+  const brokerCpu = mqtt ? brokerCpuReader(mqtt.url) : undefined;
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const driver = new SegmentDriver(platform, grid, segmentS * 1000);
   let statusFrames = 0;

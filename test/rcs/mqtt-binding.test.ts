@@ -27,19 +27,21 @@ function liveLinkOf(platform: PlatformHandle, agvId: string): { key: string; lin
 }
 
 /** A bare MQTT client that plays a peer by hand: publishes raw payloads and decodes the frames it receives. */
-async function rawPeer(): Promise<{ client: MqttClient; frames: Frame[]; undecodable: string[]; listen(topic: string): Promise<void> }> {
+async function rawPeer(): Promise<{ client: MqttClient; frames: Frame[]; undecodable: string[]; ended: Set<string>; listen(topic: string): Promise<void> }> {
   const client = await connectAsync(MQTT_URL, { reconnectPeriod: 0 });
   const frames: Frame[] = [];
   const undecodable: string[] = [];
+  const ended = new Set<string>();
   const decoders = new Map<string, FrameDecoder>();
   client.on('message', (topic, payload) => {
+    if (payload.length === 0) ended.add(topic);
     if (!decoders.has(topic)) decoders.set(topic, new FrameDecoder());
     for (const event of decoders.get(topic)!.push(payload)) {
       if (event.ok) frames.push(event.frame);
       else undecodable.push(event.error.code);
     }
   });
-  return { client, frames, undecodable, listen: async (topic) => void (await client.subscribeAsync(topic, { qos: 1 })) };
+  return { client, frames, undecodable, ended, listen: async (topic) => void (await client.subscribeAsync(topic, { qos: 1 })) };
 }
 
 const frame = (message: Message, seq = 1) => Buffer.from(encodeFrame(message, { seq, timestamp: Date.now() }));
@@ -125,6 +127,20 @@ describe.skipIf(!available)(title, () => {
       expect(outcome.ok).toBe(true);
     });
 
+    it('ends the link when the platform closes the session; the SDK notices at once and comes back on a new link', async () => {
+      const agv = mqttAgv('MQ-END', 40);
+      const lost: string[] = [];
+      agv.client.on('linkLost', (reason) => lost.push(reason));
+      agv.start();
+      await waitFor('AGV online over MQTT', () => platform.registry.get('MQ-END')?.connection === 'online', 20_000);
+      const first = liveLinkOf(platform, 'MQ-END').link;
+      (platform.registry.live('MQ-END')!.link as unknown as { close(reason: string): void }).close('closed by the test');
+      // The heartbeat timeout is 10 minutes: only the end-of-link marker can tell the AGV this soon.
+      await waitFor('the SDK saw its link end', () => lost.length > 0, 20_000);
+      expect(lost[0]).toBe('closed');
+      await waitFor('AGV back online', () => platform.registry.get('MQ-END')?.connection === 'online' && liveLinkOf(platform, 'MQ-END').link !== first, 20_000);
+    });
+
     it("ends the session of an AGV killed without a goodbye through its last will, long before the heartbeat timeout", async () => {
       const n = platform.site.nodes[10]!;
       const child = fork(join(import.meta.dirname, 'mqtt-agv-child.ts'), [MQTT_URL, root, platform.site.id, 'MQ-WILL', '11', String(n.x), String(n.y)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -176,6 +192,8 @@ describe.skipIf(!available)(title, () => {
       const answer = peer.frames.find((f) => f.message.kind === 'accessResponse')!.message as Extract<Message, { kind: 'accessResponse' }>;
       expect(answer.result).toBe('refused');
       expect(answer.detail).toContain('MQ-OTHER');
+      // ... and the platform ended that link, as closing a socket would.
+      await waitFor('the end-of-link marker on the refused link', () => peer.ended.has(linkTopic(layout, 'MQ-OTHER', 'down', wrong)), 10_000);
 
       // Still serving: the live AGV is online and a new one gets in.
       expect(platform.registry.get('MQ-LIVE')!.connection).toBe('online');

@@ -156,7 +156,10 @@ export interface MqttLinkOptions extends MqttTopicLayout {
   agvId: string;
   username?: string;
   password?: string;
-  /** MQTT keepalive (s): the broker publishes the last will after 1.5× this without a packet. Default 5. */
+  /**
+   * MQTT keepalive (s): the broker publishes the last will after 1.5× this without a packet. A closed connection
+   * publishes it at once; this only bounds how long a silent one is kept. Default 15.
+   */
   keepaliveS?: number;
   connectTimeoutMs?: number;
   /** Outbound bytes not yet acknowledged by the broker before the link gives up (as TCP's maxBufferedBytes). */
@@ -182,7 +185,7 @@ export async function connectMqtt(options: MqttLinkOptions): Promise<FrameChanne
     clientId: `${options.root ?? DEFAULT_MQTT_TOPIC_ROOT}/${options.site}/${key}`,
     clean: true,
     reconnectPeriod: 0,
-    keepalive: options.keepaliveS ?? 5,
+    keepalive: options.keepaliveS ?? 15,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     username: options.username,
     password: options.password,
