@@ -47,6 +47,15 @@ function siteTopic(layout: MqttTopicLayout): string {
 }
 
 const DEFAULT_MAX_BUFFERED = 4 * 1024 * 1024;
+
+/**
+ * Turns Nagle's algorithm off on an MQTT client's socket (mqtt.js leaves it on and has no option for it): a frame
+ * and its PUBACK are small writes, and with Nagle and delayed ACKs each hop can wait some 40 ms for an ACK.
+ * Call it from the client's 'connect' event; a WebSocket stream has no such switch and is left as it is.
+ */
+export function disableNagle(client: { stream?: unknown }): void {
+  (client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
+}
 const END_OF_LINK = Buffer.alloc(0);
 
 /**
@@ -194,7 +203,10 @@ export async function connectMqtt(options: MqttLinkOptions): Promise<FrameChanne
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
+      client.once('connect', () => {
+        disableNagle(client);
+        resolve();
+      });
       client.once('error', reject);
       client.once('close', () => reject(new Error(`MQTT connection to ${options.url} closed`)));
     });

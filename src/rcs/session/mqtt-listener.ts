@@ -2,7 +2,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { HeaderOffset, MAGIC, MsgType, readU16 } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
-import { DEFAULT_MQTT_TOPIC_ROOT, linkTopic, MqttLinkChannel, parseUpTopic, upWildcard, type MqttTopicLayout } from '../../agv/transport/mqtt.ts';
+import { DEFAULT_MQTT_TOPIC_ROOT, disableNagle, linkTopic, MqttLinkChannel, parseUpTopic, upWildcard, type MqttTopicLayout } from '../../agv/transport/mqtt.ts';
 
 // The platform's side of the MQTT binding: one broker connection for the whole site, subscribed to every link's up
 // topic. Each new link becomes a MqttLinkChannel handed to the session server exactly as an accepted TCP socket
@@ -38,6 +38,7 @@ export class MqttListener {
     // Without the broker no link can carry anything: every session ends as if its socket closed, and the AGVs open
     // new links once the broker is back (their heartbeat notices the silence).
     client.on('close', () => this.dropAll());
+    client.on('connect', () => disableNagle(client));
   }
 
   /** Connects to the broker and subscribes to the site's up topics; resolves once links can arrive. */
@@ -56,7 +57,10 @@ export class MqttListener {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
+        client.once('connect', () => {
+          disableNagle(client);
+          resolve();
+        });
         client.once('error', reject);
       });
       await client.subscribeAsync(upWildcard(options), { qos: 1 });
