@@ -1,6 +1,11 @@
 // npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P]
+//                     [-- --transport tcp|mqtt] [-- --broker mqtt://127.0.0.1:1883]
 // The platform (session server, registry, coordinator, central traffic control, SQLite) runs in this process; the
-// simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s.
+// simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. With
+// --transport mqtt every AGV reaches the platform through the MQTT broker instead (docs/protocol.md "MQTT binding":
+// one MQTT connection per AGV, the platform on one connection for the site, topics under a root of their own per
+// step); the line then also gives the broker's CPU (broker_cpu_pct: the local process listening on the broker port,
+// read from /proc; null for a remote broker).
 //
 // Load: every AGV gets a new one-hop motion segment every P s (default 2). Chosen design: direct motion commands
 // through the session's command path (AgvLink.sendMotion, what dispatch uses) for hops reserved through the
@@ -35,6 +40,8 @@ import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
 import { LatencyRecorder } from '../src/rcs/session/latency.ts';
 import { pairGrid } from './lib/pair-grid.ts';
 import { SegmentDriver } from './lib/segment-driver.ts';
+import { brokerCpuReader } from './lib/broker-cpu.ts';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Result lines are the only stdout output; the platform's operational logs (one line per dropped AGV when a step
@@ -67,6 +74,14 @@ function option(name: string): number | undefined {
   return value;
 }
 
+function textOption(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
+}
+
 /** Simulator ids of the AGVs that run in secure mode: `share` of them, spread evenly over the fleet. */
 function secureIds(agvs: number, share: number): string[] {
   const ids: string[] = [];
@@ -92,22 +107,30 @@ function percentiles(samples: number[], ps: number[]): (number | undefined)[] {
   return recorder.percentiles(ps);
 }
 
-async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
+interface Transport {
+  kind: 'tcp' | 'mqtt';
+  broker: string;
+}
+
+async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-bench-'));
   const grid = pairGrid(agvs);
   const mapPath = join(dir, 'map.json');
   writeFileSync(mapPath, JSON.stringify({ nodes: grid.site.nodes, startNodes: grid.startNodes }));
+  // A topic root of its own per step: runs sharing the broker never see each other's links.
+  const mqtt = transport.kind === 'mqtt' ? { url: transport.broker, root: `bench-${randomBytes(4).toString('hex')}/unifleet/v1`, site: grid.site.id } : undefined;
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel, mqttUrl: mqtt?.url ?? '', mqttTopicRoot: mqtt?.root },
     { site: grid.site },
   );
   const secure = secureIds(agvs, secureShare);
-  const childArgs = [mapPath, String(platform.rcsPort), String(agvs)];
+  let securePath = '';
   if (secure.length > 0) {
-    const securePath = join(dir, 'secure.json');
+    securePath = join(dir, 'secure.json');
     await enrolSecure(platform, secure, securePath);
-    childArgs.push(securePath);
   }
+  const childArgs = [mapPath, String(platform.rcsPort), String(agvs), securePath, mqtt ? JSON.stringify(mqtt) : ''];
+  const brokerCpu = mqtt ? brokerCpuReader(mqtt.url) : undefined;
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const driver = new SegmentDriver(platform, grid, segmentS * 1000);
   let statusFrames = 0;
@@ -131,6 +154,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const status0 = statusFrames;
     const disconnects0 = disconnects;
     const sim0 = await childUsage(child);
+    const broker0 = brokerCpu?.();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     lag.enable();
@@ -144,6 +168,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const sim1 = await childUsage(child);
+    const broker1 = brokerCpu?.();
     const frames = platform.sessions.framesIn() - frames0;
     const status = statusFrames - status0;
     const dropped = disconnects - disconnects0;
@@ -157,6 +182,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const segmentInterval = commandsPerS > 0 ? online / commandsPerS : undefined;
     const line = {
       bench: 'fleet',
+      transport: transport.kind,
       agvs,
       online,
       secure_share: secureShare,
@@ -168,6 +194,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       rcs_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       sim_cpu_pct: round1(((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100),
       sim_rss_mb: Math.round(sim1.rss / 1024 / 1024),
+      broker_cpu_pct: broker0 !== undefined && broker1 !== undefined ? round1(((broker1 - broker0) / wallMs) * 100) : null,
       load_avg_1m: round1(loadavg()[0]!),
       event_loop_lag_p99_ms: round2(lag.percentile(99) / 1e6),
       cmd_latency_p50_ms: round2(p50),
@@ -208,12 +235,14 @@ const secureShare = option('secure-share') ?? 0;
 if (secureShare > 1) throw new Error('--secure-share is a fraction of the fleet, 0 to 1');
 const measureS = option('measure-s') ?? 10;
 const segmentS = option('segment-s') ?? 2;
+const transport: Transport = { kind: textOption('transport') === 'mqtt' ? 'mqtt' : 'tcp', broker: textOption('broker') ?? 'mqtt://127.0.0.1:1883' };
+if (!['tcp', 'mqtt', undefined].includes(textOption('transport'))) throw new Error('--transport is tcp or mqtt');
 const steps: { agvs: number; secureShare: number; ends: boolean }[] =
   single !== undefined
     ? [{ agvs: single, secureShare, ends: false }]
     : [250, 500, 1000, 'secure', 2000, 5000, 10000].map((s) => (s === 'secure' ? { agvs: 1000, secureShare: 1, ends: false } : { agvs: s as number, secureShare, ends: true }));
 for (const step of steps) {
-  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS);
+  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport);
   console.log(JSON.stringify(line));
   if (saturated && step.ends) break;
 }

@@ -14,6 +14,13 @@ export interface PlatformConfig {
   rcsHost: string;
   /** AGV protocol (TCP) port; 0 picks a free one. */
   rcsPort: number;
+  /**
+   * MQTT broker the platform also takes AGV links from (mqtt://[user:password@]host:1883, mqtts://…); empty: no
+   * MQTT, TCP only. Topics: docs/protocol.md "MQTT binding".
+   */
+  mqttUrl: string;
+  /** Topic root of the MQTT binding: links live under `{root}/{site id}/…`. */
+  mqttTopicRoot: string;
   /** Accept AGVs that are not enrolled (registers them on first contact). */
   autoEnrol: boolean;
   /**
@@ -110,6 +117,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   apiPort: 8080,
   rcsHost: '0.0.0.0',
   rcsPort: 7700,
+  mqttUrl: '',
+  mqttTopicRoot: 'unifleet/v1',
   autoEnrol: true,
   autoApprove: false,
   requireSecure: false,
@@ -158,6 +167,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   apiPort: 'UNIFLEET_API_PORT',
   rcsHost: 'UNIFLEET_RCS_HOST',
   rcsPort: 'UNIFLEET_RCS_PORT',
+  mqttUrl: 'UNIFLEET_MQTT_URL',
+  mqttTopicRoot: 'UNIFLEET_MQTT_TOPIC_ROOT',
   autoEnrol: 'UNIFLEET_AUTO_ENROL',
   autoApprove: 'UNIFLEET_AUTO_APPROVE',
   requireSecure: 'UNIFLEET_REQUIRE_SECURE',

@@ -237,6 +237,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       throw err;
     }) : undefined;
     rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
+    if (config.mqttUrl) await sessions.listenMqtt({ url: config.mqttUrl, root: config.mqttTopicRoot, site: site.id });
     delivery?.start();
     runningData.start();
     await ops?.start();

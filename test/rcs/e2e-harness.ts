@@ -1,9 +1,11 @@
 import type { Frame } from '../../src/protocol/index.ts';
-import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { systemClock } from '../../src/core/index.ts';
+import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES, type SimAgvOptions } from '../../src/agv/sim/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
-import type { SiteMap } from '../../src/rcs/site/types.ts';
+import type { SiteMap, SiteNode } from '../../src/rcs/site/types.ts';
+import type { CommandOutcome } from '../../src/rcs/fleet/types.ts';
 import { testConfig } from './test-config.ts';
 
 // Shared set-up for end-to-end tests: a real platform (TCP + HTTP + SQLite) and a simulated fleet over real sockets,
@@ -79,6 +81,46 @@ export async function startFleet(agvs: number, settings: Partial<PlatformConfig>
   });
   sim.start();
   return { platform, sim, clock, checker };
+}
+
+/**
+ * A lone simulated AGV (real time, its own 50 ms body tick) standing on the site node at `index`; connects over TCP
+ * to the platform unless `extra` says otherwise.
+ */
+export function loneSimAgv(platform: PlatformHandle, id: string, index: number, extra: Partial<SimAgvOptions> = {}): SimAgv {
+  const n = platform.site.nodes[index]!;
+  return new SimAgv({
+    id,
+    profile: VENDOR_PROFILES[1]!,
+    serial: `SER-${id}`,
+    start: { nodeNumber: index + 1, x: n.x, y: n.y },
+    mapNumber: 1,
+    clock: systemClock,
+    port: platform.rcsPort,
+    selfTickMs: 50,
+    ...extra,
+  });
+}
+
+/**
+ * Sends the AGV standing on the site's first node a one-hop motion order along an edge, once central traffic
+ * control granted the hop (it grants in planning rounds, so the first request may be answered 'wait').
+ */
+export async function sendGrantedHop(platform: PlatformHandle, agvId: string, orderId: number): Promise<{ outcome: CommandOutcome; from: SiteNode; to: SiteNode }> {
+  const from = platform.site.nodes[0]!;
+  const edge = platform.site.edges.find((e) => e.from === from.id)!;
+  const to = platform.site.nodes.find((n) => n.id === edge.to)!;
+  await waitFor('the hop granted by traffic control', () => platform.traffic.request(agvId, to.id, Date.now()).kind === 'go', 10_000);
+  const outcome = await platform.registry.live(agvId)!.link!.sendMotion({
+    orderId,
+    updateId: 0,
+    released: [
+      { nodeId: from.id, x: from.x, y: from.y },
+      { nodeId: to.id, x: to.x, y: to.y },
+    ],
+    announced: [],
+  });
+  return { outcome, from, to };
 }
 
 export async function waitFor(

@@ -4,6 +4,7 @@ import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
+import { connectMqtt } from '../transport/mqtt.ts';
 import type {
   ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
   MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse,
@@ -73,6 +74,7 @@ export class AgvClient {
     this.clock = clock;
     this.backoffMs = options.initialBackoffMs ?? 500;
     if ((options.mode ?? 'normal') === 'secure' && !options.secure) throw new Error('secure mode needs the AGV key pair (options.secure)');
+    if (options.transport === 'mqtt' && !options.connect && !options.mqtt?.url) throw new Error('transport mqtt needs the broker (options.mqtt.url and site)');
     if (options.enrolmentSecret !== undefined) {
       if (!/^[0-9a-fA-F]{64}$/.test(options.enrolmentSecret)) throw new Error('enrolmentSecret must be 64 hex characters (32 bytes)');
       this.secretKey = enrolmentSecretKey(Buffer.from(options.enrolmentSecret, 'hex'));
@@ -200,7 +202,7 @@ export class AgvClient {
     this.setState('connecting');
     let channel: FrameChannel;
     try {
-      channel = this.options.connect ? await this.options.connect() : await this.connectToPlatform();
+      channel = await this.openChannel();
     } catch {
       this.scheduleReconnect();
       return;
@@ -228,6 +230,13 @@ export class AgvClient {
     const proof = mode === 'normal' && this.secretKey ? { proofTime, proof: accessProof(this.secretKey, agvId, proofTime) } : {};
     peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
     this.watchLiveness(peer);
+  }
+
+  private openChannel(): Promise<FrameChannel> {
+    const o = this.options;
+    if (o.connect) return o.connect();
+    if (o.transport === 'mqtt') return connectMqtt({ ...o.mqtt!, agvId: o.agvId });
+    return this.connectToPlatform();
   }
 
   /** TCP to the platform: the one address configured, or the first endpoint in failover order that accepts. */

@@ -1,5 +1,6 @@
 import type { MessageOfKind, ProtocolErrorCode } from '../../protocol/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
+import type { MqttLinkOptions } from '../transport/mqtt.ts';
 
 // The SDK's public types: what a vendor fills in and what its handlers receive. All values are in protocol units
 // (mm, mrad, mm/s, 0.1 %, ms).
@@ -52,7 +53,12 @@ export interface PlatformEndpoint {
 
 export interface AgvClientOptions {
   agvId: string;
-  /** Where the platform listens; or give `connect` for another transport. */
+  /**
+   * How the AGV reaches the platform: 'tcp' (default; host and port) or 'mqtt' (through a broker; `mqtt` says which
+   * and for which site). Or give `connect` for another transport.
+   */
+  transport?: 'tcp' | 'mqtt';
+  /** Where the platform listens (tcp). */
   host?: string;
   port?: number;
   /**
@@ -61,6 +67,8 @@ export interface AgvClientOptions {
    * answered last, so the AGV follows the leader (a standby refuses connections). Backoff applies once all refused.
    */
   endpoints?: readonly PlatformEndpoint[];
+  /** The broker and site (mqtt); the AGV id is the client's own. Needs the `mqtt` package installed. */
+  mqtt?: Omit<MqttLinkOptions, 'agvId'>;
   connect?: () => Promise<FrameChannel>;
   registration: RegistrationFields;
   /** Called whenever a status report is due; return the AGV's current state. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
-import type { PlatformEndpoint, SecureCredentials } from '../sdk/types.ts';
+import type { AgvClientOptions, PlatformEndpoint, SecureCredentials } from '../sdk/types.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
 
@@ -24,6 +24,9 @@ export interface SimulatorOptions {
   port?: number;
   /** The site's platform instances in failover order (instead of host/port). */
   endpoints?: readonly PlatformEndpoint[];
+  /** 'mqtt': every AGV connects through the broker `mqtt` names (SDK client options). */
+  transport?: AgvClientOptions['transport'];
+  mqtt?: AgvClientOptions['mqtt'];
   /** Alternative transport per AGV (e.g. in-memory channels). */
   connect?: (agvId: string) => Promise<FrameChannel>;
   profiles?: readonly VendorProfile[];
@@ -63,6 +66,8 @@ export class Simulator {
         host: o.host,
         port: o.port,
         endpoints: o.endpoints,
+        transport: o.transport,
+        mqtt: o.mqtt,
         connect: o.connect ? () => o.connect!(id) : undefined,
         mode: o.mode,
         secure: o.credentials?.(id),

@@ -336,6 +336,8 @@ export class AgvSession implements AgvLink {
       this.audit(result === 'duplicateSession' ? 'takeover_refused' : 'access_refused', reason, `${m.agvId}: ${detail}`);
       this.peer.close();
     };
+    const bound = this.peer.channel.boundAgvId;
+    if (bound !== undefined && bound !== m.agvId) return refuse('refused', `this connection belongs to AGV ${bound}, not ${m.agvId}`, 'wrong_link');
     const version = negotiateVersion(m.versionMin, m.versionMax);
     if (version === undefined) return refuse('unsupportedVersion', 'this platform speaks protocol 1.x');
     let record: AgvRecord | undefined;
