@@ -14,6 +14,7 @@ import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
+import { GatewayPool } from './gateway/index.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
 import { Sm2Handshake } from './session/sm2-handshake.ts';
@@ -68,6 +69,8 @@ export interface PlatformHandle {
   coordinator: FleetCoordinator;
   controls: OperatorControls;
   sessions: SessionServer;
+  /** The protocol gateway processes, when config.gateways > 0. */
+  gateways: GatewayPool | undefined;
   numbering: SiteNumbering;
   app: FastifyInstance;
   apiUrl: string;
@@ -120,12 +123,15 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
   await controls.load();
+  // Protocol gateways (config.gateways > 0) terminate AGV connections in child processes; sessions stay here.
+  const gateways = config.gateways > 0 ? GatewayPool.start({ count: config.gateways, platformKeys, maxBufferedBytes: config.maxQueuedBytes, logger }) : undefined;
   const sessions = new SessionServer({
     clock,
     store,
     registry,
     numbering,
     secure,
+    adopt: gateways && ((socket) => gateways.adopt(socket)),
     tap: parts.tap,
     logger,
     settings: {
@@ -180,6 +186,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     coordinator,
     controls,
     sessions,
+    gateways,
     numbering,
     app,
     apiUrl: `http://${host}:${apiPort}`,
@@ -193,6 +200,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       coordinator.stop();
       for (const stop of unwire) stop();
       await sessions.close();
+      await gateways?.close();
       await delivery?.stop();
       await ops?.stop();
       await app.close();

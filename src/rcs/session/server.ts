@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
@@ -30,6 +30,11 @@ export interface SessionServerOptions {
   /** Per-source limits on TCP connections (see source-limits.ts). */
   sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
+  /**
+   * The connection tier: takes an accepted, still paused TCP socket after admission and returns the channel the
+   * session runs on (protocol gateways in other processes). Without it the socket is read in this process.
+   */
+  adopt?: (socket: Socket) => FrameChannel;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
 }
@@ -136,11 +141,13 @@ export class SessionServer {
           this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
           return;
         }
-        const session = this.attach(new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
+        const adopted = this.options.adopt?.(socket);
+        const session = this.attach(adopted ?? new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
         if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
         else {
           this.unaccessedSource.set(session, source);
-          socket.resume();
+          // An adopted socket belongs to its gateway now, which reads it; resuming it here would read it twice.
+          if (!adopted) socket.resume();
         }
       });
       server.maxConnections = 50_000;
