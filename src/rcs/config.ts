@@ -43,6 +43,11 @@ export interface PlatformConfig {
   /** Outbound bytes queued for one slow AGV before its connection is closed. */
   maxQueuedBytes: number;
   /**
+   * Protocol gateway processes that terminate AGV connections (TCP and the secure channel) and hand plain frames to
+   * this process, which keeps every session; 0 (default): connections are read in this process.
+   */
+  gateways: number;
+  /**
    * Per-source limits (one source = one IP address). A whole fleet may share one address (NAT, a simulator), so
    * nothing bounds accessed AGVs per source; the limits are on what a fleet does only briefly per connection.
    * Connections from one source that have not completed access yet, at once:
@@ -129,6 +134,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   preAccessStrikes: 3,
   maxFramesPerSecond: 200,
   maxQueuedBytes: 4 * 1024 * 1024,
+  gateways: 0,
   // A fleet of thousands behind one address restarting at once gets in within seconds; refused connections retry
   // with the SDK's reconnect backoff. A hostile source is held to these rates, each cheap to refuse.
   maxUnaccessedPerSource: 1_024,
@@ -179,6 +185,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   preAccessStrikes: 'UNIFLEET_PRE_ACCESS_STRIKES',
   maxFramesPerSecond: 'UNIFLEET_MAX_FRAMES_PER_SECOND',
   maxQueuedBytes: 'UNIFLEET_MAX_QUEUED_BYTES',
+  gateways: 'UNIFLEET_GATEWAYS',
   maxUnaccessedPerSource: 'UNIFLEET_MAX_UNACCESSED_PER_SOURCE',
   connectionsPerSecond: 'UNIFLEET_CONNECTIONS_PER_SECOND',
   connectionBurst: 'UNIFLEET_CONNECTION_BURST',

@@ -17,6 +17,7 @@ import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
+import { GatewayPool } from './gateway/index.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
 import { Sm2Handshake } from './session/sm2-handshake.ts';
@@ -85,6 +86,8 @@ export interface PlatformHandle {
   zones: ZoneService;
   runningData: RunningDataCollector;
   sessions: SessionServer;
+  /** The protocol gateway processes, when config.gateways > 0. */
+  gateways: GatewayPool | undefined;
   numbering: SiteNumbering;
   app: FastifyInstance;
   apiUrl: string;
@@ -168,12 +171,15 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     resume: (ids, by) => controls.resumeAll(ids, by),
   });
   zones.load(zonesAtStart);
+  // Protocol gateways (config.gateways > 0) terminate AGV connections in child processes; sessions stay here.
+  const gateways = config.gateways > 0 ? GatewayPool.start({ count: config.gateways, platformKeys, maxBufferedBytes: config.maxQueuedBytes, logger }) : undefined;
   const sessions = new SessionServer({
     clock,
     store,
     registry,
     numbering,
     secure,
+    adopt: gateways && ((socket) => gateways.adopt(socket)),
     tap: parts.tap,
     space,
     logger,
@@ -284,6 +290,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     zones,
     runningData,
     sessions,
+    gateways,
     numbering,
     app,
     apiUrl: `http://${host}:${apiPort}`,
@@ -314,6 +321,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       await vda?.stop();
       for (const stop of unwire) stop();
       await sessions.close();
+      await gateways?.close();
       await delivery?.stop();
       await ops?.stop();
       await app.close();
