@@ -155,6 +155,29 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('a leader whose lock connection is cut stops commanding at once, and the standby takes over', async () => {
+    const site = await demoSite();
+    const settings = e2eConfig({ dbUrl: dbUrl('cut'), leaderElection: true });
+    const leader = await startPlatform(settings, { site, ops: false });
+    await leader.leading;
+    const standby = await startPlatform(settings, { site, ops: false });
+    try {
+      const lost = new Promise<string>((resolve) => leader.onLeadershipLost(resolve));
+      const port = leader.rcsPort;
+      expect(await refusesConnections(port)).toBe(false);
+      // The server ends the session holding the site's lock, as it does when the leader's network path dies.
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '${database}')`);
+      expect(await lost).toMatch(/lock connection/);
+      expect(leader.role).toBe('standby');
+      await waitFor('the old leader closed its AGV listener', () => refusesConnections(port), 10_000);
+      await standby.leading;
+      expect(standby.role).toBe('leader');
+    } finally {
+      await leader.stop();
+      await standby.stop();
+    }
+  }, 60_000);
+
   it('one schema, two site ids: separate locks and separate hold rows', async () => {
     const url = dbUrl('shared');
     const store = await openStoreFrom({ url });
