@@ -136,7 +136,6 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
-  await controls.load();
   const sessions = new SessionServer({
     clock,
     store,
@@ -181,6 +180,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   let rcsPort = 0;
   // Leading the site: held nodes come back from the store before the coordinator grants anything, then AGVs are let in.
   const lead = async (): Promise<void> => {
+    // Read when leading starts, not when standing by began: the previous leader's operators may have changed it since.
+    await controls.load();
     const { restored, skipped } = restoreHolds(traffic, await store.holds.forSite(site.id));
     if (restored.size > 0 || skipped.length > 0) logger.info({ restored: restored.size, skipped }, 'held nodes restored from the store');
     await coordinator.start();
