@@ -1,5 +1,7 @@
 // Runs a simulated fleet as its own process against a (possibly remote) platform:
 //   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-warehouse.json] [--prefix SIM-] [--time-factor 1]
+// --rcs takes a comma-separated list for a site with a leader and warm standbys (host:port,host:port): the instances
+// in failover order, as the SDK's `endpoints`.
 // The map must be the one the platform uses: wire node numbers are positions in its node list.
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../core/index.ts';
@@ -13,7 +15,13 @@ function arg(name: string, fallback?: string): string {
   return value;
 }
 
-const [host, portText] = arg('rcs', '127.0.0.1:7700').split(':');
+const rcs = arg('rcs', '127.0.0.1:7700');
+const endpoints = rcs.split(',').map((address) => {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--rcs: expected host:port, got '${address}'`);
+  return { host: address.slice(0, at), port };
+});
 const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { nodes: SimMapNode[]; parking?: { node: string }[] };
 const factor = Number(arg('time-factor', '1'));
 const clock = factor === 1 ? systemClock : new ScaledClock(factor);
@@ -22,12 +30,11 @@ const sim = new Simulator({
   nodes: map.nodes,
   count: Number(arg('agvs', '10')),
   startNodes: map.parking?.map((p) => p.node),
-  host,
-  port: Number(portText),
+  endpoints,
   idPrefix: arg('prefix', 'SIM-'),
 });
 sim.start();
-console.log(`simulating ${sim.agvs.length} AGVs against ${host}:${portText}`);
+console.log(`simulating ${sim.agvs.length} AGVs against ${rcs}`);
 const stop = () => {
   sim.stop();
   process.exit(0);
