@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
-import { buildApi } from './api/index.ts';
+import { API_PREFIX, ApiError, buildApi } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
@@ -177,6 +177,15 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
   });
 
+  // A standby's coordinator holds nothing: an operator action there (clearing reservations, pausing) would act on
+  // nothing and could even erase what the leader stored. Reads are served; changes go to the leader.
+  if (lease) {
+    app.addHook('onRequest', async (request) => {
+      if (role === 'standby' && request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith(API_PREFIX)) {
+        throw new ApiError(503, 'standby', 'standby: another instance leads this site; send changes to the leader');
+      }
+    });
+  }
   let rcsPort = 0;
   // Leading the site: held nodes come back from the store before the coordinator grants anything, then AGVs are let in.
   const lead = async (): Promise<void> => {

@@ -88,6 +88,11 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       expect(ready.status).toBe(503);
       expect(((await ready.json()) as { status: string }).status).toBe('standby');
       expect(await refusesConnections(portB)).toBe(true);
+      // Changes go to the leader; the standby's coordinator holds nothing to act on.
+      const apiKey = (await new ApiKeyAuth(leader.store.apiKeys, systemClock).issue('failover test', 'operator')).token;
+      const atStandby = await submitTask(standby.apiUrl, apiKey, taskPairs(site, 1)[0]!, 'fo-standby');
+      expect([atStandby.status, (atStandby.json.error as { code: string }).code]).toEqual([503, 'standby']);
+      expect((await fetch(`${standby.apiUrl}/api/v1/tasks`, { headers: { 'x-api-key': apiKey } })).status).toBe(200);
 
       sim = new Simulator({
         clock,
@@ -99,7 +104,6 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       });
       sim.start();
       await waitFor('AGVs online at the leader', () => leader.registry.onlineCount() === 8);
-      const apiKey = (await new ApiKeyAuth(leader.store.apiKeys, systemClock).issue('failover test', 'operator')).token;
       const pairs = taskPairs(site, 16);
       for (const [i, pair] of pairs.entries()) expect((await submitTask(leader.apiUrl, apiKey, pair, `fo-${i}`)).status).toBe(201);
       await waitFor('releases recorded in the store', async () => (await leader.store.holds.forSite(site.id)).size >= 3);
