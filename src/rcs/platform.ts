@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
-import { buildApi } from './api/index.ts';
+import { API_PREFIX, ApiError, buildApi } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
@@ -163,7 +163,6 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
-  await controls.load();
   const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
   const zones: ZoneService = new ZoneService({
     site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
@@ -223,11 +222,22 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     space,
   });
 
+  // A standby's coordinator holds nothing: an operator action there (clearing reservations, pausing) would act on
+  // nothing and could even erase what the leader stored. Reads are served; changes go to the leader.
+  if (lease) {
+    app.addHook('onRequest', async (request) => {
+      if (role === 'standby' && request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith(API_PREFIX)) {
+        throw new ApiError(503, 'standby', 'standby: another instance leads this site; send changes to the leader');
+      }
+    });
+  }
   let rcsPort = 0;
   const vdaLatency = new LatencyRecorder();
   let vda: VdaBridge | undefined;
   // Leading the site: held nodes come back from the store before the coordinator grants anything, then AGVs are let in.
   const lead = async (): Promise<void> => {
+    // Read when leading starts, not when standing by began: the previous leader's operators may have changed it since.
+    await controls.load();
     const { restored, skipped } = restoreHolds(traffic, await store.trafficHolds.forSite(site.id));
     if (restored.size > 0 || skipped.length > 0) logger.info({ restored: restored.size, skipped }, 'held nodes restored from the store');
     await coordinator.start();

@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/rcs/config.ts';
 
-// The Kubernetes deployment (deploy/k8s) rendered offline with `kubectl kustomize` (Debian's kubectl; .ci/run
-// installs it) and every object validated against the Kubernetes OpenAPI schemas kubernetes-models ships, plus the
+// The Kubernetes deployment (deploy/k8s) rendered offline with `kubectl kustomize` (Debian's kubernetes-client, whose
+// kubectl 1.20 has an old built-in kustomize, or any newer kubectl; .ci/run installs it) and every object validated against the Kubernetes OpenAPI schemas kubernetes-models ships, plus the
 // platform's own reading of the configuration the manifests give it. Building and running the image is not tested
 // here (see docs/deployment.md).
 
 const ROOT = join(import.meta.dirname, '../..');
 const OVERLAYS = ['cloud', 'kubeedge-edge', 'second-site'] as const;
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-if (!hasKubectl) console.warn('kubectl is not installed (Debian package kubectl): Kubernetes manifest tests skipped');
+if (!hasKubectl) console.warn('kubectl is not installed (Debian package kubernetes-client): Kubernetes manifest tests skipped');
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: unknown };
 type Model = new (data: never) => { validate(): void };

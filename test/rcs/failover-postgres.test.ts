@@ -88,6 +88,11 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       expect(ready.status).toBe(503);
       expect(((await ready.json()) as { status: string }).status).toBe('standby');
       expect(await refusesConnections(portB)).toBe(true);
+      // Changes go to the leader; the standby's coordinator holds nothing to act on.
+      const apiKey = (await new ApiKeyAuth(leader.store.apiKeys, systemClock).issue('failover test', 'operator')).token;
+      const atStandby = await submitTask(standby.apiUrl, apiKey, taskPairs(site, 1)[0]!, 'fo-standby');
+      expect([atStandby.status, (atStandby.json.error as { code: string }).code]).toEqual([503, 'standby']);
+      expect((await fetch(`${standby.apiUrl}/api/v1/tasks`, { headers: { 'x-api-key': apiKey } })).status).toBe(200);
 
       sim = new Simulator({
         clock,
@@ -99,7 +104,6 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       });
       sim.start();
       await waitFor('AGVs online at the leader', () => leader.registry.onlineCount() === 8);
-      const apiKey = (await new ApiKeyAuth(leader.store.apiKeys, systemClock).issue('failover test', 'operator')).token;
       const pairs = taskPairs(site, 16);
       for (const [i, pair] of pairs.entries()) expect((await submitTask(leader.apiUrl, apiKey, pair, `fo-${i}`)).status).toBe(201);
       await waitFor('releases recorded in the store', async () => (await leader.store.trafficHolds.forSite(site.id)).size >= 3);
@@ -152,6 +156,29 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       await b1.stop();
       await a1.stop();
       await a2.stop();
+    }
+  }, 60_000);
+
+  it('a leader whose lock connection is cut stops commanding at once, and the standby takes over', async () => {
+    const site = await demoSite();
+    const settings = e2eConfig({ dbUrl: dbUrl('cut'), leaderElection: true });
+    const leader = await startPlatform(settings, { site, ops: false });
+    await leader.leading;
+    const standby = await startPlatform(settings, { site, ops: false });
+    try {
+      const lost = new Promise<string>((resolve) => leader.onLeadershipLost(resolve));
+      const port = leader.rcsPort;
+      expect(await refusesConnections(port)).toBe(false);
+      // The server ends the session holding the site's lock, as it does when the leader's network path dies.
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '${database}')`);
+      expect(await lost).toMatch(/lock connection/);
+      expect(leader.role).toBe('standby');
+      await waitFor('the old leader closed its AGV listener', () => refusesConnections(port), 10_000);
+      await standby.leading;
+      expect(standby.role).toBe('leader');
+    } finally {
+      await leader.stop();
+      await standby.stop();
     }
   }, 60_000);
 

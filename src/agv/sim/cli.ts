@@ -1,6 +1,8 @@
 // Runs a simulated fleet as its own process against a (possibly remote) platform:
 //   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-warehouse.json] [--prefix SIM-] [--time-factor 1]
 //   tsx src/agv/sim/cli.ts --transport mqtt --broker mqtt://127.0.0.1:1883 [--site <map id>] [--topic-root unifleet/v1] …
+// --rcs takes a comma-separated list for a site with a leader and warm standbys (host:port,host:port): the instances
+// in failover order, as the SDK's `endpoints`.
 // The map must be the one the platform uses: wire node numbers are positions in its node list. Over MQTT the site
 // defaults to the map's id, as on the platform.
 import { readFileSync } from 'node:fs';
@@ -15,7 +17,13 @@ function arg(name: string, fallback?: string): string {
   return value;
 }
 
-const [host, portText] = arg('rcs', '127.0.0.1:7700').split(':');
+const rcs = arg('rcs', '127.0.0.1:7700');
+const endpoints = rcs.split(',').map((address) => {
+  const at = address.lastIndexOf(':');
+  const port = Number(address.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--rcs: expected host:port, got '${address}'`);
+  return { host: address.slice(0, at), port };
+});
 const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { id?: string; nodes: SimMapNode[]; parking?: { node: string }[] };
 const transport = arg('transport', 'tcp');
 if (transport !== 'tcp' && transport !== 'mqtt') throw new Error(`--transport is tcp or mqtt, not ${transport}`);
@@ -27,14 +35,13 @@ const sim = new Simulator({
   nodes: map.nodes,
   count: Number(arg('agvs', '10')),
   startNodes: map.parking?.map((p) => p.node),
-  host,
-  port: Number(portText),
+  endpoints,
   transport,
   mqtt,
   idPrefix: arg('prefix', 'SIM-'),
 });
 sim.start();
-console.log(`simulating ${sim.agvs.length} AGVs against ${mqtt ? `${mqtt.url} (site ${mqtt.site})` : `${host}:${portText}`}`);
+console.log(`simulating ${sim.agvs.length} AGVs against ${mqtt ? `${mqtt.url} (site ${mqtt.site})` : rcs}`);
 const stop = () => {
   sim.stop();
   process.exit(0);
