@@ -41,7 +41,7 @@ export function nackFor(error: ProtocolError, detail: string = error.message): M
 }
 
 /** Cuts text to at most maxBytes of UTF-8 without splitting a character. */
-function truncateUtf8(text: string, maxBytes: number): string {
+export function truncateUtf8(text: string, maxBytes: number): string {
   const encoder = new TextEncoder();
   if (encoder.encode(text).length <= maxBytes) return text;
   let out = text.slice(0, maxBytes);

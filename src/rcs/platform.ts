@@ -11,6 +11,7 @@ import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import { OperatorControls } from './dispatch/operator-controls.ts';
 import { AgvParameters } from './agv-data/parameters.ts';
 import { RunningDataCollector } from './agv-data/running-data.ts';
+import { SpaceService } from './space/space-service.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -26,7 +27,7 @@ import type { SiteMap } from './site/types.ts';
 import { openStoreFrom } from './store/index.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
-import { CentralTrafficController } from './traffic/central/index.ts';
+import { CentralTrafficController, radiusOf } from './traffic/central/index.ts';
 import { ReservationTrafficController } from './traffic/reservation-controller.ts';
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
@@ -74,6 +75,8 @@ export interface PlatformHandle {
   controls: OperatorControls;
   zones: ZoneService;
   runningData: RunningDataCollector;
+  /** Autonomous space grants and reported blockages. */
+  space: SpaceService;
   sessions: SessionServer;
   numbering: SiteNumbering;
   app: FastifyInstance;
@@ -138,6 +141,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     resume: (ids, by) => controls.resumeAll(ids, by),
   });
   zones.load(zonesAtStart);
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
   const sessions = new SessionServer({
     clock,
     store,
@@ -145,6 +149,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     numbering,
     secure,
     tap: parts.tap,
+    space,
     logger,
     settings: {
       autoEnrol: config.autoEnrol,
@@ -175,13 +180,17 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     ? undefined
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
+  space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
+    space,
   });
 
   await coordinator.start();
+  // After the coordinator: it places an AGV on a status report before space looks at where it stands.
+  space.start();
   const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
   await app.listen({ port: config.apiPort, host: config.apiHost });
   delivery?.start();
@@ -202,6 +211,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     controls,
     zones,
     runningData,
+    space,
     sessions,
     numbering,
     app,
@@ -215,6 +225,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       stopped = true;
       coordinator.stop();
       await runningData.stop();
+      space.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();

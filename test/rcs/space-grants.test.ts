@@ -88,6 +88,9 @@ describe('space grants', () => {
     grants.request(ask('A', square(0.5, 0.5, 3.5, 1.5)), 0);
     expect(grants.tick(999).expired).toEqual([]);
     expect(grants.tick(1_000).expired.map((l) => l.agvId)).toEqual(['A']);
+    // A may have stopped anywhere inside: the space stays blocked until it reports standing on a node.
+    expect(traffic.blockedResources().map((b) => b.id)).toEqual(['space:1']);
+    grants.settled('A');
     expect(traffic.blockedResources()).toEqual([]);
     const again = grants.request(ask('B', square(5.5, 0.5, 7.5, 1.5)), 2_000);
     expect(again.decision).toBe('granted');

@@ -24,6 +24,8 @@ import { zoneRoutes } from './routes/zones.ts';
 import type { ZoneService } from '../zones/zone-service.ts';
 import type { AgvParameters } from '../agv-data/parameters.ts';
 import type { RunningDataCollector } from '../agv-data/running-data.ts';
+import { spaceRoutes } from './routes/space.ts';
+import type { SpaceService } from '../space/space-service.ts';
 import type { OperatorControls } from '../dispatch/operator-controls.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { dashboardFiles, dashboardTaskRoutes } from './routes/dashboard.ts';
@@ -68,6 +70,8 @@ export interface ApiDeps {
   zones?: ZoneService;
   /** Offers parameter read/set and running data per AGV when given. */
   agvData?: { parameters: AgvParameters; runningData: RunningDataCollector };
+  /** Offers autonomous space leases and reported blockages (list, revoke, clear) when given. */
+  space?: SpaceService;
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };
@@ -126,6 +130,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'tasks', description: 'transport tasks' },
         { name: 'agvs', description: 'the fleet' },
         { name: 'site', description: 'the site map' },
+        { name: 'space', description: 'autonomous space granted to AGVs, and blockages they reported' },
         { name: 'webhooks', description: 'callbacks to upper systems' },
         { name: 'alarms', description: 'alarms raised over the fleet and the platform' },
         { name: 'health', description: 'fleet health diagnosis' },
@@ -154,6 +159,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       if (deps.controls) await api.register(agvControlRoutes(deps.controls));
       if (deps.zones) await api.register(zoneRoutes(deps.zones, readGuard));
       if (deps.agvData) await api.register(agvDataRoutes(deps.agvData.parameters, deps.agvData.runningData, readGuard));
+      if (deps.space) await api.register(spaceRoutes(deps.space, readGuard));
       const numbering = new SiteNumbering(deps.site);
       await api.register(siteRoutes(numbering, readGuard));
       if (deps.platformPublicKey) await api.register(platformIdentityRoutes(platformIdentity(deps.platformPublicKey, numbering)));

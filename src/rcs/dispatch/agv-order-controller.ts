@@ -58,6 +58,8 @@ export class AgvOrderController {
   /** An operator's pause or stop: nothing is released and no load action started while it lasts. */
   private hold: 'pause' | 'estop' | undefined;
   private outOfService = false;
+  /** Moving on its own inside granted space (docs/traffic.md, "Autonomous space"): no orders meanwhile. */
+  private autonomous = false;
 
   constructor(
     readonly agvId: string,
@@ -110,7 +112,7 @@ export class AgvOrderController {
         if (traffic.place(this.agvId, node)) {
           this.onMap = true;
           this.ctx.recovery.settled(this.agvId);
-          if (wasPlaced) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
+          if (wasPlaced && !this.autonomous) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
         } else {
           this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
         }
@@ -260,6 +262,32 @@ export class AgvOrderController {
     this.outOfService = false;
   }
 
+  // ---- autonomous space ----
+
+  /**
+   * The AGV was granted space and moves on its own: it is sent nothing, traffic forgets its goal (it keeps the nodes
+   * it holds) and wherever inside it reports standing it is placed without counting as a deviation.
+   */
+  enterSpace(): void {
+    this.autonomous = true;
+    this.driving = undefined;
+    this.ctx.traffic.stop(this.agvId);
+  }
+
+  /** The space is released or lost: the job continues from where the AGV stands, in a new order. */
+  leaveSpace(): void {
+    if (!this.autonomous) return;
+    this.autonomous = false;
+    this.driving = undefined;
+    this.drive();
+  }
+
+  /** A blocked way ahead was reported: the AGV stands still, so the rest of its order goes and a new route follows. */
+  reroute(): void {
+    this.driving = undefined;
+    this.drive();
+  }
+
   // ---- what dispatch and nudging decide ----
 
   /** Takes a queued task: assigns it in the store, stops charging if it was, and drives to the pick station. */
@@ -305,7 +333,7 @@ export class AgvOrderController {
   /** Sends the AGV the nodes it holds toward its goal, and handles arrival. */
   drive(): void {
     const agv = this.ctx.fleet.live(this.agvId);
-    if (!agv?.link || !this.onMap || this.hold || this.ctx.recovery.holding()) return;
+    if (!agv?.link || !this.onMap || this.hold || this.autonomous || this.ctx.recovery.holding()) return;
     const job = this.current;
     const goal = goalOf(job);
     if (goal === undefined) return;

@@ -8,6 +8,9 @@ import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvIdentity, AgvLink, AnswerOutcome, CommandOutcome, ControlCommand, LoadAction, MotionOrder, ParamResult, ParamValue, RunningDataReading } from '../fleet/types.ts';
 import { AnswerWaiters } from './answer-waiters.ts';
 import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
+import { SessionSpaceLink, type SpaceMessage } from './space-link.ts';
+import type { SpaceService } from '../space/space-service.ts';
+import { BlockageError } from '../traffic/space/blockages.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 import { mapHashHex } from './site-export.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
@@ -67,6 +70,8 @@ export interface SessionContext {
   leftUnaccessed(session: AgvSession): void;
   /** Whether the connection's source may start another key exchange now (SM2 work is rate-limited per source). */
   allowKeyExchange(session: AgvSession): boolean;
+  /** Autonomous space and blockage reports; without it every space request is refused (notOffered). */
+  space?: SpaceService;
 }
 
 type MessageParamIds = Extract<Message, { kind: 'paramQuery' }>['params'];
@@ -234,9 +239,10 @@ export class AgvSession implements AgvLink {
         if (frame.flags & 0x04) this.peer.ack(frame);
         return;
       case 'spaceRequest':
-        // Traffic v1 plans every move centrally and has no free-space leases yet; a clear refusal lets the AGV
-        // fall back to waiting for its released path.
-        this.peer.send({ kind: 'spaceResponse', requestId: m.requestId, decision: 'refused', leaseId: 0, lease: 0, queuePosition: 0, detail: 'autonomous space is not offered by this platform version' });
+      case 'spaceRenew':
+      case 'spaceRelease':
+      case 'blockageReport':
+        this.onSpaceFrame(frame, m);
         return;
       case 'paramReport':
         this.paramReports.answer(m.queryId, m.params.map((p) => ({ param: p.param, value: p.value })));
@@ -250,7 +256,6 @@ export class AgvSession implements AgvLink {
           batteryHealth: m.batteryHealth, batteryTemperature: m.batteryTemperature, diagnostics: m.diagnostics.map((d) => ({ key: d.key, value: d.value })),
         });
         return;
-      case 'spaceRelease':
       case 'mapSwitchResult':
       case 'navModeSwitchResult':
       case 'vendorData':
@@ -265,6 +270,55 @@ export class AgvSession implements AgvLink {
       default:
         this.refuseFrame(frame, 'INVALID_STATE', `${m.kind} is not a message an AGV sends`);
     }
+  }
+
+  private onSpaceFrame(frame: Frame, m: SpaceMessage): void {
+    const space = this.ctx.space;
+    const agvId = this.agvId;
+    if (this.phase !== 'active' || agvId === undefined) {
+      this.refuseFrame(frame, 'INVALID_STATE', `${m.kind} needs an active session`);
+      return;
+    }
+    if ((m.kind === 'spaceRenew' || m.kind === 'blockageReport') && this.version < 0x12) {
+      this.refuseFrame(frame, 'UNKNOWN_TYPE', `${m.kind} is protocol 1.2; this session speaks ${formatVersion(this.version)}`);
+      return;
+    }
+    if (!space) {
+      if (m.kind === 'spaceRequest') {
+        this.spaceLink().spaceResponse({ requestId: m.requestId, decision: 'refused', leaseId: 0, leaseMs: 0, queuePosition: 0, refusal: 'notOffered', onLeaseLoss: 'stop', detail: 'autonomous space is not offered by this platform' });
+      } else if (m.kind === 'blockageReport') {
+        this.peer.nack(frame.seq, frame.msgType, 'UNSUPPORTED_ACTION', 'blockage reports are not taken by this platform');
+      } else if (frame.flags & 0x04) this.peer.ack(frame);
+      return;
+    }
+    switch (m.kind) {
+      case 'spaceRequest':
+        space.request(agvId, this.spaceLink().askOf(m), this.spaceLink());
+        return;
+      case 'spaceRenew':
+        space.renew(agvId, m.leaseId, this.spaceLink());
+        return;
+      case 'spaceRelease':
+        space.release(agvId, m.leaseId);
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      case 'blockageReport':
+        try {
+          space.reportBlockage(agvId, this.spaceLink().blockageOf(m));
+          this.peer.ack(frame);
+        } catch (err) {
+          if (!(err instanceof BlockageError)) throw err;
+          this.peer.nack(frame.seq, frame.msgType, 'UNKNOWN_NODE', err.message);
+        }
+        return;
+    }
+  }
+
+  private spaceLinkValue: SessionSpaceLink | undefined;
+
+  private spaceLink(): SessionSpaceLink {
+    this.spaceLinkValue ??= new SessionSpaceLink(this.peer, this.ctx.numbering, () => this.version, (command) => this.sendControl(command));
+    return this.spaceLinkValue;
   }
 
   private async onAccess(frame: Frame, m: Extract<Message, { kind: 'accessRequest' }>): Promise<void> {
@@ -483,6 +537,7 @@ export class AgvSession implements AgvLink {
     if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');
     if (wasActive && this.agvId !== undefined) {
       this.ctx.registry.disconnect(this.agvId, this, reason);
+      if (this.spaceLinkValue) this.ctx.space?.disconnected(this.agvId, this.spaceLinkValue);
       void this.ctx.store.agvs.upsertSeen({ id: this.agvId, at: this.lastHeard }).catch((err: unknown) => this.storeFailed(err, 'last sighting not stored'));
     }
     this.onClosed(this);

@@ -1,3 +1,4 @@
+import type { SpaceService } from '../space/space-service.ts';
 import { createServer, type Server } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
@@ -32,6 +33,8 @@ export interface SessionServerOptions {
   tap?: (agvId: string, frame: Frame) => void;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
+  /** Autonomous space and blockage reports (refused when absent). */
+  space?: SpaceService;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -93,6 +96,7 @@ export class SessionServer {
         for (const listener of this.latencyListeners) listener(kind, ms);
       },
       tap: options.tap,
+      space: options.space,
       logger,
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
       audit: (entry) => this.audit.record(entry),

@@ -18,7 +18,8 @@ export type SpaceRefusal =
   | 'queueFull'
   | 'timeout'
   | 'alreadyHolding'
-  | 'unknownAgv';
+  | 'unknownAgv'
+  | 'notOffered';
 
 /** Why a grant ended without the AGV releasing it. */
 export type LeaseEnd = 'expired' | 'revoked' | 'leftSpace';
@@ -107,6 +108,11 @@ export class SpaceGrants {
   private readonly points = new Map<string, Pt>();
   private readonly edgeList: EdgeGeometry[];
   private readonly active = new Map<number, Lease>();
+  /**
+   * Leases that ended without a release (expired, revoked): the AGV may have stopped anywhere inside, so the space
+   * stays blocked until it reports standing on a node (settled) or leaves the site.
+   */
+  private readonly lost = new Map<number, Lease>();
   private readonly queue: Queued[] = [];
   private nextLeaseId = 1;
   private readonly leaseMs: number;
@@ -169,15 +175,25 @@ export class SpaceGrants {
   /** Ends a lease on the platform's side (operator, e-stop zone, the AGV left its space). */
   revoke(leaseId: number): Lease | undefined {
     const lease = this.active.get(leaseId);
-    if (lease) this.end(lease);
+    if (lease) this.lose(lease);
     return lease;
   }
 
-  /** Drops everything the AGV holds or waits for (it went offline or left the site); returns the leases ended. */
+  /** The AGV reports standing still on a node: space it lost stops being blocked. */
+  settled(agvId: string): void {
+    for (const lease of [...this.lost.values()]) {
+      if (lease.agvId !== agvId) continue;
+      this.lost.delete(lease.leaseId);
+      this.traffic.unblockResources(leaseBlockId(lease.leaseId));
+    }
+  }
+
+  /** Drops everything the AGV holds, lost or waits for (it left the site); returns the leases ended. */
   forget(agvId: string): Lease[] {
     this.dropQueued((q) => q.ask.agvId === agvId);
     const ended = [...this.active.values()].filter((l) => l.agvId === agvId);
     for (const lease of ended) this.end(lease);
+    this.settled(agvId);
     return ended;
   }
 
@@ -187,7 +203,7 @@ export class SpaceGrants {
    */
   tick(nowMs: number): { expired: Lease[]; decided: QueueOutcome[] } {
     const expired = [...this.active.values()].filter((l) => l.expiresAtMs <= nowMs);
-    for (const lease of expired) this.end(lease);
+    for (const lease of expired) this.lose(lease);
     const decided: QueueOutcome[] = [];
     const claimed: Area[] = [];
     for (const q of [...this.queue]) {
@@ -232,6 +248,11 @@ export class SpaceGrants {
     return [...this.active.values()];
   }
 
+  /** Space of leases lost without a release, still blocked until their AGVs settle. */
+  lostLeases(): Lease[] {
+    return [...this.lost.values()];
+  }
+
   leaseOf(agvId: string): Lease | undefined {
     return [...this.active.values()].find((l) => l.agvId === agvId);
   }
@@ -268,7 +289,7 @@ export class SpaceGrants {
 
   /** Another AGV whose body (on the nodes it holds and the edges between them) or granted space overlaps area. */
   private conflictOf(agvId: string, area: Area): string | undefined {
-    for (const lease of this.active.values()) if (lease.agvId !== agvId && areasOverlap(lease.area, area)) return `space granted to ${lease.agvId}`;
+    for (const lease of [...this.active.values(), ...this.lost.values()]) if (lease.agvId !== agvId && areasOverlap(lease.area, area)) return `space granted to ${lease.agvId}`;
     for (const [other, held] of this.traffic.holdings()) {
       if (other === agvId || held.length === 0) continue;
       const r = this.radiusOf(other);
@@ -331,6 +352,12 @@ export class SpaceGrants {
     this.traffic.unblockResources(leaseBlockId(lease.leaseId));
   }
 
+  /** Ended without a release: the block stays until the AGV settles (see `lost`). */
+  private lose(lease: Lease): void {
+    this.active.delete(lease.leaseId);
+    this.lost.set(lease.leaseId, lease);
+  }
+
   /**
    * The first queued ask not overlapping an earlier one keeps others from being granted its ground meanwhile
    * (AGVs there finish leaving): otherwise a busy aisle would never come free for it.
@@ -341,7 +368,7 @@ export class SpaceGrants {
     for (const q of this.queue) {
       if (claimed.some((a) => areasOverlap(a, q.area))) continue;
       claimed.push(q.area);
-      if ([...this.active.values()].some((l) => areasOverlap(l.area, q.area))) continue;
+      if ([...this.active.values(), ...this.lost.values()].some((l) => areasOverlap(l.area, q.area))) continue;
       const { nodes, edges } = this.reach(q.area);
       this.traffic.blockResources({ id: pendingBlockId(q.ask.agvId), nodes, edges, holder: q.ask.agvId });
       held.add(pendingBlockId(q.ask.agvId));
