@@ -58,6 +58,14 @@ function nodeRecorder() {
   return { tap, visited: (p: PlatformHandle, agvId: string) => (visits.get(agvId) ?? []).map((n) => p.numbering.nodeId(n)!) };
 }
 
+/** A platform with one simulated AGV, online. */
+async function oneAgv(tap?: (agvId: string, frame: Frame) => void): Promise<{ platform: PlatformHandle; key: string; agvId: string }> {
+  fleet = await startFleet(1, {}, tap ? { tap } : {});
+  const { platform } = fleet;
+  await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
+  return { platform, key: platform.demoApiKey!, agvId: platform.registry.list()[0]!.id };
+}
+
 describe('operator zones (real TCP, HTTP and SQLite)', () => {
   it('validates zones strictly, checks roles, records who changed them, and keeps them across a restart', async () => {
     const site = await demoSite();
@@ -131,11 +139,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
 
   it('a blocked node re-routes an AGV around it; removing the zone gives the node back', async () => {
     const recorder = nodeRecorder();
-    fleet = await startFleet(1, {}, { tap: recorder.tap });
-    const { platform } = fleet;
-    const key = platform.demoApiKey!;
-    await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
-    const agvId = platform.registry.list()[0]!.id;
+    const { platform, key, agvId } = await oneAgv(recorder.tap);
     // A task whose shortest route has a middle node with a way around it.
     const graph = new RoadGraph(platform.site);
     const stationNode = new Map(platform.site.stations.map((s) => [s.id, s.node]));
@@ -171,10 +175,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
       const m = frame.message;
       if (limited && m.kind === 'statusReport') fastest = Math.max(fastest, Math.abs(m.vx) / 1000);
     };
-    fleet = await startFleet(1, {}, { tap });
-    const { platform } = fleet;
-    const key = platform.demoApiKey!;
-    await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
+    const { platform, key } = await oneAgv(tap);
     const everywhere = [{ x: -5, y: -5 }, { x: 100, y: -5 }, { x: 100, y: 100 }, { x: -5, y: 100 }];
     expect((await call(platform.apiUrl, key, 'POST', '/zones', { type: 'speedLimit', name: 'slow site', polygon: everywhere, maxSpeed: 0.3 })).status).toBe(201);
     limited = true;
@@ -186,11 +187,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
 
   it('a blocked zone in stop mode pauses the AGV inside until it is removed; a blocked edge re-routes it', async () => {
     const recorder = nodeRecorder();
-    fleet = await startFleet(1, {}, { tap: recorder.tap });
-    const { platform } = fleet;
-    const key = platform.demoApiKey!;
-    await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
-    const agvId = platform.registry.list()[0]!.id;
+    const { platform, key, agvId } = await oneAgv(recorder.tap);
     const { json: task } = await submitTask(platform.apiUrl, key, { pick: 'PICK-01', drop: 'DROP-01' });
     await waitFor('the AGV driving', () => (platform.registry.live(agvId)!.status?.speed ?? 0) > 0.2 && platform.traffic.held(agvId).length > 1);
     const zone = await call<Zone & { paused?: string[] }>(platform.apiUrl, key, 'POST', '/zones', { type: 'blocked', name: 'forklift crossing', mode: 'stop', nodes: [...platform.traffic.held(agvId)] });
