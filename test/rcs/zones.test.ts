@@ -192,6 +192,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
     await waitFor('the AGV driving', () => (platform.registry.live(agvId)!.status?.speed ?? 0) > 0.2 && platform.traffic.held(agvId).length > 1);
     const zone = await call<Zone & { paused?: string[] }>(platform.apiUrl, key, 'POST', '/zones', { type: 'blocked', name: 'forklift crossing', mode: 'stop', nodes: [...platform.traffic.held(agvId)] });
     expect(zone.status).toBe(201);
+    expect(zone.json.paused).toEqual([agvId]);
     expect(platform.controls.state(agvId).paused).toBe(true);
     await waitFor('the AGV standing still', () => platform.registry.live(agvId)!.status!.speed === 0);
     const created = (await platform.store.events.query({ type: 'zone.created' }))[0]!;

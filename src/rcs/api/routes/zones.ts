@@ -25,6 +25,7 @@ const zoneAnswer = {
     covered: { type: 'object', properties: { nodes: { type: 'array', items: { type: 'string' } }, edges: { type: 'array', items: { type: 'string' } } } },
     effective: { type: 'string' },
     occupants: { type: 'array', items: { type: 'string' } },
+    paused: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
