@@ -21,6 +21,8 @@ export type ParamSet = MessageOfKind<'paramSet'>;
 export type RunningDataRequest = MessageOfKind<'runningDataRequest'>;
 export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
 export type SpaceResponse = MessageOfKind<'spaceResponse'>;
+export type SpaceLeaseEnd = MessageOfKind<'spaceLeaseEnd'>;
+export type BlockageFields = Without<MessageOfKind<'blockageReport'>, 'kind'>;
 export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;
 
 /** What a command handler returns: nothing / ok acks the command, a refusal nacks it with a protocol error code. */
