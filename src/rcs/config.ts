@@ -49,6 +49,8 @@ export interface PlatformConfig {
   keyExchangeBurst: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
+  /** Autonomous space: lease length for AGVs that renew (protocol 1.2); others keep space for their asked window. */
+  spaceLeaseMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
   openReads: boolean;
   /** `/metrics` needs a key or login with role viewer (off: open to scrapers on the network). */
@@ -107,6 +109,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
   recoveryMs: 15_000,
+  spaceLeaseMs: 10_000,
   openReads: false,
   metricsAuth: false,
   openapiAuth: false,
@@ -144,6 +147,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
   keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
+  spaceLeaseMs: 'UNIFLEET_SPACE_LEASE_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',
   openapiAuth: 'UNIFLEET_OPENAPI_AUTH',

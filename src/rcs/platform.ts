@@ -123,7 +123,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
   await controls.load();
-  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
   const sessions = new SessionServer({
     clock,
     store,

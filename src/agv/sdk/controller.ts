@@ -286,6 +286,8 @@ export class AgvController {
         break;
       case 'cancel':
         // Brake at the next node rather than mid-edge: the platform still holds it, and nodes are where AGVs may stand.
+        // Moving on its own in granted space there is no next node: it stops where it is (the space is still its own).
+        if (this.ownMotion) this.adapter.stop();
         this.stopAtNextNode();
         break;
       case 'emergencyStop':

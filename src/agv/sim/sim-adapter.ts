@@ -27,6 +27,8 @@ export class SimulatedMotionAdapter implements VendorAdapter {
   /** Released points the body does not drive yet: an obstacle lies on the way to the first of them. */
   private heldBack: PathPoint[] = [];
   private actionDone: { resolve: () => void } | undefined;
+  /** Following its own trajectory (followTrajectory) rather than released nodes. */
+  private onTrajectory = false;
   /** The step the body stopped short of because of an obstacle, while it lasts. */
   blockedStep: { at: string; next: string } | undefined;
 
@@ -64,6 +66,12 @@ export class SimulatedMotionAdapter implements VendorAdapter {
   }
 
   stop(): void {
+    if (this.onTrajectory) {
+      // Off the graph there is no next node to brake at: stop where it is (the simulated body stops at once).
+      this.body.motion.ahead = [];
+      this.body.motion.speed = 0;
+      this.onTrajectory = false;
+    }
     this.body.stopAtNextNode();
     this.heldBack = [];
     this.blockedStep = undefined;
@@ -83,7 +91,16 @@ export class SimulatedMotionAdapter implements VendorAdapter {
         this.waiters.push({ nodeId: id, resolve, reject });
       });
     });
-    return Promise.all(reachedAll).then(() => undefined);
+    this.onTrajectory = true;
+    return Promise.all(reachedAll).then(
+      () => {
+        this.onTrajectory = false;
+      },
+      (err: unknown) => {
+        this.onTrajectory = false;
+        throw err;
+      },
+    );
   }
 
   /**

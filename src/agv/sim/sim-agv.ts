@@ -49,6 +49,7 @@ export class SimAgv {
   private meeting: Promise<void> | undefined;
   /** The blocked step last dealt with: met again before the route changes, it is left to the platform's re-route. */
   private handledStep: string | undefined;
+  private seenBlocked: string | undefined;
   private readonly obstacleListeners: ((outcome: ObstacleOutcome) => void)[] = [];
 
   constructor(private readonly o: SimAgvOptions) {
@@ -106,6 +107,12 @@ export class SimAgv {
     const key = blocked ? `${blocked.at}>${blocked.next}` : undefined;
     if (key === undefined) this.handledStep = undefined;
     if (blocked && key !== this.handledStep && !this.meeting && !this.body.moving && this.body.motion.lastNodeId === blocked.at) {
+      // Seen standing there one tick before it acts: the status report of reaching the node goes out first, so the
+      // platform knows where it stands when the request comes.
+      if (this.seenBlocked !== key) {
+        this.seenBlocked = key;
+        return;
+      }
       this.handledStep = key;
       this.meeting = this.meetObstacle(blocked).finally(() => {
         this.meeting = undefined;
