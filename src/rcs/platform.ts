@@ -141,7 +141,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     resume: (ids, by) => controls.resumeAll(ids, by),
   });
   zones.load(zonesAtStart);
-  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
   const sessions = new SessionServer({
     clock,
     store,
