@@ -97,6 +97,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
     expect((await api('POST', '/zones', { type: 'blocked', name: 'x', nodes: ['n2_5'], colour: 'red' })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'speedLimit', name: 'x', nodes: ['n2_5'], maxSpeed: '0.5' })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'lava', name: 'x', nodes: ['n2_5'] })).status).toBe(400);
+    expect((await api('POST', '/zones', { type: 'blocked', name: '   ', nodes: ['n2_5'] })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'blocked', name: 'x', nodes: ['n2_5'] }, viewer)).status).toBe(403);
     expect((await api('GET', '/zones')).json.items).toEqual([]);
 

@@ -60,7 +60,7 @@ export function zoneRoutes(zones: ZoneService, readGuard: Guard[]) {
             required: ['type', 'name'],
             properties: {
               type: { type: 'string', enum: ['blocked', 'speedLimit', 'oneWay', 'maxOccupancy'] },
-              name: { type: 'string', minLength: 1, maxLength: 100 },
+              name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
               reason: { type: 'string', maxLength: 500 },
               nodes: nodeList,
               edges: nodeList,
