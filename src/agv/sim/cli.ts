@@ -1,10 +1,13 @@
 // Runs a simulated fleet as its own process against a (possibly remote) platform:
 //   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-warehouse.json] [--prefix SIM-] [--time-factor 1]
-// The map must be the one the platform uses: wire node numbers are positions in its node list.
+//     [--obstacle FROM~TO ...] [--random-obstacles PER_MIN [--obstacle-s S]]
+// The map must be the one the platform uses: wire node numbers are positions in its node list. --obstacle puts an
+// obstacle on the edge between two nodes (repeatable); --random-obstacles scatters them on free edges (soak runs),
+// each staying S seconds (default 60). AGVs that meet one ask the platform for a detour, or report it.
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../core/index.ts';
 import { ScaledClock } from './scaled-clock.ts';
-import { Simulator, type SimMapNode } from './simulator.ts';
+import { Simulator, type SimMapEdge, type SimMapNode } from './simulator.ts';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +17,7 @@ function arg(name: string, fallback?: string): string {
 }
 
 const [host, portText] = arg('rcs', '127.0.0.1:7700').split(':');
-const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { nodes: SimMapNode[]; parking?: { node: string }[] };
+const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { nodes: SimMapNode[]; edges: SimMapEdge[]; parking?: { node: string }[] };
 const factor = Number(arg('time-factor', '1'));
 const clock = factor === 1 ? systemClock : new ScaledClock(factor);
 const sim = new Simulator({
@@ -28,6 +31,19 @@ const sim = new Simulator({
 });
 sim.start();
 console.log(`simulating ${sim.agvs.length} AGVs against ${host}:${portText}`);
+const known = new Set(map.nodes.map((n) => n.id));
+process.argv.forEach((a, i) => {
+  if (a !== '--obstacle') return;
+  const [from, to] = (process.argv[i + 1] ?? '').split('~');
+  if (!from || !to || !known.has(from) || !known.has(to)) throw new Error(`--obstacle wants FROM~TO with two node ids of the map, got '${process.argv[i + 1]}'`);
+  console.log(`obstacle ${sim.addObstacle({ edge: [from, to] }).id} between ${from} and ${to}`);
+});
+if (process.argv.includes('--random-obstacles')) {
+  const everyMs = 60_000 / Number(arg('random-obstacles'));
+  const lifetimeMs = Number(arg('obstacle-s', '60')) * 1000;
+  if (!Number.isFinite(everyMs) || everyMs <= 0 || !Number.isFinite(lifetimeMs) || lifetimeMs <= 0) throw new Error('--random-obstacles and --obstacle-s want positive numbers');
+  sim.scatterObstacles({ edges: map.edges, everyMs, lifetimeMs }, (o) => console.log(`obstacle ${o.id} placed`));
+}
 const stop = () => {
   sim.stop();
   process.exit(0);
