@@ -65,6 +65,8 @@ export interface PlatformConfig {
   runningDataRetentionMs: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
+  /** Autonomous space: lease length for AGVs that renew (protocol 1.2); others keep space for their asked window. */
+  spaceLeaseMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
   openReads: boolean;
   /** `/metrics` needs a key or login with role viewer (off: open to scrapers on the network). */
@@ -145,6 +147,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   runningDataPeriodMs: 60_000,
   runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,
+  spaceLeaseMs: 10_000,
   openReads: false,
   metricsAuth: false,
   openapiAuth: false,
@@ -194,6 +197,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   runningDataPeriodMs: 'UNIFLEET_RUNNING_DATA_PERIOD_MS',
   runningDataRetentionMs: 'UNIFLEET_RUNNING_DATA_RETENTION_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
+  spaceLeaseMs: 'UNIFLEET_SPACE_LEASE_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',
   openapiAuth: 'UNIFLEET_OPENAPI_AUTH',

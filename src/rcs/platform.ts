@@ -163,7 +163,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
-  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)) });
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
   const zones: ZoneService = new ZoneService({
     site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
     pause: (ids, by) => controls.pauseAll(ids, by),

@@ -100,4 +100,19 @@ describe('zones and running data in the dashboard', () => {
     await page.click('[data-testid=params-read]');
     await expect.poll(() => page.textContent('[data-testid=agv-params]'), { timeout: 10_000 }).toContain('maxLinearSpeed');
   });
+
+  it("pauses and resumes one vendor's AGVs from the legend", async () => {
+    const page = await loginAs('operator');
+    const agvs = platform.registry.list();
+    const vendor = agvs[0]!.vendor;
+    const ofVendor = agvs.filter((a) => a.vendor === vendor).map((a) => a.id);
+    const others = agvs.filter((a) => a.vendor !== vendor).map((a) => a.id);
+    await page.click(`[data-testid="vendor-pause-${vendor}"]`);
+    await expect.poll(() => ofVendor.every((id) => platform.controls.state(id).paused), { timeout: 10_000 }).toBe(true);
+    expect(others.some((id) => platform.controls.state(id).paused)).toBe(false);
+    await expect.poll(() => page.textContent('[data-testid=toast]')).toContain(`${vendor} pause: ${ofVendor.length} confirmed`);
+    await page.click(`[data-testid="vendor-resume-${vendor}"]`);
+    await expect.poll(() => ofVendor.some((id) => platform.controls.state(id).paused), { timeout: 10_000 }).toBe(false);
+    expect((await platform.store.events.query({ type: 'group.pause' }))[0]!.message).toContain('by operator');
+  });
 });

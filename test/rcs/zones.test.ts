@@ -58,6 +58,14 @@ function nodeRecorder() {
   return { tap, visited: (p: PlatformHandle, agvId: string) => (visits.get(agvId) ?? []).map((n) => p.numbering.nodeId(n)!) };
 }
 
+/** A platform with one simulated AGV, online. */
+async function oneAgv(tap?: (agvId: string, frame: Frame) => void): Promise<{ platform: PlatformHandle; key: string; agvId: string }> {
+  fleet = await startFleet(1, {}, tap ? { tap } : {});
+  const { platform } = fleet;
+  await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
+  return { platform, key: platform.demoApiKey!, agvId: platform.registry.list()[0]!.id };
+}
+
 describe('operator zones (real TCP, HTTP and SQLite)', () => {
   it('validates zones strictly, checks roles, records who changed them, and keeps them across a restart', async () => {
     const site = await demoSite();
@@ -89,6 +97,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
     expect((await api('POST', '/zones', { type: 'blocked', name: 'x', nodes: ['n2_5'], colour: 'red' })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'speedLimit', name: 'x', nodes: ['n2_5'], maxSpeed: '0.5' })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'lava', name: 'x', nodes: ['n2_5'] })).status).toBe(400);
+    expect((await api('POST', '/zones', { type: 'blocked', name: '   ', nodes: ['n2_5'] })).status).toBe(400);
     expect((await api('POST', '/zones', { type: 'blocked', name: 'x', nodes: ['n2_5'] }, viewer)).status).toBe(403);
     expect((await api('GET', '/zones')).json.items).toEqual([]);
 
@@ -131,11 +140,7 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
 
   it('a blocked node re-routes an AGV around it; removing the zone gives the node back', async () => {
     const recorder = nodeRecorder();
-    fleet = await startFleet(1, {}, { tap: recorder.tap });
-    const { platform } = fleet;
-    const key = platform.demoApiKey!;
-    await waitFor('the AGV online', () => platform.registry.onlineCount() === 1);
-    const agvId = platform.registry.list()[0]!.id;
+    const { platform, key, agvId } = await oneAgv(recorder.tap);
     // A task whose shortest route has a middle node with a way around it.
     const graph = new RoadGraph(platform.site);
     const stationNode = new Map(platform.site.stations.map((s) => [s.id, s.node]));
@@ -162,5 +167,59 @@ describe('operator zones (real TCP, HTTP and SQLite)', () => {
 
     expect((await call(platform.apiUrl, key, 'DELETE', `/zones/${zone.json.id}`)).status).toBe(204);
     expect(platform.traffic.blockedResources()).toEqual([]);
+  });
+
+  it('a speed-limit zone over the site caps how fast the AGV drives, and its task still completes', async () => {
+    let fastest = 0;
+    let limited = false;
+    const tap = (_agvId: string, frame: Frame): void => {
+      const m = frame.message;
+      if (limited && m.kind === 'statusReport') fastest = Math.max(fastest, Math.abs(m.vx) / 1000);
+    };
+    const { platform, key } = await oneAgv(tap);
+    const everywhere = [{ x: -5, y: -5 }, { x: 100, y: -5 }, { x: 100, y: 100 }, { x: -5, y: 100 }];
+    expect((await call(platform.apiUrl, key, 'POST', '/zones', { type: 'speedLimit', name: 'slow site', polygon: everywhere, maxSpeed: 0.3 })).status).toBe(201);
+    limited = true;
+    const { json: task } = await submitTask(platform.apiUrl, key, { pick: 'PICK-01', drop: 'DROP-01' });
+    await waitFor('the task completed', async () => (await platform.tasks.get(task.id as string))!.state === 'completed', 120_000);
+    expect(fastest).toBeGreaterThan(0.1);
+    expect(fastest).toBeLessThanOrEqual(0.3 + 1e-3);
+  });
+
+  it('a blocked zone in stop mode pauses the AGV inside until it is removed; a blocked edge re-routes it', async () => {
+    const recorder = nodeRecorder();
+    const { platform, key, agvId } = await oneAgv(recorder.tap);
+    const { json: task } = await submitTask(platform.apiUrl, key, { pick: 'PICK-01', drop: 'DROP-01' });
+    await waitFor('the AGV driving', () => (platform.registry.live(agvId)!.status?.speed ?? 0) > 0.2 && platform.traffic.held(agvId).length > 1);
+    const zone = await call<Zone & { paused?: string[] }>(platform.apiUrl, key, 'POST', '/zones', { type: 'blocked', name: 'forklift crossing', mode: 'stop', nodes: [...platform.traffic.held(agvId)] });
+    expect(zone.status).toBe(201);
+    expect(zone.json.paused).toEqual([agvId]);
+    expect(platform.controls.state(agvId).paused).toBe(true);
+    await waitFor('the AGV standing still', () => platform.registry.live(agvId)!.status!.speed === 0);
+    const created = (await platform.store.events.query({ type: 'zone.created' }))[0]!;
+    expect(created.message).toContain(`paused inside: ${agvId}`);
+
+    expect((await call(platform.apiUrl, key, 'DELETE', `/zones/${zone.json.id}`)).status).toBe(204);
+    expect(platform.controls.state(agvId).paused).toBe(false);
+    await waitFor('the task completed', async () => (await platform.tasks.get(task.id as string))!.state === 'completed', 90_000);
+
+    // Now an edge: the next task's shortest way is closed at one edge, and the AGV goes around it.
+    const graph = new RoadGraph(platform.site);
+    const from = platform.registry.live(agvId)!.status!.lastNodeId!;
+    const pickNode = platform.site.stations.find((s) => s.id === 'PICK-02')!.node;
+    const route = graph.shortestPath(from, pickNode)!.path;
+    const around = (a: string, b: string) => graph.shortestPath(from, pickNode, { closed: (x, y) => (x === a && y === b) || (x === b && y === a) });
+    const i = route.findIndex((n, k) => k >= 1 && k + 1 < route.length && around(n, route[k + 1]!) !== undefined);
+    expect(i).toBeGreaterThan(0);
+    const [a, b] = [route[i]!, route[i + 1]!];
+    const edge = platform.site.edges.find((e) => (e.from === a && e.to === b) || (e.from === b && e.to === a))!;
+    expect((await call(platform.apiUrl, key, 'POST', '/zones', { type: 'blocked', name: 'cable repair', edges: [edge.id] })).status).toBe(201);
+    const seenBefore = recorder.visited(platform, agvId).length;
+    const { json: second } = await submitTask(platform.apiUrl, key, { pick: 'PICK-02', drop: 'DROP-01' });
+    await waitFor('the second task completed', async () => (await platform.tasks.get(second.id as string))!.state === 'completed', 90_000);
+    const path = recorder.visited(platform, agvId).slice(seenBefore - 1);
+    const steps = path.slice(1).map((n, i) => `${path[i]}>${n}`);
+    expect(steps).not.toContain(`${a}>${b}`);
+    expect(steps).not.toContain(`${b}>${a}`);
   });
 });

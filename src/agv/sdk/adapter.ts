@@ -55,6 +55,12 @@ export interface VendorAdapter {
   resume?(): void;
   /** Engage (true) or release (false) the remote emergency stop; without it the controller refuses it. */
   emergencyStop?(active: boolean): void;
+  /**
+   * Drive the vehicle's own trajectory (poses in order, map frame) inside space the platform granted; resolve at the
+   * last pose, reject if it cannot get there. stop() brakes it (then resolve or reject). Without it the vehicle
+   * cannot move in autonomous space (AgvController.moveInSpace refuses).
+   */
+  followTrajectory?(poses: readonly Pose[]): Promise<void>;
   /** Start or stop charging at the charger the vehicle stands at; without it the controller refuses charging. */
   charge?(start: boolean): void | Promise<void>;
 

@@ -7,7 +7,7 @@ import { connectTcp } from '../transport/tcp.ts';
 import { connectMqtt } from '../transport/mqtt.ts';
 import type {
   ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
-  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse,
+  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse, SpaceLeaseEnd, BlockageFields,
 } from './types.ts';
 
 // The AGV SDK: what a vendor embeds to join a UniFleet site. It connects, asks for access, registers with its
@@ -65,6 +65,7 @@ export class AgvClient {
     paramSet?: Handler<ParamSet, ParamResult[]>;
     runningData?: (r: RunningDataRequest) => RunningDataFields;
     space?: (r: SpaceResponse) => void;
+    leaseEnd?: (m: SpaceLeaseEnd) => void;
   } = {};
 
   constructor(
@@ -140,6 +141,11 @@ export class AgvClient {
     this.handlers.space = handler;
     return this;
   }
+  /** A lease ended without a release (protocol 1.2): the frame is acked, then the handler acts on it. */
+  onSpaceLeaseEnd(handler: (m: SpaceLeaseEnd) => void): this {
+    this.handlers.leaseEnd = handler;
+    return this;
+  }
 
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this {
     (this.listeners[event] as ClientEvents[K][]).push(listener);
@@ -187,8 +193,23 @@ export class AgvClient {
     });
   }
 
-  releaseSpace(leaseId: number): void {
-    this.peer?.send({ kind: 'spaceRelease', leaseId });
+  releaseSpace(leaseId: number): Promise<RequestOutcome> {
+    if (!this.peer || this.stateValue !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'not connected' });
+    return this.peer.request({ kind: 'spaceRelease', leaseId });
+  }
+
+  /** Keeps a lease (protocol 1.2; the answer comes as a spaceResponse). False when it cannot be sent. */
+  renewSpace(leaseId: number): boolean {
+    if (!this.peer || this.stateValue !== 'active' || this.version < 0x12) return false;
+    this.peer.send({ kind: 'spaceRenew', leaseId });
+    return true;
+  }
+
+  /** Reports the way blocked and asks to be re-routed (protocol 1.2). */
+  reportBlockage(report: BlockageFields): Promise<RequestOutcome> {
+    if (!this.peer || this.stateValue !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'not connected' });
+    if (this.version < 0x12) return Promise.resolve({ ok: false, code: 'UNKNOWN_TYPE', message: 'blockage reports need protocol 1.2' });
+    return this.peer.request({ kind: 'blockageReport', ...report });
   }
 
   private setState(state: ClientState): void {
@@ -396,6 +417,10 @@ export class AgvClient {
         this.handlers.space?.(m);
         return;
       }
+      case 'spaceLeaseEnd':
+        if (frame.flags & 0x04) peer.ack(frame);
+        this.handlers.leaseEnd?.(m);
+        return;
       default:
         if (frame.flags & 0x04) peer.nack(frame.seq, frame.msgType, 'INVALID_STATE', `${m.kind} is not expected by an AGV`);
     }

@@ -28,6 +28,8 @@ export type ParamResult = MessageOfKind<'paramSetAck'>['results'][number];
 export type RunningDataFields = Without<MessageOfKind<'runningData'>, 'kind' | 'requestId'>;
 export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
 export type SpaceResponse = MessageOfKind<'spaceResponse'>;
+export type SpaceLeaseEnd = MessageOfKind<'spaceLeaseEnd'>;
+export type BlockageFields = Without<MessageOfKind<'blockageReport'>, 'kind'>;
 export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;
 
 /** What a command handler returns: nothing / ok acks the command, a refusal nacks it with a protocol error code. */

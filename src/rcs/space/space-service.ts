@@ -125,10 +125,7 @@ export class SpaceService {
     const blockage = this.blockages.report(agvId, report, this.o.clock.now());
     // The reporter stands still before the blockage: what it held beyond goes, and it is planned again from here.
     const at = this.o.traffic.held(agvId)[0];
-    if (at !== undefined) {
-      this.o.traffic.release(agvId);
-      this.o.traffic.place(agvId, at);
-    }
+    if (at !== undefined) this.o.traffic.standsAt?.(agvId, at);
     this.o.orders.controllerOf(agvId).reroute();
     this.record('warning', 'space.blockage', agvId, `${agvId} reports a blockage (${blockage.id}: ${blockage.nodes.length} nodes, ${blockage.edges.length} edges)${report.detail ? `: ${report.detail}` : ''}`, { blockage: blockage.id });
     return blockage;

@@ -63,6 +63,11 @@ export class OccupancyLimitedTraffic implements TrafficController {
     return this.inner.reportProgress(agvId, node);
   }
 
+  standsAt(agvId: string, node: string): boolean {
+    this.moved(agvId, node);
+    return this.inner.standsAt?.(agvId, node) ?? false;
+  }
+
   stop(agvId: string): void {
     this.forgetAdmission(agvId);
     this.inner.stop(agvId);

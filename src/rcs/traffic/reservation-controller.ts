@@ -198,6 +198,16 @@ export class ReservationTrafficController implements TrafficController {
     return this.observers.add(observer);
   }
 
+  standsAt(agvId: string, node: string): boolean {
+    const state = this.agvs.get(agvId);
+    if (!state || !state.held.includes(node)) return false;
+    for (const n of state.held) if (n !== node && this.owner.get(n) === agvId) this.owner.delete(n);
+    state.held = [node];
+    state.ahead = [];
+    state.waitingFor = undefined;
+    return true;
+  }
+
   blockResources(block: ResourceBlock): void {
     this.blocks.add(block);
     // Routes through the block are planned again; nodes already held stay held (the AGV finishes leaving).

@@ -101,6 +101,11 @@ export interface TrafficController {
   blockResources(block: { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }): void;
   unblockResources(id: string): void;
   blockedResources(): readonly { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }[];
+  /**
+   * The AGV confirmed it stands still on `node`, one it holds: everything else it holds is released (e.g. it reports
+   * its way ahead blocked). Returns false, changing nothing, when it does not hold that node.
+   */
+  standsAt?(agvId: string, node: string): boolean;
   /** Re-sizes an AGV's body (metres), for controllers that plan with footprints; others need not implement it. */
   setFootprint?(agvId: string, dimensions: { lengthM: number; widthM: number }): void;
 }

@@ -1,5 +1,5 @@
 import type { SiteMap } from '../site/types.ts';
-import { insidePolygon, segmentPolygonDistance, segmentSegmentDistance, type Pt } from '../traffic/space/geometry.ts';
+import { insidePolygon, segmentPolygonDistance, segmentSegmentDistance, type Pt } from '../../core/geometry.ts';
 
 // Which nodes and edges of the site an area covers: a node inside the polygon, an edge that touches it (either end
 // inside, or the segment crossing its outline). Pure; metres in the site's frame. The plane geometry is the one

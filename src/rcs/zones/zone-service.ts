@@ -60,7 +60,6 @@ export class ZoneService {
   private readonly zones = new Map<string, Zone>();
   /** One-way zones the running traffic control was built with. */
   private readonly oneWayAtStart = new Set<string>();
-  private readonly pausedBy = new Map<string, string[]>();
   private speeds = new Map<string, number>();
 
   constructor(private readonly o: ZoneServiceOptions) {}
@@ -94,13 +93,21 @@ export class ZoneService {
     const problems = checkZone(input, this.o.site);
     if (problems.length > 0) throw new ZoneError(400, 'invalid_request', `zone refused: ${problems.join('; ')}`, problems.map((message) => ({ field: 'body', message })));
     const record = { id: `zone-${randomBytes(6).toString('hex')}`, type: input.type, name: input.name, definition: definitionOf(input), createdBy: by, createdAt: this.o.clock.now() };
-    await this.o.zones.create(record);
-    const zone = zoneOf(record, this.o.site);
-    this.zones.set(zone.id, zone);
+    let zone = zoneOf(record, this.o.site);
+    // Blocked and its AGVs stopped before it is stored, so the stored zone knows whom to resume when it goes.
     this.applyBlock(zone);
+    const paused = zone.type === 'blocked' && zone.mode === 'stop' ? await this.o.pause(this.crossing(zone), by) : [];
+    if (paused.length > 0) record.definition = { ...record.definition, paused };
+    try {
+      await this.o.zones.create(record);
+    } catch (err) {
+      if (zone.type === 'blocked') this.o.traffic.unblockResources(blockId(zone.id));
+      await this.o.resume(paused, by);
+      throw err;
+    }
+    zone = zoneOf(record, this.o.site);
+    this.zones.set(zone.id, zone);
     this.refresh();
-    if (zone.type === 'blocked' && zone.mode === 'stop') this.pausedBy.set(zone.id, await this.o.pause(this.crossing(zone), by));
-    const paused = this.pausedBy.get(zone.id) ?? [];
     await this.record('info', 'zone.created', `${zone.type} zone '${zone.name}' (${zone.id}) created by ${by}${paused.length > 0 ? `; paused inside: ${paused.join(', ')}` : ''}`, by, { zoneId: zone.id, type: zone.type, covered: zone.covered, paused });
     return this.view(zone);
   }
@@ -112,8 +119,7 @@ export class ZoneService {
     this.zones.delete(id);
     if (zone.type === 'blocked') this.o.traffic.unblockResources(blockId(id));
     this.refresh();
-    const paused = this.pausedBy.get(id) ?? [];
-    this.pausedBy.delete(id);
+    const paused = zone.paused ?? [];
     if (paused.length > 0) await this.o.resume(paused, by);
     await this.record('info', 'zone.removed', `${zone.type} zone '${zone.name}' (${id}) removed by ${by}`, by, { zoneId: id, type: zone.type, resumed: paused });
   }

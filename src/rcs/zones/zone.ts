@@ -38,6 +38,8 @@ export interface ZoneDefinition {
   maxSpeed?: number;
   path?: string[];
   maxAgvs?: number;
+  /** AGVs a 'stop' block paused when it was created: resumed when it is removed, after a restart too. */
+  paused?: string[];
 }
 
 export interface Zone extends ZoneDefinition {

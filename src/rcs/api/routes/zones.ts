@@ -25,6 +25,7 @@ const zoneAnswer = {
     covered: { type: 'object', properties: { nodes: { type: 'array', items: { type: 'string' } }, edges: { type: 'array', items: { type: 'string' } } } },
     effective: { type: 'string' },
     occupants: { type: 'array', items: { type: 'string' } },
+    paused: { type: 'array', items: { type: 'string' } },
   },
 } as const;
 
@@ -59,7 +60,7 @@ export function zoneRoutes(zones: ZoneService, readGuard: Guard[]) {
             required: ['type', 'name'],
             properties: {
               type: { type: 'string', enum: ['blocked', 'speedLimit', 'oneWay', 'maxOccupancy'] },
-              name: { type: 'string', minLength: 1, maxLength: 100 },
+              name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
               reason: { type: 'string', maxLength: 500 },
               nodes: nodeList,
               edges: nodeList,

@@ -109,7 +109,7 @@ export class CentralTrafficController implements TrafficController {
       this.emit('agv.deviated', [agvId], `${agvId} reports ${node}, off its held path`);
       state.via = NONE;
       state.waitingFor = undefined;
-      state.lastProgressMs = this.nowMs;
+      this.moved(agvId, state);
       this.dropClaims(agvId);
       this.resumeIfReturning(agvId, state);
     } else {
@@ -165,11 +165,7 @@ export class CentralTrafficController implements TrafficController {
     if (index > 0) {
       state.cameFrom = this.table.path(agvId)[index - 1]!;
       this.table.advanceTo(agvId, index);
-      state.lastProgressMs = this.nowMs;
-      if (state.stalled) {
-        state.stalled = false;
-        this.emit('agv.recovered', [agvId], `${agvId} moves again`);
-      }
+      this.moved(agvId, state);
     }
     if (state.via === v) state.via = NONE;
     return true;
@@ -262,6 +258,20 @@ export class CentralTrafficController implements TrafficController {
 
   blockedResources(): readonly ResourceBlock[] {
     return this.blocks.list();
+  }
+
+  standsAt(agvId: string, node: string): boolean {
+    const v = this.roadmap.vertexOf(node);
+    const state = this.agents.get(agvId);
+    if (!state || v < 0 || !this.table.path(agvId).includes(v)) return false;
+    // It held v, so holding only v needs no check.
+    this.table.place(agvId, v);
+    state.via = NONE;
+    state.waitingFor = undefined;
+    // Nothing held ahead any more: not stalled, whatever it waited for while it held more.
+    this.moved(agvId, state);
+    this.dropClaims(agvId);
+    return true;
   }
 
   // --- beyond the interface ---
@@ -692,6 +702,14 @@ export class CentralTrafficController implements TrafficController {
       result.push(this.roadmap.ids[v]!);
     }
     return result;
+  }
+
+  /** The AGV was seen somewhere new (or let go of what it held ahead): the stall clock restarts. */
+  private moved(agvId: string, state: AgentState): void {
+    state.lastProgressMs = this.nowMs;
+    if (!state.stalled) return;
+    state.stalled = false;
+    this.emit('agv.recovered', [agvId], `${agvId} moves again`);
   }
 
   /** A returning AGV reported where it stands: from here on it is planned again. */

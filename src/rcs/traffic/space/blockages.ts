@@ -1,6 +1,6 @@
 import type { RoadGraphInput } from '../road-graph.ts';
 import type { TrafficController } from '../types.ts';
-import { segmentAreaDistance, type Pt } from './geometry.ts';
+import { segmentAreaDistance, type Pt } from '../../../core/geometry.ts';
 
 // Blockages AGVs report (an obstacle they cannot pass, protocol blockageReport): each becomes a block in traffic
 // control, so every AGV is planned around it, and stays marked on the map until an operator clears it.

@@ -1,6 +1,6 @@
 import type { RoadGraphInput } from '../road-graph.ts';
 import type { TrafficController } from '../types.ts';
-import { areasOverlap, pointInArea, polygonArea, segmentAreaDistance, type Area, type Capsule, type Pt } from './geometry.ts';
+import { areasOverlap, pointInArea, polygonArea, segmentAreaDistance, type Area, type Capsule, type Pt } from '../../../core/geometry.ts';
 
 // Autonomous space (bidirectional planning): an AGV asks for an area in which it moves on its own, e.g. a detour
 // around an obstacle. The ask is checked against other AGVs' reservations (their bodies on every node they hold

@@ -1,5 +1,6 @@
-// Plane geometry for autonomous space (metres, map frame): an area is a polygon and/or a set of capsules (a
-// segment swept by a disc: the body of an AGV driving an edge, or standing at a node when the segment is a point).
+// Plane geometry for autonomous space and simulated obstacles (metres, map frame): an area is a polygon and/or a set
+// of capsules (a segment swept by a disc: the body of an AGV driving an edge, or standing at a node when the segment
+// is a point).
 // Pure functions; no dependency on the map or on traffic state.
 
 export interface Pt {
