@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgvClient } from '../../src/agv/index.ts';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { registration, status } from '../agv/fixtures.ts';
 import type { ObstacleOutcome } from '../../src/agv/sim/sim-agv.ts';
 import type { Frame } from '../../src/protocol/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
@@ -183,5 +185,30 @@ describe('autonomous space over real sockets', () => {
     await waitFor('LEFT_SPACE alarm', () => (f.platform.ops?.alarms.active() ?? []).some((a) => a.code === 'LEFT_SPACE' && a.agvId === agv.client.agvId));
     expect(f.platform.space.grants.leases()).toEqual([]);
     expect(f.platform.space.grants.lostLeases()).toHaveLength(1);
+  });
+
+  it('speaks 1.1 to a 1.1 AGV: no refusal reasons or lease-loss field, a lease for the whole window, no renewals', async () => {
+    const f = await start([]);
+    const client = new AgvClient({ agvId: 'OLD-1', port: f.platform.rcsPort, registration, status: () => ({ ...status(), pose: { x: 0, y: 0, theta: 0 }, lastNodeId: Number(f.wire('0,0')) }), protocolVersionMax: 0x11 });
+    client.start();
+    try {
+      await waitFor('placed', () => f.platform.traffic.held('OLD-1').length > 0);
+      expect(client.protocolVersion).toBe(0x11);
+      const refused = await client.requestSpace(ask(square(6, 0, 1)));
+      expect(refused).toMatchObject({ decision: 'refused', detail: 'OLD-1 must stand in the space it asks for' });
+      expect(refused.refusal).toBeUndefined();
+      const granted = await client.requestSpace(ask(square(0, 0, 1)));
+      expect(granted.decision).toBe('granted');
+      // The whole window (100 s asked), less the moment the decision took in accelerated time.
+      expect(granted.lease).toBeGreaterThan(90_000);
+      expect(granted.lease).toBeLessThanOrEqual(100_000);
+      expect(granted.onLeaseLoss).toBeUndefined();
+      expect(client.renewSpace(granted.leaseId)).toBe(false);
+      expect((await client.reportBlockage({ reportId: 1, mapId: 1, nodeIds: [1], edges: [], polygon: [], detail: '' })).ok).toBe(false);
+      expect((await client.releaseSpace(granted.leaseId)).ok).toBe(true);
+      await waitFor('released', () => f.platform.space.grants.leases().length === 0);
+    } finally {
+      client.stop();
+    }
   });
 });

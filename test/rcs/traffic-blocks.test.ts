@@ -62,6 +62,23 @@ describe.each(controllers)('blocked resources (%s controller)', (_name, make) =>
     expect(drive(traffic, 'B', '4,1', 40_000).arrived).toBe(true);
   });
 
+  it('lets an AGV that stands still drop what it held ahead, even where a block has appeared since', () => {
+    const traffic = make();
+    traffic.place('A', '0,0');
+    traffic.request('A', '4,0', 0);
+    traffic.tick(200);
+    traffic.request('A', '4,0', 200);
+    expect(traffic.held('A').length).toBeGreaterThan(1);
+    traffic.blockResources({ id: 'ahead', nodes: [], edges: ['0,0->1,0'] });
+    expect(traffic.standsAt!('A', '0,0')).toBe(true);
+    expect(traffic.held('A')).toEqual(['0,0']);
+    expect(traffic.standsAt!('A', '3,0')).toBe(false);
+    // Re-routed around the closed edge from where it stands.
+    const { visited, arrived } = drive(traffic, 'A', '4,0', 1_000);
+    expect(arrived).toBe(true);
+    expect(visited[1]).toBe('0,1');
+  });
+
   it('refuses a block naming unknown nodes or edges and changes nothing', () => {
     const traffic = make();
     traffic.blockResources({ id: 'a', nodes: ['1,1'], edges: [] });

@@ -249,7 +249,7 @@ export class AgvClient {
     const { agvId, mode = 'normal' } = this.options;
     const proofTime = this.clock.now();
     const proof = mode === 'normal' && this.secretKey ? { proofTime, proof: accessProof(this.secretKey, agvId, proofTime) } : {};
-    peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
+    peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: this.options.protocolVersionMax ?? PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
     this.watchLiveness(peer);
   }
 

@@ -77,6 +77,11 @@ export interface AgvClientOptions {
   status: () => StatusFields;
   mode?: 'normal' | 'secure';
   /**
+   * Highest protocol version offered at access (default: the SDK's). Firmware certified against an older minor pins
+   * it here; the platform then speaks that version (e.g. 0x11: no lease renewals, no blockage reports).
+   */
+  protocolVersionMax?: number;
+  /**
    * mapHash of the site export loaded on the AGV (GET /api/v1/site/export). Sent at registration (protocol 1.1);
    * a platform with another map refuses the AGV with staleMap instead of sending it numbers it would misread.
    */

@@ -135,6 +135,7 @@ export class SpaceService {
   disconnected(agvId: string, peer: SpacePeer): void {
     if (this.peers.get(agvId) !== peer) return;
     this.peers.delete(agvId);
+    this.grants.cancelQueued(agvId);
   }
 
   // --- operators ---
@@ -144,6 +145,13 @@ export class SpaceService {
     const lease = this.grants.revoke(leaseId);
     if (lease) this.lost(lease, 'revoked', `revoked by ${by}`);
     return lease;
+  }
+
+  /** Takes back every lease on these nodes or edges (an emergency-stop zone): the AGVs stop as their grants say. */
+  revokeOn(nodes: readonly string[], edges: readonly string[], by: string): Lease[] {
+    const leases = this.grants.leasesOn(nodes, edges);
+    for (const lease of leases) this.revoke(lease.leaseId, by);
+    return leases;
   }
 
   clearBlockage(id: string, by: string): boolean {

@@ -11,7 +11,8 @@ import { radiusOf, type Dimensions } from './footprint.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
 import { cycleKey, findCycles } from '../wait-for.ts';
-import { NONE, type AgentState, type Claim } from './agent-state.ts';
+import { NONE, type AgentState } from './agent-state.ts';
+import { PassingOrder } from './passing-order.ts';
 import { backOff, sendAside } from './deadlock-resolution.ts';
 
 // Central traffic control. Every planning round the lifelong planner (windowed PIBT) proposes one next node for
@@ -19,8 +20,9 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // node and its footprint are free. "The planner proposes, the reservation table disposes": a planner mistake can
 // cost time, never a collision.
 //
-// Passing order (after the Action Dependency Graph, Hönig et al. 2019): when a proposed node cannot be granted yet,
-// the AGV that was planned into it first claims it, and nobody else is granted that node while the claim stands.
+// Passing order (passing-order.ts; after the Action Dependency Graph, Hönig et al. 2019): when a proposed node
+// cannot be granted yet, the AGV that was planned into it first claims it, and nobody else is granted that node
+// while the claim stands.
 // So a slow, stalled or slowly turning AGV keeps its planned place in the queue instead of being overtaken into a
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
@@ -47,7 +49,7 @@ export class CentralTrafficController implements TrafficController {
   private readonly distances: DistanceTable;
   private readonly pibt: Pibt;
   private readonly agents = new Map<string, AgentState>();
-  private readonly claims = new Map<number, Claim>();
+  private readonly passing: PassingOrder;
   /** 1 where AGVs may drive through but not stop: noStop site nodes, and junctions with keepJunctionsClear. */
   private readonly noStop: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
@@ -83,6 +85,7 @@ export class CentralTrafficController implements TrafficController {
     this.blocks = new BlockedResources((id) => this.roadmap.vertexOf(id) >= 0, edgeResolver(site.edges));
     this.vertexBlocks = new VertexBlocks(this.roadmap, this.blocks);
     this.table = new ReservationTable(points, 0, this.vertexBlocks);
+    this.passing = new PassingOrder(this.table, this.agents);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
     this.pibt = new Pibt(graph);
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
@@ -110,7 +113,7 @@ export class CentralTrafficController implements TrafficController {
       state.via = NONE;
       state.waitingFor = undefined;
       this.moved(agvId, state);
-      this.dropClaims(agvId);
+      this.passing.dropFor(agvId);
       this.resumeIfReturning(agvId, state);
     } else {
       this.agents.set(agvId, { goal: NONE, via: NONE, online: true, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE, cameFrom: NONE, yieldUntilMs: 0 });
@@ -142,7 +145,7 @@ export class CentralTrafficController implements TrafficController {
       state.goal = target;
       state.via = NONE;
       state.waitingFor = undefined;
-      this.dropClaims(agvId);
+      this.passing.dropFor(agvId);
     }
     this.maybePlan(nowMs);
     const path = this.table.path(agvId);
@@ -177,7 +180,7 @@ export class CentralTrafficController implements TrafficController {
     state.goal = NONE;
     state.via = NONE;
     state.waitingFor = undefined;
-    this.dropClaims(agvId);
+    this.passing.dropFor(agvId);
     // Nodes already released stay held: the AGV may be driving toward them until it reports where it stopped.
   }
 
@@ -185,7 +188,7 @@ export class CentralTrafficController implements TrafficController {
     this.table.forget(agvId);
     this.agents.delete(agvId);
     this.returning.delete(agvId);
-    this.dropClaims(agvId);
+    this.passing.dropFor(agvId);
   }
 
   heldBy(node: string): string | undefined {
@@ -224,7 +227,7 @@ export class CentralTrafficController implements TrafficController {
     // Offline AGVs keep their reservations and become obstacles until they return or are released.
     state.online = false;
     state.waitingFor = undefined;
-    this.dropClaims(agvId);
+    this.passing.dropFor(agvId);
     this.emit('agv.offline', [agvId], `${agvId} is offline: its nodes stay held`);
   }
 
@@ -240,11 +243,7 @@ export class CentralTrafficController implements TrafficController {
     this.blocks.add(block);
     this.vertexBlocks.sync();
     // Standing claims inside the block would only make others queue for what nobody gets.
-    for (const node of block.nodes) {
-      const v = this.roadmap.vertexOf(node);
-      const claim = this.claims.get(v);
-      if (claim && claim.agvId !== block.holder) this.claims.delete(v);
-    }
+    this.passing.dropOn(block.nodes.map((n) => this.roadmap.vertexOf(n)), block.holder);
     this.replanAtNextCall();
     this.emit('resources.blocked', block.holder !== undefined ? [block.holder] : [], `block ${block.id}: ${block.nodes.length} nodes, ${block.edges.length} edges${block.holder !== undefined ? ` for ${block.holder}` : ''}`);
   }
@@ -270,7 +269,7 @@ export class CentralTrafficController implements TrafficController {
     state.waitingFor = undefined;
     // Nothing held ahead any more: not stalled, whatever it waited for while it held more.
     this.moved(agvId, state);
-    this.dropClaims(agvId);
+    this.passing.dropFor(agvId);
     return true;
   }
 
@@ -449,7 +448,7 @@ export class CentralTrafficController implements TrafficController {
         const check = this.table.check(id, next);
         blocker = check.ok ? (proposedBy.get(next) ?? this.exitBlocker(id, next, goals[i]!)) : check.blocker;
         // Queue for the way ahead (passing order): nobody else is granted it, or stops next to it, meanwhile.
-        if (!proposedBy.has(next)) this.claimBlockedWay(id, [next, ...(this.transitChain(id, next, goals[i]!) ?? [])]);
+        if (!proposedBy.has(next)) this.passing.claimBlockedWay(this.round, id, [next, ...(this.transitChain(id, next, goals[i]!) ?? [])]);
       } else if (this.table.path(id).includes(next)) {
         // Turning back onto a node it still holds would make the path revisit a node, which AGVs cannot follow
         // as one order: wait until that node is passed and released, then plan again.
@@ -468,7 +467,7 @@ export class CentralTrafficController implements TrafficController {
           if (closed !== undefined) blocker = closed;
           else if (way) {
             blocker = way.agvId;
-            if (!way.claimed) this.claimBlockedWay(id, chain);
+            if (!way.claimed) this.passing.claimBlockedWay(this.round, id, chain);
           } else if (own >= 0) blocker = id;
         }
         // Equipment and navigation: held before a door until it is open, before a new area until the mode switched.
@@ -478,7 +477,7 @@ export class CentralTrafficController implements TrafficController {
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
           for (const v of chain) {
             this.table.append(id, v);
-            this.claims.delete(v);
+            this.passing.granted(v);
           }
           changed.push(id);
         }
@@ -507,8 +506,8 @@ export class CentralTrafficController implements TrafficController {
         continue;
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
-      for (const id of cycle) this.dropClaims(id);
-      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (v: number) => this.mayStop(v), agents: this.agents, claims: this.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      for (const id of cycle) this.passing.dropFor(id);
+      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (v: number) => this.mayStop(v), agents: this.agents, claims: this.passing.claims, holdBackMs: this.deadlockAfterMs * 2 };
       const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
@@ -564,7 +563,7 @@ export class CentralTrafficController implements TrafficController {
     const covering = this.table.footprintBlocker(agvId, exit);
     if (covering !== undefined) return covering;
     // Someone waits to enter the exit first (e.g. an AGV leaving a bay to merge here): do not stand next to it.
-    const claimant = this.claimantOf(exit, agvId);
+    const claimant = this.passing.claimantOf(exit, agvId, this.round);
     if (claimant !== undefined) return claimant;
     // The AGV ahead holding the exit moves on, unless it stops close by (at a station spur next to the exit, say):
     // then it will cover the exit from there.
@@ -578,23 +577,12 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /**
-   * Another AGV whose standing claim on v keeps agvId out of it. A claim never binds the AGV the claimant waits
-   * for, nor one that stands in the claimant's way at v (holds or covers it): those have to pass first, or the
-   * two would wait on each other.
-   */
-  private claimantOf(v: number, agvId: string): string | undefined {
-    const claim = this.claims.get(v);
-    if (!claim || claim.agvId === agvId || claim.blockedBy === agvId || claim.round < this.round - 1 || !this.agents.has(claim.agvId)) return undefined;
-    return this.table.blocks(agvId, claim.agvId, v) ? undefined : claim.agvId;
-  }
-
-  /**
    * The first AGV that keeps agvId off a node of the way, in order: another's standing claim (claimed), or a holder
    * or a body covering the node.
    */
   private wayBlocker(agvId: string, way: readonly number[]): { agvId: string; claimed: boolean } | undefined {
     for (const v of way) {
-      const claimant = this.claimantOf(v, agvId);
+      const claimant = this.passing.claimantOf(v, agvId, this.round);
       if (claimant !== undefined) return { agvId: claimant, claimed: true };
       const check = this.table.check(agvId, v);
       if (!check.ok) return { agvId: check.blocker, claimed: false };
@@ -611,23 +599,6 @@ export class CentralTrafficController implements TrafficController {
       at = v;
     }
     return undefined;
-  }
-
-  /**
-   * Claims the way from its first node that cannot be granted now to its end. Claiming the rest of a noStop run
-   * too matters when merging from a bay onto a busy lane: the lane has to leave a gap at the merge.
-   */
-  private claimBlockedWay(agvId: string, way: readonly number[]): void {
-    for (let k = 0; k < way.length; k++) {
-      const check = this.table.check(agvId, way[k]!);
-      if (check.ok) continue;
-      const claimed = way.slice(k);
-      // Covered by a body passing on a crossing lane: claim the node it covers from too, or the crossing stream
-      // would never leave a gap (the AGV there now is not bound; the next one stops before it).
-      if (check.node !== way[k]) claimed.push(check.node);
-      for (const v of claimed) if (this.claimantOf(v, agvId) === undefined) this.claims.set(v, { agvId, round: this.round, blockedBy: check.blocker });
-      return;
-    }
   }
 
   /**
@@ -718,10 +689,6 @@ export class CentralTrafficController implements TrafficController {
     state.online = true;
     state.lastProgressMs = this.nowMs;
     this.emit('agv.online', [agvId], `${agvId} is back online`);
-  }
-
-  private dropClaims(agvId: string): void {
-    for (const [node, claim] of this.claims) if (claim.agvId === agvId) this.claims.delete(node);
   }
 
   private emit(kind: TrafficEventKind, agvIds: string[], message: string): void {

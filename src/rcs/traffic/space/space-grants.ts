@@ -188,6 +188,19 @@ export class SpaceGrants {
     }
   }
 
+  /** Drops the AGV's queued ask, if any (its session ended: nobody to tell of a grant). */
+  cancelQueued(agvId: string): void {
+    this.dropQueued((q) => q.ask.agvId === agvId);
+    this.holdForQueue();
+  }
+
+  /** Leases in force whose blocked nodes or edges include any of these (an emergency-stop zone, say). */
+  leasesOn(nodes: readonly string[], edges: readonly string[]): Lease[] {
+    const n = new Set(nodes);
+    const e = new Set(edges);
+    return [...this.active.values()].filter((l) => l.nodes.some((x) => n.has(x)) || l.edges.some((x) => e.has(x)));
+  }
+
   /** Drops everything the AGV holds, lost or waits for (it left the site); returns the leases ended. */
   forget(agvId: string): Lease[] {
     this.dropQueued((q) => q.ask.agvId === agvId);
