@@ -13,7 +13,7 @@ const SEV_RING: Record<string, string> = { warning: '#e8b339', error: '#e5533d',
 declare global {
   interface Window {
     /** Rendering statistics, read by the FPS benchmark and the browser test; `floor` is the map shown. */
-    __unifleetMap?: { frames: number; drawnAgvs: number; drawMs: number; floor: string | null };
+    __unifleetMap?: { frames: number; drawnAgvs: number; drawMs: number; floor: string | null; drawnLifts: number; drawnDoors: number };
   }
 }
 
@@ -47,7 +47,7 @@ export class MapView {
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly store: LiveStore) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
-    window.__unifleetMap = { frames: 0, drawnAgvs: 0, drawMs: 0, floor: null };
+    window.__unifleetMap = { frames: 0, drawnAgvs: 0, drawMs: 0, floor: null, drawnLifts: 0, drawnDoors: 0 };
     new ResizeObserver(() => this.resize()).observe(canvas);
     canvas.addEventListener('wheel', (e) => this.zoom(e), { passive: false });
     canvas.addEventListener('pointerdown', (e) => {
@@ -300,6 +300,7 @@ export class MapView {
     g.fillStyle = LIFT_COLOUR;
     g.lineWidth = 2;
     g.font = '11px system-ui';
+    let drawn = 0;
     for (const lift of this.store.map?.lifts ?? []) {
       for (const stop of lift.stops) {
         const n = this.nodeXY.get(stop.node);
@@ -314,14 +315,17 @@ export class MapView {
         g.lineTo(X(n.x) - w / 2, Y(n.y) + h / 2);
         g.stroke();
         if (this.scale > 3) g.fillText(lift.name, X(n.x) - w / 2, Y(n.y) - h / 2 - 4);
+        drawn++;
       }
     }
+    window.__unifleetMap!.drawnLifts = drawn;
   }
 
   /** Each door on this floor: a bar across its edge, red for fire doors, amber for roller doors. */
   private drawDoors(g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number): void {
     const edges = new Map((this.store.map?.edges ?? []).map((e) => [e.id, e]));
     g.lineWidth = Math.max(3, this.scale * 0.25);
+    let drawn = 0;
     for (const door of this.store.map?.doors ?? []) {
       const e = edges.get(door.edge);
       const a = e && this.nodeXY.get(e.from);
@@ -339,7 +343,9 @@ export class MapView {
       g.moveTo(mx - nx * half, my - ny * half);
       g.lineTo(mx + nx * half, my + ny * half);
       g.stroke();
+      drawn++;
     }
+    window.__unifleetMap!.drawnDoors = drawn;
   }
 
   private drawPath(nodes: string[], colour: string, dashed: boolean, from?: { x: number; y: number }): void {
