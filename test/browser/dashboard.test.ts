@@ -8,6 +8,7 @@ import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { startNodesByFloor } from '../../src/demo/start-nodes.ts';
 import { DEMO_SITE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import type { EquipmentView, LiftStatusView } from '../../src/rcs/ops/ports.ts';
 import { launchChromium } from './chromium.ts';
 import { testConfig } from '../rcs/test-config.ts';
 
@@ -25,6 +26,7 @@ let platform: PlatformHandle;
 let sim: Simulator;
 let browser: Browser;
 let site: SiteMap;
+const lifts = new Map<string, LiftStatusView>();
 
 async function loginAs(username: string, apiUrl = platform.apiUrl): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -66,7 +68,9 @@ beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
   site = await readSiteMapFile(DEMO_SITE_PATH);
   const clock = new ScaledClock(20);
-  platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS } });
+  // The lifts' and doors' state as their controllers would report it (set by the tests below).
+  const equipment = (): EquipmentView => ({ lifts: [...lifts.values()].map((l) => ({ ...l })), doors: [] });
+  platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS, equipment } });
   sim = new Simulator({ clock, nodes: site.nodes, maps: site.maps, count: 8, startNodes: startNodesByFloor(site), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
   sim.start();
   browser = await launchChromium();
@@ -124,6 +128,13 @@ describe('dashboard in a real browser', () => {
     expect(await page.textContent(`[data-testid=floor-${ground!.id}]`)).toContain(ground!.name);
     await expect.poll(async () => { const s = await shown(); return s.onFloor > 0 && s.drawn === s.onFloor; }, { timeout: 10_000 }).toBe(true);
     expect(await shown()).toMatchObject({ lifts: site.lifts.length, doors: doorsOn(ground!.id) });
+
+    // Each lift with its state and queue, as its controller reports it.
+    lifts.set('LIFT-W', { id: 'LIFT-W', floor: ground!.id, door: 'open', motion: 'idle', mode: 'agv', fault: null, riders: [], queue: [] });
+    await expect.poll(async () => page.textContent('[data-testid=lift-LIFT-W]'), { timeout: 10_000 }).toBe(`West lift ${ground!.name} · door open · idle · no queue`);
+    lifts.set('LIFT-W', { id: 'LIFT-W', floor: ground!.id, door: 'closed', motion: 'up', mode: 'agv', fault: null, riders: ['AGV-001'], queue: ['AGV-002'] });
+    await expect.poll(async () => page.textContent('[data-testid=lift-LIFT-W]'), { timeout: 10_000 }).toBe(`West lift ${ground!.name} · door closed · moving up · riding: AGV-001 · queue: AGV-002`);
+    expect(await page.textContent('[data-testid=lift-LIFT-E]')).toBe('East lift state not reported');
 
     await page.click(`[data-testid=floor-${first!.id}]`);
     await expect.poll(async () => (await shown()).floor).toBe(first!.id);
