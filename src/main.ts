@@ -7,6 +7,7 @@ import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts'
 import { VdaBridgeError } from './rcs/vda5050/bridge.ts';
 import { ConfigError, DEFAULT_CONFIG, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './demo/feeder.ts';
+import { startNodesByFloor } from './demo/start-nodes.ts';
 import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { createLogger, type Logger } from './rcs/logger.ts';
 import { startPlatform } from './rcs/platform.ts';
@@ -59,8 +60,9 @@ async function main(): Promise<void> {
       },
       clock,
       nodes: platform.site.nodes,
+      maps: platform.site.maps,
       count: config.simAgvs,
-      startNodes: [...platform.site.parking.map((p) => p.node), ...platform.site.chargers.map((c) => c.node)],
+      startNodes: startNodesByFloor(platform.site),
       host: '127.0.0.1',
       port: platform.rcsPort,
     });
@@ -79,12 +81,12 @@ async function main(): Promise<void> {
   }
   const feeder =
     platform.demoApiKey && config.demoTasksPerMin > 0
-      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs + config.vdaAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
+      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, crossFloorShare: config.demoCrossFloorShare, maxQueued: Math.max(10, config.simAgvs + config.vdaAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
       : undefined;
   feeder?.start();
 
   console.log(`
-UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.length} nodes)
+UniFleet is running on site "${platform.site.name}" (${platform.site.maps.length} map${platform.site.maps.length === 1 ? '' : 's'}, ${platform.site.nodes.length} nodes, ${platform.site.lifts.length} lifts)
   Dashboard      ${platform.apiUrl}/   ${config.demoKey ? `(log in: ${DEMO_DASHBOARD_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')})` : '(create users: POST /api/v1/users)'}
   Metrics        ${platform.apiUrl}/metrics   (probes: /healthz, /readyz)
   HTTP API       ${platform.apiUrl}/api/v1
@@ -95,7 +97,7 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
   VDA 5050       ${platform.vda ? `${config.vdaBrokerUrl} interface "${config.vdaInterface}" (${config.vdaAgvs} virtual VDA AGVs)` : '(off: --vda5050 or --vda-agvs N)'}
-  fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}
+  fleet          ${config.simAgvs} simulated AGVs of 3 vendors with their true bodies (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min (${Math.round(config.demoCrossFloorShare * 100)} % across floors); traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
 `);

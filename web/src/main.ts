@@ -34,6 +34,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
     }
     const a = m.agv;
     const d = store.detail?.agvId === a.id ? store.detail : null;
+    const floorName = store.map?.maps?.find((f) => f.id === a.map)?.name ?? a.map;
     const alarms = [...store.alarms.values()].filter((al) => al.agvId === a.id);
     panel.replaceChildren(
       h('h3', {}, a.id),
@@ -45,6 +46,9 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         h('dt', {}, 'control'), h('dd', { 'data-testid': 'agv-control' }, [a.paused ? 'paused' : 'running', a.inService ? 'in service' : 'out of service'].join(' · ')),
         h('dt', {}, 'battery'), h('dd', {}, `${a.battery}%${a.charging ? ' (charging)' : ''}`),
         h('dt', {}, 'task'), h('dd', {}, a.task ?? '–'),
+        h('dt', {}, 'map'), h('dd', { 'data-testid': 'agv-map' }, floorName),
+        h('dt', {}, 'navigation'), h('dd', { 'data-testid': 'agv-nav' }, a.nav || '–'),
+        h('dt', {}, 'body'), h('dd', { 'data-testid': 'agv-body' }, a.len > 0 ? `${a.len} × ${a.wid} m` : '–'),
         h('dt', {}, 'position'), h('dd', {}, `${a.x.toFixed(1)}, ${a.y.toFixed(1)} · ${Math.round((a.th * 180) / Math.PI)}°`),
         h('dt', {}, 'connection'), h('dd', {}, `${a.conn ? 'online' : 'offline'} · ${a.mode}`),
         h('dt', {}, 'held path'), h('dd', { 'data-testid': 'agv-held' }, d ? d.heldPath.join(' → ') || '–' : '…'),
@@ -118,7 +122,8 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
           : [];
         return h('div', {}, sw, `${v} (${n})`, ...group);
       }),
-      h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · yellow: held path · dashed: planned'),
+      ...liftRows(),
+      h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · ☒ lift · red bar: fire door · amber bar: roller door · green / blue dots: QR / SLAM area · yellow: held path · dashed: planned'),
       canOperate(user)
         ? h(
             'div',
@@ -130,8 +135,33 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         : '',
     );
   };
+  /** One line per lift: where the cabin is, its doors, motion and mode, who rides and who waits. */
+  const liftRows = (): HTMLElement[] => {
+    const lifts = store.map?.lifts ?? [];
+    if (lifts.length === 0) return [];
+    const floorName = (id: string) => store.map?.maps?.find((f) => f.id === id)?.name ?? id;
+    return [
+      h('h3', { style: 'margin-top:12px' }, 'Lifts'),
+      ...lifts.map((lift) => {
+        const s = store.lifts.get(lift.id);
+        const text = s
+          ? [
+              floorName(s.floor),
+              `door ${s.door}`,
+              s.motion === 'idle' ? 'idle' : `moving ${s.motion}`,
+              s.mode === 'agv' ? '' : s.mode,
+              s.fault ? `fault: ${s.fault}` : '',
+              s.riders.length > 0 ? `riding: ${s.riders.join(', ')}` : '',
+              s.queue.length > 0 ? `queue: ${s.queue.join(', ')}` : 'no queue',
+            ].filter(Boolean).join(' · ')
+          : 'state not reported';
+        return h('p', { 'data-testid': `lift-${lift.id}` }, h('b', {}, lift.name), ` ${text}`);
+      }),
+    ];
+  };
   let legendDue = 0;
   store.on((what) => {
+    if (what === 'equipment') renderLegend();
     if (what === 'detail') render();
     if (what === 'agvs' && performance.now() > legendDue) {
       legendDue = performance.now() + 1000;
@@ -155,14 +185,36 @@ function shell(root: HTMLElement, user: SessionUser): void {
   };
   mapView.onSelect = (id) => {
     pinned = id;
+    mapView.following = id;
     store.select(id);
   };
   const agvData = new AgvDataPanel(store, user);
   const zones = new ZonePanel(store, mapView, user);
-  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element)), show: () => {} };
+  const floorBar = h('div', { class: 'floors', 'data-testid': 'floors' });
+  const renderFloors = (): void => {
+    const floors = store.map?.maps ?? [];
+    const shown = mapView.currentFloor;
+    const count = (floor: string) => [...store.agvs.values()].filter((m) => m.agv.map === floor).length;
+    floorBar.style.display = floors.length > 1 ? '' : 'none';
+    floorBar.replaceChildren(
+      ...floors.map((f) =>
+        h('button', { 'data-testid': `floor-${f.id}`, class: f.id === shown ? 'active' : '', onclick: () => mapView.setFloor(f.id) }, `${f.name} (${count(f.id)})`),
+      ),
+    );
+  };
+  mapView.onFloor = renderFloors;
+  let floorsDue = 0;
+  store.on((what) => {
+    if (what === 'agvs' && performance.now() > floorsDue) {
+      floorsDue = performance.now() + 1000;
+      renderFloors();
+    }
+  });
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, floorBar, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element)), show: () => {} };
   agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;
+    mapView.following = id;
     store.select(id);
     mapView.focus(id);
   };

@@ -1,5 +1,5 @@
 // Runs a simulated fleet as its own process against a (possibly remote) platform:
-//   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-warehouse.json] [--prefix SIM-] [--time-factor 1]
+//   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-site.json] [--prefix SIM-] [--time-factor 1]
 //   tsx src/agv/sim/cli.ts --transport mqtt --broker mqtt://127.0.0.1:1883 [--site <map id>] [--topic-root unifleet/v1] …
 //     [--obstacle FROM~TO ...] [--random-obstacles PER_MIN [--obstacle-s S]]
 // --rcs takes a comma-separated list for a site with a leader and warm standbys (host:port,host:port): the instances
@@ -27,7 +27,7 @@ const endpoints = rcs.split(',').map((address) => {
   if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--rcs: expected host:port, got '${address}'`);
   return { host: address.slice(0, at), port };
 });
-const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { id?: string; nodes: SimMapNode[]; edges: SimMapEdge[]; parking?: { node: string }[] };
+const map = JSON.parse(readFileSync(arg('map', 'maps/demo-site.json'), 'utf8')) as { id?: string; nodes: SimMapNode[]; edges: SimMapEdge[]; parking?: { node: string }[] };
 const transport = arg('transport', 'tcp');
 if (transport !== 'tcp' && transport !== 'mqtt') throw new Error(`--transport is tcp or mqtt, not ${transport}`);
 const mqtt = transport === 'mqtt' ? { url: arg('broker', 'mqtt://127.0.0.1:1883'), site: arg('site', map.id), root: arg('topic-root', 'unifleet/v1') } : undefined;

@@ -18,11 +18,40 @@ export interface MapNode {
   id: string;
   x: number;
   y: number;
+  /** Map (floor) the node is on; absent on a site of one map. */
+  map?: string;
 }
 export interface MapEdge {
   id: string;
   from: string;
   to: string;
+  /** 'lift' for a lift ride between two floors (not drawn as a lane). */
+  kind?: 'drive' | 'lift';
+}
+/** A floor (map) of the site, for the dashboard's floor selector. */
+export interface MapFloor {
+  id: string;
+  name: string;
+  building?: string;
+  floor?: number;
+}
+/** A lift as the dashboard draws it: its cabin node on every floor it serves. */
+export interface MapLift {
+  id: string;
+  name: string;
+  stops: { map: string; node: string }[];
+  cabin: { lengthM: number; widthM: number };
+}
+export interface MapDoor {
+  id: string;
+  /** The edge (MapEdge.id of its first direction) the door stands on. */
+  edge: string;
+  kind: 'fire' | 'roller';
+}
+export interface MapNavigationArea {
+  id: string;
+  modes: string[];
+  nodes: string[];
 }
 export interface MapPoint {
   id: string;
@@ -35,6 +64,11 @@ export interface SiteMapView {
   stations: MapPoint[];
   chargers: MapPoint[];
   parking: MapPoint[];
+  /** The site's floors; absent or one entry for a single-map site. */
+  maps?: MapFloor[];
+  lifts?: MapLift[];
+  doors?: MapDoor[];
+  navigationAreas?: MapNavigationArea[];
 }
 
 /** An alarm the AGV itself reports in its status or alarm frames. */
@@ -55,6 +89,10 @@ export interface AgvDetail extends Omit<AgvView, 'pose'> {
   mapId: string;
   /** 0..1, null when the navigation type does not report one. */
   localisationScore: number | null;
+  /** Navigation mode it reports using now (e.g. 'laserSlam', 'qrCode'); null before its first report. */
+  navMode?: string | null;
+  /** Body as registered (m): drawn to scale. */
+  body?: { lengthM: number; widthM: number };
   charging: boolean;
   emergencyStop: boolean;
   /** Nodes planned beyond what is held (heldNodes), in driving order. */
@@ -116,8 +154,39 @@ export interface TrafficWait {
   sinceMs: number;
 }
 
+/** A lift's state as operations shows it: where the cabin is, its doors, motion, mode, and who rides or waits. */
+export interface LiftStatusView {
+  id: string;
+  /** Map (floor) the cabin stands at, or last passed while moving. */
+  floor: string;
+  door: 'open' | 'opening' | 'closed' | 'closing';
+  motion: 'idle' | 'up' | 'down';
+  /** Who the lift serves: 'agv', 'human', 'outOfService' or 'fire'. */
+  mode: string;
+  /** A fault the lift reports; null when healthy. */
+  fault: string | null;
+  /** AGVs holding the ride now. */
+  riders: string[];
+  /** AGVs waiting for a ride, first in line first. */
+  queue: string[];
+}
+
+export interface DoorStatusView {
+  id: string;
+  position: 'open' | 'opening' | 'closed' | 'closing';
+  fault: string | null;
+}
+
+/** The site's lifts and doors as they are now. */
+export interface EquipmentView {
+  lifts: LiftStatusView[];
+  doors: DoorStatusView[];
+}
+
 /** Read models and commands that the platform provides to operations. */
 export interface FleetSource {
+  /** The state of the site's lifts and doors (optional: a site without them, or before their controllers run). */
+  equipment?(): EquipmentView;
   /** Current waits in traffic, for deadlock and congestion checks (optional). */
   trafficWaits?(): TrafficWait[];
   siteMap(): SiteMapView;
