@@ -1,8 +1,8 @@
 import { systemClock, type Clock } from '../../core/index.ts';
 import { SPECIAL } from '../../protocol/index.ts';
 import type { Action, OrderEdge, OrderNode, VendorAdapter } from './adapter.ts';
-import { AgvClient } from './client.ts';
-import type { AgvClientOptions, ChargingCommand, CommandResult, MotionCommand, MotionControl, StatusFields } from './types.ts';
+import { AgvClient, type MapSwitchOutcome, type NavSwitchOutcome } from './client.ts';
+import type { AgvClientOptions, ChargingCommand, CommandResult, MapSwitch, MotionCommand, MotionControl, NavModeSwitch, StatusFields } from './types.ts';
 
 // The AGV side of the protocol's order semantics, once for every vendor: accepts orders and their updates (an update
 // must start at the last node released so far), hands the adapter only released nodes, runs actuator and node
@@ -11,7 +11,7 @@ import type { AgvClientOptions, ChargingCommand, CommandResult, MotionCommand, M
 
 export interface AgvControllerOptions extends Omit<AgvClientOptions, 'status'> {
   adapter: VendorAdapter;
-  /** Map and navigation mode reported in status. */
+  /** Map and navigation mode reported in status at start; map and navigation switches change them. */
   mapId: number;
   navMode: StatusFields['navMode'];
   /** Wire number of the node the vehicle stands at when it starts (0 = not at a node). */
@@ -52,17 +52,23 @@ export class AgvController {
   private readonly actions = new Map<number, ActionState>();
   private readonly actuatorOf = new Map<number, Action>();
   private lastState: StatusFields['state'] | undefined;
+  private mapId: number;
+  private navMode: StatusFields['navMode'];
   private readonly listeners: { [K in keyof ControllerEvents]: ControllerEvents[K][] } = { nodeReached: [], error: [] };
 
   constructor(private readonly options: AgvControllerOptions, clock: Clock = systemClock) {
     this.adapter = options.adapter;
     this.lastNode = { id: options.startNodeId ?? 0, sequenceId: 0 };
+    this.mapId = options.mapId;
+    this.navMode = options.navMode;
     this.client = new AgvClient({ ...options, status: () => this.status() }, clock);
     this.client
       .onMotion((cmd) => this.onOrder(cmd))
       .onControl((cmd) => this.onControl(cmd))
       .onActuator((cmd) => this.onAction(cmd.action))
-      .onCharging((cmd) => this.onCharging(cmd));
+      .onCharging((cmd) => this.onCharging(cmd))
+      .onMapSwitch((cmd) => this.onMapSwitch(cmd))
+      .onNavModeSwitch((cmd) => this.onNavSwitch(cmd));
     // Without the platform nobody guards the nodes ahead: brake at the next (released) node until it is back.
     this.client.on('linkLost', () => this.stopAtNextNode());
   }
@@ -91,6 +97,46 @@ export class AgvController {
    */
   vehicleChanged(): void {
     if (this.currentState() !== this.lastState) this.client.reportStatus();
+  }
+
+  // ---- map and navigation switches ----
+
+  /**
+   * Only standing still at the switch point (0: wherever it stands). After the switch the vehicle reports the new
+   * map and no last node: node numbers of the old map mean nothing on the new one, so the platform places it by pose.
+   */
+  private async onMapSwitch(cmd: MapSwitch): Promise<MapSwitchOutcome> {
+    const refusal = this.switchRefusal(cmd.switchNodeId, this.adapter.switchMap === undefined ? 'map' : undefined);
+    if (refusal) return refusal;
+    try {
+      const { localisationScore } = await this.adapter.switchMap!(cmd.targetMapId, cmd.initialPose);
+      this.mapId = cmd.targetMapId;
+      this.lastNode = { id: 0, sequenceId: 0 };
+      this.client.reportStatus();
+      return { result: 'success', localisationScore };
+    } catch (err) {
+      return { result: 'failed', localisationScore: 0, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async onNavSwitch(cmd: NavModeSwitch): Promise<NavSwitchOutcome> {
+    const refusal = this.switchRefusal(cmd.switchNodeId, this.adapter.switchNavigation === undefined ? 'navigation' : undefined);
+    if (refusal) return refusal;
+    try {
+      await this.adapter.switchNavigation!(cmd.targetMode);
+      this.navMode = cmd.targetMode;
+      this.client.reportStatus();
+      return { result: 'success' };
+    } catch (err) {
+      return { result: 'failed', detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private switchRefusal(switchNodeId: number, unsupported: string | undefined): NavSwitchOutcome | undefined {
+    if (unsupported) return { result: 'rejected', detail: `${unsupported} switching not supported` };
+    if (this.driving.length > 0 || this.held.length > 0) return { result: 'rejected', detail: 'vehicle is driving' };
+    if (switchNodeId !== 0 && switchNodeId !== this.lastNode.id) return { result: 'notAtSwitchPoint', detail: `at node ${this.lastNode.id}, not ${switchNodeId}` };
+    return undefined;
   }
 
   // ---- orders ----
@@ -292,8 +338,8 @@ export class AgvController {
       orderUpdateId: this.orderUpdateId,
       pose: a.pose(),
       localisationScore: this.options.localisationScore?.() ?? SPECIAL.UNKNOWN_U8,
-      mapId: this.options.mapId,
-      navMode: this.options.navMode,
+      mapId: this.mapId,
+      navMode: this.navMode,
       vx: a.speed?.() ?? 0,
       vy: 0,
       omega: 0,
