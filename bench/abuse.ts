@@ -34,7 +34,7 @@ const attackFlag = process.argv.indexOf('--attack');
 const only = attackFlag > 0 ? process.argv[attackFlag + 1] : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'unifleet-abuse-'));
-const site = await readSiteMapFile('maps/demo-warehouse.json');
+const site = await readSiteMapFile('maps/demo-site.json');
 const platform = await startPlatform(
   { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'abuse.db'), ...limitOverrides(), demoKey: false, webhooks: false, demoTasksPerMin: 0, simAgvs: 0, logLevel: 'error' },
   { site },

@@ -15,122 +15,14 @@
 // 1.35–1.8 m away): see mixedFleetWarehouse below.
 // Run: npx tsx scripts/generate-demo-warehouse.ts
 
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadSiteMap } from '../src/rcs/site/validate.ts';
-import type { Charger, ParkingSpot, SiteEdge, SiteMap, SiteNode, Station } from '../src/rcs/site/types.ts';
+import type { SiteMap } from '../src/rcs/site/types.ts';
+import { AISLE_SPEED, DOCK_SPEED, HALF_PI, latticeBuilder, ROAD_SPEED, warehouseFloor, writeSiteFile } from './lib/warehouse-layout.ts';
 
-const ROAD_SPEED = 2.0;
-const AISLE_SPEED = 1.2;
-const DOCK_SPEED = 0.5;
-const HALF_PI = Math.PI / 2;
-
-/** Nodes on a 1 m lattice (ids n{x}_{y}), edges between them, and the site's stations, chargers and parking. */
-function latticeBuilder() {
-  const nodes = new Map<string, SiteNode>();
-  const edges: SiteEdge[] = [];
-  const stations: Station[] = [];
-  const chargers: Charger[] = [];
-  const parking: ParkingSpot[] = [];
-  function node(x: number, y: number, extra: Partial<SiteNode> = {}): string {
-    const nid = `n${x}_${y}`;
-    if (!nodes.has(nid)) nodes.set(nid, { id: nid, x, y, kind: 'waypoint', ...extra, map: extra.map ?? '' });
-    else Object.assign(nodes.get(nid)!, extra);
-    return nid;
-  }
-  function edge(a: [number, number], b: [number, number], maxSpeed: number, bidirectional: boolean): void {
-    const from = node(...a);
-    const to = node(...b);
-    edges.push({ id: `e_${from}_${to}`, from, to, length: Math.hypot(a[0] - b[0], a[1] - b[1]), maxSpeed, bidirectional });
-  }
-  /** One-way lane through the given lattice points, in order. */
-  function lane(points: [number, number][], maxSpeed: number): void {
-    for (let i = 0; i + 1 < points.length; i++) edge(points[i]!, points[i + 1]!, maxSpeed, false);
-  }
-  function finish(id: string, name: string): SiteMap {
-    return loadSiteMap({
-      id,
-      name,
-      nodes: [...nodes.values()].map((n) => ({ ...n, map: id, ...(n.theta !== undefined ? { theta: Number(n.theta.toFixed(4)) } : {}) })),
-      edges,
-      stations,
-      chargers,
-      parking,
-    });
-  }
-  return { node, edge, lane, stations, chargers, parking, finish };
-}
-
-/** Builds a warehouse of the pattern above, width × height metres (both multiples of the 1 m lattice). */
-function warehouse(id: string, name: string, WIDTH: number, HEIGHT: number): SiteMap {
-  const BOTTOM_ROAD = 1;
-  const TOP_ROAD = HEIGHT - 1;
-  // One cross aisle per ~15 m of hall depth, evenly spaced.
-  const crossCount = Math.max(1, Math.floor(HEIGHT / 15));
-  const CROSS_AISLES = Array.from({ length: crossCount }, (_, k) => Math.round((HEIGHT * (k + 1)) / (crossCount + 1)));
-  const AISLES: number[] = [];
-  for (let x = 3; x < WIDTH; x += 3) AISLES.push(x);
-
-  const { node, edge, stations, chargers, parking, finish } = latticeBuilder();
-
-  // Main ring, counter-clockwise: bottom eastbound, right northbound, top westbound, left southbound.
-  for (let x = 0; x < WIDTH; x++) edge([x, BOTTOM_ROAD], [x + 1, BOTTOM_ROAD], ROAD_SPEED, false);
-  for (let y = BOTTOM_ROAD; y < TOP_ROAD; y++) edge([WIDTH, y], [WIDTH, y + 1], ROAD_SPEED, false);
-  for (let x = WIDTH; x > 0; x--) edge([x, TOP_ROAD], [x - 1, TOP_ROAD], ROAD_SPEED, false);
-  for (let y = TOP_ROAD; y > BOTTOM_ROAD; y--) edge([0, y], [0, y - 1], ROAD_SPEED, false);
-
-  // Aisles alternate direction so a loop up one and down the next needs no turning around.
-  AISLES.forEach((x, i) => {
-    const north = i % 2 === 0;
-    for (let y = BOTTOM_ROAD; y < TOP_ROAD; y++) {
-      if (north) edge([x, y], [x, y + 1], AISLE_SPEED, false);
-      else edge([x, y + 1], [x, y], AISLE_SPEED, false);
-    }
-  });
-
-  // Two-way cross aisles through the racks: shortcuts between aisles of opposite direction.
-  for (const y of CROSS_AISLES) for (let x = 0; x < WIDTH; x++) edge([x, y], [x + 1, y], AISLE_SPEED, true);
-
-  // Pick stations: docking spurs into the racks, on the west face at y ≡ 5 and the east face at y ≡ 15 (mod 20).
-  let pickNo = 0;
-  for (const x of AISLES) {
-    const faces: [number, number][] = [];
-    for (let y = 5; y < TOP_ROAD; y += 20) faces.push([-1, y]);
-    for (let y = 15; y < TOP_ROAD; y += 20) faces.push([1, y]);
-    for (const [dx, y] of faces) {
-      const sid = `PICK-${String(++pickNo).padStart(2, '0')}`;
-      const dock = node(x + dx, y, { kind: 'station', stationId: sid, theta: dx < 0 ? Math.PI : 0 });
-      edge([x, y], [x + dx, y], DOCK_SPEED, true);
-      stations.push({ id: sid, node: dock, kind: 'pick' });
-    }
-  }
-
-  // Outbound drop stations and chargers (8 per 30 m of width, at the east end) below the bottom road.
-  const chargerCount = Math.ceil((WIDTH / 30) * 8);
-  const firstCharger = WIDTH - chargerCount + 1;
-  let dropNo = 0;
-  for (let x = 1; x < firstCharger; x += 3) {
-    const sid = `DROP-${String(++dropNo).padStart(2, '0')}`;
-    const dock = node(x, 0, { kind: 'station', stationId: sid, theta: -HALF_PI });
-    edge([x, BOTTOM_ROAD], [x, 0], DOCK_SPEED, true);
-    stations.push({ id: sid, node: dock, kind: 'drop' });
-  }
-  for (let x = firstCharger; x <= WIDTH; x++) {
-    const cid = `CHG-${String(x - firstCharger + 1).padStart(2, '0')}`;
-    const dock = node(x, 0, { kind: 'charger', chargerId: cid, theta: -HALF_PI });
-    edge([x, BOTTOM_ROAD], [x, 0], DOCK_SPEED, true);
-    chargers.push({ id: cid, node: dock });
-  }
-
-  // Parking above the top road.
-  for (let x = 1; x <= WIDTH; x++) {
-    const pid = `PARK-${String(x).padStart(2, '0')}`;
-    const spot = node(x, HEIGHT, { kind: 'parking', theta: HALF_PI });
-    edge([x, TOP_ROAD], [x, HEIGHT], DOCK_SPEED, true);
-    parking.push({ id: pid, node: spot });
-  }
-
-  return finish(id, name);
+/** The small demo warehouse: the warehouse pattern on a 1 m lattice. */
+function warehouse(id: string, name: string, width: number, height: number): SiteMap {
+  const b = latticeBuilder();
+  warehouseFloor(b, width, height);
+  return b.finish(id, name);
 }
 
 /**
@@ -248,21 +140,5 @@ function mixedFleetWarehouse(id: string, name: string, WIDTH: number, HEIGHT: nu
   return finish(id, name);
 }
 
-// One record per line: small diffs when the layout changes, still easy to read.
-const list = (items: unknown[]) => `[\n    ${items.map((i) => JSON.stringify(i)).join(',\n    ')}\n  ]`;
-
-function write(file: string, site: SiteMap): void {
-  const out = fileURLToPath(new URL(`../maps/${file}`, import.meta.url));
-  writeFileSync(
-    out,
-    `{\n  "id": ${JSON.stringify(site.id)},\n  "name": ${JSON.stringify(site.name)},\n` +
-      (['nodes', 'edges', 'stations', 'chargers', 'parking'] as const).map((k) => `  "${k}": ${list(site[k])}`).join(',\n') +
-      '\n}\n',
-  );
-  console.log(
-    JSON.stringify({ written: out, nodes: site.nodes.length, edges: site.edges.length, stations: site.stations.length, chargers: site.chargers.length, parking: site.parking.length }),
-  );
-}
-
-write('demo-warehouse.json', warehouse('demo-warehouse', 'Demo warehouse (30 m × 20 m, 9 one-way aisles)', 30, 20));
-write('demo-warehouse-large.json', mixedFleetWarehouse('demo-warehouse-large', 'Large demo warehouse for mixed fleets (80 m × 52 m, 19 one-way aisles, drive-through bays)', 80, 52));
+writeSiteFile('demo-warehouse.json', warehouse('demo-warehouse', 'Demo warehouse (30 m × 20 m, 9 one-way aisles)', 30, 20));
+writeSiteFile('demo-warehouse-large.json', mixedFleetWarehouse('demo-warehouse-large', 'Large demo warehouse for mixed fleets (80 m × 52 m, 19 one-way aisles, drive-through bays)', 80, 52));

@@ -9,6 +9,7 @@ import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { createLogger, type Logger } from './rcs/logger.ts';
 import { startPlatform } from './rcs/platform.ts';
 import { mapHashHex } from './rcs/session/site-export.ts';
+import type { SiteMap } from './rcs/site/types.ts';
 
 /** Until the configuration is read, failures go to a logger at the default level. */
 let logger: Logger = createLogger({ level: DEFAULT_CONFIG.logLevel });
@@ -50,8 +51,9 @@ async function main(): Promise<void> {
       },
       clock,
       nodes: platform.site.nodes,
+      maps: platform.site.maps,
       count: config.simAgvs,
-      startNodes: [...platform.site.parking.map((p) => p.node), ...platform.site.chargers.map((c) => c.node)],
+      startNodes: startNodesByFloor(platform.site),
       host: '127.0.0.1',
       port: platform.rcsPort,
     });
@@ -59,12 +61,12 @@ async function main(): Promise<void> {
   }
   const feeder =
     platform.demoApiKey && config.demoTasksPerMin > 0
-      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
+      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, crossFloorShare: config.demoCrossFloorShare, maxQueued: Math.max(10, config.simAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
       : undefined;
   feeder?.start();
 
   console.log(`
-UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.length} nodes)
+UniFleet is running on site "${platform.site.name}" (${platform.site.maps.length} map${platform.site.maps.length === 1 ? '' : 's'}, ${platform.site.nodes.length} nodes, ${platform.site.lifts.length} lifts)
   Dashboard      ${platform.apiUrl}/   ${config.demoKey ? `(log in: ${DEMO_DASHBOARD_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')})` : '(create users: POST /api/v1/users)'}
   Metrics        ${platform.apiUrl}/metrics   (probes: /healthz, /readyz)
   HTTP API       ${platform.apiUrl}/api/v1
@@ -74,7 +76,7 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.nodes.lengt
                  (pin it on secure AGVs; also at ${platform.apiUrl}/api/v1/platform/identity)
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
-  fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}
+  fleet          ${config.simAgvs} simulated AGVs of 3 vendors with their true bodies (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min (${Math.round(config.demoCrossFloorShare * 100)} % across floors); traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
 `);
@@ -100,6 +102,17 @@ Stop with Ctrl+C.
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Parking, then charger spots, taking the site's maps in turn, so the simulated fleet starts spread over every floor. */
+function startNodesByFloor(site: SiteMap): string[] {
+  const spots = [...site.parking.map((p) => p.node), ...site.chargers.map((c) => c.node)];
+  const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
+  const perMap = site.maps.map((m) => spots.filter((s) => mapOf.get(s) === m.id));
+  const longest = Math.max(...perMap.map((l) => l.length));
+  const order: string[] = [];
+  for (let i = 0; i < longest; i++) for (const list of perMap) if (i < list.length) order.push(list[i]!);
+  return order;
 }
 
 main().catch((err: unknown) => {

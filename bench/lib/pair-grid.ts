@@ -1,5 +1,5 @@
 // The fleet benchmark's site: every AGV owns a pair of nodes 0.3 m apart (it shuttles between them), pairs sit
-// 1.5 m apart in rows 1.5 m apart, and every node is linked to its row and column neighbours, so central traffic
+// 2 m apart in rows 2 m apart, and every node is linked to its row and column neighbours, so central traffic
 // control plans on a connected grid of 2 nodes per AGV. No AGV's shortest route ever enters another's pair, so a
 // shuttle request is granted at the planner's next round and the load does not depend on who happens to be in the way.
 // The hop is short so that even the slowest simulated vendor (1.0 m/s, 0.4 m/s²) finishes it in under 2 s.
@@ -7,7 +7,8 @@ import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { singleMapLevels } from '../../src/rcs/site/single-map.ts';
 
 const PAIR_GAP_M = 0.3;
-const PITCH_M = 1.5;
+// Pairs are as far apart as the largest simulated body is long (1.8 m), so no two AGVs' bodies ever overlap.
+const PITCH_M = 2;
 
 export interface PairGrid {
   site: SiteMap;

@@ -23,32 +23,63 @@ import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from 
 export interface ZoneLayout {
   /** Zone of each node: a vendor's home zone (`home:<vendor>`) or a shared zone (`shared:<name>`). */
   zoneOf: Map<string, string>;
+  /** Home nodes where a vendor's AGVs may start (no station, no cross aisle), by map, sorted west to east. */
+  startable: Map<string, string[]>;
 }
 
-/** Demo-warehouse zoning: aisles dealt out to vendors in blocks; the ring road with its spurs is the shared zone. */
+interface LatticeNode {
+  id: string;
+  x: number;
+  y: number;
+}
+
+/**
+ * Zoning of the demo warehouse pattern (maps/demo-warehouse.json, and each floor of maps/demo-site.json): aisles
+ * dealt out to vendors in blocks; the ring road with its spurs (and a floor's lift cabins) is the shared zone. On a
+ * site of several floors each floor is zoned alike, and each floor's ring is a shared zone of its own
+ * (`shared:roads@<map>`): the zoned status quo has no lift sharing, so its tasks stay on a floor.
+ */
 export function demoWarehouseZones(site: SiteMap, vendors: readonly string[]): ZoneLayout {
-  const aisles = [...new Set(site.nodes.filter((n) => n.y === 10 || n.y === 2).map((n) => n.x))].filter((x) => x > 0 && x < 30);
-  const trueAisles = aisles.filter((x) => site.nodes.some((n) => n.x === x && n.y === 3));
+  const layout: ZoneLayout = { zoneOf: new Map(), startable: new Map() };
+  const drive = site.edges.filter((e) => e.kind !== 'lift');
+  for (const map of site.maps) {
+    const onMap = site.nodes.filter((n) => n.map === map.id);
+    const ids = new Set(onMap.map((n) => n.id));
+    const edges = drive.filter((e) => ids.has(e.from));
+    // Lattice units: the pattern is drawn on a square lattice of the floor's shortest edge.
+    const spacing = Math.min(...edges.map((e) => e.length));
+    const nodes = onMap.map((n) => ({ id: n.id, x: Math.round(n.x / spacing), y: Math.round(n.y / spacing) }));
+    const stations = new Set(site.stations.map((s) => s.node).filter((n) => ids.has(n)));
+    const suffix = site.maps.length > 1 ? `@${map.id}` : '';
+    floorZones(nodes, edges, stations, vendors, suffix, layout);
+  }
+  return layout;
+}
+
+function floorZones(nodes: LatticeNode[], edges: SiteMap['edges'], stations: Set<string>, vendors: readonly string[], suffix: string, layout: ZoneLayout): void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const aisles = [...new Set(nodes.filter((n) => n.y === 10 || n.y === 2).map((n) => n.x))].filter((x) => x > 0 && x < 30);
+  const trueAisles = aisles.filter((x) => nodes.some((n) => n.x === x && n.y === 3));
   const perVendor = Math.ceil(trueAisles.length / vendors.length);
   const vendorOfAisle = new Map(trueAisles.map((x, i) => [x, vendors[Math.min(vendors.length - 1, Math.floor(i / perVendor))]!]));
-  const zoneOf = new Map<string, string>();
   const stationAisle = new Map<string, number>();
-  for (const e of site.edges) {
+  for (const e of edges) {
     for (const [spur, road] of [
       [e.from, e.to],
       [e.to, e.from],
     ] as const) {
-      const s = site.nodes.find((n) => n.id === spur)!;
-      const r = site.nodes.find((n) => n.id === road)!;
+      const s = byId.get(spur)!;
+      const r = byId.get(road)!;
       if (!vendorOfAisle.has(s.x) && vendorOfAisle.has(r.x) && s.y === r.y && s.y > 1 && s.y < 19 && s.y !== 10) stationAisle.set(spur, r.x);
     }
   }
-  for (const n of site.nodes) {
+  const startable: LatticeNode[] = [];
+  for (const n of nodes) {
     let zone: string;
     // The roads form one one-way ring: split into several zones it would lock up in a circle (vendor A on the
     // bottom road waiting for the right edge held by B, who waits for the top road held by A, ...), which is why
-    // zoned sites fence a loop as one zone.
-    if (n.y <= 1 || n.y >= 19 || n.x === 0 || n.x === 30) zone = 'shared:roads';
+    // zoned sites fence a loop as one zone. Lift cabins beside the ring belong to it.
+    if (n.y <= 1 || n.y >= 19 || n.x <= 0 || n.x >= 30) zone = `shared:roads${suffix}`;
     else if (vendorOfAisle.has(n.x)) zone = `home:${vendorOfAisle.get(n.x)}`;
     else if (stationAisle.has(n.id)) zone = `home:${vendorOfAisle.get(stationAisle.get(n.id)!)}`;
     else {
@@ -56,9 +87,13 @@ export function demoWarehouseZones(site: SiteMap, vendors: readonly string[]): Z
       const nearest = trueAisles.reduce((best, x) => (Math.abs(x - n.x) < Math.abs(best - n.x) ? x : best), trueAisles[0]!);
       zone = `home:${vendorOfAisle.get(nearest)}`;
     }
-    zoneOf.set(n.id, zone);
+    layout.zoneOf.set(n.id, zone);
+    if (zone.startsWith('home:') && !stations.has(n.id) && n.y !== 10) startable.push(n);
   }
-  return { zoneOf };
+  for (const vendor of vendors) {
+    const home = startable.filter((n) => layout.zoneOf.get(n.id) === `home:${vendor}`).sort((a, b) => a.x - b.x || a.y - b.y);
+    layout.startable.set(`${vendor}${suffix}`, home.map((n) => n.id));
+  }
 }
 
 /** One body size for all (the default): the central controller does not yet keep a dense mixed-footprint fleet moving. */
@@ -70,20 +105,18 @@ export const COMPACT_BODY = { lengthM: 0.9, widthM: 0.65 };
  * (speeds, accelerations and action times stay per vendor); `real` keeps each vendor's own dimensions.
  */
 export function zonedFleet(site: SiteMap, layout: ZoneLayout, agvCount: number, seed: number, bodies: 'compact' | 'real'): SimAgvSpec[] {
-  const stations = new Set(site.stations.map((s) => s.node));
   const result: SimAgvSpec[] = [];
   let random = seed * 7919;
   const next = () => (random = (random * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const suffixes = site.maps.length > 1 ? site.maps.map((m) => `@${m.id}`) : [''];
   VENDOR_PROFILES.forEach((base, v) => {
     const profile: VendorProfile = bodies === 'compact' ? { ...base, ...COMPACT_BODY } : base;
-    const home = site.nodes
-      .filter((n) => layout.zoneOf.get(n.id) === `home:${base.vendor}` && !stations.has(n.id) && n.y !== 10)
-      .sort((a, b) => a.x - b.x || a.y - b.y);
     const count = Math.floor(agvCount / VENDOR_PROFILES.length) + (v < agvCount % VENDOR_PROFILES.length ? 1 : 0);
     for (let k = 0; k < count; k++) {
-      // Every other node, so AGVs start with room to move.
-      const start = home[(2 * k) % home.length]!;
-      result.push({ id: `${base.vendor.split(' ')[0]!.toLowerCase()}-${k + 1}`, profile, speedFactor: 0.6 + next() * 0.4, start: start.id });
+      // Floors in turn; on a floor every other home node, so AGVs start with room to move.
+      const home = layout.startable.get(`${base.vendor}${suffixes[k % suffixes.length]}`)!;
+      const start = home[(2 * Math.floor(k / suffixes.length)) % home.length]!;
+      result.push({ id: `${base.vendor.split(' ')[0]!.toLowerCase()}-${k + 1}`, profile, speedFactor: 0.6 + next() * 0.4, start });
     }
   });
   return result;
@@ -171,7 +204,8 @@ export class ZonedTrafficController implements TrafficController {
     this.stations = new Set(site.stations.map((s) => s.node));
     const zoneOf = (id: string) => layout.zoneOf.get(id)!;
     const shared = (id: string) => zoneOf(id).startsWith('shared:');
-    const arcs: Arc[] = site.edges.flatMap((e) => {
+    // The status quo has no lift sharing: each vendor's fleet manager drives on one floor at a time.
+    const arcs: Arc[] = site.edges.filter((e) => e.kind !== 'lift').flatMap((e) => {
       const arc = { from: e.from, to: e.to, length: e.length, maxSpeed: e.maxSpeed };
       return e.bidirectional ? [arc, { ...arc, from: e.to, to: e.from }] : [arc];
     });

@@ -1,16 +1,16 @@
-// Takes docs/img/dashboard.png: the real platform with a simulated fleet on the demo warehouse, seen by an operator.
+// Takes docs/img/dashboard.png: the real platform with a simulated fleet on the demo site, seen by an operator.
 //   npx tsx scripts/ops/screenshot.ts
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { DEMO_DASHBOARD_USERS } from '../../src/demo/dashboard-users.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
-import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
+import { DEMO_SITE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { launchChromium } from '../../test/browser/chromium.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
+const site = await readSiteMapFile(DEMO_SITE_PATH);
 const clock = new ScaledClock(4);
 const platform = await startPlatform(
   { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: ':memory:', autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, logLevel: 'warn' },

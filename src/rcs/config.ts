@@ -59,14 +59,17 @@ export interface PlatformConfig {
   demoKey: boolean;
   /** Simulated AGVs started inside the process (main job only; 0 for none). */
   simAgvs: number;
-  /** Demo tasks per minute fed through the HTTP API (main job only; 0 for none). */
+  /**
+   * Demo tasks per minute fed through the HTTP API (main job only; 0 for none). The default is below what the
+   * default fleet finishes on the default site, so the queue stays short (docs/operations.md, "Demo").
+   */
   demoTasksPerMin: number;
+  /** Share (0–1) of demo tasks whose drop is on another floor than their pick: they ride a lift. */
+  demoCrossFloorShare: number;
   /** Speed-up of simulated time (main job only). */
   timeFactor: number;
   /** Traffic control: 'central' (multi-agent planner, default) or 'reservation' (v1: shortest path + exclusive reservations). */
   traffic: TrafficMode;
-  /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
-  registeredFootprints: boolean;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
   logLevel: LogLevel;
@@ -78,11 +81,14 @@ export type TrafficMode = (typeof TRAFFIC_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Settings that are a fraction from 0 to 1. */
+const FRACTIONS: ReadonlySet<keyof PlatformConfig> = new Set(['demoCrossFloorShare']);
+
 /** Settings whose value must be one of a fixed set. */
 const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traffic: TRAFFIC_MODES, logLevel: LOG_LEVELS };
 
 export const DEFAULT_CONFIG: PlatformConfig = {
-  mapPath: 'maps/demo-warehouse.json',
+  mapPath: 'maps/demo-site.json',
   dbPath: 'data/unifleet.db',
   dbUrl: '',
   apiHost: '0.0.0.0',
@@ -112,10 +118,10 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   openapiAuth: false,
   demoKey: true,
   simAgvs: 30,
-  demoTasksPerMin: 40,
+  demoTasksPerMin: 5,
+  demoCrossFloorShare: 0,
   timeFactor: 1,
   traffic: 'central',
-  registeredFootprints: false,
   webhooks: true,
   logLevel: 'info',
 };
@@ -150,9 +156,9 @@ const ENV: Record<keyof PlatformConfig, string> = {
   demoKey: 'UNIFLEET_DEMO_KEY',
   simAgvs: 'UNIFLEET_SIM_AGVS',
   demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',
+  demoCrossFloorShare: 'UNIFLEET_DEMO_CROSS_FLOOR_SHARE',
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
-  registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
   webhooks: 'UNIFLEET_WEBHOOKS',
   logLevel: 'UNIFLEET_LOG_LEVEL',
 };
@@ -169,6 +175,7 @@ function parseValue(key: keyof PlatformConfig, raw: string, source: string): Pla
   if (kind === 'number') {
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${source}: expected a non-negative number, got '${raw}'`);
+    if (FRACTIONS.has(key) && n > 1) throw new ConfigError(`${source}: expected a fraction from 0 to 1, got '${raw}'`);
     return n;
   }
   if (kind === 'boolean') {

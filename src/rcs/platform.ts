@@ -35,7 +35,7 @@ import type { OpsService } from './ops/service.ts';
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
 // traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
 
-/** Builds the traffic controller; `footprintOf` gives the body each AGV registered with (see registeredFootprints). */
+/** Builds the traffic controller; `footprintOf` gives the body each AGV registered with: every AGV is planned with it. */
 export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
 
 /** Parts supplied from outside instead of built from the configuration: by tests, benchmarks, embedding programs. */
@@ -94,12 +94,12 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const graph = new RoadGraph(site);
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
-  const sized = config.registeredFootprints;
-  const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
+  // Every AGV is planned with the body it registered; there is no smaller default to plan it with.
+  const footprintOf = (agvId: string): AgvFootprint | undefined => registry.footprintOf(agvId);
   const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
-  if (sized) followRegisteredBodies(registry, traffic);
+  followRegisteredBodies(registry, traffic);
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));

@@ -59,7 +59,7 @@ beforeAll(async () => {
   site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
   const clock = new ScaledClock(20);
   platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS } });
-  sim = new Simulator({ clock, nodes: site.nodes, count: 8, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
+  sim = new Simulator({ clock, nodes: site.nodes, count: 8, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort, profiles: [VENDOR_PROFILES[0]!], batteryPct: () => 90 });
   sim.start();
   browser = await launchChromium();
 }, 120_000);

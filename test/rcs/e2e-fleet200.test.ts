@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VENDOR_PROFILES } from '../../src/agv/sim/profiles.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { loadSiteMap } from '../../src/rcs/site/validate.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { buildFleet, buildTasks } from '../../src/rcs/traffic/central/sim-fleet.ts';
 import { runFleetSimulationAsync } from '../../src/rcs/traffic/central/simulation.ts';
@@ -13,8 +14,8 @@ import { SafetyChecker } from './traffic-central-checker.ts';
 // Faults injected: speed factors 0.6–1.0, random stalls (6 per AGV-hour, 2–15 s), time to turn on the spot.
 // An independent checker looks at every 100 ms step: positions and holdings, nodes and footprints.
 
-const small = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')) as SiteMap;
-const large = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse-large.json', import.meta.url), 'utf8')) as SiteMap;
+const small = loadSiteMap(JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')));
+const large = loadSiteMap(JSON.parse(readFileSync(new URL('../../maps/demo-warehouse-large.json', import.meta.url), 'utf8')));
 
 /** Hexa (0.9 m), Rollway (1.1 m) and Nordlift (1.8 m) bodies, in these numbers. */
 function vendorMix(hexa: number, rollway: number, nordlift: number): FleetMix[] {

@@ -1,8 +1,8 @@
 import type { Frame } from '../../src/protocol/index.ts';
-import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { ScaledClock, Simulator, VENDOR_PROFILES, type VendorProfile } from '../../src/agv/sim/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
-import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
+import { readSiteMapFile, DEMO_SITE_PATH, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { testConfig } from './test-config.ts';
 
@@ -22,8 +22,20 @@ export function e2eConfig(overrides: Partial<PlatformConfig> = {}): PlatformConf
   });
 }
 
+/**
+ * The fleet for the small demo warehouse: its 1 m lattice is laid out for compact AGVs, so the tests on it run
+ * the 0.9 m vendor only (every AGV is planned with the body it registered; a forklift would not fit its spurs).
+ */
+export const COMPACT_PROFILES = [VENDOR_PROFILES[0]!];
+
+/** The small demo warehouse (maps/demo-warehouse.json), for COMPACT_PROFILES fleets. */
 export async function demoSite(): Promise<SiteMap> {
   return readSiteMapFile(DEMO_WAREHOUSE_PATH);
+}
+
+/** The default site (maps/demo-site.json): two floors, laid out for the three vendors' real bodies. */
+export async function mixedFleetSite(): Promise<SiteMap> {
+  return readSiteMapFile(DEMO_SITE_PATH);
 }
 
 /** Independent check: no two AGVs ever reported standing on the same node at the same time. */
@@ -31,10 +43,11 @@ export class OccupancyChecker {
   private readonly latest = new Map<string, string | undefined>();
   readonly violations: string[] = [];
   reports = 0;
-  private readonly nodes: { id: string; x: number; y: number }[];
+  /** Nodes by the wire number of their map: a reported pose is matched on the map the AGV reports. */
+  private readonly nodesByMap = new Map<number, { id: string; x: number; y: number }[]>();
 
   constructor(site: SiteMap) {
-    this.nodes = site.nodes;
+    site.maps.forEach((m, i) => this.nodesByMap.set(i + 1, site.nodes.filter((n) => n.map === m.id)));
   }
 
   tap = (agvId: string, frame: Frame): void => {
@@ -45,7 +58,7 @@ export class OccupancyChecker {
     const y = m.pose.y / 1000;
     // An AGV occupies a node when its reported position is within 0.45 m of it (nodes are >= 1 m apart).
     let node: string | undefined;
-    for (const n of this.nodes) {
+    for (const n of this.nodesByMap.get(m.mapId) ?? []) {
       if (Math.abs(n.x - x) < 0.45 && Math.abs(n.y - y) < 0.45 && Math.hypot(n.x - x, n.y - y) < 0.45) node = n.id;
     }
     this.latest.set(agvId, node);
@@ -63,8 +76,16 @@ export interface Fleet {
   checker: OccupancyChecker;
 }
 
-export async function startFleet(agvs: number, settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}): Promise<Fleet> {
-  const site = await demoSite();
+/** Where the fleet runs: the small warehouse with compact AGVs (default), or another site and vendor mix. */
+export interface FleetSite {
+  site?: SiteMap;
+  profiles?: readonly VendorProfile[];
+  /** Start nodes in order of preference; default the site's parking spots. */
+  startNodes?: readonly string[];
+}
+
+export async function startFleet(agvs: number, settings: Partial<PlatformConfig> = {}, parts: InjectedParts = {}, where: FleetSite = {}): Promise<Fleet> {
+  const site = where.site ?? (await demoSite());
   const clock = new ScaledClock(TIME_FACTOR);
   const checker = new OccupancyChecker(site);
   const platform = await startPlatform(e2eConfig(settings), { site, clock, tap: checker.tap, ...parts });
@@ -72,9 +93,11 @@ export async function startFleet(agvs: number, settings: Partial<PlatformConfig>
     clock,
     nodes: site.nodes,
     count: agvs,
-    startNodes: site.parking.map((p) => p.node),
+    maps: site.maps,
+    startNodes: where.startNodes ?? site.parking.map((p) => p.node),
     host: '127.0.0.1',
     port: platform.rcsPort,
+    profiles: where.profiles ?? COMPACT_PROFILES,
     batteryPct: () => 90,
   });
   sim.start();
@@ -89,10 +112,11 @@ export async function waitFor(what: string, predicate: () => boolean | Promise<b
   }
 }
 
-/** Pick/drop pairs that respect station kinds, spread over the site. */
-export function taskPairs(site: SiteMap, count: number): { pick: string; drop: string }[] {
-  const picks = site.stations.filter((s) => s.kind !== 'drop');
-  const drops = site.stations.filter((s) => s.kind !== 'pick');
+/** Pick/drop pairs that respect station kinds, spread over the site, or over one of its maps. */
+export function taskPairs(site: SiteMap, count: number, map?: string): { pick: string; drop: string }[] {
+  const onMap = new Set(site.nodes.filter((n) => map === undefined || n.map === map).map((n) => n.id));
+  const picks = site.stations.filter((s) => s.kind !== 'drop' && onMap.has(s.node));
+  const drops = site.stations.filter((s) => s.kind !== 'pick' && onMap.has(s.node));
   return Array.from({ length: count }, (_, i) => ({ pick: picks[(i * 7) % picks.length]!.id, drop: drops[(i * 3) % drops.length]!.id }));
 }
 

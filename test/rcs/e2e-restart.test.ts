@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
-import { demoSite, OccupancyChecker, submitTask, taskPairs, e2eConfig, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, OccupancyChecker, submitTask, taskPairs, e2eConfig, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 
 describe('platform restart (same SQLite file, same ports)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-restart-'));
@@ -26,7 +26,7 @@ describe('platform restart (same SQLite file, same ports)', () => {
     const parts = { site, clock, tap: checker.tap };
     platform = await startPlatform(config, parts);
     const { rcsPort } = platform;
-    sim = new Simulator({ clock, nodes: site.nodes, count: 12, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: rcsPort, batteryPct: () => 90 });
+    sim = new Simulator({ clock, nodes: site.nodes, count: 12, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: rcsPort, profiles: COMPACT_PROFILES, batteryPct: () => 90 });
     sim.start();
     await waitFor('AGVs online', () => platform!.registry.onlineCount() === 12);
 

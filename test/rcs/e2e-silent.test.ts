@@ -3,7 +3,7 @@ import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import type { FrameChannel } from '../../src/agv/transport/channel.ts';
 import { connectTcp } from '../../src/agv/transport/tcp.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { demoSite, e2eConfig, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, e2eConfig, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 
 // An AGV that goes silent but keeps its socket open (as a client that faked a pick-up and vanished did): nothing it
 // could send closes its session, only the platform's heartbeat timeout does. Real sockets; the silent AGV's bytes
@@ -45,7 +45,7 @@ describe('an AGV that goes silent with its socket open', () => {
     const site = await demoSite();
     const clock = new ScaledClock(TIME_FACTOR);
     const p = await startPlatform(e2eConfig(), { site, clock });
-    sim = new Simulator({ clock, nodes: site.nodes, count: 2, startNodes: site.parking.map((x) => x.node), host: '127.0.0.1', port: p.rcsPort, connect: (id) => silenceable(id, p.rcsPort), batteryPct: () => 90 });
+    sim = new Simulator({ clock, nodes: site.nodes, count: 2, startNodes: site.parking.map((x) => x.node), host: '127.0.0.1', port: p.rcsPort, connect: (id) => silenceable(id, p.rcsPort), profiles: COMPACT_PROFILES, batteryPct: () => 90 });
     sim.start();
     platform = p;
     await waitFor('AGVs online', () => p.registry.onlineCount() === 2);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
-import { startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
+import { VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
+import { mixedFleetSite, startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
 // The same run on both stores: embedded SQLite, and PostgreSQL (every table, in a schema of its own that is dropped
@@ -31,13 +32,17 @@ describe.each(backends)('platform end to end on $name (real TCP, HTTP and store;
   });
 
   it.skipIf(!available)(`20 AGVs of 3 vendors complete 50 tasks submitted through the HTTP API, never sharing a node (${name})`, async () => {
-    fleet = await startFleet(20, store());
+    // The default site's ground floor: laid out for the three vendors' bodies (up to the 1.8 m forklift).
+    const site = await mixedFleetSite();
+    const ground = site.maps[0]!.id;
+    const parking = site.parking.filter((p) => p.id.startsWith(`${ground}-`)).map((p) => p.node);
+    fleet = await startFleet(20, store(), {}, { site, profiles: VENDOR_PROFILES, startNodes: parking });
     const { platform, checker } = fleet;
     await waitFor('20 AGVs online', () => platform.registry.onlineCount() === 20);
     expect(new Set(platform.registry.list().map((a) => a.vendor)).size).toBe(3);
 
     const ids: string[] = [];
-    for (const [i, pair] of taskPairs(platform.site, 50).entries()) {
+    for (const [i, pair] of taskPairs(platform.site, 50, ground).entries()) {
       const { status, json } = await submitTask(platform.apiUrl, platform.demoApiKey!, { ...pair, priority: i % 10 }, `e2e-${i}`);
       expect(status).toBe(201);
       ids.push(json.id as string);

@@ -6,7 +6,7 @@ import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts
 import { demoSite, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';
 
-// The platform plans each AGV with the body it registered (issue 4), over real TCP: the simulator's vendor
+// The platform plans each AGV with the body it registered, always, over real TCP: the simulator's vendor
 // profiles send their lengthM/widthM as capabilities.length/width, the session checks them, and the central
 // traffic controller sizes the AGV from them when it is first placed and again on every re-registration.
 // The parking row of the demo warehouse has nodes 1 m apart, which tells a 0.45 m radius from a 0.9 m one.
@@ -29,7 +29,7 @@ describe('registered AGV bodies reach traffic control', () => {
   const byId = new Map<string, SimAgv>();
 
   beforeAll(async () => {
-    platform = await startPlatform(testConfig({ autoEnrol: true, webhooks: false, statusPeriodMs: 100, registeredFootprints: true }), { site: await demoSite() });
+    platform = await startPlatform(testConfig({ autoEnrol: true, webhooks: false, statusPeriodMs: 100 }), { site: await demoSite() });
     traffic = platform.traffic as CentralTrafficController;
   });
   afterAll(async () => {
@@ -95,20 +95,3 @@ describe('registered AGV bodies reach traffic control', () => {
     }
   });
 });
-
-describe('without registeredFootprints (the default for now)', () => {
-  it('still checks and records the body, but plans with the default radius', async () => {
-    const platform = await startPlatform(testConfig({ autoEnrol: true, webhooks: false, statusPeriodMs: 100 }), { site: await demoSite() });
-    const agv = simAgvAt(platform, 'FP-D', NORD, 'n10_20');
-    try {
-      agv.start();
-      await waitFor('FP-D placed', () => platform.traffic.held('FP-D').length > 0, 15_000);
-      expect(platform.registry.footprintOf('FP-D')).toEqual({ lengthM: 1.8, widthM: 0.95 });
-      expect((platform.traffic as CentralTrafficController).footprintRadius('FP-D')).toBeCloseTo(0.45);
-    } finally {
-      agv.stop();
-      await platform.stop();
-    }
-  });
-});
-

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VENDOR_PROFILES } from '../../src/agv/sim/profiles.ts';
+import { seededRandom } from '../../src/core/random.ts';
+import { demoTaskStations } from '../../src/demo/feeder.ts';
 import {
+  DEMO_SITE_PATH,
   DEMO_WAREHOUSE_PATH,
   loadSiteMap,
   navigationSwitchPoints,
@@ -203,5 +207,65 @@ describe('site model v2: maps, lifts, doors, navigation areas', () => {
     const a = site.nodes.findIndex((n) => n.id === 'F1c');
     const b = site.nodes.findIndex((n) => n.id === 'F2c');
     expect(Math.hypot(plane[a]!.x - plane[b]!.x, plane[a]!.y - plane[b]!.y)).toBeGreaterThan(1000);
+  });
+});
+
+describe('the default demo site (maps/demo-site.json)', () => {
+  it('is two floors of one building joined by two lifts, every node reachable from every other', async () => {
+    const site = await readSiteMapFile(DEMO_SITE_PATH);
+    expect(site.maps.map((m) => [m.id, m.building, m.floor])).toEqual([
+      ['F1', 'A', 0],
+      ['F2', 'A', 1],
+    ]);
+    expect(site.lifts.map((l) => l.stops.map((s) => s.map))).toEqual([
+      ['F1', 'F2'],
+      ['F1', 'F2'],
+    ]);
+    expect(unreachableNodes(site)).toEqual([]);
+    for (const map of site.maps) {
+      const on = new Set(site.nodes.filter((n) => n.map === map.id).map((n) => n.id));
+      expect(site.stations.filter((s) => on.has(s.node) && s.kind === 'pick').length).toBeGreaterThan(10);
+      expect(site.stations.filter((s) => on.has(s.node) && s.kind === 'drop').length).toBeGreaterThan(5);
+    }
+  });
+
+  it('is laid out for the largest body of the fleet: no two nodes of a floor closer than the 1.8 m forklift is long', async () => {
+    const site = await readSiteMapFile(DEMO_SITE_PATH);
+    const largest = Math.max(...VENDOR_PROFILES.map((p) => Math.max(p.lengthM, p.widthM)));
+    expect(largest).toBe(1.8);
+    for (const map of site.maps) {
+      const nodes = site.nodes.filter((n) => n.map === map.id);
+      let closest = Infinity;
+      for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) closest = Math.min(closest, Math.hypot(nodes[i]!.x - nodes[j]!.x, nodes[i]!.y - nodes[j]!.y));
+      expect(closest).toBeGreaterThanOrEqual(largest);
+    }
+  });
+
+  it('lets every vendor of the demo fleet reach both floors through either lift, and keeps each out of the other navigation area', async () => {
+    const site = await readSiteMapFile(DEMO_SITE_PATH);
+    const area = (id: string) => site.navigationAreas.find((a) => a.id === id)!;
+    expect(area('F1-QR-SHELVING').modes).toEqual(['qrCode']);
+    expect(area('F2-SLAM-PALLETS').modes).toEqual(['laserSlam']);
+    for (const profile of VENDOR_PROFILES) {
+      const graph = routableGraph(site, { navigation: [profile.navigation === 'qr' ? 'qrCode' : 'laserSlam'], bodyM: Math.max(profile.lengthM, profile.widthM) });
+      for (const lift of site.lifts) expect(graph.canTraverse(lift.stops[0]!.node, lift.stops[1]!.node)).toBe(true);
+      const barred = profile.navigation === 'qr' ? area('F2-SLAM-PALLETS') : area('F1-QR-SHELVING');
+      expect(barred.nodes.some((n) => graph.nodes.has(n))).toBe(false);
+      const drops = site.stations.filter((s) => s.kind === 'drop');
+      expect(drops.every((d) => graph.nodes.has(d.node))).toBe(true);
+    }
+  });
+
+  it('feeds demo tasks on one floor, or across floors at the configured share', async () => {
+    const site = await readSiteMapFile(DEMO_SITE_PATH);
+    const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
+    const floorOf = (station: string) => mapOf.get(site.stations.find((s) => s.id === station)!.node);
+    const random = seededRandom(3);
+    const crossing = (share: number) => Array.from({ length: 200 }, () => demoTaskStations(site, share, random)).filter((t) => floorOf(t.pick) !== floorOf(t.drop)).length;
+    expect(crossing(0)).toBe(0);
+    expect(crossing(1)).toBe(200);
+    const half = crossing(0.5);
+    expect(half).toBeGreaterThan(60);
+    expect(half).toBeLessThan(140);
   });
 });

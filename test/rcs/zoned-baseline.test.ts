@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VENDOR_PROFILES } from '../../src/agv/sim/profiles.ts';
-import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { loadSiteMap } from '../../src/rcs/site/validate.ts';
 import { buildTasks } from '../../src/rcs/traffic/central/sim-fleet.ts';
 import { runFleetSimulationAsync } from '../../src/rcs/traffic/central/simulation.ts';
 import { countFinishedTasks, demoWarehouseZones, ZonedTrafficController, zonedFleet } from '../../bench/lib/zoned-traffic.ts';
@@ -11,7 +11,7 @@ import { SafetyChecker } from './traffic-central-checker.ts';
 // must itself be a safe and fair model, or the ratio the benchmark prints means nothing. The independent checker
 // looks at every 100 ms step; on top of it, no two vendors may ever be in (or hold nodes in) the shared zone at once.
 
-const site = JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')) as SiteMap;
+const site = loadSiteMap(JSON.parse(readFileSync(new URL('../../maps/demo-warehouse.json', import.meta.url), 'utf8')));
 const vendors = VENDOR_PROFILES.map((p) => p.vendor);
 const layout = demoWarehouseZones(site, vendors);
 const shared = (node: string | undefined) => node !== undefined && layout.zoneOf.get(node)!.startsWith('shared:');

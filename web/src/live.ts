@@ -106,7 +106,8 @@ export class LiveStore {
         for (const a of m.agvs) {
           const prev = this.agvs.get(a.id);
           // Start the new motion from where the AGV is drawn now, so a late update never makes it jump back.
-          const pos = prev ? this.position(prev, now) : { x: a.x, y: a.y, th: a.th };
+          // On another floor (a lift ride) there is nothing to interpolate from.
+          const pos = prev && prev.agv.map === a.map ? this.position(prev, now) : { x: a.x, y: a.y, th: a.th };
           this.agvs.set(a.id, { agv: a, fromX: pos.x, fromY: pos.y, fromTh: pos.th, at: now });
         }
         for (let i = 0; i + 3 < m.moves.length; i += 4) {

@@ -32,6 +32,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
     }
     const a = m.agv;
     const d = store.detail?.agvId === a.id ? store.detail : null;
+    const floorName = store.map?.maps?.find((f) => f.id === a.map)?.name ?? a.map;
     const alarms = [...store.alarms.values()].filter((al) => al.agvId === a.id);
     panel.replaceChildren(
       h('h3', {}, a.id),
@@ -43,6 +44,9 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         h('dt', {}, 'control'), h('dd', { 'data-testid': 'agv-control' }, [a.paused ? 'paused' : 'running', a.inService ? 'in service' : 'out of service'].join(' · ')),
         h('dt', {}, 'battery'), h('dd', {}, `${a.battery}%${a.charging ? ' (charging)' : ''}`),
         h('dt', {}, 'task'), h('dd', {}, a.task ?? '–'),
+        h('dt', {}, 'map'), h('dd', { 'data-testid': 'agv-map' }, floorName),
+        h('dt', {}, 'navigation'), h('dd', { 'data-testid': 'agv-nav' }, a.nav || '–'),
+        h('dt', {}, 'body'), h('dd', { 'data-testid': 'agv-body' }, a.len > 0 ? `${a.len} × ${a.wid} m` : '–'),
         h('dt', {}, 'position'), h('dd', {}, `${a.x.toFixed(1)}, ${a.y.toFixed(1)} · ${Math.round((a.th * 180) / Math.PI)}°`),
         h('dt', {}, 'connection'), h('dd', {}, `${a.conn ? 'online' : 'offline'} · ${a.mode}`),
         h('dt', {}, 'held path'), h('dd', { 'data-testid': 'agv-held' }, d ? d.heldPath.join(' → ') || '–' : '…'),
@@ -109,7 +113,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         sw.style.background = vendorColour(v);
         return h('div', {}, sw, `${v} (${n})`);
       }),
-      h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · yellow: held path · dashed: planned'),
+      h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · ☒ lift · red bar: fire door · amber bar: roller door · green / blue dots: QR / SLAM area · yellow: held path · dashed: planned'),
       canOperate(user)
         ? h(
             'div',
@@ -146,12 +150,34 @@ function shell(root: HTMLElement, user: SessionUser): void {
   };
   mapView.onSelect = (id) => {
     pinned = id;
+    mapView.following = id;
     store.select(id);
   };
-  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, legend)), show: () => {} };
+  const floorBar = h('div', { class: 'floors', 'data-testid': 'floors' });
+  const renderFloors = (): void => {
+    const floors = store.map?.maps ?? [];
+    const shown = mapView.currentFloor;
+    const count = (floor: string) => [...store.agvs.values()].filter((m) => m.agv.map === floor).length;
+    floorBar.style.display = floors.length > 1 ? '' : 'none';
+    floorBar.replaceChildren(
+      ...floors.map((f) =>
+        h('button', { 'data-testid': `floor-${f.id}`, class: f.id === shown ? 'active' : '', onclick: () => mapView.setFloor(f.id) }, `${f.name} (${count(f.id)})`),
+      ),
+    );
+  };
+  mapView.onFloor = renderFloors;
+  let floorsDue = 0;
+  store.on((what) => {
+    if (what === 'agvs' && performance.now() > floorsDue) {
+      floorsDue = performance.now() + 1000;
+      renderFloors();
+    }
+  });
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, floorBar, h('div', { class: 'side' }, panel, legend)), show: () => {} };
   agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;
+    mapView.following = id;
     store.select(id);
     mapView.focus(id);
   };

@@ -1,5 +1,5 @@
 // Runs a simulated fleet as its own process against a (possibly remote) platform:
-//   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-warehouse.json] [--prefix SIM-] [--time-factor 1]
+//   tsx src/agv/sim/cli.ts --rcs host:port --agvs N [--map maps/demo-site.json] [--prefix SIM-] [--time-factor 1]
 // The map must be the one the platform uses: wire node numbers are positions in its node list.
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../core/index.ts';
@@ -14,7 +14,7 @@ function arg(name: string, fallback?: string): string {
 }
 
 const [host, portText] = arg('rcs', '127.0.0.1:7700').split(':');
-const map = JSON.parse(readFileSync(arg('map', 'maps/demo-warehouse.json'), 'utf8')) as { nodes: SimMapNode[]; parking?: { node: string }[] };
+const map = JSON.parse(readFileSync(arg('map', 'maps/demo-site.json'), 'utf8')) as { nodes: SimMapNode[]; parking?: { node: string }[] };
 const factor = Number(arg('time-factor', '1'));
 const clock = factor === 1 ? systemClock : new ScaledClock(factor);
 const sim = new Simulator({

@@ -11,6 +11,8 @@ export interface SimMapNode {
   id: string;
   x: number;
   y: number;
+  /** The site map (floor) the node is on, for sites of several maps. */
+  map?: string;
 }
 
 export interface SimulatorOptions {
@@ -26,7 +28,10 @@ export interface SimulatorOptions {
   connect?: (agvId: string) => Promise<FrameChannel>;
   profiles?: readonly VendorProfile[];
   idPrefix?: string;
+  /** Map number of every AGV; default 1, or with `maps` the number of the map each AGV starts on. */
   mapNumber?: number;
+  /** The site's maps in order (a map's wire number is its 1-based position): AGVs start localised on their start node's map. */
+  maps?: readonly { id: string }[];
   tickMs?: number;
   mode?: 'normal' | 'secure';
   credentials?: (agvId: string) => SecureCredentials | undefined;
@@ -56,7 +61,7 @@ export class Simulator {
         profile,
         serial: `${profile.vendor.slice(0, 2).toUpperCase()}${String(100000 + i)}`,
         start: { nodeNumber: numberOf.get(node.id)!, x: node.x, y: node.y },
-        mapNumber: o.mapNumber ?? 1,
+        mapNumber: o.mapNumber ?? mapNumberOf(o.maps, node.map),
         clock: o.clock,
         host: o.host,
         port: o.port,
@@ -126,4 +131,9 @@ export class Simulator {
       this.schedule();
     }, this.o.tickMs ?? 100);
   }
+}
+
+function mapNumberOf(maps: readonly { id: string }[] | undefined, map: string | undefined): number {
+  const index = maps && map !== undefined ? maps.findIndex((m) => m.id === map) : -1;
+  return index >= 0 ? index + 1 : 1;
 }

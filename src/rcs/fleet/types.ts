@@ -43,6 +43,8 @@ export interface AgvStatus {
   charging: boolean;
   /** Localisation confidence 0..1; undefined when the AGV does not know it. */
   localisationScore?: number;
+  /** Navigation mode the AGV localises with now (protocol NavType name, e.g. 'laserSlam', 'qrCode'). */
+  navMode?: string;
   loaded: boolean;
   /** Protocol AGV state name, e.g. 'idle', 'moving', 'charging', 'error'. */
   state: string;

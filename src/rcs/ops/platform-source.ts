@@ -46,21 +46,28 @@ function toTaskView(t: Task): TaskView {
 export class PlatformFleetSource implements FleetSource {
   private readonly map: SiteMapView;
   private readonly taskCache = new Map<string, TaskView>();
+  private readonly nodeMap: Map<string, string>;
   private unsubscribe: (() => void) | undefined;
   ready = false;
 
   constructor(private readonly parts: PlatformParts) {
     const { site } = parts;
-    const edges = site.edges.flatMap((e) =>
-      e.bidirectional ? [{ id: e.id, from: e.from, to: e.to }, { id: `${e.id}~`, from: e.to, to: e.from }] : [{ id: e.id, from: e.from, to: e.to }],
-    );
+    this.nodeMap = new Map(site.nodes.map((n) => [n.id, n.map]));
+    const edges = site.edges.flatMap((e) => {
+      const kind = e.kind === 'lift' ? { kind: 'lift' as const } : {};
+      return e.bidirectional ? [{ id: e.id, from: e.from, to: e.to, ...kind }, { id: `${e.id}~`, from: e.to, to: e.from, ...kind }] : [{ id: e.id, from: e.from, to: e.to, ...kind }];
+    });
     this.map = {
       id: site.id,
-      nodes: site.nodes.map((n) => ({ id: n.id, x: n.x, y: n.y })),
+      nodes: site.nodes.map((n) => ({ id: n.id, x: n.x, y: n.y, map: n.map })),
       edges,
       stations: site.stations.map((s) => ({ id: s.id, node: s.node })),
       chargers: site.chargers.map((c) => ({ id: c.id, node: c.node })),
       parking: site.parking.map((p) => ({ id: p.id, node: p.node })),
+      maps: site.maps.map((m) => ({ id: m.id, name: m.name, ...(m.building !== undefined ? { building: m.building } : {}), ...(m.floor !== undefined ? { floor: m.floor } : {}) })),
+      lifts: site.lifts.map((l) => ({ id: l.id, name: l.name, stops: l.stops, cabin: l.cabin })),
+      doors: site.doors.map((d) => ({ id: d.id, edge: d.edge, kind: d.kind })),
+      navigationAreas: site.navigationAreas.map((a) => ({ id: a.id, modes: a.modes, nodes: a.nodes })),
     };
   }
 
@@ -126,6 +133,14 @@ export class PlatformFleetSource implements FleetSource {
     for (const t of finished.slice(0, finished.length - RECENT_FINISHED)) this.taskCache.delete(t.id);
   }
 
+  /** The map the AGV reports being on when the site has it, else its node's map, else the site's first map. */
+  private floorOf(s: LiveAgv['status']): string {
+    const { site } = this.parts;
+    if (s && site.maps.some((m) => m.id === s.mapId)) return s.mapId;
+    const node = s?.lastNodeId === undefined ? undefined : this.nodeMap.get(s.lastNodeId);
+    return node ?? site.maps[0]?.id ?? site.id;
+  }
+
   /** The registry's AgvView of the AGV (the API's too), with the readings and paths operations reads beyond it. */
   private view(live: LiveAgv): AgvDetail {
     const s = live.status;
@@ -136,8 +151,10 @@ export class PlatformFleetSource implements FleetSource {
       ...registry.view(live),
       pose: s ? { x: s.x, y: s.y, theta: s.theta } : null,
       nodeId: s?.lastNodeId ?? null,
-      mapId: s?.mapId ?? this.map.id,
+      mapId: this.floorOf(s),
       localisationScore: s?.localisationScore ?? null,
+      navMode: s?.navMode ?? null,
+      body: live.identity.footprint,
       charging: s?.charging ?? false,
       emergencyStop: s?.emergencyStop ?? false,
       // Computed only when read (the dashboard asks for one selected AGV), not for every AGV every second.

@@ -18,11 +18,40 @@ export interface MapNode {
   id: string;
   x: number;
   y: number;
+  /** Map (floor) the node is on; absent on a site of one map. */
+  map?: string;
 }
 export interface MapEdge {
   id: string;
   from: string;
   to: string;
+  /** 'lift' for a lift ride between two floors (not drawn as a lane). */
+  kind?: 'drive' | 'lift';
+}
+/** A floor (map) of the site, for the dashboard's floor selector. */
+export interface MapFloor {
+  id: string;
+  name: string;
+  building?: string;
+  floor?: number;
+}
+/** A lift as the dashboard draws it: its cabin node on every floor it serves. */
+export interface MapLift {
+  id: string;
+  name: string;
+  stops: { map: string; node: string }[];
+  cabin: { lengthM: number; widthM: number };
+}
+export interface MapDoor {
+  id: string;
+  /** The edge (MapEdge.id of its first direction) the door stands on. */
+  edge: string;
+  kind: 'fire' | 'roller';
+}
+export interface MapNavigationArea {
+  id: string;
+  modes: string[];
+  nodes: string[];
 }
 export interface MapPoint {
   id: string;
@@ -35,6 +64,11 @@ export interface SiteMapView {
   stations: MapPoint[];
   chargers: MapPoint[];
   parking: MapPoint[];
+  /** The site's floors; absent or one entry for a single-map site. */
+  maps?: MapFloor[];
+  lifts?: MapLift[];
+  doors?: MapDoor[];
+  navigationAreas?: MapNavigationArea[];
 }
 
 /** An alarm the AGV itself reports in its status or alarm frames. */
@@ -55,6 +89,10 @@ export interface AgvDetail extends Omit<AgvView, 'pose'> {
   mapId: string;
   /** 0..1, null when the navigation type does not report one. */
   localisationScore: number | null;
+  /** Navigation mode it reports using now (e.g. 'laserSlam', 'qrCode'); null before its first report. */
+  navMode?: string | null;
+  /** Body as registered (m): drawn to scale. */
+  body?: { lengthM: number; widthM: number };
   charging: boolean;
   emergencyStop: boolean;
   /** Nodes planned beyond what is held (heldNodes), in driving order. */

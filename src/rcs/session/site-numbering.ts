@@ -22,6 +22,7 @@ export function siteMapHash(site: SiteMap): number {
 }
 
 export class SiteNumbering {
+  /** The wire number of the site's first map (the one map of a single-map site). */
   readonly mapNumber: number;
   readonly mapHash: number;
   private readonly nodeNumbers = new Map<string, number>();
@@ -30,6 +31,9 @@ export class SiteNumbering {
   private readonly edgeLimits = new Map<string, number>();
   private readonly stationNumbers = new Map<string, number>();
   private readonly stationIds: string[] = [];
+  /** Map ids by wire number - 1: a map's number is its 1-based position in the site's `maps`. */
+  private readonly mapIds: string[];
+  private readonly mapOfNode = new Map<string, string>();
 
   constructor(
     readonly site: SiteMap,
@@ -37,9 +41,13 @@ export class SiteNumbering {
   ) {
     this.mapNumber = mapNumber;
     this.mapHash = siteMapHash(site);
+    // A single-map site keeps the number it is given (mapNumber), as before maps were listed.
+    this.mapIds = site.maps.length === 1 ? [] : site.maps.map((m) => m.id);
+    if (site.maps.length === 1) this.mapIds[mapNumber - 1] = site.maps[0]!.id;
     site.nodes.forEach((n, i) => {
       this.nodeNumbers.set(n.id, i + 1);
       this.nodeIds.push(n.id);
+      this.mapOfNode.set(n.id, n.map);
     });
     site.edges.forEach((e, i) => {
       for (const key of e.bidirectional ? [`${e.from}\u0000${e.to}`, `${e.to}\u0000${e.from}`] : [`${e.from}\u0000${e.to}`]) {
@@ -62,6 +70,22 @@ export class SiteNumbering {
   /** Site node id for a wire number; undefined for 0 or an unknown number. */
   nodeId(num: number): string | undefined {
     return num >= 1 ? this.nodeIds[num - 1] : undefined;
+  }
+
+  /** Wire number of a map id; 0 for an unknown map. */
+  mapNumberOf(mapId: string): number {
+    return this.mapIds.indexOf(mapId) + 1;
+  }
+
+  /** Map id of a wire map number; undefined for an unknown number. */
+  mapIdOf(num: number): string | undefined {
+    return num >= 1 ? this.mapIds[num - 1] : undefined;
+  }
+
+  /** Wire number of the map a node is on. */
+  mapNumberOfNode(nodeId: string): number {
+    const map = this.mapOfNode.get(nodeId);
+    return map === undefined ? this.mapNumber : this.mapNumberOf(map);
   }
 
   edgeNumber(from: string, to: string): number {

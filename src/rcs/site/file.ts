@@ -21,7 +21,10 @@ export async function readSiteMapFile(path: string): Promise<SiteMap> {
   return loadSiteMap(json);
 }
 
-/** The demo warehouse shipped in maps/. */
+/** The default site of `npm start`: two floors joined by two lifts, laid out for the demo's mixed fleet. */
+export const DEMO_SITE_PATH = fileURLToPath(new URL('../../../maps/demo-site.json', import.meta.url));
+
+/** A one-floor demo warehouse on a 1 m lattice, for compact AGVs (bodies up to 1 m). */
 export const DEMO_WAREHOUSE_PATH = fileURLToPath(new URL('../../../maps/demo-warehouse.json', import.meta.url));
 
 /** An 80 m × 52 m warehouse laid out for ~200 AGVs of mixed sizes (bodies up to 1.8 m). */

@@ -21,7 +21,7 @@ export class AgvListView {
     const table = h(
       'table',
       {},
-      h('thead', {}, h('tr', {}, ...['AGV', 'vendor / model', 'state', 'battery', 'task', 'alarms', 'connection'].map((t) => h('th', {}, t)))),
+      h('thead', {}, h('tr', {}, ...['AGV', 'vendor / model', 'state', 'map · navigation', 'battery', 'task', 'alarms', 'connection'].map((t) => h('th', {}, t)))),
       this.body,
     );
     table.style.position = 'absolute';
@@ -53,7 +53,7 @@ export class AgvListView {
       const q = this.filter.value.trim().toLowerCase();
       this.rows = [...this.store.agvs.values()]
         .map((m) => m.agv)
-        .filter((a) => !q || [a.id, a.vendor, a.model, a.state, a.task ?? '', a.mode].some((s) => s.toLowerCase().includes(q)))
+        .filter((a) => !q || [a.id, a.vendor, a.model, a.state, a.task ?? '', a.mode, a.map, a.nav].some((s) => s.toLowerCase().includes(q)))
         .sort((a, b) => a.id.localeCompare(b.id));
       this.count.textContent = `${this.rows.length} of ${this.store.agvs.size} AGVs`;
       this.dirty = false;
@@ -77,6 +77,7 @@ export class AgvListView {
       h('td', {}, h('a', { href: '#map', onclick: () => this.onPick(a.id) }, a.id)),
       h('td', {}, `${a.vendor} ${a.model}`),
       h('td', {}, a.estop ? 'e-stop' : a.state),
+      h('td', { 'data-testid': 'agv-map-nav' }, `${this.store.map?.maps?.find((f) => f.id === a.map)?.name ?? a.map} · ${a.nav || '–'}`),
       h('td', {}, battery, `${a.battery}%${a.charging ? ' charging' : ''}`),
       h('td', {}, a.task ?? '–'),
       h('td', {}, a.alarms ? h('span', {}, sevBadge(a.sev ?? 'info'), ` ${a.alarms}`) : '–'),

@@ -45,6 +45,10 @@ function toLive(agv: AgvDetail, alarms: Alarm[] | undefined): AgvLive {
     x: round(agv.pose?.x ?? 0, 2),
     y: round(agv.pose?.y ?? 0, 2),
     th: round(agv.pose?.theta ?? 0, 2),
+    map: agv.mapId,
+    nav: agv.navMode ?? '',
+    len: agv.body?.lengthM ?? 0,
+    wid: agv.body?.widthM ?? 0,
     state: agv.state,
     battery: Math.round(agv.battery),
     task: agv.currentTaskId ?? null,
@@ -65,7 +69,9 @@ function sameExceptPose(a: AgvLive, b: AgvLive): boolean {
   return (
     a.state === b.state && a.battery === b.battery && a.task === b.task &&
     a.conn === b.conn && a.mode === b.mode && a.estop === b.estop && a.paused === b.paused && a.inService === b.inService && a.charging === b.charging && a.alarms === b.alarms &&
-    a.sev === b.sev && a.vendor === b.vendor && a.model === b.model
+    a.sev === b.sev && a.vendor === b.vendor && a.model === b.model && a.nav === b.nav && a.len === b.len && a.wid === b.wid &&
+    // A move carries x, y and heading only: a change of floor goes out as a full record.
+    a.map === b.map
   );
 }
 

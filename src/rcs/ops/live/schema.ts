@@ -13,6 +13,13 @@ export interface AgvLive {
   x: number;
   y: number;
   th: number;
+  /** Map (floor) the pose is on: the map the AGV reports, or its node's map when it reports an unknown one. */
+  map: string;
+  /** Navigation mode it reports using ('' before its first report). */
+  nav: string;
+  /** Body length and width (m), as registered: drawn to scale. */
+  len: number;
+  wid: number;
   state: string;
   battery: number;
   task: string | null;

@@ -60,14 +60,28 @@ export function buildFleet(site: SiteMap, mix: readonly FleetMix[], seed: number
   return agvs;
 }
 
-/** count pick→drop tasks between random pick and drop stations of the site. */
-export function buildTasks(site: SiteMap, count: number, seed: number): SimTask[] {
+/**
+ * count pick→drop tasks between random pick and drop stations of the site. On a site of several maps a task's drop
+ * is on the pick's map, except for a `crossFloorShare` of the tasks (default 0), whose drop is on another map.
+ */
+export function buildTasks(site: SiteMap, count: number, seed: number, options: { crossFloorShare?: number } = {}): SimTask[] {
   const random = seeded(seed);
   const picks = site.stations.filter((s) => s.kind !== 'drop').map((s) => s.node);
   const drops = site.stations.filter((s) => s.kind !== 'pick').map((s) => s.node);
-  return Array.from({ length: count }, (_, id) => ({
-    id,
-    pick: picks[Math.floor(random() * picks.length)]!,
-    drop: drops[Math.floor(random() * drops.length)]!,
-  }));
+  if (site.maps.length <= 1) {
+    return Array.from({ length: count }, (_, id) => ({
+      id,
+      pick: picks[Math.floor(random() * picks.length)]!,
+      drop: drops[Math.floor(random() * drops.length)]!,
+    }));
+  }
+  const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
+  const share = options.crossFloorShare ?? 0;
+  return Array.from({ length: count }, (_, id) => {
+    const pick = picks[Math.floor(random() * picks.length)]!;
+    const cross = random() < share;
+    const candidates = drops.filter((d) => (mapOf.get(d) !== mapOf.get(pick)) === cross);
+    const from = candidates.length > 0 ? candidates : drops;
+    return { id, pick, drop: from[Math.floor(random() * from.length)]! };
+  });
 }

@@ -1,5 +1,6 @@
 import { setPath, step as stepMotion, type MotionState, type PathPoint } from '../../../agv/sim/motion.ts';
 import type { VendorProfile } from '../../../agv/sim/profiles.ts';
+import { sitePlane } from '../../site/plane.ts';
 import type { SiteMap, SiteNode } from '../../site/types.ts';
 import type { TrafficController } from '../types.ts';
 import { seededRandom as mulberry32 } from '../../../core/random.ts';
@@ -106,7 +107,7 @@ function* fleetSimulationSteps(o: FleetSimOptions, pauseEverySteps = Number.POSI
   const maxSim = o.maxSimMs ?? 4 * 3_600_000;
   const quarterTurnMs = o.quarterTurnMs ?? 1_000;
   const random = mulberry32(o.seed ?? 7);
-  const nodes = new Map<string, SiteNode>(o.site.nodes.map((n) => [n.id, n]));
+  const nodes = planeNodes(o.site);
   const speedOf = new Map<string, number>();
   for (const e of o.site.edges) {
     speedOf.set(`${e.from}>${e.to}`, e.maxSpeed);
@@ -230,7 +231,7 @@ function* fleetSimulationSteps(o: FleetSimOptions, pauseEverySteps = Number.POSI
  */
 function nudgeIdleBlockers(fleet: RunAgv[], o: FleetSimOptions, now: number): void {
   const byId = new Map(fleet.map((agv) => [agv.spec.id, agv]));
-  const nodeById = new Map(o.site.nodes.map((n) => [n.id, n]));
+  const nodeById = planeNodes(o.site);
   const targeted = new Set(fleet.filter((a) => a.parkAt !== undefined).map((a) => a.parkAt!));
   for (const wait of o.traffic.waiting()) {
     if (now - wait.sinceMs < 2_000) continue;
@@ -276,6 +277,15 @@ function dispatch(fleet: RunAgv[], pending: SimTask[], mayServe: FleetSimOptions
     agv.lastProgressMs = now;
     if (pending.length === 0) return;
   }
+}
+
+/**
+ * The site's nodes at their positions on the site plane (sitePlane): motion, distances and the poses handed to
+ * observers then never mix two floors. For a single-map site these are the map's own coordinates.
+ */
+function planeNodes(site: SiteMap): Map<string, SiteNode> {
+  const plane = sitePlane(site.nodes);
+  return new Map(site.nodes.map((n, i) => [n.id, { ...n, x: plane[i]!.x, y: plane[i]!.y }]));
 }
 
 function snapshot(agv: RunAgv): AgvSnapshot {
