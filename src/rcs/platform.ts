@@ -31,12 +31,15 @@ import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import type { OpsService } from './ops/service.ts';
+import { DeferredGate, siteNeedsRides, startLiftRides, type LiftRidesRuntimeOptions } from './dispatch/lift-rides-runtime.ts';
+import type { DoorController, LiftController } from './equipment/types.ts';
+import type { TrafficGate } from './traffic/lifts/gate.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
 // traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
 
 /** Builds the traffic controller; `footprintOf` gives the body each AGV registered with: every AGV is planned with it. */
-export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
+export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined, gate?: TrafficGate) => TrafficController;
 
 /** Parts supplied from outside instead of built from the configuration: by tests, benchmarks, embedding programs. */
 export interface InjectedParts {
@@ -57,6 +60,9 @@ export interface InjectedParts {
   tap?: (agvId: string, frame: Frame) => void;
   /** Operations (dashboard, alarms, health, metrics, logins); false leaves it out. */
   ops?: PlatformOpsOptions | false;
+  /** Real lifts and doors by id (e.g. MqttLift, MqttDoor); the site's others are simulated on the clock. */
+  lifts?: ReadonlyMap<string, LiftController>;
+  doors?: ReadonlyMap<string, DoorController>;
 }
 
 export interface PlatformHandle {
@@ -96,10 +102,14 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
   // Every AGV is planned with the body it registered; there is no smaller default to plan it with.
   const footprintOf = (agvId: string): AgvFootprint | undefined => registry.footprintOf(agvId);
-  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
+  // Lifts, doors and navigation areas gate every move traffic control grants (LiftRides, bound below).
+  const gate = siteNeedsRides(site) ? new DeferredGate() : undefined;
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf, gate);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   followRegisteredBodies(registry, traffic);
+  const liftRides = gate ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts, doors: parts.doors, record: liftEventRecorder(store.events, clock, logger) }) : undefined;
+  if (liftRides) gate!.bind(liftRides.rides);
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
@@ -117,6 +127,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     logger,
+    rides: liftRides?.rides,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
   await controls.load();
@@ -191,6 +202,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       if (stopped) return;
       stopped = true;
       coordinator.stop();
+      liftRides?.stop();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();
@@ -204,7 +216,17 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
 /** Central multi-agent planning is the default; v1 reservations remain selectable (--traffic reservation). */
 function trafficFactory(mode: TrafficMode): TrafficFactory {
   if (mode === 'reservation') return (graph) => new ReservationTrafficController(graph);
-  return (_graph, site, footprintOf) => new CentralTrafficController(site, { footprintOf });
+  return (_graph, site, footprintOf, gate) => new CentralTrafficController(site, { footprintOf, gate });
+}
+
+/** Lift, door and navigation events go to the event log (alarms rules read it) and the log. */
+function liftEventRecorder(events: EventRepository, clock: Clock, logger: Logger): LiftRidesRuntimeOptions['record'] {
+  return (severity, type, message, agvId) => {
+    if (severity === 'error') logger.warn({ type, agvId }, message);
+    void events
+      .append({ at: clock.now(), severity, type, message, agvId: agvId ?? null, taskId: null, data: {} })
+      .catch((err: unknown) => logger.error({ err, type }, 'event not stored'));
+  };
 }
 
 /** Traffic control keeps an offline AGV's nodes and plans around it, and plans it again once it is back. */

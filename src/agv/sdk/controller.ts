@@ -56,7 +56,7 @@ export class AgvController {
   private navMode: StatusFields['navMode'];
   private readonly listeners: { [K in keyof ControllerEvents]: ControllerEvents[K][] } = { nodeReached: [], error: [] };
 
-  constructor(private readonly options: AgvControllerOptions, clock: Clock = systemClock) {
+  constructor(private readonly options: AgvControllerOptions, private readonly clock: Clock = systemClock) {
     this.adapter = options.adapter;
     this.lastNode = { id: options.startNodeId ?? 0, sequenceId: 0 };
     this.mapId = options.mapId;
@@ -112,7 +112,8 @@ export class AgvController {
       const { localisationScore } = await this.adapter.switchMap!(cmd.targetMapId, cmd.initialPose);
       this.mapId = cmd.targetMapId;
       this.lastNode = { id: 0, sequenceId: 0 };
-      this.client.reportStatus();
+      // Reported right after the result, so the platform hears of the switch before it sees the new pose.
+      this.clock.setTimeout(() => this.client.reportStatus(), 0);
       return { result: 'success', localisationScore };
     } catch (err) {
       return { result: 'failed', localisationScore: 0, detail: err instanceof Error ? err.message : String(err) };

@@ -8,6 +8,7 @@ import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { DispatchAgv, DispatchStrategy } from './types.ts';
 import { AgvOrderController, type OrderControllerContext } from './agv-order-controller.ts';
+import type { LiftRides } from '../traffic/lifts/rides.ts';
 import { FleetJournal } from './fleet-journal.ts';
 import { isInterruptible, type Job } from './jobs.ts';
 import { findRefuge } from './refuge.ts';
@@ -47,6 +48,8 @@ export interface CoordinatorOptions {
    * driving an old order are told to stop at their next node.
    */
   recoveryMs?: number;
+  /** Lifts, doors and navigation areas on a site of several maps (LiftRides); absent on a plain site. */
+  rides?: LiftRides;
 }
 
 export class FleetCoordinator {
@@ -92,6 +95,7 @@ export class FleetCoordinator {
       recovery: this.gate,
       nodeSnapM: o.nodeSnapM ?? 0.25,
       lostAfterMs: o.lostAfterMs ?? 5_000,
+      rides: o.rides,
     };
   }
 

@@ -80,6 +80,12 @@ export type CommandOutcome =
   | { ok: true; latencyMs: number }
   | { ok: false; code: string; message: string; latencyMs?: number };
 
+/** An AGV's answer to a map or navigation switch: ok, or why not (the AGV's detail, or the platform's). */
+export interface SwitchOutcome {
+  ok: boolean;
+  detail: string;
+}
+
 /** How the runtime talks to one connected AGV; implemented by the session (order-controller unit tests record what goes over it). */
 export interface AgvLink {
   readonly mode: AgvSecurityMode;
@@ -87,6 +93,13 @@ export interface AgvLink {
   sendControl(command: ControlCommand): Promise<CommandOutcome>;
   sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome>;
   sendCharging(start: boolean): Promise<CommandOutcome>;
+  /**
+   * Map switch (after a lift ride): the AGV loads `targetMap` and localises at `pose` (metres, radians, in the new
+   * map's frame); resolves with its mapSwitchResult. Optional: links without it cannot ride lifts.
+   */
+  sendMapSwitch?(request: { targetMap: string; switchNode: string; pose: { x: number; y: number; theta: number } }): Promise<SwitchOutcome>;
+  /** Navigation mode switch at a switch point; resolves with the AGV's navModeSwitchResult. */
+  sendNavSwitch?(request: { mode: string; node: string }): Promise<SwitchOutcome>;
   /** Ends the session (operator action or shutdown). */
   close(reason: string): void;
 }

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
+import { startFleet, submitTask, waitFor, type Fleet } from './e2e-harness.ts';
+import { twoFloorSite } from './lifts/two-floor-site.ts';
+
+// The lift ride over the protocol on real TCP sockets: the platform with the two-floor test site and its simulated
+// lifts, SDK AGVs from the simulator. A cross-floor task drives into a cabin, rides, gets mapSwitch, relocalises,
+// answers mapSwitchResult and drives out on the other map.
+
+const ROLLWAY = VENDOR_PROFILES.find((p) => p.navigation === 'slam' && p.lengthM < 1.5)!;
+let fleet: Fleet | undefined;
+afterEach(async () => {
+  fleet?.sim.stop();
+  await fleet?.platform.stop();
+  fleet = undefined;
+});
+
+async function crossFloorFleet(agvs: number) {
+  const site = twoFloorSite();
+  const mapResults: { agvId: string; result: string; mapId: number }[] = [];
+  const f = await startFleet(agvs, {}, { tap: (agvId, frame) => frame.message.kind === 'mapSwitchResult' && mapResults.push({ agvId, result: frame.message.result, mapId: frame.message.currentMapId }) }, {
+    site,
+    profiles: [ROLLWAY],
+    startNodes: ['F1.n2_4', 'F1.n10_4', 'F1.n6_8'],
+  });
+  fleet = f;
+  const key = f.platform.demoApiKey!;
+  await waitFor('AGVs online', () => [...f.platform.registry.all()].filter((a) => a.status).length === agvs);
+  return { f, key, mapResults };
+}
+
+async function taskState(f: Fleet, key: string, id: string): Promise<string> {
+  const res = await fetch(`${f.platform.apiUrl}/api/v1/tasks/${id}`, { headers: { 'x-api-key': key } });
+  return ((await res.json()) as { state: string }).state;
+}
+
+describe('cross-floor tasks over the protocol', () => {
+  it('ride lifts between floors with a map switch after every ride', async () => {
+    const { f, key, mapResults } = await crossFloorFleet(2);
+    const ids: string[] = [];
+    for (const [pick, drop] of [['P1', 'D2'], ['P2', 'D1']]) {
+      const { status, json } = await submitTask(f.platform.apiUrl, key, { pick, drop });
+      expect(status).toBe(201);
+      ids.push(json.id as string);
+    }
+    await waitFor('tasks completed', async () => (await Promise.all(ids.map((id) => taskState(f, key, id)))).every((s) => s === 'completed'), 100_000);
+    expect(mapResults.length).toBeGreaterThanOrEqual(2);
+    expect(mapResults.every((r) => r.result === 'success' && r.mapId === 2)).toBe(true);
+    const events = await f.platform.store.events.query({});
+    expect(events.filter((e) => e.type === 'lift.boarded').length).toBeGreaterThanOrEqual(2);
+    expect(f.checker.violations).toEqual([]);
+  });
+
+  it('holds the AGV in the cabin with an alarm when relocalisation fails, and goes on after the retry', async () => {
+    const { f, key, mapResults } = await crossFloorFleet(1);
+    f.sim.agvs[0]!.body.faults.failedRelocalisations = 1;
+    const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P1', drop: 'D3' });
+    await waitFor('task completed', async () => (await taskState(f, key, json.id as string)) === 'completed', 100_000);
+    expect(mapResults.map((r) => r.result)).toEqual(['failed', 'success']);
+    const events = await f.platform.store.events.query({});
+    expect(events.find((e) => e.type === 'lift.relocalisation_failed')).toMatchObject({ severity: 'error' });
+  });
+});
