@@ -1,4 +1,4 @@
-// npm run bench:site [-- --agvs N --minutes M --lifts K --seed S --map maps/demo-site.json]
+// npm run bench:site [-- --agvs N --minutes M --lifts K --seed S --cross-floor 0.3 --map maps/demo-site.json]
 //
 // A whole site in virtual time: the default demo site (floors joined by lifts, doors, QR and SLAM areas), a
 // three-vendor fleet with its true bodies (Hexa 0.9 m QR, Rollway 1.1 m SLAM, Nordlift 1.8 m SLAM forklift), speed
@@ -6,7 +6,8 @@
 // scheduled as a traffic resource (src/rcs/traffic/lifts); simulated lifts and doors run on the same virtual
 // clock; AGVs switch maps after every ride and navigation modes at switch points. The independent checkers run on
 // every step: bodies per map and held nodes (test/rcs/traffic-central-checker.ts), lift and door rules
-// (test/rcs/lifts/lift-rule-checker.ts). `--lifts K` keeps the first K lifts of the site. Prints one JSON line.
+// (test/rcs/lifts/lift-rule-checker.ts). `--lifts K` keeps the first K lifts of the site; `--cross-floor` is the
+// share of tasks whose drop is on another floor than their pick. Prints one JSON line.
 //
 // worst_wait_s: the longest time an AGV with an open task made no progress (reaching a node, working at a station,
 // riding or relocalising). violations: checker findings + moves onto nodes traffic control had not granted.
@@ -28,11 +29,14 @@ const { values } = parseArgs({
     lifts: { type: 'string' },
     seed: { type: 'string', default: '1' },
     map: { type: 'string', default: 'maps/demo-site.json' },
+    'cross-floor': { type: 'string', default: '0.3' },
   },
 });
 const agvCount = positiveInteger('agvs');
 const minutes = positiveInteger('minutes');
 const seed = positiveInteger('seed');
+const crossFloor = Number(values['cross-floor']);
+if (!(crossFloor >= 0 && crossFloor <= 1)) throw new Error(`--cross-floor must be a share from 0 to 1, not ${values['cross-floor']}`);
 const full = loadSiteMap(JSON.parse(readFileSync(new URL(`../${values.map}`, import.meta.url), 'utf8')));
 const liftCount = values.lifts === undefined ? full.lifts.length : Number(values.lifts);
 if (!Number.isInteger(liftCount) || liftCount < 1 || liftCount > full.lifts.length) {
@@ -47,7 +51,7 @@ const mix = [
   { profile: roll!, count: third },
   { profile: nord!, count: third },
 ].filter((m) => m.count > 0);
-const fleet = buildFleet(site, mix, seed).map((a) => ({ ...a, start: a.start }));
+const fleet = buildFleet(site, mix, seed);
 const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
 const safety = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
 const rules = new LiftRuleChecker(site);
@@ -55,7 +59,7 @@ const started = performance.now();
 const result = await runSiteSimulation({
   site,
   agvs: fleet,
-  tasks: buildTasks(site, agvCount * minutes * 2, seed + 1),
+  tasks: buildTasks(site, agvCount * minutes * 2, seed + 1, { crossFloorShare: crossFloor }),
   durationMs: minutes * 60_000,
   seed: seed * 7,
   stalls: { perAgvHour: 6, minMs: 2_000, maxMs: 15_000 },
@@ -82,6 +86,7 @@ console.log(
     // Beyond the named fields: what was applied and where the time went.
     map: values.map,
     seed,
+    cross_floor_share: crossFloor,
     worst_wait_agv: result.worstWaitAgv,
     rides: result.rides,
     map_switches: result.mapSwitches,

@@ -131,6 +131,11 @@ export class LiftRides implements TrafficGate {
     return leg;
   }
 
+  /** Whether this AGV (by its registered navigation modes and body) can get from one node to another. */
+  agvReaches(agvId: string, from: string, to: string): boolean {
+    return this.reaches(this.o.profileOf(agvId), from, to);
+  }
+
   /** Whether an AGV of this profile can get from one node to another, by lift where the floors differ. */
   reaches(profile: RoutingProfile, from: string, to: string): boolean {
     const key = `${[...profile.navigation].join(',')}|${profile.bodyM}|${from}|${to}`;
