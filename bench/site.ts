@@ -51,7 +51,9 @@ const mix = [
   { profile: roll!, count: third },
   { profile: nord!, count: third },
 ].filter((m) => m.count > 0);
-const fleet = buildFleet(site, mix, seed);
+// Nobody starts inside a lift cabin: it may stand at another floor (buildFleet never starts AGVs on noStop nodes).
+const cabins = new Set(site.lifts.flatMap((l) => l.stops.map((st) => st.node)));
+const fleet = buildFleet({ ...site, nodes: site.nodes.map((n) => (cabins.has(n.id) ? { ...n, noStop: true } : n)) }, mix, seed);
 const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
 const safety = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
 const rules = new LiftRuleChecker(site);
