@@ -51,9 +51,16 @@ const mix = [
   { profile: roll!, count: third },
   { profile: nord!, count: third },
 ].filter((m) => m.count > 0);
-// Nobody starts inside a lift cabin: it may stand at another floor (buildFleet never starts AGVs on noStop nodes).
+// The fleet starts spread over the floors, each vendor's AGVs in turn, never inside a lift cabin (it may stand at
+// another floor; buildFleet never starts AGVs on noStop nodes).
 const cabins = new Set(site.lifts.flatMap((l) => l.stops.map((st) => st.node)));
-const fleet = buildFleet({ ...site, nodes: site.nodes.map((n) => (cabins.has(n.id) ? { ...n, noStop: true } : n)) }, mix, seed);
+const fleet = site.maps.flatMap((map, k) => {
+  const share = mix.map((m) => ({ profile: m.profile, count: Math.floor(m.count / site.maps.length) + (k < m.count % site.maps.length ? 1 : 0) })).filter((m) => m.count > 0);
+  const nodes = site.nodes.filter((n) => n.map === map.id).map((n) => (cabins.has(n.id) ? { ...n, noStop: true } : n));
+  const onFloor = new Set(nodes.map((n) => n.id));
+  const floor = { ...site, nodes, edges: site.edges.filter((e) => onFloor.has(e.from) && onFloor.has(e.to)) };
+  return share.length === 0 ? [] : buildFleet(floor, share, seed + k).map((a) => ({ ...a, id: `${a.id}-${map.id}` }));
+});
 const sizes = new Map(fleet.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
 const safety = new SafetyChecker(site.nodes, (id) => sizes.get(id)!);
 const rules = new LiftRuleChecker(site);

@@ -217,7 +217,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     // is one (a ride saved), else the oldest.
     for (const agv of fleet.values()) {
       if (agv.phase !== 'idle' || pending.length === 0) continue;
-      const window = pending.slice(0, 20);
+      const window = pending.slice(0, 50);
       const sameFloor = window.findIndex((t) => nodes.get(t.pick)!.map === agv.map && mayServe(agv.spec, t));
       const i = sameFloor >= 0 ? sameFloor : pending.findIndex((t) => mayServe(agv.spec, t));
       if (i < 0) continue;
