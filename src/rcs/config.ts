@@ -72,6 +72,13 @@ export interface PlatformConfig {
   traffic: TrafficMode;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
+  /**
+   * MQTT broker of the site's lift and door gateways (mqtt://host:port); empty: lifts and doors are simulated in
+   * the process. Topic contract: docs/lifts-and-doors.md.
+   */
+  equipmentMqttUrl: string;
+  /** Topic prefix of this site's lifts and doors on that broker. */
+  equipmentTopicPrefix: string;
   logLevel: LogLevel;
 }
 
@@ -123,6 +130,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   timeFactor: 1,
   traffic: 'central',
   webhooks: true,
+  equipmentMqttUrl: '',
+  equipmentTopicPrefix: 'unifleet/site',
   logLevel: 'info',
 };
 
@@ -160,6 +169,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   webhooks: 'UNIFLEET_WEBHOOKS',
+  equipmentMqttUrl: 'UNIFLEET_EQUIPMENT_MQTT_URL',
+  equipmentTopicPrefix: 'UNIFLEET_EQUIPMENT_TOPIC_PREFIX',
   logLevel: 'UNIFLEET_LOG_LEVEL',
 };
 

@@ -33,6 +33,7 @@ import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import type { OpsService } from './ops/service.ts';
 import { DeferredGate, siteNeedsRides, startLiftRides, type LiftRidesRuntimeOptions } from './dispatch/lift-rides-runtime.ts';
 import type { DoorController, LiftController } from './equipment/types.ts';
+import { connectEquipment } from './equipment/connect.ts';
 import type { TrafficGate } from './traffic/lifts/gate.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
@@ -108,7 +109,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   followRegisteredBodies(registry, traffic);
-  const liftRides = gate ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts, doors: parts.doors, record: liftEventRecorder(store.events, clock, logger) }) : undefined;
+  const equipment = gate && config.equipmentMqttUrl !== '' && !parts.lifts ? await connectEquipment(site, config, clock, logger) : undefined;
+  const liftRides = gate
+    ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts ?? equipment?.lifts, doors: parts.doors ?? equipment?.doors, record: liftEventRecorder(store.events, clock, logger) })
+    : undefined;
   if (liftRides) gate!.bind(liftRides.rides);
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
@@ -203,6 +207,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       stopped = true;
       coordinator.stop();
       liftRides?.stop();
+      await equipment?.close();
       for (const stop of unwire) stop();
       await sessions.close();
       await delivery?.stop();

@@ -1,5 +1,9 @@
+import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
+import { systemClock } from '../../src/core/index.ts';
+import { serveLift, SimulatedLift } from '../../src/rcs/equipment/index.ts';
+import { BROKER_URL, connectClient, uniquePrefix } from './equipment/mqtt-helpers.ts';
 import { startFleet, submitTask, waitFor, type Fleet } from './e2e-harness.ts';
 import { twoFloorSite } from './lifts/two-floor-site.ts';
 
@@ -9,16 +13,19 @@ import { twoFloorSite } from './lifts/two-floor-site.ts';
 
 const ROLLWAY = VENDOR_PROFILES.find((p) => p.navigation === 'slam' && p.lengthM < 1.5)!;
 let fleet: Fleet | undefined;
+let gateway: MqttClient | undefined;
 afterEach(async () => {
   fleet?.sim.stop();
   await fleet?.platform.stop();
+  await gateway?.endAsync();
   fleet = undefined;
+  gateway = undefined;
 });
 
-async function crossFloorFleet(agvs: number) {
+async function crossFloorFleet(agvs: number, settings: Parameters<typeof startFleet>[1] = {}) {
   const site = twoFloorSite();
   const mapResults: { agvId: string; result: string; mapId: number }[] = [];
-  const f = await startFleet(agvs, {}, { tap: (agvId, frame) => frame.message.kind === 'mapSwitchResult' && mapResults.push({ agvId, result: frame.message.result, mapId: frame.message.currentMapId }) }, {
+  const f = await startFleet(agvs, settings, { tap: (agvId, frame) => frame.message.kind === 'mapSwitchResult' && mapResults.push({ agvId, result: frame.message.result, mapId: frame.message.currentMapId }) }, {
     site,
     profiles: [ROLLWAY],
     startNodes: ['F1.n2_4', 'F1.n10_4', 'F1.n6_8'],
@@ -59,5 +66,17 @@ describe('cross-floor tasks over the protocol', () => {
     expect(mapResults.map((r) => r.result)).toEqual(['failed', 'success']);
     const events = await f.platform.store.events.query({});
     expect(events.find((e) => e.type === 'lift.relocalisation_failed')).toMatchObject({ severity: 'error' });
+  });
+
+  it('rides lifts that stand behind an MQTT gateway on the real broker', async () => {
+    const prefix = uniquePrefix();
+    gateway = await connectClient();
+    for (const id of ['A', 'B']) {
+      serveLift({ client: gateway, prefix }, new SimulatedLift({ liftId: `LIFT-${id}`, floors: ['F1', 'F2'], doorS: 0.1, travelSPerFloor: 0.25, clock: systemClock }));
+    }
+    const { f, key, mapResults } = await crossFloorFleet(1, { equipmentMqttUrl: BROKER_URL, equipmentTopicPrefix: prefix });
+    const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P2', drop: 'D1' });
+    await waitFor('task completed', async () => (await taskState(f, key, json.id as string)) === 'completed', 100_000);
+    expect(mapResults.map((r) => r.result)).toEqual(['success']);
   });
 });
