@@ -4,7 +4,7 @@ import { VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { systemClock } from '../../src/core/index.ts';
 import { serveLift, SimulatedLift } from '../../src/rcs/equipment/index.ts';
 import { BROKER_URL, connectClient, uniquePrefix } from './equipment/mqtt-helpers.ts';
-import { startFleet, submitTask, waitFor, type Fleet } from './e2e-harness.ts';
+import { mixedFleetSite, startFleet, submitTask, waitFor, type Fleet } from './e2e-harness.ts';
 import { twoFloorSite } from './lifts/two-floor-site.ts';
 
 // The lift ride over the protocol on real TCP sockets: the platform with the two-floor test site and its simulated
@@ -78,5 +78,25 @@ describe('cross-floor tasks over the protocol', () => {
     const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P2', drop: 'D1' });
     await waitFor('task completed', async () => (await taskState(f, key, json.id as string)) === 'completed', 100_000);
     expect(mapResults.map((r) => r.result)).toEqual(['success']);
+  });
+
+  it('on the default site, three vendors with their true bodies carry loads across floors through both lifts', async () => {
+    const site = await mixedFleetSite();
+    const f = await startFleet(9, {}, {}, { site, profiles: VENDOR_PROFILES, startNodes: site.parking.map((p) => p.node) });
+    fleet = f;
+    await waitFor('9 AGVs online', () => f.platform.registry.onlineCount() === 9);
+    const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
+    const picks = site.stations.filter((st) => st.kind === 'pick');
+    const drops = site.stations.filter((st) => st.kind === 'drop');
+    for (let i = 0; i < 8; i++) {
+      const pick = picks[(i * 5) % picks.length]!;
+      const otherFloor = drops.filter((d) => mapOf.get(d.node) !== mapOf.get(pick.node));
+      const { status } = await submitTask(f.platform.apiUrl, f.platform.demoApiKey!, { pick: pick.id, drop: otherFloor[i % otherFloor.length]!.id });
+      expect(status).toBe(201);
+    }
+    await waitFor('8 cross-floor tasks completed', async () => (await f.platform.tasks.list({ limit: 50 })).items.filter((t) => t.state === 'completed').length === 8, 150_000);
+    const boarded = (await f.platform.store.events.query({})).filter((e) => e.type === 'lift.boarded');
+    expect(new Set(boarded.map((e) => /lift (\S+)/.exec(e.message)![1]))).toEqual(new Set(site.lifts.map((l) => l.id)));
+    expect(f.checker.violations).toEqual([]);
   });
 });
