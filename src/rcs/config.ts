@@ -95,6 +95,13 @@ export interface PlatformConfig {
   leaderElection: boolean;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
+  /**
+   * MQTT broker of the site's lift and door gateways (mqtt://host:port); empty: lifts and doors are simulated in
+   * the process. Topic contract: docs/lifts-and-doors.md.
+   */
+  equipmentMqttUrl: string;
+  /** Topic prefix of this site's lifts and doors on that broker. */
+  equipmentTopicPrefix: string;
   logLevel: LogLevel;
   /** Run the VDA 5050 master control (AGVs speaking VDA 5050 over MQTT join the same fleet). */
   vda5050: boolean;
@@ -165,6 +172,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   traffic: 'central',
   leaderElection: false,
   webhooks: true,
+  equipmentMqttUrl: '',
+  equipmentTopicPrefix: 'unifleet/site',
   logLevel: 'info',
   vda5050: false,
   vdaBrokerUrl: 'mqtt://127.0.0.1:1883',
@@ -215,6 +224,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   traffic: 'UNIFLEET_TRAFFIC',
   leaderElection: 'UNIFLEET_LEADER_ELECTION',
   webhooks: 'UNIFLEET_WEBHOOKS',
+  equipmentMqttUrl: 'UNIFLEET_EQUIPMENT_MQTT_URL',
+  equipmentTopicPrefix: 'UNIFLEET_EQUIPMENT_TOPIC_PREFIX',
   logLevel: 'UNIFLEET_LOG_LEVEL',
   vda5050: 'UNIFLEET_VDA5050',
   vdaBrokerUrl: 'UNIFLEET_VDA_BROKER_URL',

@@ -43,12 +43,16 @@ import { LatencyRecorder } from './session/latency.ts';
 import { VdaBridge } from './vda5050/bridge.ts';
 import type { VdaState } from './vda5050/wire.ts';
 import type { OpsService } from './ops/service.ts';
+import { DeferredGate, siteNeedsRides, startLiftRides, type LiftRidesRuntimeOptions } from './dispatch/lift-rides-runtime.ts';
+import type { DoorController, LiftController } from './equipment/types.ts';
+import { connectEquipment } from './equipment/connect.ts';
+import type { TrafficGate } from './traffic/lifts/gate.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
 // traffic state (the coordinator is its only writer); the store is the only shared state across restarts.
 
 /** Builds the traffic controller; `footprintOf` gives the body each AGV registered with: every AGV is planned with it. */
-export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined) => TrafficController;
+export type TrafficFactory = (graph: RoadGraph, site: SiteMap, footprintOf: (agvId: string) => AgvFootprint | undefined, gate?: TrafficGate) => TrafficController;
 
 /** Parts supplied from outside instead of built from the configuration: by tests, benchmarks, embedding programs. */
 export interface InjectedParts {
@@ -71,6 +75,9 @@ export interface InjectedParts {
   ops?: PlatformOpsOptions | false;
   /** Observe every state VDA 5050 AGVs send (tests). */
   tapVdaState?: (agvId: string, state: VdaState) => void;
+  /** Real lifts and doors by id (e.g. MqttLift, MqttDoor); the site's others are simulated on the clock. */
+  lifts?: ReadonlyMap<string, LiftController>;
+  doors?: ReadonlyMap<string, DoorController>;
 }
 
 export interface PlatformHandle {
@@ -137,11 +144,18 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
   // Every AGV is planned with the body it registered; there is no smaller default to plan it with.
   const footprintOf = (agvId: string): AgvFootprint | undefined => registry.footprintOf(agvId);
-  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, trafficSite, footprintOf);
+  // Lifts, doors and navigation areas gate every move traffic control grants (LiftRides, bound below).
+  const gate = siteNeedsRides(site) ? new DeferredGate() : undefined;
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, trafficSite, footprintOf, gate);
   const zonedTraffic = new OccupancyLimitedTraffic(traffic);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   followRegisteredBodies(registry, traffic);
+  const equipment = gate && config.equipmentMqttUrl !== '' && !parts.lifts ? await connectEquipment(site, config, clock, logger) : undefined;
+  const liftRides = gate
+    ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts ?? equipment?.lifts, doors: parts.doors ?? equipment?.doors, record: liftEventRecorder(store.events, clock, logger) })
+    : undefined;
+  if (liftRides) gate!.bind(liftRides.rides);
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
@@ -161,6 +175,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
     recordRelease: (agvId, nodes) => store.trafficHolds.record(site.id, agvId, nodes, clock.now()),
     logger,
+    rides: liftRides?.rides,
   });
   const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
   const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
@@ -329,6 +344,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       space.stop();
       await runningData.stop();
       await vda?.stop();
+      liftRides?.stop();
+      await equipment?.close();
       for (const stop of unwire) stop();
       await sessions.close();
       await gateways?.close();
@@ -343,7 +360,17 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
 /** Central multi-agent planning is the default; v1 reservations remain selectable (--traffic reservation). */
 function trafficFactory(mode: TrafficMode): TrafficFactory {
   if (mode === 'reservation') return (graph) => new ReservationTrafficController(graph);
-  return (_graph, site, footprintOf) => new CentralTrafficController(site, { footprintOf });
+  return (_graph, site, footprintOf, gate) => new CentralTrafficController(site, { footprintOf, gate });
+}
+
+/** Lift, door and navigation events go to the event log (alarms rules read it) and the log. */
+function liftEventRecorder(events: EventRepository, clock: Clock, logger: Logger): LiftRidesRuntimeOptions['record'] {
+  return (severity, type, message, agvId) => {
+    if (severity === 'error') logger.warn({ type, agvId }, message);
+    void events
+      .append({ at: clock.now(), severity, type, message, agvId: agvId ?? null, taskId: null, data: {} })
+      .catch((err: unknown) => logger.error({ err, type }, 'event not stored'));
+  };
 }
 
 /** Traffic control keeps an offline AGV's nodes and plans around it, and plans it again once it is back. */

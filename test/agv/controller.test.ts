@@ -37,7 +37,9 @@ describe('AgvController', () => {
     const [agvEnd, platformEnd] = memoryChannelPair();
     const platform = new FramePeer(platformEnd, { clock });
     const statuses: Status[] = [];
+    const received: MessageOfKind<'mapSwitchResult' | 'navModeSwitchResult'>[] = [];
     platform.onFrame(({ message: m }) => {
+      if (m.kind === 'mapSwitchResult' || m.kind === 'navModeSwitchResult') received.push(m);
       if (m.kind === 'accessRequest') platform.send({ ...EXAMPLE_MESSAGES.accessResponse, version: PROTOCOL_VERSION });
       if (m.kind === 'registerRequest') {
         platform.send(EXAMPLE_MESSAGES.registerAck);
@@ -63,7 +65,7 @@ describe('AgvController', () => {
       }
     };
     const last = () => statuses.at(-1)!;
-    return { clock, send, run, statuses, last, sim };
+    return { clock, send, run, statuses, last, sim, received };
   }
 
   it('drives only released nodes, reports each arrival at once, stitches updates and refuses those that do not stitch', async () => {
@@ -152,5 +154,31 @@ describe('AgvController', () => {
     sim.client.reportStatus();
     await settle();
     expect(last().battery).toBeGreaterThan(800);
+  });
+
+  it('switches maps standing at the switch point: relocalises at the pose given, reports the new map and no old node; reports a failed relocalisation', async () => {
+    const { last, run, sim, send, received } = await connect();
+    const mapSwitch = (requestId: number, switchNodeId: number) =>
+      void send({ kind: 'mapSwitch', requestId, targetMapId: 2, switchNodeId, initialPose: { x: 1500, y: -2500, theta: 1571 } });
+    mapSwitch(1, 7);
+    await run(200);
+    expect(received.at(-1)).toMatchObject({ requestId: 1, result: 'notAtSwitchPoint', currentMapId: 1 });
+    sim.body.faults.failedRelocalisations = 1;
+    mapSwitch(2, 1);
+    await run(3_000);
+    expect(received.at(-1)).toMatchObject({ requestId: 2, result: 'failed', currentMapId: 1, detail: 'localisation score 12 % below 60 %' });
+    mapSwitch(3, 1);
+    await run(3_000);
+    expect(received.at(-1)).toMatchObject({ requestId: 3, result: 'success', currentMapId: 2, localisationScore: 92 });
+    expect(last()).toMatchObject({ mapId: 2, lastNodeId: 0, pose: { x: 1500, y: -2500, theta: 1571 } });
+  });
+
+  it('switches navigation mode where it stands and reports it', async () => {
+    const { last, run, send, received } = await connect();
+    expect(last().navMode).toBe('qrCode');
+    void send({ kind: 'navModeSwitch', requestId: 4, targetMode: 'laserSlam', switchNodeId: 0 });
+    await run(1_000);
+    expect(received.at(-1)).toMatchObject({ requestId: 4, result: 'success', currentMode: 'laserSlam' });
+    expect(last().navMode).toBe('laserSlam');
   });
 });

@@ -11,6 +11,7 @@ export type Action = ActuatorCommand['action'];
 export type Pose = StatusFields['pose'];
 export type LoadState = StatusFields['loadState'];
 export type EStopSource = StatusFields['eStop'];
+export type NavMode = StatusFields['navMode'];
 export type VehicleError = StatusFields['errors'][number];
 export type ActuatorStatus = StatusFields['actuators'][number];
 
@@ -73,4 +74,12 @@ export interface VendorAdapter {
   setParameters?(values: ParamValue[]): ParamResult[] | Promise<ParamResult[]>;
   /** Odometry, counters and diagnostics now; without it running-data requests are refused (nack). */
   runningData?(): Omit<RunningDataFields, 'logs'>;
+  /**
+   * Load map `mapId` and localise at `pose` on it (the vehicle stands still, typically in a lift cabin that has
+   * just arrived at another floor). Resolve with the localisation score in % once localised; reject when it failed
+   * (the error's message goes to the platform as the detail). Without it the controller refuses map switches.
+   */
+  switchMap?(mapId: number, pose: Pose): Promise<{ localisationScore: number }>;
+  /** Switch navigation (localisation) mode where the vehicle stands; resolve when active, reject when it failed. */
+  switchNavigation?(mode: NavMode): Promise<void>;
 }

@@ -2,9 +2,9 @@ import { systemClock, type Clock } from '../../core/index.ts';
 import { SPECIAL } from '../../protocol/index.ts';
 import type { Action, OrderEdge, OrderNode, Pose, VendorAdapter } from './adapter.ts';
 import type { RequestOutcome } from '../transport/frame-peer.ts';
-import { AgvClient } from './client.ts';
+import { AgvClient, type MapSwitchOutcome, type NavSwitchOutcome } from './client.ts';
 import { SpaceMover, type SpaceOutcome } from './space-mover.ts';
-import type { AgvClientOptions, BlockageFields, ChargingCommand, CommandResult, MotionCommand, MotionControl, SpaceRequest, StatusFields } from './types.ts';
+import type { AgvClientOptions, BlockageFields, ChargingCommand, CommandResult, MapSwitch, MotionCommand, MotionControl, NavModeSwitch, SpaceRequest, StatusFields } from './types.ts';
 
 // The AGV side of the protocol's order semantics, once for every vendor: accepts orders and their updates (an update
 // must start at the last node released so far), hands the adapter only released nodes, runs actuator and node
@@ -13,7 +13,7 @@ import type { AgvClientOptions, BlockageFields, ChargingCommand, CommandResult, 
 
 export interface AgvControllerOptions extends Omit<AgvClientOptions, 'status'> {
   adapter: VendorAdapter;
-  /** Map and navigation mode reported in status. */
+  /** Map and navigation mode reported in status at start; map and navigation switches change them. */
   mapId: number;
   navMode: StatusFields['navMode'];
   /** Wire number of the node the vehicle stands at when it starts (0 = not at a node). */
@@ -57,17 +57,23 @@ export class AgvController {
   private readonly space: SpaceMover;
   /** Driving its own trajectory in granted space. */
   private ownMotion = false;
+  private mapId: number;
+  private navMode: StatusFields['navMode'];
   private readonly listeners: { [K in keyof ControllerEvents]: ControllerEvents[K][] } = { nodeReached: [], error: [] };
 
-  constructor(private readonly options: AgvControllerOptions, clock: Clock = systemClock) {
+  constructor(private readonly options: AgvControllerOptions, private readonly clock: Clock = systemClock) {
     this.adapter = options.adapter;
     this.lastNode = { id: options.startNodeId ?? 0, sequenceId: 0 };
+    this.mapId = options.mapId;
+    this.navMode = options.navMode;
     this.client = new AgvClient({ ...options, status: () => this.status() }, clock);
     this.client
       .onMotion((cmd) => this.onOrder(cmd))
       .onControl((cmd) => this.onControl(cmd))
       .onActuator((cmd) => this.onAction(cmd.action))
       .onCharging((cmd) => this.onCharging(cmd))
+      .onMapSwitch((cmd) => this.onMapSwitch(cmd))
+      .onNavModeSwitch((cmd) => this.onNavSwitch(cmd))
       .onParamQuery((query) => {
         const all = this.adapter.parameters?.() ?? [];
         return query.params.length === 0 ? all : all.filter((p) => query.params.includes(p.param));
@@ -145,6 +151,47 @@ export class AgvController {
   /** The way ahead is blocked: tells the platform, which re-routes this vehicle and plans everyone around it. */
   reportBlockage(report: Omit<BlockageFields, 'mapId'>): Promise<RequestOutcome> {
     return this.client.reportBlockage({ ...report, mapId: this.options.mapId });
+  }
+
+  // ---- map and navigation switches ----
+
+  /**
+   * Only standing still at the switch point (0: wherever it stands). After the switch the vehicle reports the new
+   * map and no last node: node numbers of the old map mean nothing on the new one, so the platform places it by pose.
+   */
+  private async onMapSwitch(cmd: MapSwitch): Promise<MapSwitchOutcome> {
+    const refusal = this.switchRefusal(cmd.switchNodeId, this.adapter.switchMap === undefined ? 'map' : undefined);
+    if (refusal) return refusal;
+    try {
+      const { localisationScore } = await this.adapter.switchMap!(cmd.targetMapId, cmd.initialPose);
+      this.mapId = cmd.targetMapId;
+      this.lastNode = { id: 0, sequenceId: 0 };
+      // Reported right after the result, so the platform hears of the switch before it sees the new pose.
+      this.clock.setTimeout(() => this.client.reportStatus(), 0);
+      return { result: 'success', localisationScore };
+    } catch (err) {
+      return { result: 'failed', localisationScore: 0, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async onNavSwitch(cmd: NavModeSwitch): Promise<NavSwitchOutcome> {
+    const refusal = this.switchRefusal(cmd.switchNodeId, this.adapter.switchNavigation === undefined ? 'navigation' : undefined);
+    if (refusal) return refusal;
+    try {
+      await this.adapter.switchNavigation!(cmd.targetMode);
+      this.navMode = cmd.targetMode;
+      this.client.reportStatus();
+      return { result: 'success' };
+    } catch (err) {
+      return { result: 'failed', detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private switchRefusal(switchNodeId: number, unsupported: string | undefined): NavSwitchOutcome | undefined {
+    if (unsupported) return { result: 'rejected', detail: `${unsupported} switching not supported` };
+    if (this.driving.length > 0 || this.held.length > 0) return { result: 'rejected', detail: 'vehicle is driving' };
+    if (switchNodeId !== 0 && switchNodeId !== this.lastNode.id) return { result: 'notAtSwitchPoint', detail: `at node ${this.lastNode.id}, not ${switchNodeId}` };
+    return undefined;
   }
 
   // ---- orders ----
@@ -348,8 +395,8 @@ export class AgvController {
       orderUpdateId: this.orderUpdateId,
       pose: a.pose(),
       localisationScore: this.options.localisationScore?.() ?? SPECIAL.UNKNOWN_U8,
-      mapId: this.options.mapId,
-      navMode: this.options.navMode,
+      mapId: this.mapId,
+      navMode: this.navMode,
       vx: a.speed?.() ?? 0,
       vy: 0,
       omega: 0,

@@ -9,6 +9,10 @@ import type { VirtualAgv } from './virtual-agv.ts';
 // The simulator's vendor adapter: AgvController drives a VirtualAgv body through the same interface a vendor's
 // firmware implements, converting protocol units (mm, mrad, node numbers) to the body's (metres, radians, ids).
 
+/** Time the simulated body needs to relocalise after a map switch, and to change navigation mode. */
+const RELOCALISE_MS = 1_500;
+const NAV_SWITCH_MS = 500;
+
 interface Waiter {
   nodeId: string;
   resolve: () => void;
@@ -181,6 +185,21 @@ export class SimulatedMotionAdapter implements VendorAdapter {
       batteryTemperature: 250 + (b.moving ? 40 : 0) + (b.charging ? 60 : 0),
       diagnostics: [{ key: 1, value: Math.round(b.battery * 10) }, { key: 2, value: Math.round(b.motion.speed * 1000) }],
     };
+  }
+
+  /** Relocalising takes the body a moment; a failure comes back as the vehicle's own detail. */
+  switchMap(_mapId: number, pose: Pose): Promise<{ localisationScore: number }> {
+    if (this.body.moving) return Promise.reject(new Error('moving'));
+    return new Promise((resolve, reject) => {
+      this.clock.setTimeout(() => {
+        if (this.body.relocalise({ x: pose.x / 1000, y: pose.y / 1000, theta: pose.theta / 1000 })) resolve({ localisationScore: 92 });
+        else reject(new Error('localisation score 12 % below 60 %'));
+      }, RELOCALISE_MS);
+    });
+  }
+
+  switchNavigation(): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, NAV_SWITCH_MS));
   }
 
   pose(): Pose {

@@ -14,6 +14,8 @@ export interface Faults {
   /** Drive motors stop responding (the AGV stands still while holding its order). */
   stalled: boolean;
   emergencyStop: boolean;
+  /** The next this many relocalisations after a map switch fail (a test injects a lost localisation). */
+  failedRelocalisations: number;
 }
 
 export class VirtualAgv {
@@ -23,7 +25,7 @@ export class VirtualAgv {
   loaded = false;
   paused = false;
   action: SimAction | undefined;
-  readonly faults: Faults = { stalled: false, emergencyStop: false };
+  readonly faults: Faults = { stalled: false, emergencyStop: false, failedRelocalisations: 0 };
   odometerM = 0;
   /** Counters a vendor's firmware keeps (running data): seconds driven, actions started, charges started. */
   drivingS = 0;
@@ -31,6 +33,16 @@ export class VirtualAgv {
   chargeCycles = 0;
   /** An operator's lower speed cap (parameter maxLinearSpeed), m/s; undefined: the profile's maximum. */
   speedCapMps: number | undefined;
+
+  /** Relocalises at a pose on another map (metres, radians): the body stands in a lift cabin, the frame changed. */
+  relocalise(pose: { x: number; y: number; theta: number }): boolean {
+    if (this.faults.failedRelocalisations > 0) {
+      this.faults.failedRelocalisations--;
+      return false;
+    }
+    Object.assign(this.motion, { x: pose.x, y: pose.y, theta: pose.theta, speed: 0, lastNodeId: '', ahead: [] });
+    return true;
+  }
   private lastUpdate: number;
 
   constructor(

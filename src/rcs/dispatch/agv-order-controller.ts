@@ -4,6 +4,7 @@ import type { AgvLink, AgvStatus, CommandOutcome, PathStep } from '../fleet/type
 import type { EventSeverity } from '../store/types.ts';
 import type { Task, TaskServiceApi, TaskState, TaskWithHistory } from '../tasks/types.ts';
 import type { RoadGraph } from '../traffic/road-graph.ts';
+import type { LiftRides } from '../traffic/lifts/rides.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { FleetJournal } from './fleet-journal.ts';
 import { goalOf, isInterruptible, type Job, type TaskPhase } from './jobs.ts';
@@ -29,6 +30,8 @@ export interface OrderControllerContext {
   recovery: RecoveryGate;
   /** Max distance (m) between a reported pose and a node for the AGV to count as standing on it. */
   nodeSnapM: number;
+  /** Lifts, doors and navigation areas of a site of several maps: legs between floors (absent on a plain site). */
+  rides?: LiftRides;
   /**
    * An AGV silent for this long (the heartbeat timeout) is lost: a loaded task it left becomes an `exception`
    * for an operator instead of waiting for it forever.
@@ -65,6 +68,8 @@ export class AgvOrderController {
   private outOfService = false;
   /** Moving on its own inside granted space (docs/traffic.md, "Autonomous space"): no orders meanwhile. */
   private autonomous = false;
+  /** Holding for a lift (queued, riding, relocalising): traffic control has been told to forget the goal. */
+  private heldForLift = false;
 
   constructor(
     readonly agvId: string,
@@ -207,6 +212,7 @@ export class AgvOrderController {
     if (this.current.kind === 'task' && this.current.taskId === taskId) {
       this.setJob({ kind: 'idle' });
       this.ctx.traffic.stop(this.agvId);
+      this.ctx.rides?.cancel(this.agvId);
     }
     if (this.pendingResume?.id === taskId) this.forgetPendingResume();
   }
@@ -346,18 +352,43 @@ export class AgvOrderController {
     const agv = this.ctx.fleet.live(this.agvId);
     if (!agv?.link || !this.onMap || this.hold || this.autonomous || this.ctx.recovery.holding()) return;
     const job = this.current;
-    const goal = goalOf(job);
-    if (goal === undefined) return;
-    const grant = this.ctx.traffic.request(this.agvId, goal, this.ctx.clock.now());
+    const jobGoal = goalOf(job);
+    if (jobGoal === undefined) return;
+    const leg = this.legToward(jobGoal);
+    if (leg === undefined) return;
+    const grant = this.ctx.traffic.request(this.agvId, leg.goal, this.ctx.clock.now());
     if (grant.kind === 'arrived') {
       const status = agv.status;
-      if (status && status.speed < 0.01) this.arrive(job, status);
+      // A lobby or a cabin on the way is not the job's goal: the next leg starts from there.
+      if (leg.final && status && status.speed < 0.01) this.arrive(job, status);
       return;
     }
     if (grant.kind !== 'go') return;
     const d = this.driving;
     if (d && (d.inFlight || isSuffix(grant.path, d.sent))) return;
     this.sendPath(agv.link, grant.path, grant.announced);
+  }
+
+  /**
+   * Where to drive now on the way to the job's goal: the goal itself, or (on a site of several maps) the next leg
+   * toward it: a lobby, a lift cabin. undefined while the AGV holds for a lift (queued, riding, relocalising).
+   */
+  private legToward(goal: string): { goal: string; final: boolean } | undefined {
+    const rides = this.ctx.rides;
+    if (!rides) return { goal, final: true };
+    const here = this.ctx.traffic.held(this.agvId)[0];
+    if (here === undefined) return undefined;
+    const leg = rides.leg(this.agvId, here, goal, this.ctx.clock.now());
+    if (leg.kind === 'drive') {
+      this.heldForLift = false;
+      return leg;
+    }
+    if (!this.heldForLift) {
+      this.heldForLift = true;
+      this.ctx.traffic.stop(this.agvId);
+      this.driving = undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -519,7 +550,7 @@ export class AgvOrderController {
       // Between nodes: the AGV is still on its held edge; progress counts only on arrival.
       return undefined;
     }
-    const nearest = graph.nearestNode(status.x, status.y);
+    const nearest = graph.nearestNode(status.x, status.y, status.mapId);
     return nearest && nearest.distance <= nodeSnapM ? nearest.id : undefined;
   }
 

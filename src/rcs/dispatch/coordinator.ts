@@ -8,6 +8,7 @@ import type { RoadGraph } from '../traffic/road-graph.ts';
 import type { TrafficController } from '../traffic/types.ts';
 import type { DispatchAgv, DispatchStrategy } from './types.ts';
 import { AgvOrderController, type OrderControllerContext } from './agv-order-controller.ts';
+import type { LiftRides } from '../traffic/lifts/rides.ts';
 import { FleetJournal } from './fleet-journal.ts';
 import { isInterruptible, type Job } from './jobs.ts';
 import { findRefuge } from './refuge.ts';
@@ -51,6 +52,8 @@ export interface CoordinatorOptions {
   speedLimit?: (from: string, to: string) => number | undefined;
   /** Write-ahead record of each release (the store's traffic holds), so the next leader of the site can restore them. */
   recordRelease?: (agvId: string, nodes: readonly string[]) => Promise<void>;
+  /** Lifts, doors and navigation areas on a site of several maps (LiftRides); absent on a plain site. */
+  rides?: LiftRides;
 }
 
 export class FleetCoordinator {
@@ -98,6 +101,7 @@ export class FleetCoordinator {
       lostAfterMs: o.lostAfterMs ?? 5_000,
       speedLimit: o.speedLimit,
       recordRelease: o.recordRelease,
+      rides: o.rides,
     };
   }
 
@@ -276,12 +280,36 @@ export class FleetCoordinator {
       idleAgvs: idle,
       chargers: this.o.site.chargers.map((c) => ({ id: c.id, node: c.node, takenBy: takenChargers.get(c.node) ?? this.o.traffic.heldBy(c.node) })),
       parking: this.parkingNodes.map((node) => ({ node, takenBy: takenParking.get(node) ?? this.o.traffic.heldBy(node) })),
-      distance: (a, b) => this.o.graph.distance(a, b),
+      distance: this.distanceFor(idle, queued),
     });
     const byId = new Map(queued.map((t) => [t.id, t]));
     for (const { taskId, agvId } of decision.assignments) await this.controllerFor(agvId).takeTask(byId.get(taskId)!);
     for (const c of decision.charge) this.controllerFor(c.agvId).goCharge(c.chargerId, c.node);
     for (const p of decision.park) this.controllerFor(p.agvId).park(p.node);
+  }
+
+  /**
+   * Travel distance for dispatch. On a site with navigation areas, doors and lifts an AGV reaches only part of it:
+   * from an idle AGV's node, a pick it cannot reach (or whose tasks' drops it cannot reach from there) is Infinity.
+   */
+  private distanceFor(idle: readonly DispatchAgv[], queued: readonly { pick: string; drop: string }[]): (a: string, b: string) => number {
+    const rides = this.o.rides;
+    if (!rides) return (a, b) => this.o.graph.distance(a, b);
+    const agvAt = new Map(idle.map((agv) => [agv.node, agv.id]));
+    const dropsFrom = new Map<string, Set<string>>();
+    for (const t of queued) {
+      const pick = this.stationNode.get(t.pick);
+      const drop = this.stationNode.get(t.drop);
+      if (pick !== undefined && drop !== undefined) dropsFrom.set(pick, (dropsFrom.get(pick) ?? new Set()).add(drop));
+    }
+    return (a, b) => {
+      const agvId = agvAt.get(a);
+      if (agvId !== undefined) {
+        if (!rides.agvReaches(agvId, a, b)) return Infinity;
+        for (const drop of dropsFrom.get(b) ?? []) if (!rides.agvReaches(agvId, b, drop)) return Infinity;
+      }
+      return this.o.graph.distance(a, b);
+    };
   }
 
   /** An idle AGV standing in someone's way is sent to a free parking spot (or any free node) out of the way. */

@@ -99,6 +99,12 @@ export interface ParamResult {
 /** Odometry, counters and diagnostics as the AGV reports them (protocol units: m, s, 0.1 %, 0.1 °C). */
 export type RunningDataReading = Omit<RunningDataSample, 'agvId' | 'at'>;
 
+/** An AGV's answer to a map or navigation switch: ok, or why not (the AGV's detail, or the platform's). */
+export interface SwitchOutcome {
+  ok: boolean;
+  detail: string;
+}
+
 /** How the runtime talks to one connected AGV; implemented by the session (order-controller unit tests record what goes over it). */
 export interface AgvLink {
   readonly mode: AgvSecurityMode;
@@ -108,6 +114,13 @@ export interface AgvLink {
   sendControl(command: ControlCommand): Promise<CommandOutcome>;
   sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome>;
   sendCharging(start: boolean): Promise<CommandOutcome>;
+  /**
+   * Map switch (after a lift ride): the AGV loads `targetMap` and localises at `pose` (metres, radians, in the new
+   * map's frame); resolves with its mapSwitchResult. Optional: links without it cannot ride lifts.
+   */
+  sendMapSwitch?(request: { targetMap: string; switchNode: string; pose: { x: number; y: number; theta: number } }): Promise<SwitchOutcome>;
+  /** Navigation mode switch at a switch point; resolves with the AGV's navModeSwitchResult. */
+  sendNavSwitch?(request: { mode: string; node: string }): Promise<SwitchOutcome>;
   /** Ends the session (operator action or shutdown). */
   close(reason: string): void;
   /** Reads basic parameters (empty: all the AGV has); absent on links that do not carry parameter messages. */

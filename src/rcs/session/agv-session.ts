@@ -5,7 +5,7 @@ import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { Logger } from '../logger.ts';
 import type { AgvRecord, Store } from '../store/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
-import type { AgvIdentity, AgvLink, AnswerOutcome, CommandOutcome, ControlCommand, LoadAction, MotionOrder, ParamResult, ParamValue, RunningDataReading } from '../fleet/types.ts';
+import type { AgvIdentity, AgvLink, AnswerOutcome, CommandOutcome, ControlCommand, LoadAction, MotionOrder, ParamResult, ParamValue, RunningDataReading, SwitchOutcome } from '../fleet/types.ts';
 import { AnswerWaiters } from './answer-waiters.ts';
 import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
 import { SessionSpaceLink, type SpaceMessage } from './space-link.ts';
@@ -92,6 +92,9 @@ export class AgvSession implements AgvLink {
   private identity: AgvIdentity | undefined;
   private badFrames: number[] = [];
   private nextActionId = 1;
+  private nextSwitchId = 1;
+  /** Map and navigation switches sent, by request id, until their result arrives. */
+  private readonly switches = new Map<number, (outcome: SwitchOutcome) => void>();
   private lastPersistedNode: string | undefined;
   private lastPersistAt = 0;
   private nextAnswerId = 1;
@@ -184,6 +187,30 @@ export class AgvSession implements AgvLink {
     return waiters.wait(id, this.peer.send(build(id)), this.ctx.settings.ackTimeoutMs);
   }
 
+  sendMapSwitch(request: { targetMap: string; switchNode: string; pose: { x: number; y: number; theta: number } }): Promise<SwitchOutcome> {
+    const targetMapId = this.ctx.numbering.mapNumberOf(request.targetMap);
+    if (targetMapId === 0) return Promise.resolve({ ok: false, detail: `unknown map ${request.targetMap}` });
+    const pose = { x: Math.round(request.pose.x * 1000), y: Math.round(request.pose.y * 1000), theta: Math.round(request.pose.theta * 1000) };
+    return this.switchRequest((requestId) => ({ kind: 'mapSwitch', requestId, targetMapId, switchNodeId: this.ctx.numbering.nodeNumber(request.switchNode), initialPose: pose }));
+  }
+
+  sendNavSwitch(request: { mode: string; node: string }): Promise<SwitchOutcome> {
+    const targetMode = request.mode as Extract<Message, { kind: 'navModeSwitch' }>['targetMode'];
+    return this.switchRequest((requestId) => ({ kind: 'navModeSwitch', requestId, targetMode, switchNodeId: this.ctx.numbering.nodeNumber(request.node) }));
+  }
+
+  /** Sends a switch and resolves with its result message; a refused command or a closed session resolves as failed. */
+  private async switchRequest(build: (requestId: number) => Message): Promise<SwitchOutcome> {
+    const requestId = this.nextSwitchId++;
+    const result = new Promise<SwitchOutcome>((resolve) => this.switches.set(requestId, resolve));
+    const sent = await this.command(build(requestId));
+    if (!sent.ok) {
+      this.switches.delete(requestId);
+      return { ok: false, detail: `${sent.code}: ${sent.message}` };
+    }
+    return result;
+  }
+
   private async command(message: Message): Promise<CommandOutcome> {
     if (this.phase !== 'active') return { ok: false, code: 'CLOSED', message: 'session is not active' };
     const outcome: RequestOutcome = await this.peer.request(message);
@@ -265,6 +292,17 @@ export class AgvSession implements AgvLink {
       case 'vendorData':
         if (frame.flags & 0x04) this.peer.ack(frame);
         return;
+      case 'vendorData':
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      case 'mapSwitchResult':
+      case 'navModeSwitchResult': {
+        const answer = this.switches.get(m.requestId);
+        this.switches.delete(m.requestId);
+        answer?.({ ok: m.result === 'success', detail: m.result === 'success' ? '' : `${m.result}${m.detail ? `: ${m.detail}` : ''}` });
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      }
       case 'nack':
         // A refused parameter or running-data request: its waiter learns why at once instead of timing out.
         for (const waiters of [this.paramReports, this.paramSetAcks, this.runningDataAnswers]) if (waiters.nacked(m.ackedSeq, m.errorCode, m.detail)) return;
@@ -538,6 +576,8 @@ export class AgvSession implements AgvLink {
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
     for (const waiters of [this.paramReports, this.paramSetAcks, this.runningDataAnswers]) waiters.failAll(`session closed (${reason})`);
+    for (const answer of this.switches.values()) answer({ ok: false, detail: `connection closed (${reason})` });
+    this.switches.clear();
     if (!wasActive) this.ctx.leftUnaccessed(this);
     // A socket error or a peer too slow to read its frames is worth a line; an ordinary close is not.
     if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');

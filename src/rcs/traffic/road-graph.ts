@@ -99,9 +99,11 @@ export class RoadGraph {
   }
 
   /** Nearest node to a point, e.g. to place an AGV that reports a pose but no node. */
-  nearestNode(x: number, y: number): { id: string; distance: number } | undefined {
+  /** The node nearest to (x, y); on `map` only when given (positions on different maps are in different frames). */
+  nearestNode(x: number, y: number, map?: string): { id: string; distance: number } | undefined {
     let best: { id: string; distance: number } | undefined;
     for (const node of this.nodes.values()) {
+      if (map !== undefined && node.map !== undefined && node.map !== map) continue;
       const d = Math.hypot(node.x - x, node.y - y);
       if (!best || d < best.distance) best = { id: node.id, distance: d };
     }

@@ -1,7 +1,7 @@
 import { cabinOpenAt, type DoorController, type LiftController } from '../../equipment/types.ts';
 import { poseBetweenFrames, type Pose } from '../../site/lifts.ts';
 import { edgeNavigationModes, navigationModesByNode, type RoutingProfile } from '../../site/routable.ts';
-import type { NavigationMode, SiteMap } from '../../site/types.ts';
+import type { NavigationMode, SiteMap, SiteNode } from '../../site/types.ts';
 import type { TrafficController } from '../types.ts';
 import { FloorRoutes } from './floor-routes.ts';
 import type { TrafficGate } from './gate.ts';
@@ -84,12 +84,16 @@ export class LiftRides implements TrafficGate {
   private readonly doorOpenedAt = new Map<string, number>();
   private readonly failedDoors = new Map<string, string[]>();
   private readonly reasons = new Map<string, string>();
+  /** Parking spots queued AGVs wait at, by AGV. */
+  private readonly waitSpots = new Map<string, string>();
+  private readonly nodeById: ReadonlyMap<string, SiteNode>;
   private nowMs = 0;
 
   constructor(private readonly o: LiftRidesOptions) {
     this.scheduler = new LiftScheduler(o.site);
     this.routes = new FloorRoutes(o.site);
     this.navByNode = navigationModesByNode(o.site);
+    this.nodeById = new Map(o.site.nodes.map((n) => [n.id, n]));
     for (const lift of o.site.lifts) for (const stop of lift.stops) this.cabinLift.set(stop.node, lift.id);
     const edges = new Map(o.site.edges.map((e) => [e.id, e]));
     for (const door of o.site.doors) {
@@ -127,6 +131,11 @@ export class LiftRides implements TrafficGate {
     return leg;
   }
 
+  /** Whether this AGV (by its registered navigation modes and body) can get from one node to another. */
+  agvReaches(agvId: string, from: string, to: string): boolean {
+    return this.reaches(this.o.profileOf(agvId), from, to);
+  }
+
   /** Whether an AGV of this profile can get from one node to another, by lift where the floors differ. */
   reaches(profile: RoutingProfile, from: string, to: string): boolean {
     const key = `${[...profile.navigation].join(',')}|${profile.bodyM}|${from}|${to}`;
@@ -152,6 +161,7 @@ export class LiftRides implements TrafficGate {
     if (ticket?.kind === 'ride' && (ticket.ride.phase === 'queued' || ticket.ride.phase === 'called')) this.release(ticket.ride);
     this.scheduler.cancel(agvId);
     this.reasons.delete(agvId);
+    this.waitSpots.delete(agvId);
   }
 
   /** An operator asks for another relocalisation attempt after the automatic ones failed. */
@@ -257,10 +267,22 @@ export class LiftRides implements TrafficGate {
     const lift = this.o.lifts.get(ride.liftId)!;
     const lobby = this.lobbyFor(agvId, ride.fromNode, here);
     switch (ride.phase) {
-      case 'queued':
-        // Not at the lobby: it is the only way out of the cabin for the AGV riding now.
-        return { kind: 'hold', reason: `queued for lift ${ride.liftId} (${position} ahead)` };
+      case 'queued': {
+        // Not at the lobby: it is the way out of the cabin for the AGV riding now. A free parking spot on the floor,
+        // nearest the lift, keeps the queue off the roads; without one the AGV waits where it is.
+        const reason = `queued for lift ${ride.liftId} (${position} ahead)`;
+        // Next in line while the ride ahead is on board and will leave the cabin on another floor: this lobby is
+        // not its way out, so wait right there and the lift takes this AGV as soon as it is free.
+        const head = this.scheduler.serving(ride.liftId);
+        if (position === 1 && head && (head.phase === 'riding' || head.phase === 'alighting') && head.to !== ride.from) {
+          this.waitSpots.delete(agvId);
+          return { kind: 'drive', goal: lobby, final: false, reason };
+        }
+        const spot = this.waitingSpot(agvId, here, lobby);
+        return spot === undefined ? { kind: 'hold', reason } : { kind: 'drive', goal: spot, final: false, reason };
+      }
       case 'called': {
+        this.waitSpots.delete(agvId);
         if (here === ride.fromNode) {
           // In the cabin: travel.
           this.scheduler.boarded(agvId);
@@ -322,6 +344,31 @@ export class LiftRides implements TrafficGate {
       state.retryAtMs = this.nowMs + (this.o.retrySwitchS ?? 10) * 1000;
       this.o.event('error', 'lift.relocalisation_failed', `${agvId} failed to relocalise on ${ride.to} in lift ${ride.liftId} (attempt ${state.attempts}): ${state.failed}; held in the cabin, lift kept`, agvId);
     });
+  }
+
+  /** Where a queued AGV waits: its spot, or the free parking spot on its floor closest to the lobby. */
+  private waitingSpot(agvId: string, here: string, lobby: string): string | undefined {
+    const kept = this.waitSpots.get(agvId);
+    if (kept !== undefined) return kept;
+    const taken = new Set(this.waitSpots.values());
+    const graph = this.routes.graphFor(this.o.profileOf(agvId));
+    const floor = this.routes.floorOf(here);
+    const at = this.nodeById.get(lobby)!;
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const p of this.o.site.parking) {
+      const n = this.nodeById.get(p.node)!;
+      if (n.map !== floor || taken.has(n.id) || !graph.nodes.has(n.id)) continue;
+      const holder = this.o.traffic.heldBy(n.id);
+      if (holder !== undefined && holder !== agvId) continue;
+      const d = Math.hypot(n.x - at.x, n.y - at.y);
+      if (d < bestDistance) {
+        best = n.id;
+        bestDistance = d;
+      }
+    }
+    if (best !== undefined) this.waitSpots.set(agvId, best);
+    return best;
   }
 
   /** The lobby in front of the cabin closest to where the AGV stands. */

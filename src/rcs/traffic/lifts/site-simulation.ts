@@ -88,6 +88,8 @@ export interface SiteSimResult {
   stallsInjected: number;
   mapSwitches: number;
   navSwitches: number;
+  /** AGV-seconds with an open task, by what the AGV was doing: where the time goes. */
+  timeS: { driving: number; working: number; liftQueue: number; liftRide: number; trafficWait: number };
   events: TrafficEvent[];
 }
 
@@ -136,6 +138,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
   const result: SiteSimResult = {
     tasksDone: 0, crossFloorTasksDone: 0, simMs: 0, tasksPerHour: 0, worstWaitMs: 0, worstWaitAgv: undefined, unheldMoves: 0,
     liftUtilisation: 0, rides: 0, stallsInjected: 0, mapSwitches: 0, navSwitches: 0, events: [],
+    timeS: { driving: 0, working: 0, liftQueue: 0, liftRide: 0, trafficWait: 0 },
   };
   const sizes = new Map(o.agvs.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
   const traffic = new CentralTrafficController(o.site, {
@@ -210,10 +213,13 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     rides.tick(now);
     traffic.tick(now);
     for (const id of lifts.keys()) if (rides.scheduler.serving(id)) liftBusyMs += dt;
-    // Dispatch: each idle AGV takes the oldest task it may serve.
+    // Dispatch: each idle AGV takes, among the oldest tasks it may serve, one that starts on its own floor if there
+    // is one (a ride saved), else the oldest.
     for (const agv of fleet.values()) {
       if (agv.phase !== 'idle' || pending.length === 0) continue;
-      const i = pending.findIndex((t) => mayServe(agv.spec, t));
+      const window = pending.slice(0, 50);
+      const sameFloor = window.findIndex((t) => nodes.get(t.pick)!.map === agv.map && mayServe(agv.spec, t));
+      const i = sameFloor >= 0 ? sameFloor : pending.findIndex((t) => mayServe(agv.spec, t));
       if (i < 0) continue;
       agv.task = pending.splice(i, 1)[0]!;
       agv.phase = 'to_pick';
@@ -225,6 +231,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
         continue;
       }
       if (agv.phase === 'picking' || agv.phase === 'dropping') {
+        result.timeS.working += dt / 1000;
         agv.lastProgressMs = now;
         if (now < agv.busyUntil) continue;
         if (agv.phase === 'picking') agv.phase = 'to_drop';
@@ -240,11 +247,16 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
       const goal = agv.phase === 'to_pick' ? agv.task!.pick : agv.task!.drop;
       const standing = agv.motion.ahead.length === 0 && agv.motion.speed === 0;
       const leg = rides.leg(agv.spec.id, agv.motion.lastNodeId, goal, now);
+      const inLift = leg.kind === 'hold' && /^riding|^relocalising/.test(leg.reason);
+      if (inLift) result.timeS.liftRide += dt / 1000;
+      else if (leg.kind === 'hold' || (!standing ? false : /^queued|^waiting for lift/.test(leg.reason ?? ''))) result.timeS.liftQueue += dt / 1000;
+      else if (!standing) result.timeS.driving += dt / 1000;
+      else result.timeS.trafficWait += dt / 1000;
       if (leg.kind === 'hold') {
         if (!agv.holding) traffic.stop(agv.spec.id);
         agv.holding = true;
         // Riding and relocalising are progress; waiting for a lift to come is not.
-        if (/^riding|^relocalising/.test(leg.reason)) agv.lastProgressMs = now;
+        if (inLift) agv.lastProgressMs = now;
         continue;
       }
       agv.holding = false;
