@@ -7,6 +7,7 @@
 // IPC: sends {ready} once the AGVs are announced, waits for 'go',
 // then floods and sends {sent, seconds}.
 import mqtt from 'mqtt';
+import { vdaFactsheet } from '../src/agv/vda5050/virtual-fleet.ts';
 
 const [brokerUrl, iface, agvsArg, secondsArg, mapId, firstArg, rateArg] = process.argv.slice(2) as [string, string, string, string, string, string, string];
 const rate = Number(rateArg);
@@ -20,15 +21,7 @@ const topic = (i: number, t: string) => `${iface}/v2/FloodCo/${serial(i)}/${t}`;
 const client = await mqtt.connectAsync(brokerUrl, { clientId: `vda-flood-${process.pid}` });
 for (let i = 0; i < agvs; i++) {
   await client.publishAsync(topic(i, 'connection'), JSON.stringify({ ...header(i, 0), connectionState: 'ONLINE' }), { qos: 1 });
-  await client.publishAsync(topic(i, 'factsheet'), JSON.stringify({
-    ...header(i, 0),
-    typeSpecification: { seriesName: 'Flood', agvKinematic: 'DIFF', agvClass: 'CARRIER', maxLoadMass: 100, localizationTypes: ['NATURAL'], navigationTypes: ['VIRTUAL_LINE_GUIDED'] },
-    physicalParameters: { speedMin: 0.1, speedMax: 1, accelerationMax: 1, decelerationMax: 1, heightMax: 0.4, width: 0.7, length: 1 },
-    protocolLimits: { maxStringLens: {}, maxArrayLens: {}, timing: { minOrderInterval: 1, minStateInterval: 1 } },
-    protocolFeatures: { optionalParameters: [], agvActions: [] },
-    agvGeometry: {},
-    loadSpecification: {},
-  }), { qos: 1 });
+  await client.publishAsync(topic(i, 'factsheet'), JSON.stringify({ ...header(i, 0), ...vdaFactsheet({ seriesName: 'Flood', lengthM: 1, widthM: 0.7, speedMps: 1, actions: [] }) }), { qos: 1 });
 }
 process.send!({ ready: true });
 await new Promise<void>((resolve) => process.once('message', () => resolve()));

@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { AgvClient } from 'vda-5050-lib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
-import { VdaVirtualFleet } from '../../src/agv/vda5050/virtual-fleet.ts';
+import { VdaVirtualFleet, vdaFactsheet } from '../../src/agv/vda5050/virtual-fleet.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { VDA_ERROR_CODES } from '../../src/rcs/vda5050/convert.ts';
 import { demoSite, e2eConfig, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
@@ -99,14 +99,7 @@ describe('VDA 5050 bridge robustness', () => {
     cleanup.push(() => agv.stop());
     await agv.subscribe('instantActions', (message) => {
       if (message.instantActions.some((a) => a.actionType === 'factsheetRequest')) {
-        void agv.publish('factsheet', {
-          typeSpecification: { seriesName: 'Deaf', agvKinematic: 'DIFF', agvClass: 'CARRIER', maxLoadMass: 100, localizationTypes: ['NATURAL'], navigationTypes: ['VIRTUAL_LINE_GUIDED'] },
-          physicalParameters: { speedMin: 0.1, speedMax: 1, accelerationMax: 1, decelerationMax: 1, heightMax: 0.4, width: 0.7, length: 1 },
-          protocolLimits: { maxStringLens: {}, maxArrayLens: {}, timing: { minOrderInterval: 1, minStateInterval: 1 } },
-          protocolFeatures: { optionalParameters: [], agvActions: [] },
-          agvGeometry: {},
-          loadSpecification: {},
-        } as never, { retainMessage: true });
+        void agv.publish('factsheet', vdaFactsheet({ seriesName: 'Deaf', lengthM: 1, widthM: 0.7, speedMps: 1, actions: [] }), { retainMessage: true });
       }
     });
     const { headerId: _h, timestamp: _t, version: _v, manufacturer: _m, serialNumber: _s, ...state } = stateAt('DEAF-1', 0, start.x, start.y, site.id);
