@@ -129,4 +129,26 @@ describe('VDA 5050 bridge robustness', () => {
     });
     expect(drops).toBeGreaterThan(0);
   }, 240_000);
+
+  it('pauses a VDA AGV at its next node, resumes it, stops and releases it through the operator API, and the task completes', async () => {
+    const { platform, iface } = await setUp();
+    const fleet = await virtualFleet(platform, iface, 1);
+    const post = (path: string) => fetch(`${platform.apiUrl}/api/v1/agvs/VDA-001/${path}`, { method: 'POST', headers: { 'x-api-key': platform.demoApiKey! } });
+    const id = (await submitTask(platform.apiUrl, platform.demoApiKey!, taskPairs(platform.site, 1)[0]!)).json.id as string;
+    const agv = fleet.controllers[0]!;
+    await waitFor('VDA-001 driving', () => agv.currentState.driving === true);
+    expect((await post('pause')).status).toBe(200);
+    // cancelOrder: the virtual AGV finishes the edge it is on and stands on a node of the site.
+    await waitFor('VDA-001 stopped on a node', () => {
+      const s = agv.currentState;
+      const node = platform.site.nodes.find((n) => n.id === s.lastNodeId);
+      return !s.driving && s.nodeStates.length === 0 && node !== undefined && Math.hypot(node.x - s.agvPosition!.x, node.y - s.agvPosition!.y) < 1e-6;
+    });
+    expect((await post('resume')).status).toBe(200);
+    await waitFor('VDA-001 driving again', () => agv.currentState.driving === true);
+    expect((await post('estop')).status).toBe(200);
+    await waitFor('VDA-001 paused', () => agv.currentState.paused === true);
+    expect((await post('estop/release')).status).toBe(200);
+    await waitFor('task completed', async () => (await platform.tasks.get(id))?.state === 'completed', 200_000);
+  }, 240_000);
 });

@@ -46,6 +46,8 @@ export class SiteVirtualAgvAdapter extends VirtualAgvAdapter {
       ...edge,
       edgeTraversed: () => {
         edge.edgeTraversed();
+        // The controller no longer follows the cancelled order's edges: the node reached is reported here.
+        this.controller.updatePartialState({ lastNodeId: edge.endNode.nodeId, lastNodeSequenceId: edge.endNode.sequenceId }, true);
         super.stopTraverse(context);
       },
     };
