@@ -1,6 +1,11 @@
-// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P]
+// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P] [-- --gateways N]
+//                     [-- --transport tcp|mqtt] [-- --broker mqtt://127.0.0.1:1883]
 // The platform (session server, registry, coordinator, central traffic control, SQLite) runs in this process; the
-// simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s.
+// simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. With
+// --transport mqtt every AGV reaches the platform through the MQTT broker instead (docs/protocol.md "MQTT binding":
+// one MQTT connection per AGV, the platform on one connection for the site, topics under a root of their own per
+// step); the line then also gives the broker's CPU (broker_cpu_pct: the local process listening on the broker port,
+// read from /proc; null for a remote broker).
 //
 // Load: every AGV gets a new one-hop motion segment every P s (default 2). Chosen design: direct motion commands
 // through the session's command path (AgvLink.sendMotion, what dispatch uses) for hops reserved through the
@@ -19,6 +24,10 @@
 // mean time between segments per AGV); frames/s and status frames/s received; RCS and simulator CPU (% of one core)
 // and RSS; event-loop lag p99 of the RCS (perf_hooks); secure_share (--secure-share F runs that fraction of the fleet
 // in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does).
+// --gateways N runs N protocol gateway processes (the platform's `--gateways`): they terminate TCP and the secure
+// channel, and the RCS process (the coordinator) keeps the sessions; the line then adds the gateways' CPU and RSS,
+// and rcs_cpu_us_per_frame / rcs_cpu_us_per_agv_s give the coordinator's own cost apart (with 0 gateways they
+// include the socket and crypto work).
 //
 // Ramp: 250, 500, 1000, 1000 all-secure, 2000, 5000, 10000; stops after the first saturated plain step: AGVs could
 // not all connect, the RCS used > 90 % of a core, command p99 > 500 ms, or the fleet got a segment less often than
@@ -35,6 +44,8 @@ import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
 import { LatencyRecorder } from '../src/rcs/session/latency.ts';
 import { pairGrid } from './lib/pair-grid.ts';
 import { SegmentDriver } from './lib/segment-driver.ts';
+import { brokerCpuReader } from './lib/broker-cpu.ts';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Result lines are the only stdout output; the platform's operational logs (one line per dropped AGV when a step
@@ -67,6 +78,14 @@ function option(name: string): number | undefined {
   return value;
 }
 
+function textOption(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
+}
+
 /** Simulator ids of the AGVs that run in secure mode: `share` of them, spread evenly over the fleet. */
 function secureIds(agvs: number, share: number): string[] {
   const ids: string[] = [];
@@ -92,22 +111,36 @@ function percentiles(samples: number[], ps: number[]): (number | undefined)[] {
   return recorder.percentiles(ps);
 }
 
-async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
+interface Transport {
+  kind: 'tcp' | 'mqtt';
+  broker: string;
+}
+
+/** Total CPU ms and RSS bytes of the gateway processes (zero without gateways). */
+async function gatewayUsage(platform: PlatformHandle): Promise<{ cpuMs: number; rss: number }> {
+  const all = (await platform.gateways?.usage()) ?? [];
+  return { cpuMs: all.reduce((sum, u) => sum + u.cpuMs, 0), rss: all.reduce((sum, u) => sum + u.rss, 0) };
+}
+
+async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport, gateways: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-bench-'));
   const grid = pairGrid(agvs);
   const mapPath = join(dir, 'map.json');
   writeFileSync(mapPath, JSON.stringify({ nodes: grid.site.nodes, startNodes: grid.startNodes }));
+  // A topic root of its own per step: runs sharing the broker never see each other's links.
+  const mqtt = transport.kind === 'mqtt' ? { url: transport.broker, root: `bench-${randomBytes(4).toString('hex')}/unifleet/v1`, site: grid.site.id } : undefined;
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel, mqttUrl: mqtt?.url ?? '', mqttTopicRoot: mqtt?.root, gateways },
     { site: grid.site },
   );
   const secure = secureIds(agvs, secureShare);
-  const childArgs = [mapPath, String(platform.rcsPort), String(agvs)];
+  let securePath = '';
   if (secure.length > 0) {
-    const securePath = join(dir, 'secure.json');
+    securePath = join(dir, 'secure.json');
     await enrolSecure(platform, secure, securePath);
-    childArgs.push(securePath);
   }
+  const childArgs = [mapPath, String(platform.rcsPort), String(agvs), securePath, mqtt ? JSON.stringify(mqtt) : ''];
+  const brokerCpu = mqtt ? brokerCpuReader(mqtt.url) : undefined;
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const driver = new SegmentDriver(platform, grid, segmentS * 1000);
   let statusFrames = 0;
@@ -131,6 +164,8 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const status0 = statusFrames;
     const disconnects0 = disconnects;
     const sim0 = await childUsage(child);
+    const broker0 = brokerCpu?.();
+    const gateways0 = await gatewayUsage(platform);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     lag.enable();
@@ -144,6 +179,8 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const sim1 = await childUsage(child);
+    const broker1 = brokerCpu?.();
+    const gateways1 = await gatewayUsage(platform);
     const frames = platform.sessions.framesIn() - frames0;
     const status = statusFrames - status0;
     const dropped = disconnects - disconnects0;
@@ -157,6 +194,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const segmentInterval = commandsPerS > 0 ? online / commandsPerS : undefined;
     const line = {
       bench: 'fleet',
+      transport: transport.kind,
       agvs,
       online,
       secure_share: secureShare,
@@ -167,7 +205,13 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       rcs_cpu_pct: round1(cpuPct),
       rcs_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       sim_cpu_pct: round1(((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100),
+      gateways,
+      gateway_cpu_pct: round1(((gateways1.cpuMs - gateways0.cpuMs) / wallMs) * 100),
+      gateway_rss_mb: Math.round(gateways1.rss / 1024 / 1024),
+      rcs_cpu_us_per_frame: frames > 0 ? round1((cpu.user + cpu.system) / frames) : null,
+      rcs_cpu_us_per_agv_s: online > 0 ? round1((cpu.user + cpu.system) / online / (wallMs / 1000)) : null,
       sim_rss_mb: Math.round(sim1.rss / 1024 / 1024),
+      broker_cpu_pct: broker0 !== undefined && broker1 !== undefined ? round1(((broker1 - broker0) / wallMs) * 100) : null,
       load_avg_1m: round1(loadavg()[0]!),
       event_loop_lag_p99_ms: round2(lag.percentile(99) / 1e6),
       cmd_latency_p50_ms: round2(p50),
@@ -208,12 +252,16 @@ const secureShare = option('secure-share') ?? 0;
 if (secureShare > 1) throw new Error('--secure-share is a fraction of the fleet, 0 to 1');
 const measureS = option('measure-s') ?? 10;
 const segmentS = option('segment-s') ?? 2;
+const transport: Transport = { kind: textOption('transport') === 'mqtt' ? 'mqtt' : 'tcp', broker: textOption('broker') ?? 'mqtt://127.0.0.1:1883' };
+if (!['tcp', 'mqtt', undefined].includes(textOption('transport'))) throw new Error('--transport is tcp or mqtt');
+const gateways = option('gateways') ?? 0;
+if (!Number.isInteger(gateways)) throw new Error('--gateways is a whole number of processes');
 const steps: { agvs: number; secureShare: number; ends: boolean }[] =
   single !== undefined
     ? [{ agvs: single, secureShare, ends: false }]
     : [250, 500, 1000, 'secure', 2000, 5000, 10000].map((s) => (s === 'secure' ? { agvs: 1000, secureShare: 1, ends: false } : { agvs: s as number, secureShare, ends: true }));
 for (const step of steps) {
-  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS);
+  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport, gateways);
   console.log(JSON.stringify(line));
   if (saturated && step.ends) break;
 }

@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
   });
 
+  // A standby waits here (its API answers /readyz 'standby') until the leader of the site fails.
+  platform.onLeadershipLost(() => process.exit(1));
+  if (platform.role === 'standby') logger.info({ site: platform.site.id }, 'standing by: another instance leads this site');
+  await platform.leading;
+
   let sim: Simulator | undefined;
   if (config.simAgvs > 0) {
     // The demo enrols its own fleet, as a site would (unknown AGVs wait for an operator's approval). Every third

@@ -14,6 +14,13 @@ export interface PlatformConfig {
   rcsHost: string;
   /** AGV protocol (TCP) port; 0 picks a free one. */
   rcsPort: number;
+  /**
+   * MQTT broker the platform also takes AGV links from (mqtt://[user:password@]host:1883, mqtts://…); empty: no
+   * MQTT, TCP only. Topics: docs/protocol.md "MQTT binding".
+   */
+  mqttUrl: string;
+  /** Topic root of the MQTT binding: links live under `{root}/{site id}/…`. */
+  mqttTopicRoot: string;
   /** Accept AGVs that are not enrolled (registers them on first contact). */
   autoEnrol: boolean;
   /**
@@ -36,6 +43,11 @@ export interface PlatformConfig {
   /** Outbound bytes queued for one slow AGV before its connection is closed. */
   maxQueuedBytes: number;
   /**
+   * Protocol gateway processes that terminate AGV connections (TCP and the secure channel) and hand plain frames to
+   * this process, which keeps every session; 0 (default): connections are read in this process.
+   */
+  gateways: number;
+  /**
    * Per-source limits (one source = one IP address). A whole fleet may share one address (NAT, a simulator), so
    * nothing bounds accessed AGVs per source; the limits are on what a fleet does only briefly per connection.
    * Connections from one source that have not completed access yet, at once:
@@ -47,6 +59,10 @@ export interface PlatformConfig {
   /** Key-exchange starts (SM2 work each) per second from one source (sustained; keyExchangeBurst at once). */
   keyExchangesPerSecond: number;
   keyExchangeBurst: number;
+  /** How often running data (odometry, counters, diagnostics) is requested from every online AGV; 0: never. */
+  runningDataPeriodMs: number;
+  /** Running-data samples older than this are deleted. */
+  runningDataRetentionMs: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
@@ -67,6 +83,11 @@ export interface PlatformConfig {
   traffic: TrafficMode;
   /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
   registeredFootprints: boolean;
+  /**
+   * Share the site with other platform processes on the same PostgreSQL database (dbUrl): one leads (commands
+   * AGVs), the others stand by warm and take over when it fails (docs/deployment.md, "Site failover").
+   */
+  leaderElection: boolean;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
   logLevel: LogLevel;
@@ -101,6 +122,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   apiPort: 8080,
   rcsHost: '0.0.0.0',
   rcsPort: 7700,
+  mqttUrl: '',
+  mqttTopicRoot: 'unifleet/v1',
   autoEnrol: true,
   autoApprove: false,
   requireSecure: false,
@@ -111,6 +134,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   preAccessStrikes: 3,
   maxFramesPerSecond: 200,
   maxQueuedBytes: 4 * 1024 * 1024,
+  gateways: 0,
   // A fleet of thousands behind one address restarting at once gets in within seconds; refused connections retry
   // with the SDK's reconnect backoff. A hostile source is held to these rates, each cheap to refuse.
   maxUnaccessedPerSource: 1_024,
@@ -118,6 +142,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
+  runningDataPeriodMs: 60_000,
+  runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,
   openReads: false,
   metricsAuth: false,
@@ -128,6 +154,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   timeFactor: 1,
   traffic: 'central',
   registeredFootprints: false,
+  leaderElection: false,
   webhooks: true,
   logLevel: 'info',
   vda5050: false,
@@ -146,6 +173,8 @@ const ENV: Record<keyof PlatformConfig, string> = {
   apiPort: 'UNIFLEET_API_PORT',
   rcsHost: 'UNIFLEET_RCS_HOST',
   rcsPort: 'UNIFLEET_RCS_PORT',
+  mqttUrl: 'UNIFLEET_MQTT_URL',
+  mqttTopicRoot: 'UNIFLEET_MQTT_TOPIC_ROOT',
   autoEnrol: 'UNIFLEET_AUTO_ENROL',
   autoApprove: 'UNIFLEET_AUTO_APPROVE',
   requireSecure: 'UNIFLEET_REQUIRE_SECURE',
@@ -156,11 +185,14 @@ const ENV: Record<keyof PlatformConfig, string> = {
   preAccessStrikes: 'UNIFLEET_PRE_ACCESS_STRIKES',
   maxFramesPerSecond: 'UNIFLEET_MAX_FRAMES_PER_SECOND',
   maxQueuedBytes: 'UNIFLEET_MAX_QUEUED_BYTES',
+  gateways: 'UNIFLEET_GATEWAYS',
   maxUnaccessedPerSource: 'UNIFLEET_MAX_UNACCESSED_PER_SOURCE',
   connectionsPerSecond: 'UNIFLEET_CONNECTIONS_PER_SECOND',
   connectionBurst: 'UNIFLEET_CONNECTION_BURST',
   keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
   keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
+  runningDataPeriodMs: 'UNIFLEET_RUNNING_DATA_PERIOD_MS',
+  runningDataRetentionMs: 'UNIFLEET_RUNNING_DATA_RETENTION_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',
@@ -171,6 +203,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
+  leaderElection: 'UNIFLEET_LEADER_ELECTION',
   webhooks: 'UNIFLEET_WEBHOOKS',
   logLevel: 'UNIFLEET_LOG_LEVEL',
   vda5050: 'UNIFLEET_VDA5050',

@@ -1,9 +1,11 @@
 import type { Frame } from '../../src/protocol/index.ts';
-import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
+import { systemClock } from '../../src/core/index.ts';
+import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES, type SimAgvOptions } from '../../src/agv/sim/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
-import type { SiteMap } from '../../src/rcs/site/types.ts';
+import type { SiteMap, SiteNode } from '../../src/rcs/site/types.ts';
+import type { CommandOutcome } from '../../src/rcs/fleet/types.ts';
 import { testConfig } from './test-config.ts';
 
 // Shared set-up for end-to-end tests: a real platform (TCP + HTTP + SQLite) and a simulated fleet over real sockets,
@@ -81,10 +83,55 @@ export async function startFleet(agvs: number, settings: Partial<PlatformConfig>
   return { platform, sim, clock, checker };
 }
 
-export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/**
+ * A lone simulated AGV (real time, its own 50 ms body tick) standing on the site node at `index`; connects over TCP
+ * to the platform unless `extra` says otherwise.
+ */
+export function loneSimAgv(platform: PlatformHandle, id: string, index: number, extra: Partial<SimAgvOptions> = {}): SimAgv {
+  const n = platform.site.nodes[index]!;
+  return new SimAgv({
+    id,
+    profile: VENDOR_PROFILES[1]!,
+    serial: `SER-${id}`,
+    start: { nodeNumber: index + 1, x: n.x, y: n.y },
+    mapNumber: 1,
+    clock: systemClock,
+    port: platform.rcsPort,
+    selfTickMs: 50,
+    ...extra,
+  });
+}
+
+/**
+ * Sends the AGV standing on the site's first node a one-hop motion order along an edge, once central traffic
+ * control granted the hop (it grants in planning rounds, so the first request may be answered 'wait').
+ */
+export async function sendGrantedHop(platform: PlatformHandle, agvId: string, orderId: number): Promise<{ outcome: CommandOutcome; from: SiteNode; to: SiteNode }> {
+  const from = platform.site.nodes[0]!;
+  const edge = platform.site.edges.find((e) => e.from === from.id)!;
+  const to = platform.site.nodes.find((n) => n.id === edge.to)!;
+  await waitFor('the hop granted by traffic control', () => platform.traffic.request(agvId, to.id, Date.now()).kind === 'go', 10_000);
+  const outcome = await platform.registry.live(agvId)!.link!.sendMotion({
+    orderId,
+    updateId: 0,
+    released: [
+      { nodeId: from.id, x: from.x, y: from.y },
+      { nodeId: to.id, x: to.x, y: to.y },
+    ],
+    announced: [],
+  });
+  return { outcome, from, to };
+}
+
+export async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  explain?: () => string | Promise<string>,
+): Promise<void> {
   const started = Date.now();
   while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -103,4 +150,22 @@ export async function submitTask(apiUrl: string, key: string, body: object, idem
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Why tasks are not done: each open task with its AGV's state, position, held nodes and traffic wait, for a failure message. */
+export async function explainOpenTasks(platform: PlatformHandle): Promise<string> {
+  const page = await platform.tasks.list({ limit: 500 });
+  const waits = new Map(platform.traffic.waiting().map((w) => [w.agvId, w]));
+  return page.items
+    .filter((t) => t.state !== 'completed')
+    .map((t) => {
+      const agv = t.agvId ? platform.registry.live(t.agvId) : undefined;
+      const s = agv?.status;
+      const agvPart = t.agvId
+        ? `${t.agvId} ${agv?.link ? 'linked' : 'unlinked'} state=${s?.state} at=${s?.lastNodeId} (${s?.x.toFixed(2)},${s?.y.toFixed(2)}) loaded=${s?.loaded} action=${s?.actionRunning} ` +
+          `held=[${platform.traffic.held(t.agvId).join(',')}] wait=${JSON.stringify(waits.get(t.agvId) ?? null)} control=${JSON.stringify(platform.controls.state(t.agvId))}`
+        : 'unassigned';
+      return `${t.id} ${t.state} ${t.pick}->${t.drop}: ${agvPart}`;
+    })
+    .join('\n');
 }

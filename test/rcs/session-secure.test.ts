@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/index.ts';
 import { generateSm2KeyPair } from '../../src/protocol/secure/index.ts';
-import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
+import type { SimAgv } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { demoSite, waitFor } from './e2e-harness.ts';
+import { demoSite, loneSimAgv, sendGrantedHop, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';
 
 // Secure mode end to end over real TCP: SM2 key exchange, then SM4-encrypted, SM2-signed frames both ways.
@@ -21,18 +20,7 @@ describe('secure sessions', () => {
   });
 
   function secureAgv(id: string, keys: { privateKey: Uint8Array; publicKey: Uint8Array }, node: number): SimAgv {
-    const n = platform.site.nodes[node]!;
-    const agv = new SimAgv({
-      id,
-      profile: VENDOR_PROFILES[1]!,
-      serial: `SER-${id}`,
-      start: { nodeNumber: node + 1, x: n.x, y: n.y },
-      mapNumber: 1,
-      clock: systemClock,
-      port: platform.rcsPort,
-      selfTickMs: 50,
-      secure: { ...keys, platformPublicKey: platform.platformPublicKey },
-    });
+    const agv = loneSimAgv(platform, id, node, { secure: { ...keys, platformPublicKey: platform.platformPublicKey } });
     started.push(agv);
     return agv;
   }
@@ -45,23 +33,8 @@ describe('secure sessions', () => {
     await waitFor('secure AGV online', () => platform.registry.get('SEC-1')?.connection === 'online', 10_000);
     expect(platform.registry.get('SEC-1')!.mode).toBe('secure');
     await waitFor('status over the secure channel', () => platform.traffic.held('SEC-1').length === 1, 10_000);
-    // A command round trip through the encrypted channel: one hop along an edge.
-    const from = platform.site.nodes[0]!;
-    const edge = platform.site.edges.find((e) => e.from === from.id)!;
-    const to = platform.site.nodes.find((n) => n.id === edge.to)!;
-    // The central controller grants in planning rounds, so the first request may be answered 'wait'; the hop must
-    // be granted (held) before it is sent.
-    await waitFor('the hop granted by traffic control', () => platform.traffic.request('SEC-1', to.id, Date.now()).kind === 'go', 10_000);
-    expect(platform.traffic.held('SEC-1')).toContain(to.id);
-    const outcome = await platform.registry.live('SEC-1')!.link!.sendMotion({
-      orderId: 77,
-      updateId: 0,
-      released: [
-        { nodeId: from.id, x: from.x, y: from.y },
-        { nodeId: to.id, x: to.x, y: to.y },
-      ],
-      announced: [],
-    });
+    // A command round trip through the encrypted channel: one hop along an edge, sent once granted (held).
+    const { outcome, from } = await sendGrantedHop(platform, 'SEC-1', 77);
     expect(outcome.ok).toBe(true);
     // Whether it follows this order or the parking order dispatch sends next, it moves: commands and status both
     // travel the protected channel.

@@ -10,6 +10,8 @@ describe('LIF site import', () => {
   it('reads nodes, one-way edges, speeds, stations and chargers from a LIF layout', async () => {
     const site = await readSiteMapFile(LIF_PATH);
     expect(site.id).toBe('lif-demo');
+    expect(site.maps.map((m) => m.id)).toEqual(['lif-demo']);
+    expect(site.nodes.every((n) => n.map === 'lif-demo')).toBe(true);
     expect(site.nodes).toHaveLength(6);
     expect(site.edges.find((e) => e.id === 'AB')).toMatchObject({ from: 'A', to: 'B', length: 2, maxSpeed: 1.5 });
     expect(site.edges.find((e) => e.id === 'BE')!.maxSpeed).toBe(0.5);
@@ -28,7 +30,7 @@ describe('LIF site import', () => {
 });
 
 describe('VDA 5050 conversion', () => {
-  const site = orderSiteOf({ id: 'm', name: 'm', nodes: [{ id: 'a', x: 0, y: 0, kind: 'waypoint' }, { id: 'b', x: 1, y: 0, kind: 'waypoint' }, { id: 'c', x: 2, y: 0, kind: 'waypoint' }, { id: 'd', x: 3, y: 0, kind: 'waypoint' }], edges: [{ id: 'ab', from: 'a', to: 'b', length: 1, maxSpeed: 1, bidirectional: true }, { id: 'bc', from: 'b', to: 'c', length: 1, maxSpeed: 0.5 }, { id: 'cd', from: 'c', to: 'd', length: 1, maxSpeed: 1 }], stations: [], chargers: [], parking: [] });
+  const site = orderSiteOf({ id: 'm', name: 'm', maps: [{ id: 'm', name: 'm', frame: { x: 0, y: 0, theta: 0 } }], nodes: [{ id: 'a', x: 0, y: 0, kind: 'waypoint', map: 'm' }, { id: 'b', x: 1, y: 0, kind: 'waypoint', map: 'm' }, { id: 'c', x: 2, y: 0, kind: 'waypoint', map: 'm' }, { id: 'd', x: 3, y: 0, kind: 'waypoint', map: 'm' }], edges: [{ id: 'ab', from: 'a', to: 'b', length: 1, maxSpeed: 1, bidirectional: true }, { id: 'bc', from: 'b', to: 'c', length: 1, maxSpeed: 0.5 }, { id: 'cd', from: 'c', to: 'd', length: 1, maxSpeed: 1 }], stations: [], chargers: [], parking: [], lifts: [], doors: [], navigationAreas: [] });
   const step = (id: string, x: number) => ({ nodeId: id, x, y: 0 });
 
   it('puts released nodes in the base and announced ones in the horizon, with stitching sequence ids', () => {

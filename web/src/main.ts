@@ -10,6 +10,8 @@ import { EventView } from './views/events.ts';
 import { HealthView } from './views/health.ts';
 import { PendingAgvList } from './views/pending-agvs.ts';
 import { TaskListView } from './views/tasks.ts';
+import { AgvDataPanel } from './views/agv-data.ts';
+import { ZonePanel } from './views/zones.ts';
 
 declare global {
   interface Window {
@@ -148,7 +150,9 @@ function shell(root: HTMLElement, user: SessionUser): void {
     pinned = id;
     store.select(id);
   };
-  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, legend)), show: () => {} };
+  const agvData = new AgvDataPanel(store, user);
+  const zones = new ZonePanel(store, mapView, user);
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element)), show: () => {} };
   agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;

@@ -4,9 +4,10 @@ import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
+import { connectMqtt } from '../transport/mqtt.ts';
 import type {
   ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
-  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamSet, RunningDataRequest, SpaceRequest, SpaceResponse,
+  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse,
 } from './types.ts';
 
 // The AGV SDK: what a vendor embeds to join a UniFleet site. It connects, asks for access, registers with its
@@ -39,6 +40,8 @@ export class AgvClient {
   private backoffMs: number;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
+  /** Index into options.endpoints of the instance that accepted last (tried first next time). */
+  private endpointIndex = 0;
   /** Negotiated at access. */
   private version = PROTOCOL_VERSION;
 
@@ -58,9 +61,9 @@ export class AgvClient {
     charging?: Handler<ChargingCommand>;
     mapSwitch?: Handler<MapSwitch, MapSwitchOutcome>;
     navSwitch?: Handler<NavModeSwitch, NavSwitchOutcome>;
-    paramQuery?: (q: ParamQuery) => { param: string; value: number }[];
-    paramSet?: Handler<ParamSet>;
-    runningData?: (r: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>;
+    paramQuery?: (q: ParamQuery) => ParamValue[];
+    paramSet?: Handler<ParamSet, ParamResult[]>;
+    runningData?: (r: RunningDataRequest) => RunningDataFields;
     space?: (r: SpaceResponse) => void;
   } = {};
 
@@ -71,6 +74,7 @@ export class AgvClient {
     this.clock = clock;
     this.backoffMs = options.initialBackoffMs ?? 500;
     if ((options.mode ?? 'normal') === 'secure' && !options.secure) throw new Error('secure mode needs the AGV key pair (options.secure)');
+    if (options.transport === 'mqtt' && !options.connect && !options.mqtt?.url) throw new Error('transport mqtt needs the broker (options.mqtt.url and site)');
     if (options.enrolmentSecret !== undefined) {
       if (!/^[0-9a-fA-F]{64}$/.test(options.enrolmentSecret)) throw new Error('enrolmentSecret must be 64 hex characters (32 bytes)');
       this.secretKey = enrolmentSecretKey(Buffer.from(options.enrolmentSecret, 'hex'));
@@ -114,17 +118,21 @@ export class AgvClient {
     this.handlers.navSwitch = handler;
     return this;
   }
-  onParamSet(handler: Handler<ParamSet>): this {
+  /**
+   * Applies a paramSet, all or nothing; return one result per parameter (answered as paramSetAck). Without a handler
+   * every parameter is answered readOnly.
+   */
+  onParamSet(handler: Handler<ParamSet, ParamResult[]>): this {
     this.handlers.paramSet = handler;
     return this;
   }
   /** Answers the platform's parameter reads; return the values asked for (all when the query lists none). */
-  onParamQuery(handler: (query: ParamQuery) => Extract<Message, { kind: 'paramReport' }>['params']): this {
-    this.handlers.paramQuery = handler as (q: ParamQuery) => { param: string; value: number }[];
+  onParamQuery(handler: (query: ParamQuery) => ParamValue[]): this {
+    this.handlers.paramQuery = handler;
     return this;
   }
   /** Answers runningDataRequest (odometry, counters, diagnostics, logs); without a handler the request is nacked. */
-  onRunningDataRequest(handler: (request: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>): this {
+  onRunningDataRequest(handler: (request: RunningDataRequest) => RunningDataFields): this {
     this.handlers.runningData = handler;
     return this;
   }
@@ -194,9 +202,7 @@ export class AgvClient {
     this.setState('connecting');
     let channel: FrameChannel;
     try {
-      channel = this.options.connect
-        ? await this.options.connect()
-        : await connectTcp(this.options.host ?? '127.0.0.1', this.options.port ?? 7700);
+      channel = await this.openChannel();
     } catch {
       this.scheduleReconnect();
       return;
@@ -224,6 +230,31 @@ export class AgvClient {
     const proof = mode === 'normal' && this.secretKey ? { proofTime, proof: accessProof(this.secretKey, agvId, proofTime) } : {};
     peer.send({ kind: 'accessRequest', agvId, mode, versionMin: 0x10, versionMax: PROTOCOL_VERSION, vendor: this.options.registration.vendor, ...proof });
     this.watchLiveness(peer);
+  }
+
+  private openChannel(): Promise<FrameChannel> {
+    const o = this.options;
+    if (o.connect) return o.connect();
+    if (o.transport === 'mqtt') return connectMqtt({ ...o.mqtt!, agvId: o.agvId });
+    return this.connectToPlatform();
+  }
+
+  /** TCP to the platform: the one address configured, or the first endpoint in failover order that accepts. */
+  private async connectToPlatform(): Promise<FrameChannel> {
+    const endpoints = this.options.endpoints?.length ? this.options.endpoints : [{ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 7700 }];
+    let lastError: unknown;
+    for (let i = 0; i < endpoints.length; i++) {
+      const index = (this.endpointIndex + i) % endpoints.length;
+      const { host, port } = endpoints[index]!;
+      try {
+        const channel = await connectTcp(host, port);
+        this.endpointIndex = index;
+        return channel;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   private teardown(): void {
@@ -339,7 +370,7 @@ export class AgvClient {
         void this.runCommand(frame, this.handlers.charging, m);
         return;
       case 'paramSet':
-        void this.runCommand(frame, this.handlers.paramSet, m);
+        void this.runParamSet(m);
         return;
       case 'mapSwitch':
         void this.runSwitch(frame, m);
@@ -348,7 +379,7 @@ export class AgvClient {
         void this.runNavSwitch(frame, m);
         return;
       case 'paramQuery': {
-        const params = (this.handlers.paramQuery?.(m) ?? []) as Extract<Message, { kind: 'paramReport' }>['params'];
+        const params = this.handlers.paramQuery?.(m) ?? [];
         peer.send({ kind: 'paramReport', queryId: m.queryId, params });
         return;
       }
@@ -443,6 +474,17 @@ export class AgvClient {
     }
     if (result && !result.ok) peer.nack(frame.seq, frame.msgType, result.code as ProtocolErrorCode, result.detail ?? '');
     else peer.ack(frame);
+  }
+
+  /** paramSet is answered by paramSetAck only (ack rule 1); a handler that throws rejects every parameter. */
+  private async runParamSet(m: ParamSet): Promise<void> {
+    let results: ParamResult[];
+    try {
+      results = this.handlers.paramSet ? await this.handlers.paramSet(m) : m.params.map((p) => ({ param: p.param, result: 'readOnly' as const }));
+    } catch {
+      results = m.params.map((p) => ({ param: p.param, result: 'rejected' as const }));
+    }
+    this.peer?.send({ kind: 'paramSetAck', requestId: m.requestId, results });
   }
 
   private async runSwitch(frame: Frame, m: MapSwitch): Promise<void> {

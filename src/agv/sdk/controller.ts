@@ -62,7 +62,14 @@ export class AgvController {
       .onMotion((cmd) => this.onOrder(cmd))
       .onControl((cmd) => this.onControl(cmd))
       .onActuator((cmd) => this.onAction(cmd.action))
-      .onCharging((cmd) => this.onCharging(cmd));
+      .onCharging((cmd) => this.onCharging(cmd))
+      .onParamQuery((query) => {
+        const all = this.adapter.parameters?.() ?? [];
+        return query.params.length === 0 ? all : all.filter((p) => query.params.includes(p.param));
+      });
+    const { setParameters, runningData } = this.adapter;
+    if (setParameters) this.client.onParamSet((set) => setParameters.call(this.adapter, set.params));
+    if (runningData) this.client.onRunningDataRequest(() => ({ ...runningData.call(this.adapter), logs: [] }));
     // Without the platform nobody guards the nodes ahead: brake at the next (released) node until it is back.
     this.client.on('linkLost', () => this.stopAtNextNode());
   }

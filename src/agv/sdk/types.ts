@@ -1,5 +1,6 @@
 import type { MessageOfKind, ProtocolErrorCode } from '../../protocol/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
+import type { MqttLinkOptions } from '../transport/mqtt.ts';
 
 // The SDK's public types: what a vendor fills in and what its handlers receive. All values are in protocol units
 // (mm, mrad, mm/s, 0.1 %, ms).
@@ -19,6 +20,12 @@ export type NavModeSwitch = MessageOfKind<'navModeSwitch'>;
 export type ParamQuery = MessageOfKind<'paramQuery'>;
 export type ParamSet = MessageOfKind<'paramSet'>;
 export type RunningDataRequest = MessageOfKind<'runningDataRequest'>;
+/** A basic parameter and its value in the parameter's unit (ParamId). */
+export type ParamValue = ParamSet['params'][number];
+/** One entry of a paramSetAck: the AGV's verdict on one parameter. */
+export type ParamResult = MessageOfKind<'paramSetAck'>['results'][number];
+/** What runningData carries besides the request id it answers. */
+export type RunningDataFields = Without<MessageOfKind<'runningData'>, 'kind' | 'requestId'>;
 export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
 export type SpaceResponse = MessageOfKind<'spaceResponse'>;
 export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;
@@ -38,11 +45,30 @@ export interface SecureCredentials {
   platformPublicKey: Uint8Array;
 }
 
+/** One platform instance's AGV protocol address. */
+export interface PlatformEndpoint {
+  host: string;
+  port: number;
+}
+
 export interface AgvClientOptions {
   agvId: string;
-  /** Where the platform listens; or give `connect` for another transport. */
+  /**
+   * How the AGV reaches the platform: 'tcp' (default; host and port) or 'mqtt' (through a broker; `mqtt` says which
+   * and for which site). Or give `connect` for another transport.
+   */
+  transport?: 'tcp' | 'mqtt';
+  /** Where the platform listens (tcp). */
   host?: string;
   port?: number;
+  /**
+   * The site's platform instances in failover order (instead of host/port), for a site run by a leader and warm
+   * standbys without a shared address: each connection attempt tries them in turn, starting with the one that
+   * answered last, so the AGV follows the leader (a standby refuses connections). Backoff applies once all refused.
+   */
+  endpoints?: readonly PlatformEndpoint[];
+  /** The broker and site (mqtt); the AGV id is the client's own. Needs the `mqtt` package installed. */
+  mqtt?: Omit<MqttLinkOptions, 'agvId'>;
   connect?: () => Promise<FrameChannel>;
   registration: RegistrationFields;
   /** Called whenever a status report is due; return the AGV's current state. */

@@ -1,6 +1,8 @@
 import type { Clock } from '../../core/index.ts';
 import { SPECIAL } from '../../protocol/index.ts';
 import type { Action, ActuatorStatus, BatteryReading, EStopSource, LoadState, OrderEdge, OrderNode, Pose, VehicleError, VendorAdapter } from '../sdk/adapter.ts';
+import type { ParamResult, ParamValue, RunningDataFields } from '../sdk/types.ts';
+import { SimParameters } from './sim-parameters.ts';
 import type { VirtualAgv } from './virtual-agv.ts';
 
 // The simulator's vendor adapter: AgvController drives a VirtualAgv body through the same interface a vendor's
@@ -16,11 +18,16 @@ export class SimulatedMotionAdapter implements VendorAdapter {
   /** One per point ahead of the body, in the same order. */
   private waiters: Waiter[] = [];
   private actionDone: { resolve: () => void } | undefined;
+  private readonly params: SimParameters;
+  private readonly poweredOnAt: number;
 
   constructor(
     private readonly body: VirtualAgv,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.params = new SimParameters(body);
+    this.poweredOnAt = clock.now();
+  }
 
   /** Advances the body to now and settles what it reached or finished; returns the nodes reached. */
   update(now: number): string[] {
@@ -74,6 +81,29 @@ export class SimulatedMotionAdapter implements VendorAdapter {
 
   charge(start: boolean): void {
     this.body.setCharging(start);
+  }
+
+  parameters(): ParamValue[] {
+    return this.params.all();
+  }
+
+  setParameters(values: ParamValue[]): ParamResult[] {
+    return this.params.set(values);
+  }
+
+  runningData(): Omit<RunningDataFields, 'logs'> {
+    const b = this.body;
+    return {
+      odometer: Math.floor(b.odometerM),
+      operatingTime: Math.floor((this.clock.now() - this.poweredOnAt) / 1000),
+      drivingTime: Math.floor(b.drivingS),
+      liftCycles: b.actionCycles,
+      chargeCycles: b.chargeCycles,
+      batteryHealth: 970,
+      // Warmer while driving or charging: something for the chart to show.
+      batteryTemperature: 250 + (b.moving ? 40 : 0) + (b.charging ? 60 : 0),
+      diagnostics: [{ key: 1, value: Math.round(b.battery * 10) }, { key: 2, value: Math.round(b.motion.speed * 1000) }],
+    };
   }
 
   pose(): Pose {

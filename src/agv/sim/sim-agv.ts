@@ -2,7 +2,7 @@ import type { Clock } from '../../core/index.ts';
 import type { AgvClient } from '../sdk/client.ts';
 import { AgvController } from '../sdk/controller.ts';
 import type { FrameChannel } from '../transport/channel.ts';
-import type { RegistrationFields, SecureCredentials } from '../sdk/types.ts';
+import type { AgvClientOptions, PlatformEndpoint, RegistrationFields, SecureCredentials } from '../sdk/types.ts';
 import type { VendorProfile } from './profiles.ts';
 import { SimulatedMotionAdapter } from './sim-adapter.ts';
 import { VirtualAgv } from './virtual-agv.ts';
@@ -21,6 +21,11 @@ export interface SimAgvOptions {
   clock: Clock;
   host?: string;
   port?: number;
+  /** The site's platform instances in failover order (instead of host/port). */
+  endpoints?: readonly PlatformEndpoint[];
+  /** 'mqtt': through the broker `mqtt` names (SDK client options). */
+  transport?: AgvClientOptions['transport'];
+  mqtt?: AgvClientOptions['mqtt'];
   connect?: () => Promise<FrameChannel>;
   mode?: 'normal' | 'secure';
   secure?: SecureCredentials;
@@ -45,6 +50,9 @@ export class SimAgv {
         agvId: o.id,
         host: o.host,
         port: o.port,
+        endpoints: o.endpoints,
+        transport: o.transport,
+        mqtt: o.mqtt,
         connect: o.connect,
         mode: o.secure ? 'secure' : (o.mode ?? 'normal'),
         secure: o.secure,

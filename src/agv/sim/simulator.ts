@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
-import type { SecureCredentials } from '../sdk/types.ts';
+import type { AgvClientOptions, PlatformEndpoint, SecureCredentials } from '../sdk/types.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
 
@@ -22,6 +22,11 @@ export interface SimulatorOptions {
   startNodes?: readonly string[];
   host?: string;
   port?: number;
+  /** The site's platform instances in failover order (instead of host/port). */
+  endpoints?: readonly PlatformEndpoint[];
+  /** 'mqtt': every AGV connects through the broker `mqtt` names (SDK client options). */
+  transport?: AgvClientOptions['transport'];
+  mqtt?: AgvClientOptions['mqtt'];
   /** Alternative transport per AGV (e.g. in-memory channels). */
   connect?: (agvId: string) => Promise<FrameChannel>;
   profiles?: readonly VendorProfile[];
@@ -60,6 +65,9 @@ export class Simulator {
         clock: o.clock,
         host: o.host,
         port: o.port,
+        endpoints: o.endpoints,
+        transport: o.transport,
+        mqtt: o.mqtt,
         connect: o.connect ? () => o.connect!(id) : undefined,
         mode: o.mode,
         secure: o.credentials?.(id),

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:net';
+import type { SpaceService } from '../space/space-service.ts';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
@@ -14,8 +15,10 @@ import { LatencyRecorder } from './latency.ts';
 import { SessionAudit, type AuditEntry } from './audit.ts';
 import { SourceLimits, type SourceLimitSettings } from './source-limits.ts';
 import { SecretProofCheck } from './secret-proof.ts';
+import { MqttListener, type MqttListenOptions } from './mqtt-listener.ts';
 
-// Accepts AGV connections (TCP, or any FrameChannel handed to attach()) and runs one AgvSession per connection.
+// Accepts AGV connections (TCP, MQTT links through a broker, or any FrameChannel handed to attach()) and runs one
+// AgvSession per connection; admission limits apply the same to every transport (accept()).
 // One sweep timer checks every session's heartbeat, instead of one timer per AGV, so 10,000 sessions stay cheap.
 
 export interface SessionServerOptions {
@@ -30,8 +33,15 @@ export interface SessionServerOptions {
   /** Per-source limits on TCP connections (see source-limits.ts). */
   sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
+  /**
+   * The connection tier: takes an accepted, still paused TCP socket after admission and returns the channel the
+   * session runs on (protocol gateways in other processes). Without it the socket is read in this process.
+   */
+  adopt?: (socket: Socket) => FrameChannel;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
+  /** Autonomous space and blockage reports (refused when absent). */
+  space?: SpaceService;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -63,13 +73,16 @@ export class SessionServer {
   readonly latency = new LatencyRecorder();
   readonly audit: SessionAudit;
   private readonly limits: SourceLimits;
-  /** Source of each TCP connection still counted as unaccessed. */
+  /** Source of each connection still counted as unaccessed. */
   private readonly unaccessedSource = new WeakMap<AgvSession, string>();
+  /** Source of each accepted connection (IP address, or an MQTT link's AGV key), for the key-exchange limit. */
+  private readonly sources = new WeakMap<AgvSession, string>();
   private closedFramesIn = 0;
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
   private readonly sessions = new Set<AgvSession>();
   private readonly ctx: SessionContext;
   private tcp: Server | undefined;
+  private mqtt: MqttListener | undefined;
   private cancelSweep: (() => void) | undefined;
   private cancelHeartbeat: (() => void) | undefined;
   private sessionCounter = 0;
@@ -93,6 +106,7 @@ export class SessionServer {
         for (const listener of this.latencyListeners) listener(kind, ms);
       },
       tap: options.tap,
+      space: options.space,
       logger,
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
       audit: (entry) => this.audit.record(entry),
@@ -102,7 +116,7 @@ export class SessionServer {
         this.unaccessedSource.delete(session);
         this.limits.leftUnaccessed(source, this.ctx.clock.now());
       },
-      allowKeyExchange: (session) => this.limits.admitKeyExchange(sourceOf(session.peer.channel.peer), this.ctx.clock.now()),
+      allowKeyExchange: (session) => this.limits.admitKeyExchange(this.sources.get(session) ?? sourceOf(session.peer.channel.peer), this.ctx.clock.now()),
     };
     this.sweep();
     this.heartbeat();
@@ -128,20 +142,12 @@ export class SessionServer {
     return new Promise((resolve, reject) => {
       // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
       const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-        const source = socket.remoteAddress ?? '?';
-        const refusal = this.limits.admitConnection(source, this.ctx.clock.now());
-        if (refusal) {
-          // Dropped before any frame is read: a flood from one source costs an accept and a close.
-          socket.destroy();
-          this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
-          return;
-        }
-        const session = this.attach(new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
-        if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
-        else {
-          this.unaccessedSource.set(session, source);
-          socket.resume();
-        }
+        let adopted: FrameChannel | undefined;
+        const session = this.accept(socket.remoteAddress ?? '?', () => (adopted = this.options.adopt?.(socket)) ?? new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
+        // Refused: dropped before any frame is read, so a flood from one source costs an accept and a close.
+        if (!session) socket.destroy();
+        // An adopted socket belongs to its gateway now, which reads it; resuming it here would read it twice.
+        else if (session.phase !== 'closed' && !adopted) socket.resume();
       });
       server.maxConnections = 50_000;
       server.once('error', reject);
@@ -154,7 +160,33 @@ export class SessionServer {
     });
   }
 
-  /** Runs a session over any channel (in-memory pair, MQTT topic pair...). */
+  /**
+   * Listens for AGV links through an MQTT broker (docs/protocol.md "MQTT binding"), beside or instead of TCP. Resolves
+   * once subscribed.
+   */
+  async listenMqtt(options: MqttListenOptions): Promise<void> {
+    this.mqtt = await MqttListener.start({ maxBufferedBytes: this.options.maxBufferedBytes, ...options }, (channel, source) => this.accept(source, () => channel) !== undefined);
+  }
+
+  /**
+   * A new connection from `source`: runs a session over the channel `open` makes if the source's limits allow it,
+   * else records the refusal and returns undefined without opening it (the caller drops the connection).
+   */
+  accept(source: string, open: () => FrameChannel): AgvSession | undefined {
+    const now = this.ctx.clock.now();
+    const refusal = this.limits.admitConnection(source, now);
+    if (refusal) {
+      this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
+      return undefined;
+    }
+    const session = this.attach(open());
+    this.sources.set(session, source);
+    if (session.phase === 'closed') this.limits.leftUnaccessed(source, now);
+    else this.unaccessedSource.set(session, source);
+    return session;
+  }
+
+  /** Runs a session over any channel (in-memory pair...), outside the per-source limits. */
   attach(channel: FrameChannel): AgvSession {
     const session = new AgvSession(channel, this.ctx, (s) => {
       // Keep the closed session's frames in the total so framesIn() never goes down when AGVs drop.
@@ -193,6 +225,9 @@ export class SessionServer {
     for (const session of [...this.sessions]) session.close('platform shutting down');
     const server = this.tcp;
     this.tcp = undefined;
+    const mqtt = this.mqtt;
+    this.mqtt = undefined;
+    await mqtt?.close();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

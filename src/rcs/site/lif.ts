@@ -2,7 +2,8 @@ import { SiteMapError, type SiteMapIssue } from './errors.ts';
 
 // Import of a site from VDA's Layout Interchange Format (LIF 1.0.0, the track layout a VDA 5050 vehicle integrator
 // hands to a master control). LIF shares VDA 5050's node and edge fields, so the mapping is direct:
-//   layout.layoutId / layoutName       -> site id / name
+//   layout.layoutId / layoutName       -> site id / name; each node's mapId -> a map of the site (the VDA mapId
+//                                         orders carry and AGVs report); edges may not join two maps
 //   node.nodeId, nodePosition.x/y      -> node id, x, y (metres); theta from the node's vehicle-type properties
 //   edge.edgeId, startNodeId, endNodeId -> edge id, from, to (one-way: LIF lists each direction as its own edge);
 //                                         length = straight line, or along the NURBS control polygon if a trajectory
@@ -59,7 +60,10 @@ export function siteJsonFromLif(lif: unknown, options: LifImportOptions = {}): J
   });
   const chargers: { id: string; node: string }[] = [];
   const position = new Map<string, { x: number; y: number }>();
-  const nodes = list('nodes').map((n) => {
+  const lifNodes = list('nodes');
+  // LIF nodes name their VDA map; each distinct one becomes a map of the site (the layout's id when none is named).
+  const mapIds = [...new Set(lifNodes.map((n) => n.mapId).filter((m): m is string => typeof m === 'string'))];
+  const nodes = lifNodes.map((n) => {
     const pos = (n.nodePosition ?? {}) as Json;
     const props = forType(n.vehicleTypeNodeProperties);
     const theta = props.map((p) => p.theta).find((t): t is number => typeof t === 'number');
@@ -71,6 +75,7 @@ export function siteJsonFromLif(lif: unknown, options: LifImportOptions = {}): J
     if (charger) chargers.push({ id: charger, node: id });
     return {
       id,
+      ...(mapIds.length > 0 ? { map: typeof n.mapId === 'string' ? n.mapId : mapIds[0] } : {}),
       x: pos.x,
       y: pos.y,
       ...(theta !== undefined ? { theta } : {}),
@@ -92,7 +97,9 @@ export function siteJsonFromLif(lif: unknown, options: LifImportOptions = {}): J
     };
   });
   const id = typeof layout.layoutId === 'string' ? layout.layoutId : undefined;
-  return { id, name: typeof layout.layoutName === 'string' ? layout.layoutName : id, nodes, edges, stations, chargers, parking: [] };
+  const name = typeof layout.layoutName === 'string' ? layout.layoutName : id;
+  const maps = mapIds.map((m) => ({ id: m, name: mapIds.length === 1 && name !== undefined ? name : m }));
+  return { id, name, ...(maps.length > 0 ? { maps } : {}), nodes, edges, stations, chargers, parking: [] };
 }
 
 /** Straight-line length, or along the trajectory's control polygon (an upper bound of the NURBS curve's length). */

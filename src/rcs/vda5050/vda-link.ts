@@ -95,7 +95,7 @@ export class VdaAgvLink implements AgvLink {
     const orderId = `uf-${action}-${this.ctx.clock.now()}-${this.nextActionId++}`;
     const previous = this.order;
     this.order = { orderId, updateId: 0, lastBaseNode: node, lastBaseSeq: 0 };
-    const nodes = [{ nodeId: node, sequenceId: 0, released: true, nodePosition: { x: pos.x, y: pos.y, mapId: this.ctx.site.mapId }, actions: [loadAction(action, `${orderId}-a`, stationId, this.ctx.loadType)] }];
+    const nodes = [{ nodeId: node, sequenceId: 0, released: true, nodePosition: { x: pos.x, y: pos.y, mapId: pos.mapId }, actions: [loadAction(action, `${orderId}-a`, stationId, this.ctx.loadType)] }];
     return this.sendOrder(orderId, 0, nodes, [], previous);
   }
 
