@@ -77,6 +77,11 @@ export class VdaAgvLink implements AgvLink {
   sendMotion(motion: MotionOrder): Promise<CommandOutcome> {
     const first = motion.released[0]?.nodeId;
     if (first === undefined) return Promise.resolve({ ok: false, code: 'EMPTY', message: 'an order needs at least one released node' });
+    // A lift ride needs the lift's protocol around it, which this bridge does not speak to VDA AGVs: never release one.
+    const steps = [...motion.released, ...motion.announced];
+    for (let i = 1; i < steps.length; i++) {
+      if (this.ctx.site.edge(steps[i - 1]!.nodeId, steps[i]!.nodeId)?.lift) return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: `lift rides are not supported for VDA 5050 AGVs (${steps[i - 1]!.nodeId} → ${steps[i]!.nodeId})` });
+    }
     const cur = this.order;
     // Continuing where the AGV's current order ends is an update of it (VDA stitching); anything else a new order.
     const stitches = cur !== undefined && cur.lastBaseNode === first && this.lastState?.orderId === cur.orderId;
