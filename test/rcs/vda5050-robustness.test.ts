@@ -154,4 +154,27 @@ describe.skipIf(!available)('VDA 5050 bridge robustness over Mosquitto', () => {
     expect((await post('estop/release')).status).toBe(200);
     await waitFor('task completed', async () => (await platform.tasks.get(id))?.state === 'completed', 200_000);
   }, 240_000);
+
+  it('admits VDA AGVs by the same rules: unknown ones wait as pending until approved, a rejected one stays out, an absurd body is refused', async () => {
+    const { platform, iface, raw } = await setUp({ autoApprove: false });
+    const parking = platform.site.parking.map((p) => platform.site.nodes.find((n) => n.id === p.node)!);
+    const fleet = new VdaVirtualFleet({ brokerUrl: BROKER, interfaceName: iface, manufacturer: 'VirtualCo', serialPrefix: 'VDA-', count: 2, startNodes: parking, mapId: platform.site.id, timeLapse: 10 });
+    await fleet.start();
+    cleanup.push(() => fleet.stop());
+    const agvs = async () => ((await (await fetch(`${platform.apiUrl}/api/v1/agvs`, { headers: { 'x-api-key': platform.demoApiKey! } })).json()) as { items: { id: string; admission: string; connection: string; protocol: string | null }[] }).items;
+    await waitFor('both pending', async () => (await agvs()).filter((a) => a.admission === 'pending').length === 2);
+    expect(platform.registry.onlineCount()).toBe(0);
+    expect((await agvs()).find((a) => a.id === 'VDA-001')!.protocol).toBe('vda5050');
+    const decide = (id: string, what: string) => fetch(`${platform.apiUrl}/api/v1/agvs/${id}/${what}`, { method: 'POST', headers: { 'x-api-key': platform.demoApiKey! } });
+    expect((await decide('VDA-001', 'approve')).status).toBe(200);
+    expect((await decide('VDA-002', 'reject')).status).toBe(200);
+    await waitFor('VDA-001 online', () => platform.registry.live('VDA-001')?.link !== undefined);
+    expect(platform.registry.live('VDA-002')?.link).toBeUndefined();
+    // A factsheet with its length in millimetres (a unit slip) is refused, not clamped.
+    const bad = vdaFactsheet({ seriesName: 'Huge', lengthM: 1200, widthM: 0.8, speedMps: 1, actions: [] });
+    await raw.publishAsync(`${iface}/v2/VirtualCo/HUGE-1/factsheet`, JSON.stringify({ ...header('HUGE-1', 0), ...bad }));
+    await raw.publishAsync(`${iface}/v2/VirtualCo/HUGE-1/connection`, JSON.stringify({ ...header('HUGE-1', 0), connectionState: 'ONLINE' }));
+    await waitFor('HUGE-1 refused', () => platform.vda!.list().some((a) => a.agvId === 'HUGE-1' && a.phase === 'refused'));
+    expect(platform.registry.live('HUGE-1')).toBeUndefined();
+  }, 120_000);
 });
