@@ -105,7 +105,7 @@ export interface PlatformHandle {
   ops: OpsService | undefined;
   /** The VDA 5050 master control when config.vda5050 is on. */
   vda: VdaBridge | undefined;
-  /** Order/instant-action round trips of VDA 5050 AGVs (publish → seen in their state). */
+  /** Order round trips of VDA 5050 AGVs (published → taken up in their state), in platform-clock ms. */
   vdaLatency: LatencyRecorder;
   /** 'standby' until this process leads its site (always 'leader' without leader election). */
   readonly role: PlatformRole;
@@ -442,7 +442,7 @@ async function startVdaBridge(
     tapState: deps.tapState,
     audit: (entry) => deps.sessions.audit.record(entry),
     recordLatency: (kind, ms) => {
-      deps.vdaLatency.record(kind, ms);
+      if (kind === 'order') deps.vdaLatency.record(kind, ms);
       deps.ops?.observeCommandLatency(ms, `vda5050.${kind}`);
     },
     settings: {

@@ -4,7 +4,7 @@ import { LiveStore } from './live.ts';
 import { login } from './login.ts';
 import { MapView } from './map-view.ts';
 import type { SessionUser } from './types.ts';
-import { AgvListView } from './views/agvs.ts';
+import { AgvListView, protocolLabel } from './views/agvs.ts';
 import { AlarmView } from './views/alarms.ts';
 import { EventView } from './views/events.ts';
 import { HealthView } from './views/health.ts';
@@ -50,7 +50,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         h('dt', {}, 'navigation'), h('dd', { 'data-testid': 'agv-nav' }, a.nav || '–'),
         h('dt', {}, 'body'), h('dd', { 'data-testid': 'agv-body' }, a.len > 0 ? `${a.len} × ${a.wid} m` : '–'),
         h('dt', {}, 'position'), h('dd', {}, `${a.x.toFixed(1)}, ${a.y.toFixed(1)} · ${Math.round((a.th * 180) / Math.PI)}°`),
-        h('dt', {}, 'connection'), h('dd', {}, `${a.conn ? 'online' : 'offline'} · ${a.mode}`),
+        h('dt', {}, 'connection'), h('dd', {}, `${a.conn ? 'online' : 'offline'} · ${protocolLabel(a)}`),
         h('dt', {}, 'held path'), h('dd', { 'data-testid': 'agv-held' }, d ? d.heldPath.join(' → ') || '–' : '…'),
         h('dt', {}, 'planned'), h('dd', {}, d ? d.plannedPath.slice(0, 8).join(' → ') + (d.plannedPath.length > 8 ? ' …' : '') || '–' : '…'),
       ),

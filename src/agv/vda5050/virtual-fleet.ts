@@ -46,25 +46,32 @@ export class SiteVirtualAgvAdapter extends VirtualAgvAdapter {
       ...edge,
       edgeTraversed: () => {
         edge.edgeTraversed();
+        // The controller no longer follows the cancelled order's edges: the node reached is reported here.
+        this.controller.updatePartialState({ lastNodeId: edge.endNode.nodeId, lastNodeSequenceId: edge.endNode.sequenceId }, true);
         super.stopTraverse(context);
       },
     };
   }
 }
 
-/** A factsheet that passes vda-5050-lib's 2.0 schema and says what the platform registers. */
+const VIRTUAL_AGV_ACTIONS = ['pick', 'drop', 'startCharging', 'stopCharging', 'startPause', 'stopPause', 'cancelOrder', 'stateRequest', 'factsheetRequest'];
+
 function factsheetFor(o: VdaVirtualAgvOptions) {
-  const speed = o.vehicleSpeed ?? 2;
+  return vdaFactsheet({ seriesName: o.seriesName, lengthM: o.lengthM, widthM: o.widthM, speedMps: o.vehicleSpeed ?? 2, actions: VIRTUAL_AGV_ACTIONS });
+}
+
+/**
+ * A headerless VDA 5050 2.0 factsheet that passes vda-5050-lib's schema and says what the platform registers: body,
+ * top speed, actions (pick/drop as node actions, the rest instant), navigation.
+ */
+export function vdaFactsheet(o: { seriesName: string; lengthM: number; widthM: number; speedMps: number; actions: readonly string[] }) {
   return {
     typeSpecification: { seriesName: o.seriesName, agvKinematic: 'DIFF', agvClass: 'CARRIER', maxLoadMass: 500, localizationTypes: ['NATURAL'], navigationTypes: ['VIRTUAL_LINE_GUIDED'] },
-    physicalParameters: { speedMin: 0.01, speedMax: speed, accelerationMax: 1, decelerationMax: 1, heightMin: 0.3, heightMax: 0.4, width: o.widthM, length: o.lengthM },
+    physicalParameters: { speedMin: 0.01, speedMax: o.speedMps, accelerationMax: 1, decelerationMax: 1, heightMin: 0.3, heightMax: 0.4, width: o.widthM, length: o.lengthM },
     protocolLimits: { maxStringLens: {}, maxArrayLens: {}, timing: { minOrderInterval: 0.1, minStateInterval: 0.1 } },
     protocolFeatures: {
       optionalParameters: [],
-      agvActions: ['pick', 'drop', 'startCharging', 'stopCharging', 'startPause', 'stopPause', 'cancelOrder', 'stateRequest', 'factsheetRequest'].map((actionType) => ({
-        actionType,
-        actionScopes: actionType === 'pick' || actionType === 'drop' ? ['NODE'] : ['INSTANT'],
-      })),
+      agvActions: o.actions.map((actionType) => ({ actionType, actionScopes: actionType === 'pick' || actionType === 'drop' ? ['NODE'] : ['INSTANT'] })),
     },
     agvGeometry: {},
     loadSpecification: {},

@@ -287,11 +287,6 @@ export class AgvSession implements AgvLink {
           batteryHealth: m.batteryHealth, batteryTemperature: m.batteryTemperature, diagnostics: m.diagnostics.map((d) => ({ key: d.key, value: d.value })),
         });
         return;
-      case 'mapSwitchResult':
-      case 'navModeSwitchResult':
-      case 'vendorData':
-        if (frame.flags & 0x04) this.peer.ack(frame);
-        return;
       case 'vendorData':
         if (frame.flags & 0x04) this.peer.ack(frame);
         return;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SiteMapError } from './errors.ts';
 import type { SiteMap } from './types.ts';
+import { isLif, siteJsonFromLif } from './lif.ts';
 import { loadSiteMap } from './validate.ts';
 
 /** Reads and validates a site map JSON file; errors name the file. */
@@ -18,7 +19,8 @@ export async function readSiteMapFile(path: string): Promise<SiteMap> {
   } catch (err) {
     throw new SiteMapError([{ path, message: `not valid JSON: ${(err as Error).message}` }]);
   }
-  return loadSiteMap(json);
+  // A LIF document (VDA's Layout Interchange Format) is imported; anything else is read as a native site map.
+  return loadSiteMap(isLif(json) ? siteJsonFromLif(json) : json);
 }
 
 /** The default site of `npm start`: two floors joined by two lifts, laid out for the demo's mixed fleet. */

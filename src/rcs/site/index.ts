@@ -2,6 +2,7 @@ export type * from './types.ts';
 export { NAVIGATION_MODES } from './types.ts';
 export { SiteMapError, type SiteMapIssue } from './errors.ts';
 export { loadSiteMap } from './validate.ts';
+export { isLif, siteJsonFromLif, type LifImportOptions } from './lif.ts';
 export { reachableFrom, unreachableNodes } from './analysis.ts';
 export { readSiteMapFile, DEMO_SITE_PATH, DEMO_WAREHOUSE_PATH, DEMO_WAREHOUSE_LARGE_PATH } from './file.ts';
 export { liftCapacityFor, liftRideSeconds, poseBetweenFrames, type Pose } from './lifts.ts';

@@ -73,17 +73,19 @@ export function statusFromState(state: VdaState, at: number, isSiteNode: (id: st
 export interface OrderSite {
   mapId: string;
   /** The site edge between two nodes (either direction of a bidirectional edge); undefined when none. */
-  edge(from: string, to: string): { id: string; maxSpeed: number } | undefined;
-  position(nodeId: string): { x: number; y: number } | undefined;
+  edge(from: string, to: string): { id: string; maxSpeed: number; lift: boolean } | undefined;
+  /** Position and map (VDA `mapId`) of a node; undefined when the site has no such node. */
+  position(nodeId: string): { x: number; y: number; mapId: string } | undefined;
 }
 
-/** The site map as orders need it: node positions and the edge between two nodes, looked up by id. */
+/** The site map as orders need it: node positions and maps, and the edge between two nodes, looked up by id. */
 export function orderSiteOf(site: SiteMap): OrderSite & { has(nodeId: string): boolean } {
-  const nodes = new Map(site.nodes.map((n) => [n.id, { x: n.x, y: n.y }]));
-  const edges = new Map<string, { id: string; maxSpeed: number }>();
+  const nodes = new Map(site.nodes.map((n) => [n.id, { x: n.x, y: n.y, mapId: n.map }]));
+  const edges = new Map<string, { id: string; maxSpeed: number; lift: boolean }>();
   for (const e of site.edges) {
-    edges.set(`${e.from}\u0000${e.to}`, { id: e.id, maxSpeed: e.maxSpeed });
-    if (e.bidirectional && !edges.has(`${e.to}\u0000${e.from}`)) edges.set(`${e.to}\u0000${e.from}`, { id: e.id, maxSpeed: e.maxSpeed });
+    const entry = { id: e.id, maxSpeed: e.maxSpeed, lift: e.kind === 'lift' };
+    edges.set(`${e.from}\u0000${e.to}`, entry);
+    if (e.bidirectional && !edges.has(`${e.to}\u0000${e.from}`)) edges.set(`${e.to}\u0000${e.from}`, entry);
   }
   return {
     mapId: site.id,
@@ -105,7 +107,7 @@ export function orderGraph(order: MotionOrder, site: OrderSite, firstSequenceId:
     nodeId: step.nodeId,
     sequenceId: firstSequenceId + 2 * i,
     released: i < base,
-    nodePosition: { x: step.x, y: step.y, mapId: site.mapId },
+    nodePosition: { x: step.x, y: step.y, mapId: site.position(step.nodeId)?.mapId ?? site.mapId },
     actions: [],
   }));
   const edges: VdaEdge[] = [];

@@ -77,6 +77,11 @@ export class VdaAgvLink implements AgvLink {
   sendMotion(motion: MotionOrder): Promise<CommandOutcome> {
     const first = motion.released[0]?.nodeId;
     if (first === undefined) return Promise.resolve({ ok: false, code: 'EMPTY', message: 'an order needs at least one released node' });
+    // A lift ride needs the lift's protocol around it, which this bridge does not speak to VDA AGVs: never release one.
+    const steps = [...motion.released, ...motion.announced];
+    for (let i = 1; i < steps.length; i++) {
+      if (this.ctx.site.edge(steps[i - 1]!.nodeId, steps[i]!.nodeId)?.lift) return Promise.resolve({ ok: false, code: 'UNSUPPORTED', message: `lift rides are not supported for VDA 5050 AGVs (${steps[i - 1]!.nodeId} → ${steps[i]!.nodeId})` });
+    }
     const cur = this.order;
     // Continuing where the AGV's current order ends is an update of it (VDA stitching); anything else a new order.
     const stitches = cur !== undefined && cur.lastBaseNode === first && this.lastState?.orderId === cur.orderId;
@@ -95,7 +100,7 @@ export class VdaAgvLink implements AgvLink {
     const orderId = `uf-${action}-${this.ctx.clock.now()}-${this.nextActionId++}`;
     const previous = this.order;
     this.order = { orderId, updateId: 0, lastBaseNode: node, lastBaseSeq: 0 };
-    const nodes = [{ nodeId: node, sequenceId: 0, released: true, nodePosition: { x: pos.x, y: pos.y, mapId: this.ctx.site.mapId }, actions: [loadAction(action, `${orderId}-a`, stationId, this.ctx.loadType)] }];
+    const nodes = [{ nodeId: node, sequenceId: 0, released: true, nodePosition: { x: pos.x, y: pos.y, mapId: pos.mapId }, actions: [loadAction(action, `${orderId}-a`, stationId, this.ctx.loadType)] }];
     return this.sendOrder(orderId, 0, nodes, [], previous);
   }
 

@@ -53,7 +53,7 @@ export class AgvListView {
       const q = this.filter.value.trim().toLowerCase();
       this.rows = [...this.store.agvs.values()]
         .map((m) => m.agv)
-        .filter((a) => !q || [a.id, a.vendor, a.model, a.state, a.task ?? '', a.mode, a.map, a.nav].some((s) => s.toLowerCase().includes(q)))
+        .filter((a) => !q || [a.id, a.vendor, a.model, a.state, a.task ?? '', a.mode, a.map, a.nav, a.proto].some((s) => s.toLowerCase().includes(q)))
         .sort((a, b) => a.id.localeCompare(b.id));
       this.count.textContent = `${this.rows.length} of ${this.store.agvs.size} AGVs`;
       this.dirty = false;
@@ -81,9 +81,16 @@ export class AgvListView {
       h('td', {}, battery, `${a.battery}%${a.charging ? ' charging' : ''}`),
       h('td', {}, a.task ?? '–'),
       h('td', {}, a.alarms ? h('span', {}, sevBadge(a.sev ?? 'info'), ` ${a.alarms}`) : '–'),
-      h('td', {}, a.conn ? 'online' : h('span', { class: 'error-text' }, 'offline'), ` · ${a.mode === 'secure' ? 'secure (SM2/SM4)' : 'normal'}`),
+      h('td', {}, a.conn ? 'online' : h('span', { class: 'error-text' }, 'offline'), ` · ${protocolLabel(a)}`),
     );
     tr.style.height = `${ROW_HEIGHT}px`;
     return tr;
   }
+}
+
+/** How an AGV talks to the platform: VDA 5050 over MQTT, or the guide protocol in normal or secure mode. */
+export function protocolLabel(a: Pick<AgvLive, 'proto' | 'mode'>): string {
+  if (a.proto.startsWith('vda5050')) return `VDA 5050 ${a.proto.slice('vda5050'.length).trim()}`;
+  const version = a.proto.startsWith('unifleet') ? ` ${a.proto.slice('unifleet'.length).trim()}` : '';
+  return `${a.mode === 'secure' ? 'secure (SM2/SM4)' : 'normal'}${version}`;
 }

@@ -53,6 +53,7 @@ function toLive(agv: AgvDetail, alarms: Alarm[] | undefined): AgvLive {
     battery: Math.round(agv.battery),
     task: agv.currentTaskId ?? null,
     mode: agv.mode,
+    proto: agv.protocol ? `${agv.protocol} ${agv.protocolVersion ?? ''}`.trim() : '',
     conn: agv.connection === 'online',
     estop: agv.emergencyStop,
     paused: agv.paused ?? false,
@@ -68,7 +69,7 @@ const samePose = (a: AgvLive, b: AgvLive): boolean => a.x === b.x && a.y === b.y
 function sameExceptPose(a: AgvLive, b: AgvLive): boolean {
   return (
     a.state === b.state && a.battery === b.battery && a.task === b.task &&
-    a.conn === b.conn && a.mode === b.mode && a.estop === b.estop && a.paused === b.paused && a.inService === b.inService && a.charging === b.charging && a.alarms === b.alarms &&
+    a.conn === b.conn && a.mode === b.mode && a.proto === b.proto && a.estop === b.estop && a.paused === b.paused && a.inService === b.inService && a.charging === b.charging && a.alarms === b.alarms &&
     a.sev === b.sev && a.vendor === b.vendor && a.model === b.model && a.nav === b.nav && a.len === b.len && a.wid === b.wid &&
     // A move carries x, y and heading only: a change of floor goes out as a full record.
     a.map === b.map

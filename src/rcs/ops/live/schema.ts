@@ -26,6 +26,8 @@ export interface AgvLive {
   battery: number;
   task: string | null;
   mode: 'normal' | 'secure';
+  /** Protocol and version, e.g. 'unifleet 1.1' or 'vda5050 2.0.0'; '' before the AGV connected since start. */
+  proto: string;
   conn: boolean;
   estop: boolean;
   /** An operator's pause or stop holds it. */
