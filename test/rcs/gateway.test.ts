@@ -7,7 +7,7 @@ import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { PLATFORM_USER_ID } from '../../src/rcs/session/sm2-handshake.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
-import { registerRequest } from './raw-peer.ts';
+import { rawConnect, registerRequest } from './raw-peer.ts';
 import { testConfig } from './test-config.ts';
 
 // The connection tier: two protocol gateway processes terminate TCP and the secure channel, the platform process
@@ -102,5 +102,23 @@ describe('protocol gateways', () => {
     send(registerRequest('SER-GW-RAW'), FrameFlags.ACK_REQUESTED);
     expect((await next('registerAck')).result).toBe('accepted');
     socket.destroy();
+  });
+});
+
+describe('protocol gateways: admission stays with the platform', () => {
+  it('applies the per-source limits to connections the gateways accepted, refusing them unread', async () => {
+    const platform = await startPlatform(testConfig({ webhooks: false, gateways: 1, maxUnaccessedPerSource: 1 }), { site: await demoSite() });
+    const audited: string[] = [];
+    platform.sessions.onAudit((entry) => audited.push(entry.kind));
+    try {
+      const first = await rawConnect(platform.rcsPort);
+      const second = await rawConnect(platform.rcsPort);
+      await second.closed;
+      expect(first.isClosed()).toBe(false);
+      expect(audited).toContain('source_limited');
+      first.socket.destroy();
+    } finally {
+      await platform.stop();
+    }
   });
 });

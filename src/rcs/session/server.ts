@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
@@ -31,12 +31,22 @@ export interface SessionServerOptions {
   sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
   /**
-   * The connection tier: takes an accepted, still paused TCP socket after admission and returns the channel the
-   * session runs on (protocol gateways in other processes). Without it the socket is read in this process.
+   * The connection tier (protocol gateways in other processes): accepts on the bound listener instead of this
+   * process. Without it sockets are accepted and read here.
    */
-  adopt?: (socket: Socket) => FrameChannel;
+  connectionTier?: ConnectionTier;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
+}
+
+/** A connection accepted elsewhere and not read yet: admit() starts reading it, close() refuses it. */
+export interface AdmittableChannel extends FrameChannel {
+  admit(): void;
+}
+
+export interface ConnectionTier {
+  /** Takes over accepting on the bound `server`; every new connection comes to `onConnection` with its source. */
+  serve(server: Server, onConnection: (channel: AdmittableChannel, source: string) => void): Promise<void>;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -129,26 +139,13 @@ export class SessionServer {
   }
 
   /** Listens for AGVs on TCP; port 0 picks a free port. Resolves with the bound port. */
-  listen(port: number, host = '0.0.0.0'): Promise<number> {
-    return new Promise((resolve, reject) => {
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const tier = this.options.connectionTier;
+    const bound = await new Promise<number>((resolve, reject) => {
       // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
       const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-        const source = socket.remoteAddress ?? '?';
-        const refusal = this.limits.admitConnection(source, this.ctx.clock.now());
-        if (refusal) {
-          // Dropped before any frame is read: a flood from one source costs an accept and a close.
-          socket.destroy();
-          this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
-          return;
-        }
-        const adopted = this.options.adopt?.(socket);
-        const session = this.attach(adopted ?? new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
-        if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
-        else {
-          this.unaccessedSource.set(session, source);
-          // An adopted socket belongs to its gateway now, which reads it; resuming it here would read it twice.
-          if (!adopted) socket.resume();
-        }
+        const channel = () => new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes });
+        this.accept(socket.remoteAddress ?? '?', channel, () => socket.resume(), () => socket.destroy());
       });
       server.maxConnections = 50_000;
       server.once('error', reject);
@@ -159,6 +156,26 @@ export class SessionServer {
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
+    // With a connection tier this process stops accepting: the tier's processes accept from the same socket.
+    if (tier && this.tcp) await tier.serve(this.tcp, (channel, source) => this.accept(source, () => channel, () => channel.admit(), () => channel.close()));
+    return bound;
+  }
+
+  /** Admission of a new connection from `source`: per-source limits first, then a session on the channel. */
+  private accept(source: string, open: () => FrameChannel, startReading: () => void, refuse: () => void): void {
+    const refusal = this.limits.admitConnection(source, this.ctx.clock.now());
+    if (refusal) {
+      // Dropped before any frame is read: a flood from one source costs an accept and a close.
+      refuse();
+      this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
+      return;
+    }
+    const session = this.attach(open());
+    if (session.phase === 'closed') this.limits.leftUnaccessed(source, this.ctx.clock.now());
+    else {
+      this.unaccessedSource.set(session, source);
+      startReading();
+    }
   }
 
   /** Runs a session over any channel (in-memory pair, MQTT topic pair...). */
