@@ -41,6 +41,8 @@ class GatewayLink {
       else if (message.t === 'listening') for (const waiter of this.listeningWaiters.splice(0)) waiter();
       else for (const waiter of this.usageWaiters.splice(0)) waiter(message);
     });
+    // A send to a gateway that just died fails with EPIPE, reported here; its 'exit' closes its connections.
+    child.on('error', (error) => logger?.error({ err: error }, 'protocol gateway IPC failed'));
     child.on('exit', (code, signal) => {
       if (this.channels.size > 0) logger?.error({ code, signal, connections: this.channels.size }, 'protocol gateway exited; its connections are closed');
       for (const channel of [...this.channels.values()]) channel.deliver([0, 'closed', 'error']);
