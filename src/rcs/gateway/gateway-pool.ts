@@ -185,6 +185,11 @@ export class GatewayPool {
     server.close();
   }
 
+  /** Each gateway's process id and the connections it holds (operations, tests). */
+  processes(): { pid: number | undefined; connections: number }[] {
+    return this.links.map((link) => ({ pid: link.child.pid, connections: link.channels.size }));
+  }
+
   /** CPU (ms since start) and RSS of each gateway process, for benchmarks and metrics. */
   async usage(): Promise<{ cpuMs: number; rss: number }[]> {
     const all = await Promise.all(this.links.map((link) => link.usage()));
