@@ -9,11 +9,13 @@ import type { Server, Socket } from 'node:net';
 import { systemClock } from '../../core/index.ts';
 import { TcpChannel } from '../../agv/transport/tcp.ts';
 import { createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, type FrameProtector, type ProtocolError } from '../../protocol/index.ts';
-import { SecureSession, type Sm2KeyPair } from '../../protocol/secure/index.ts';
+import { SecureSession, Sm2Signer } from '../../protocol/secure/index.ts';
 import type { SecureSessionKeys } from '../session/secure-handshake.ts';
 import { TurnBatch, type FromGateway, type GatewayEvent, type GatewayInit, type GatewayOp, type ToGateway } from './wire.ts';
 
 let init: GatewayInit | undefined;
+/** One signer for every session: the platform's key is the same for all of them. */
+let platformSigner: Sm2Signer | undefined;
 const connections = new Map<number, GatewayConnection>();
 /** Accepted, not read, waiting for the platform's admission decision. */
 const waiting = new Map<number, Socket>();
@@ -66,7 +68,8 @@ class GatewayConnection {
   }
 
   private installSecure(keys: SecureSessionKeys): void {
-    const session = new SecureSession({ ...keys, localKeyPair: init!.platformKeys as Sm2KeyPair, clock: systemClock });
+    platformSigner ??= new Sm2Signer(init!.platformKeys);
+    const session = new SecureSession({ ...keys, localKeyPair: init!.platformKeys, localSigner: platformSigner, clock: systemClock });
     const protector = createSecureProtector(session);
     this.secure = { protector, decoder: new FrameDecoder({ protector }) };
   }
