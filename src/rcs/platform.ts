@@ -193,7 +193,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     registry,
     numbering,
     secure,
-    adopt: gateways && ((socket) => gateways.adopt(socket)),
+    connectionTier: gateways,
     tap: parts.tap,
     space,
     logger,

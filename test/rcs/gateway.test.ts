@@ -7,7 +7,7 @@ import { SimAgv, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { PLATFORM_USER_ID } from '../../src/rcs/session/sm2-handshake.ts';
 import { demoSite, waitFor } from './e2e-harness.ts';
-import { registerRequest } from './raw-peer.ts';
+import { rawConnect, registerRequest } from './raw-peer.ts';
 import { testConfig } from './test-config.ts';
 
 // The connection tier: two protocol gateway processes terminate TCP and the secure channel, the platform process
@@ -102,5 +102,42 @@ describe('protocol gateways', () => {
     send(registerRequest('SER-GW-RAW'), FrameFlags.ACK_REQUESTED);
     expect((await next('registerAck')).result).toBe('accepted');
     socket.destroy();
+  });
+});
+
+describe('protocol gateways: a gateway that dies', () => {
+  it('takes only its own connections with it: they reconnect through the other gateway and the platform goes on', async () => {
+    const platform = await startPlatform(testConfig({ webhooks: false, gateways: 2, statusPeriodMs: 100 }), { site: await demoSite() });
+    const n = platform.site.nodes[0]!;
+    const agv = new SimAgv({ id: 'GW-KILL', profile: VENDOR_PROFILES[1]!, serial: 'SER-GW-KILL', start: { nodeNumber: 1, x: n.x, y: n.y }, mapNumber: 1, clock: systemClock, port: platform.rcsPort, selfTickMs: 50 });
+    try {
+      agv.start();
+      await waitFor('AGV online', () => platform.registry.get('GW-KILL')?.connection === 'online', 15_000);
+      const holder = platform.gateways!.processes().find((p) => p.connections > 0)!;
+      process.kill(holder.pid!, 'SIGKILL');
+      await waitFor('connection closed with its gateway', () => platform.gateways!.processes().every((p) => p.connections === 0 || p.pid !== holder.pid), 15_000);
+      await waitFor('AGV back through the other gateway', () => platform.gateways!.processes().some((p) => p.pid !== holder.pid && p.connections > 0) && platform.registry.get('GW-KILL')?.connection === 'online', 30_000);
+    } finally {
+      agv.stop();
+      await platform.stop();
+    }
+  });
+});
+
+describe('protocol gateways: admission stays with the platform', () => {
+  it('applies the per-source limits to connections the gateways accepted, refusing them unread', async () => {
+    const platform = await startPlatform(testConfig({ webhooks: false, gateways: 1, maxUnaccessedPerSource: 1 }), { site: await demoSite() });
+    const audited: string[] = [];
+    platform.sessions.onAudit((entry) => audited.push(entry.kind));
+    try {
+      const first = await rawConnect(platform.rcsPort);
+      const second = await rawConnect(platform.rcsPort);
+      await second.closed;
+      expect(first.isClosed()).toBe(false);
+      expect(audited).toContain('source_limited');
+      first.socket.destroy();
+    } finally {
+      await platform.stop();
+    }
   });
 });

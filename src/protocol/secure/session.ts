@@ -72,6 +72,11 @@ export interface SecureSessionOptions {
    * platform, so reconnects skip the ~10–50 ms table precomputation. Without it the session builds its own.
    */
   readonly peerVerifier?: Sm2Verifier;
+  /**
+   * A signer already built for localKeyPair (same user ID), e.g. the platform's one for all its sessions, so each
+   * session skips deriving and loading the key again. Without it the session builds its own.
+   */
+  readonly localSigner?: Sm2Signer;
 }
 
 const MAX_SEQUENCE = 0xffffffff;
@@ -97,7 +102,10 @@ export class SecureSession {
     this.sendKeyId = sessionKeyId(this.sendKey);
     this.receiveKeyId = sessionKeyId(this.receiveKey);
     const backend = options.sm2Backend;
-    this.signer = new Sm2Signer(options.localKeyPair, { userId: options.localUserId ?? SM2_DEFAULT_USER_ID, backend });
+    this.signer = options.localSigner ?? new Sm2Signer(options.localKeyPair, { userId: options.localUserId ?? SM2_DEFAULT_USER_ID, backend });
+    if (options.localSigner && !equalBytes(options.localSigner.publicKey, options.localKeyPair.publicKey)) {
+      throw new SecureChannelError('INVALID_KEY', 'localSigner was built for another key');
+    }
     const peerUserId = options.peerUserId ?? SM2_DEFAULT_USER_ID;
     if (options.peerVerifier) {
       const expected = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: 0, backend: 'js' });

@@ -1,11 +1,12 @@
-// The coordinator's side of the protocol gateways: forks N gateway processes, hands each accepted TCP connection to
-// one of them (round robin, as the socket handle over IPC) and gives the session server a FrameChannel for it.
+// The coordinator's side of the protocol gateways: forks N gateway processes, shares the platform's bound listening
+// socket with them (sent once over IPC; each gateway accepts from it), and gives the session server a FrameChannel
+// for every connection a gateway accepted, to admit (the gateway then reads it) or refuse.
 // Sessions (src/rcs/session) stay here, in the one process that writes the site's state; per-frame work on the
 // wire (socket reads and writes, and in secure mode SM2/SM4) runs in the gateways, over as many cores as there are.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { BaseChannel, type FrameChannel } from '../../agv/transport/channel.ts';
+import { BaseChannel } from '../../agv/transport/channel.ts';
 import { ProtocolError } from '../../protocol/index.ts';
 import type { Sm2KeyPair } from '../../protocol/secure/index.ts';
 import type { Logger } from '../logger.ts';
@@ -29,20 +30,48 @@ class GatewayLink {
   private readonly ops: TurnBatch<GatewayOp>;
   private usageWaiters: ((usage: GatewayUsage) => void)[] = [];
 
+  /** Called with each connection the gateway accepted; set by GatewayPool.serve. */
+  onConnection: (channel: GatewayChannel, source: string) => void = (channel) => channel.close();
+  private listeningWaiters: (() => void)[] = [];
+
   constructor(readonly child: ChildProcess, logger: Logger | undefined) {
     this.ops = new TurnBatch((ops) => this.post({ t: 'ops', ops }));
     child.on('message', (message: FromGateway) => {
-      if (message.t === 'events') for (const event of message.events) this.channels.get(event[0])?.deliver(event);
+      if (message.t === 'events') for (const event of message.events) this.event(event);
+      else if (message.t === 'listening') for (const waiter of this.listeningWaiters.splice(0)) waiter();
       else for (const waiter of this.usageWaiters.splice(0)) waiter(message);
     });
+    // A send to a gateway that just died fails with EPIPE, reported here; its 'exit' closes its connections.
+    child.on('error', (error) => logger?.error({ err: error }, 'protocol gateway IPC failed'));
     child.on('exit', (code, signal) => {
       if (this.channels.size > 0) logger?.error({ code, signal, connections: this.channels.size }, 'protocol gateway exited; its connections are closed');
       for (const channel of [...this.channels.values()]) channel.deliver([0, 'closed', 'error']);
       for (const waiter of this.usageWaiters.splice(0)) waiter({ t: 'usage', cpuUs: 0, rss: 0 });
+      for (const waiter of this.listeningWaiters.splice(0)) waiter();
     });
   }
 
-  post(message: ToGateway, handle?: Socket): void {
+  private event(event: GatewayEvent): void {
+    if (event[1] !== 'connected') {
+      this.channels.get(event[0])?.deliver(event);
+      return;
+    }
+    const { address, port } = event[2];
+    const channel = new GatewayChannel(`${address}:${port}`, event[0], this);
+    this.channels.set(event[0], channel);
+    this.onConnection(channel, address);
+  }
+
+  /** Shares the listening socket; resolves once the gateway accepts from it (or is gone). */
+  listen(server: Server): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.child.connected) return resolve();
+      this.listeningWaiters.push(resolve);
+      this.post({ t: 'listen' }, server);
+    });
+  }
+
+  post(message: ToGateway, handle?: Server): void {
     if (this.child.connected) this.child.send(message, handle);
   }
 
@@ -60,7 +89,7 @@ class GatewayLink {
 }
 
 /** The session server's view of a connection a gateway holds: plain frames in, plain frames out. */
-class GatewayChannel extends BaseChannel implements SecureTerminatingChannel {
+export class GatewayChannel extends BaseChannel implements SecureTerminatingChannel {
   private readonly rejectedListeners: ((error: ProtocolError) => void)[] = [];
   private remotelyClosed = false;
 
@@ -75,6 +104,11 @@ class GatewayChannel extends BaseChannel implements SecureTerminatingChannel {
   /** Queued in the gateway, where the socket is; the gateway enforces the limit and closes with 'backpressure'. */
   get bufferedBytes(): number {
     return 0;
+  }
+
+  /** The platform admitted the connection: the gateway starts reading it. */
+  admit(): void {
+    if (!this.closed) this.link.op([this.id, 'admit']);
   }
 
   send(bytes: Uint8Array): boolean {
@@ -105,7 +139,7 @@ class GatewayChannel extends BaseChannel implements SecureTerminatingChannel {
       const { code, message, ...details } = event[2];
       const error = new ProtocolError(code, message, details);
       for (const listener of this.rejectedListeners) listener(error);
-    } else {
+    } else if (event[1] === 'closed') {
       this.remotelyClosed = true;
       this.finish(event[2]);
     }
@@ -119,8 +153,6 @@ class GatewayChannel extends BaseChannel implements SecureTerminatingChannel {
 
 export class GatewayPool {
   private readonly links: GatewayLink[];
-  private nextLink = 0;
-  private nextId = 1;
 
   private constructor(links: GatewayLink[]) {
     this.links = links;
@@ -143,14 +175,19 @@ export class GatewayPool {
     return this.links.length;
   }
 
-  /** Hands an accepted (paused) socket to the next gateway; the socket must not be read or resumed here afterwards. */
-  adopt(socket: Socket): FrameChannel {
-    const link = this.links[this.nextLink++ % this.links.length]!;
-    const id = this.nextId++;
-    const channel = new GatewayChannel(`${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, id, link);
-    link.channels.set(id, channel);
-    link.post({ t: 'adopt', id }, socket);
-    return channel;
+  /**
+   * Lets every gateway accept from the bound `server` and closes this process's own copy of it, so only gateways
+   * accept. Each accepted connection comes to `onConnection` unread, with its source address: admit() it or close().
+   */
+  async serve(server: Server, onConnection: (channel: GatewayChannel, source: string) => void): Promise<void> {
+    for (const link of this.links) link.onConnection = onConnection;
+    await Promise.all(this.links.map((link) => link.listen(server)));
+    server.close();
+  }
+
+  /** Each gateway's process id and the connections it holds (operations, tests). */
+  processes(): { pid: number | undefined; connections: number }[] {
+    return this.links.map((link) => ({ pid: link.child.pid, connections: link.channels.size }));
   }
 
   /** CPU (ms since start) and RSS of each gateway process, for benchmarks and metrics. */

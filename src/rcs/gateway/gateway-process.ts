@@ -1,19 +1,25 @@
-// A protocol gateway: a child process of the platform that terminates AGV connections handed to it (TCP sockets
-// passed over IPC) and, for secure sessions, the secure channel: SM2 verification, SM4 decryption, encryption and
+// A protocol gateway: a child process of the platform that accepts AGV connections on the platform's listening
+// socket (shared with the other gateways; the kernel spreads the accepts), reads a connection only once the platform
+// admitted it, and terminates TCP and, for secure sessions, the secure channel: SM2 verification, SM4 decryption, encryption and
 // signing run here, in parallel with the coordinator and the other gateways. The coordinator keeps every session's
 // logic (src/rcs/session) and sees plain frames; plain-mode bytes pass through untouched.
 //
 // Started by GatewayPool (gateway-pool.ts); exits when the coordinator goes away.
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { systemClock } from '../../core/index.ts';
 import { TcpChannel } from '../../agv/transport/tcp.ts';
 import { createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, type FrameProtector, type ProtocolError } from '../../protocol/index.ts';
-import { SecureSession, type Sm2KeyPair } from '../../protocol/secure/index.ts';
+import { SecureSession, Sm2Signer } from '../../protocol/secure/index.ts';
 import type { SecureSessionKeys } from '../session/secure-handshake.ts';
 import { TurnBatch, type FromGateway, type GatewayEvent, type GatewayInit, type GatewayOp, type ToGateway } from './wire.ts';
 
 let init: GatewayInit | undefined;
+/** One signer for every session: the platform's key is the same for all of them. */
+let platformSigner: Sm2Signer | undefined;
 const connections = new Map<number, GatewayConnection>();
+/** Accepted, not read, waiting for the platform's admission decision. */
+const waiting = new Map<number, Socket>();
+let nextId = 1;
 const events = new TurnBatch<GatewayEvent>((batch) => send({ t: 'events', events: batch }));
 
 function send(message: FromGateway): void {
@@ -56,11 +62,14 @@ class GatewayConnection {
       case 'close':
         this.channel.close();
         break;
+      case 'admit':
+        break;
     }
   }
 
   private installSecure(keys: SecureSessionKeys): void {
-    const session = new SecureSession({ ...keys, localKeyPair: init!.platformKeys as Sm2KeyPair, clock: systemClock });
+    platformSigner ??= new Sm2Signer(init!.platformKeys);
+    const session = new SecureSession({ ...keys, localKeyPair: init!.platformKeys, localSigner: platformSigner, clock: systemClock });
     const protector = createSecureProtector(session);
     this.secure = { protector, decoder: new FrameDecoder({ protector }) };
   }
@@ -99,20 +108,45 @@ function rejected(error: ProtocolError): Extract<GatewayEvent, { 1: 'rejected' }
   return { code: error.code, message: error.message, msgType: error.msgType, seq: error.seq, field: error.field };
 }
 
-process.on('message', (message: ToGateway, handle?: Socket) => {
+function accept(socket: Socket): void {
+  const id = nextId++;
+  waiting.set(id, socket);
+  socket.on('error', () => {});
+  socket.once('close', () => {
+    if (waiting.delete(id)) events.push([id, 'closed', 'remote']);
+  });
+  events.push([id, 'connected', { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }]);
+}
+
+function admit(id: number): void {
+  const socket = waiting.get(id);
+  if (!socket || !init) return;
+  waiting.delete(id);
+  socket.removeAllListeners('close');
+  socket.removeAllListeners('error');
+  connections.set(id, new GatewayConnection(id, socket, init.maxBufferedBytes));
+}
+
+process.on('message', (message: ToGateway, handle?: Server) => {
   switch (message.t) {
     case 'init':
       init = message;
       break;
-    case 'adopt':
-      if (handle && init) connections.set(message.id, new GatewayConnection(message.id, handle, init.maxBufferedBytes));
-      else {
-        handle?.destroy();
-        events.push([message.id, 'closed', 'error']);
+    case 'listen':
+      if (handle) {
+        // Accepted sockets stay unread until admitted, as on the platform's own listener (a refused source costs an
+        // accept and a close). The option is only settable on the server object Node rebuilt from the handle.
+        (handle as Server & { pauseOnConnect: boolean }).pauseOnConnect = true;
+        handle.on('connection', accept);
+        send({ t: 'listening' });
       }
       break;
     case 'ops':
-      for (const op of message.ops) connections.get(op[0])?.apply(op);
+      for (const op of message.ops) {
+        if (op[1] === 'admit') admit(op[0]);
+        else if (op[1] === 'close' && waiting.has(op[0])) waiting.get(op[0])!.destroy();
+        else connections.get(op[0])?.apply(op);
+      }
       break;
     case 'usage': {
       const cpu = process.cpuUsage();

@@ -1,1 +1,1 @@
-export { GatewayPool, type GatewayPoolOptions } from './gateway-pool.ts';
+export { GatewayChannel, GatewayPool, type GatewayPoolOptions } from './gateway-pool.ts';

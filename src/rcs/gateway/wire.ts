@@ -14,20 +14,20 @@ export interface GatewayInit {
   readonly maxBufferedBytes: number;
 }
 
-/** A TCP connection handed over with this message (the socket travels as the IPC handle). */
-export interface GatewayAdopt {
-  readonly t: 'adopt';
-  readonly id: number;
+/** The platform's bound listening socket, sent once as the IPC handle: every gateway accepts from it. */
+export interface GatewayListen {
+  readonly t: 'listen';
 }
 
 export type GatewayOp =
+  | readonly [id: number, op: 'admit']
   | readonly [id: number, op: 'send', frame: Uint8Array]
   | readonly [id: number, op: 'close']
   | readonly [id: number, op: 'pause']
   | readonly [id: number, op: 'resume']
   | readonly [id: number, op: 'secure', keys: SecureSessionKeys];
 
-export type ToGateway = GatewayInit | GatewayAdopt | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
+export type ToGateway = GatewayInit | GatewayListen | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
 
 export interface RejectedFrame {
   readonly code: ProtocolErrorCode;
@@ -37,7 +37,9 @@ export interface RejectedFrame {
   readonly field?: string;
 }
 
+/** Ids are the gateway's own; the platform keys connections by gateway and id. */
 export type GatewayEvent =
+  | readonly [id: number, event: 'connected', peer: { readonly address: string; readonly port: number }]
   | readonly [id: number, event: 'data', bytes: Uint8Array]
   | readonly [id: number, event: 'rejected', error: RejectedFrame]
   | readonly [id: number, event: 'closed', reason: ChannelCloseReason];
@@ -49,7 +51,7 @@ export interface GatewayUsage {
   readonly rss: number;
 }
 
-export type FromGateway = { readonly t: 'events'; readonly events: GatewayEvent[] } | GatewayUsage;
+export type FromGateway = { readonly t: 'events'; readonly events: GatewayEvent[] } | { readonly t: 'listening' } | GatewayUsage;
 
 /** Collects items and hands them over once per event-loop turn. */
 export class TurnBatch<T> {

@@ -1,5 +1,5 @@
 import type { SpaceService } from '../space/space-service.ts';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
@@ -34,14 +34,24 @@ export interface SessionServerOptions {
   sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
   /**
-   * The connection tier: takes an accepted, still paused TCP socket after admission and returns the channel the
-   * session runs on (protocol gateways in other processes). Without it the socket is read in this process.
+   * The connection tier (protocol gateways in other processes): accepts on the bound listener instead of this
+   * process. Without it sockets are accepted and read here.
    */
-  adopt?: (socket: Socket) => FrameChannel;
+  connectionTier?: ConnectionTier;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
   /** Autonomous space and blockage reports (refused when absent). */
   space?: SpaceService;
+}
+
+/** A connection accepted elsewhere and not read yet: admit() starts reading it, close() refuses it. */
+export interface AdmittableChannel extends FrameChannel {
+  admit(): void;
+}
+
+export interface ConnectionTier {
+  /** Takes over accepting on the bound `server`; every new connection comes to `onConnection` with its source. */
+  serve(server: Server, onConnection: (channel: AdmittableChannel, source: string) => void): Promise<void>;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -138,16 +148,13 @@ export class SessionServer {
   }
 
   /** Listens for AGVs on TCP; port 0 picks a free port. Resolves with the bound port. */
-  listen(port: number, host = '0.0.0.0'): Promise<number> {
-    return new Promise((resolve, reject) => {
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const tier = this.options.connectionTier;
+    const bound = await new Promise<number>((resolve, reject) => {
       // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
       const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-        let adopted: FrameChannel | undefined;
-        const session = this.accept(socket.remoteAddress ?? '?', () => (adopted = this.options.adopt?.(socket)) ?? new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
-        // Refused: dropped before any frame is read, so a flood from one source costs an accept and a close.
-        if (!session) socket.destroy();
-        // An adopted socket belongs to its gateway now, which reads it; resuming it here would read it twice.
-        else if (session.phase !== 'closed' && !adopted) socket.resume();
+        const channel = () => new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes });
+        this.accept(socket.remoteAddress ?? '?', channel, () => socket.resume(), () => socket.destroy());
       });
       server.maxConnections = 50_000;
       server.once('error', reject);
@@ -158,6 +165,9 @@ export class SessionServer {
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
+    // With a connection tier this process stops accepting: the tier's processes accept from the same socket.
+    if (tier && this.tcp) await tier.serve(this.tcp, (channel, source) => this.accept(source, () => channel, () => channel.admit(), () => channel.close()));
+    return bound;
   }
 
   /**
@@ -169,20 +179,26 @@ export class SessionServer {
   }
 
   /**
-   * A new connection from `source`: runs a session over the channel `open` makes if the source's limits allow it,
-   * else records the refusal and returns undefined without opening it (the caller drops the connection).
+   * A new connection from `source` (TCP, a gateway's or an MQTT link): per-source limits first, then a session on the
+   * channel `open` makes. Refused: the refusal is recorded, `refuse` drops the connection unread, and the answer is
+   * undefined. Admitted: `startReading` lets its bytes in (sockets arrive paused), and the answer is the session.
    */
-  accept(source: string, open: () => FrameChannel): AgvSession | undefined {
+  accept(source: string, open: () => FrameChannel, startReading: () => void = () => {}, refuse: () => void = () => {}): AgvSession | undefined {
     const now = this.ctx.clock.now();
     const refusal = this.limits.admitConnection(source, now);
     if (refusal) {
+      // Dropped before any frame is read: a flood from one source costs an accept and a close.
+      refuse();
       this.audit.record({ kind: 'source_limited', reason: refusal, peer: source, detail: `connection from ${source} refused: ${refusal.replace(/_/g, ' ')} limit` });
       return undefined;
     }
     const session = this.attach(open());
     this.sources.set(session, source);
     if (session.phase === 'closed') this.limits.leftUnaccessed(source, now);
-    else this.unaccessedSource.set(session, source);
+    else {
+      this.unaccessedSource.set(session, source);
+      startReading();
+    }
     return session;
   }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/index.ts';
 import { createSecureProtector } from '../../protocol/index.ts';
-import { directionalKeys, KeyExchangeResponder, samePublicKey, SecureSession, type Sm2KeyPair } from '../../protocol/secure/index.ts';
+import { directionalKeys, KeyExchangeResponder, samePublicKey, SecureSession, Sm2Signer, type Sm2KeyPair } from '../../protocol/secure/index.ts';
 import type { FramePeer } from '../../agv/transport/frame-peer.ts';
 import { terminatesSecureChannel, type HandshakeStep, type SecureHandshake } from './secure-handshake.ts';
 
@@ -13,6 +13,8 @@ export const PLATFORM_USER_ID = 'UniFleet-RCS';
 
 export class Sm2Handshake implements SecureHandshake {
   private readonly responders = new WeakMap<FramePeer, KeyExchangeResponder>();
+  /** One signer for every session: the platform's key is the same for all of them. */
+  private signer: Sm2Signer | undefined;
 
   constructor(
     private readonly platformKeys: Sm2KeyPair,
@@ -40,7 +42,8 @@ export class Sm2Handshake implements SecureHandshake {
         peer.channel.installSecureSession({ ...directionalKeys(result), peerPublicKey: result.peerStaticPublicKey });
         return 'done';
       }
-      const session = SecureSession.fromKeyExchange(result, { localKeyPair: this.platformKeys, clock: this.clock });
+      this.signer ??= new Sm2Signer(this.platformKeys);
+      const session = SecureSession.fromKeyExchange(result, { localKeyPair: this.platformKeys, localSigner: this.signer, clock: this.clock });
       peer.setProtector(createSecureProtector(session));
       return 'done';
     } catch (err) {
