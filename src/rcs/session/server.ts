@@ -154,7 +154,7 @@ export class SessionServer {
    * once subscribed.
    */
   async listenMqtt(options: MqttListenOptions): Promise<void> {
-    this.mqtt = await MqttListener.start({ maxBufferedBytes: this.options.maxBufferedBytes, ...options }, (channel, source) => this.accept(source, () => channel) !== undefined);
+    this.mqtt = await MqttListener.start({ maxBufferedBytes: this.options.maxBufferedBytes, logger: this.ctx.logger, ...options }, (channel, source) => this.accept(source, () => channel) !== undefined);
   }
 
   /**
