@@ -32,12 +32,15 @@ export class MqttListener {
   /** Messages not taken by any link: retained ones, foreign topics, frames of links already ended, garbage. */
   ignored = 0;
   private closing = false;
+  /** What per-source limits count the links under: the broker. */
+  private readonly source: string;
 
   private constructor(
     private readonly client: MqttClient,
     private readonly options: MqttListenOptions,
     private readonly accept: LinkAcceptor,
   ) {
+    this.source = `mqtt:${brokerHost(options.url)}`;
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
     // Without the broker no link can carry anything: every session ends as if its socket closed, and the AGVs open
     // new links once the broker is back (their heartbeat notices the silence).
@@ -130,8 +133,9 @@ export class MqttListener {
     });
     this.links.set(topic, channel);
     channel.onClose(() => this.links.delete(topic));
-    // Per-source limits count an AGV's links under its key: the broker authenticated the publisher of its topic.
-    if (!this.accept(channel, `mqtt:${address.agvKey}`)) {
+    // Per-source limits count every link under the broker, as they count a fleet behind one NAT address: the limits
+    // that pace a fleet's reconnect storm (key exchanges above all, SM2 work each) then pace one over MQTT too.
+    if (!this.accept(channel, this.source)) {
       channel.close();
       return;
     }
@@ -141,6 +145,14 @@ export class MqttListener {
   private dropAll(): void {
     for (const channel of [...this.links.values()]) channel.lost();
     this.links.clear();
+  }
+}
+
+function brokerHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 

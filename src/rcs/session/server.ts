@@ -67,7 +67,7 @@ export class SessionServer {
   private readonly limits: SourceLimits;
   /** Source of each connection still counted as unaccessed. */
   private readonly unaccessedSource = new WeakMap<AgvSession, string>();
-  /** Source of each accepted connection (IP address, or an MQTT link's AGV key), for the key-exchange limit. */
+  /** Source of each accepted connection (IP address, or the broker of an MQTT link), for the key-exchange limit. */
   private readonly sources = new WeakMap<AgvSession, string>();
   private closedFramesIn = 0;
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
