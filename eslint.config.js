@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/dist/**', 'docs/api-reference/**', 'data/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', '**/dist/**', 'out/**', 'docs/api-reference/**', 'data/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P]
+// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P] [-- --gateways N]
 //                     [-- --transport tcp|mqtt] [-- --broker mqtt://127.0.0.1:1883]
 // The platform (session server, registry, coordinator, central traffic control, SQLite) runs in this process; the
 // simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. With
@@ -24,6 +24,10 @@
 // mean time between segments per AGV); frames/s and status frames/s received; RCS and simulator CPU (% of one core)
 // and RSS; event-loop lag p99 of the RCS (perf_hooks); secure_share (--secure-share F runs that fraction of the fleet
 // in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does).
+// --gateways N runs N protocol gateway processes (the platform's `--gateways`): they terminate TCP and the secure
+// channel, and the RCS process (the coordinator) keeps the sessions; the line then adds the gateways' CPU and RSS,
+// and rcs_cpu_us_per_frame / rcs_cpu_us_per_agv_s give the coordinator's own cost apart (with 0 gateways they
+// include the socket and crypto work).
 //
 // Ramp: 250, 500, 1000, 1000 all-secure, 2000, 5000, 10000; stops after the first saturated plain step: AGVs could
 // not all connect, the RCS used > 90 % of a core, command p99 > 500 ms, or the fleet got a segment less often than
@@ -112,7 +116,13 @@ interface Transport {
   broker: string;
 }
 
-async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
+/** Total CPU ms and RSS bytes of the gateway processes (zero without gateways). */
+async function gatewayUsage(platform: PlatformHandle): Promise<{ cpuMs: number; rss: number }> {
+  const all = (await platform.gateways?.usage()) ?? [];
+  return { cpuMs: all.reduce((sum, u) => sum + u.cpuMs, 0), rss: all.reduce((sum, u) => sum + u.rss, 0) };
+}
+
+async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport, gateways: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-bench-'));
   const grid = pairGrid(agvs);
   const mapPath = join(dir, 'map.json');
@@ -120,7 +130,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
   // A topic root of its own per step: runs sharing the broker never see each other's links.
   const mqtt = transport.kind === 'mqtt' ? { url: transport.broker, root: `bench-${randomBytes(4).toString('hex')}/unifleet/v1`, site: grid.site.id } : undefined;
   const platform = await startPlatform(
-    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel, mqttUrl: mqtt?.url ?? '', mqttTopicRoot: mqtt?.root },
+    { apiHost: '127.0.0.1', apiPort: 0, rcsHost: '127.0.0.1', rcsPort: 0, dbPath: join(dir, 'bench.db'), autoEnrol: true, autoApprove: true, demoKey: false, webhooks: false, statusPeriodMs: 500, heartbeatPeriodMs: 1_000, heartbeatTimeoutMs: 15_000, logLevel, mqttUrl: mqtt?.url ?? '', mqttTopicRoot: mqtt?.root, gateways },
     { site: grid.site },
   );
   const secure = secureIds(agvs, secureShare);
@@ -155,6 +165,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const disconnects0 = disconnects;
     const sim0 = await childUsage(child);
     const broker0 = brokerCpu?.();
+    const gateways0 = await gatewayUsage(platform);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     lag.enable();
@@ -169,6 +180,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const cpu = process.cpuUsage(cpu0);
     const sim1 = await childUsage(child);
     const broker1 = brokerCpu?.();
+    const gateways1 = await gatewayUsage(platform);
     const frames = platform.sessions.framesIn() - frames0;
     const status = statusFrames - status0;
     const dropped = disconnects - disconnects0;
@@ -193,6 +205,11 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       rcs_cpu_pct: round1(cpuPct),
       rcs_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
       sim_cpu_pct: round1(((sim1.cpuMs - sim0.cpuMs) / wallMs) * 100),
+      gateways,
+      gateway_cpu_pct: round1(((gateways1.cpuMs - gateways0.cpuMs) / wallMs) * 100),
+      gateway_rss_mb: Math.round(gateways1.rss / 1024 / 1024),
+      rcs_cpu_us_per_frame: frames > 0 ? round1((cpu.user + cpu.system) / frames) : null,
+      rcs_cpu_us_per_agv_s: online > 0 ? round1((cpu.user + cpu.system) / online / (wallMs / 1000)) : null,
       sim_rss_mb: Math.round(sim1.rss / 1024 / 1024),
       broker_cpu_pct: broker0 !== undefined && broker1 !== undefined ? round1(((broker1 - broker0) / wallMs) * 100) : null,
       load_avg_1m: round1(loadavg()[0]!),
@@ -237,12 +254,14 @@ const measureS = option('measure-s') ?? 10;
 const segmentS = option('segment-s') ?? 2;
 const transport: Transport = { kind: textOption('transport') === 'mqtt' ? 'mqtt' : 'tcp', broker: textOption('broker') ?? 'mqtt://127.0.0.1:1883' };
 if (!['tcp', 'mqtt', undefined].includes(textOption('transport'))) throw new Error('--transport is tcp or mqtt');
+const gateways = option('gateways') ?? 0;
+if (!Number.isInteger(gateways)) throw new Error('--gateways is a whole number of processes');
 const steps: { agvs: number; secureShare: number; ends: boolean }[] =
   single !== undefined
     ? [{ agvs: single, secureShare, ends: false }]
     : [250, 500, 1000, 'secure', 2000, 5000, 10000].map((s) => (s === 'secure' ? { agvs: 1000, secureShare: 1, ends: false } : { agvs: s as number, secureShare, ends: true }));
 for (const step of steps) {
-  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport);
+  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport, gateways);
   console.log(JSON.stringify(line));
   if (saturated && step.ends) break;
 }

@@ -6,6 +6,8 @@ import {
   generateSm2KeyPair,
   KeyExchangeInitiator,
   KeyExchangeResponder,
+  nativeSm2Available,
+  precomputedSm2Available,
   privateKeyToPem,
   publicKeyToPem,
   sm3,
@@ -36,18 +38,31 @@ function emit(result: Record<string, unknown>): void {
 }
 
 for (const payloadBytes of [64, 1024]) {
-  for (const window of [4, 6, 8]) {
-    emit({ case: 'session', precompute_window: window, ...measureSecureThroughput({ payloadBytes, durationMs, precomputeWindow: window }) });
+  for (const sm2Backend of ['precomputed', 'native'] as const) {
+    if (available(sm2Backend)) emit({ case: 'session', sm2_backend: sm2Backend, ...measureSecureThroughput({ payloadBytes, durationMs, sm2Backend }) });
   }
+  for (const window of [4, 6, 8]) {
+    emit({ case: 'session', sm2_backend: 'js', precompute_window: window, ...measureSecureThroughput({ payloadBytes, durationMs, precomputeWindow: window, sm2Backend: 'js' }) });
+  }
+}
+
+function available(backend: 'precomputed' | 'native'): boolean {
+  return backend === 'precomputed' ? precomputedSm2Available() : nativeSm2Available();
 }
 
 const pair = generateSm2KeyPair();
 const message = new Uint8Array(120);
 const signer = new Sm2Signer(pair);
 const signature = signer.sign(message);
+for (const backend of ['precomputed', 'native'] as const) {
+  if (!available(backend)) continue;
+  const verifier = new Sm2Verifier(pair.publicKey, { backend });
+  const impl = backend === 'precomputed' ? 'unifleet: OpenSSL EC with a per-key table (native/sm2-verify)' : 'unifleet: OpenSSL SM2 via node:crypto, our Z';
+  emit({ case: 'sm2-verify', impl, sm2_backend: backend, ...rate(() => verifier.verify(signature, message)) });
+}
 for (const window of [0, 4, 6, 8]) {
-  const verifier = new Sm2Verifier(pair.publicKey, { precomputeWindow: window });
-  emit({ case: 'sm2-verify', impl: 'unifleet (@noble/curves)', precompute_window: window, ...rate(() => verifier.verify(signature, message)) });
+  const verifier = new Sm2Verifier(pair.publicKey, { precomputeWindow: window, backend: 'js' });
+  emit({ case: 'sm2-verify', impl: 'unifleet (@noble/curves)', sm2_backend: 'js', precompute_window: window, ...rate(() => verifier.verify(signature, message)) });
 }
 const smCryptoKey = smCrypto.precomputePublicKey(bytesToHex(pair.publicKey), 8);
 const smCryptoSignature = smCrypto.doSignature(message, bytesToHex(pair.privateKey), { hash: true, publicKey: bytesToHex(pair.publicKey) });
@@ -58,7 +73,9 @@ const opensslSignature = opensslSign(null, message, opensslPrivate);
 // OpenSSL through node:crypto can only use an empty user ID, so it cannot verify standard (default-ID) signatures.
 emit({ case: 'sm2-verify', impl: 'openssl via node:crypto (empty user ID only)', ...rate(() => opensslVerify(null, message, opensslPublic, opensslSignature)) });
 
-emit({ case: 'sm2-sign', impl: 'unifleet (@noble/curves)', ...rate(() => signer.sign(message)) });
+const jsSigner = new Sm2Signer(pair, { backend: 'js' });
+emit({ case: 'sm2-sign', impl: 'unifleet: OpenSSL SM2 via node:crypto, our Z', sm2_backend: 'native', ...rate(() => signer.sign(message)) });
+emit({ case: 'sm2-sign', impl: 'unifleet (@noble/curves)', sm2_backend: 'js', ...rate(() => jsSigner.sign(message)) });
 emit({ case: 'sm2-sign', impl: 'sm-crypto-v2', ...rate(() => smCrypto.doSignature(message, bytesToHex(pair.privateKey), { hash: true, publicKey: bytesToHex(pair.publicKey) })) });
 emit({ case: 'sm2-sign', impl: 'openssl via node:crypto (empty user ID only)', ...rate(() => opensslSign(null, message, opensslPrivate)) });
 

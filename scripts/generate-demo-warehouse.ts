@@ -34,7 +34,7 @@ function latticeBuilder() {
   const parking: ParkingSpot[] = [];
   function node(x: number, y: number, extra: Partial<SiteNode> = {}): string {
     const nid = `n${x}_${y}`;
-    if (!nodes.has(nid)) nodes.set(nid, { id: nid, x, y, kind: 'waypoint', ...extra });
+    if (!nodes.has(nid)) nodes.set(nid, { id: nid, x, y, kind: 'waypoint', ...extra, map: extra.map ?? '' });
     else Object.assign(nodes.get(nid)!, extra);
     return nid;
   }
@@ -51,7 +51,7 @@ function latticeBuilder() {
     return loadSiteMap({
       id,
       name,
-      nodes: [...nodes.values()].map((n) => ({ ...n, ...(n.theta !== undefined ? { theta: Number(n.theta.toFixed(4)) } : {}) })),
+      nodes: [...nodes.values()].map((n) => ({ ...n, map: id, ...(n.theta !== undefined ? { theta: Number(n.theta.toFixed(4)) } : {}) })),
       edges,
       stations,
       chargers,

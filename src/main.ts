@@ -1,8 +1,10 @@
 // `npm start`: the platform on the demo warehouse with an embedded simulated multi-vendor fleet and a stream of demo
 // tasks fed through the HTTP API. Everything embedded (SQLite in ./data), no external server needed.
 import { ScaledClock, Simulator } from './agv/sim/index.ts';
+import { VdaVirtualFleet } from './agv/vda5050/virtual-fleet.ts';
 import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
+import { VdaBridgeError } from './rcs/vda5050/bridge.ts';
 import { ConfigError, DEFAULT_CONFIG, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './demo/feeder.ts';
 import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
+  // Virtual VDA AGVs need the platform's VDA 5050 side.
+  if (config.vdaAgvs > 0) config.vda5050 = true;
   const clock = config.timeFactor === 1 ? systemClock : new ScaledClock(config.timeFactor);
   logger = createLogger({ level: config.logLevel });
   const platform = await startPlatform(config, {
@@ -27,6 +31,11 @@ async function main(): Promise<void> {
     // Demo mode also seeds dashboard users (printed below), like the demo API key.
     ops: config.demoKey ? { seedUsers: DEMO_DASHBOARD_USERS } : {},
   });
+
+  // A standby waits here (its API answers /readyz 'standby') until the leader of the site fails.
+  platform.onLeadershipLost(() => process.exit(1));
+  if (platform.role === 'standby') logger.info({ site: platform.site.id }, 'standing by: another instance leads this site');
+  await platform.leading;
 
   let sim: Simulator | undefined;
   if (config.simAgvs > 0) {
@@ -57,9 +66,20 @@ async function main(): Promise<void> {
     });
     sim.start();
   }
+  // VDA 5050 virtual AGVs (vda-5050-lib's AgvController + VirtualAgvAdapter) on the parking and charger nodes the
+  // guide-protocol fleet leaves free, talking to the platform only through the MQTT broker.
+  let vdaFleet: VdaVirtualFleet | undefined;
+  if (config.vdaAgvs > 0) {
+    const spots = [...platform.site.parking.map((p) => p.node), ...platform.site.chargers.map((c) => c.node)].slice(config.simAgvs);
+    const nodes = spots.map((id) => platform.site.nodes.find((n) => n.id === id)!);
+    if (nodes.length < config.vdaAgvs) throw new ConfigError(`--vda-agvs ${config.vdaAgvs}: the site has ${nodes.length} free parking/charger nodes beside ${config.simAgvs} simulated AGVs`);
+    for (let i = 0; i < config.vdaAgvs; i++) await platform.store.agvs.enrol({ id: `VDA-${String(i + 1).padStart(3, '0')}` });
+    vdaFleet = new VdaVirtualFleet({ brokerUrl: config.vdaBrokerUrl, interfaceName: config.vdaInterface, manufacturer: 'VirtualAgvCo', serialPrefix: 'VDA-', count: config.vdaAgvs, startNodes: nodes, mapId: platform.site.id, timeLapse: config.timeFactor });
+    await vdaFleet.start();
+  }
   const feeder =
     platform.demoApiKey && config.demoTasksPerMin > 0
-      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
+      ? new DemoFeeder({ apiUrl: platform.apiUrl, apiKey: platform.demoApiKey, site: platform.site, tasksPerMinute: config.demoTasksPerMin, maxQueued: Math.max(10, config.simAgvs + config.vdaAgvs), onError: (m) => logger.error(`demo feeder: ${m}`) })
       : undefined;
   feeder?.start();
 
@@ -75,6 +95,7 @@ ${config.mqttUrl ? `                 and MQTT ${config.mqttUrl.replace(/:[^:@/]*
                  (pin it on secure AGVs; also at ${platform.apiUrl}/api/v1/platform/identity)
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
+  VDA 5050       ${platform.vda ? `${config.vdaBrokerUrl} interface "${config.vdaInterface}" (${config.vdaAgvs} virtual VDA AGVs)` : '(off: --vda5050 or --vda-agvs N)'}
   fleet          ${config.simAgvs} simulated AGVs of 3 vendors (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min; traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
@@ -96,6 +117,7 @@ Stop with Ctrl+C.
     clearInterval(status);
     feeder?.stop();
     sim?.stop();
+    await vdaFleet?.stop();
     await platform.stop();
     process.exit(0);
   };
@@ -105,6 +127,7 @@ Stop with Ctrl+C.
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) logger.fatal(`configuration error: ${err.message}`);
+  else if (err instanceof VdaBridgeError) logger.fatal(err.message);
   else logger.fatal({ err }, 'platform failed');
   process.exit(1);
 });

@@ -58,7 +58,7 @@ export function importMovingAiMap(text: string, options: MovingAiImportOptions):
     for (let x = 0; x < width; x++) {
       if (!free(x, y)) continue;
       const id = cellNodeId(x, y);
-      nodes.set(id, { id, x: x * cell, y: y * cell, kind: 'waypoint' });
+      nodes.set(id, { id, map: options.id, x: x * cell, y: y * cell, kind: 'waypoint' });
       // Each undirected pair once: to the east and to the south.
       for (const [nx, ny] of [
         [x + 1, y],

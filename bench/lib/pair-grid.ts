@@ -4,6 +4,7 @@
 // shuttle request is granted at the planner's next round and the load does not depend on who happens to be in the way.
 // The hop is short so that even the slowest simulated vendor (1.0 m/s, 0.4 m/s²) finishes it in under 2 s.
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { singleMapLevels } from '../../src/rcs/site/single-map.ts';
 
 const PAIR_GAP_M = 0.3;
 const PITCH_M = 1.5;
@@ -30,7 +31,7 @@ export function pairGrid(agvs: number): PairGrid {
   for (let row = 0; row < rows; row++) {
     for (let col = 0; col < pairsPerRow * 2; col++) {
       const x = Math.floor(col / 2) * PITCH_M + (col % 2) * PAIR_GAP_M;
-      nodes.push({ id: id(col, row), x, y: row * PITCH_M, kind: 'waypoint' });
+      nodes.push({ id: id(col, row), map: 'bench-pairs', x, y: row * PITCH_M, kind: 'waypoint' });
       if (col > 0) lane(`h${col}_${row}`, id(col - 1, row), id(col, row), col % 2 === 1 ? PAIR_GAP_M : PITCH_M - PAIR_GAP_M);
       if (row > 0) lane(`v${col}_${row}`, id(col, row - 1), id(col, row), PITCH_M);
       if (col % 2 === 1) {
@@ -48,6 +49,7 @@ export function pairGrid(agvs: number): PairGrid {
   const site: SiteMap = {
     id: 'bench-pairs',
     name: `bench pair grid ${pairsPerRow}x${rows} pairs`,
+    ...singleMapLevels('bench-pairs', `bench pair grid ${pairsPerRow}x${rows} pairs`),
     nodes,
     edges,
     stations: [

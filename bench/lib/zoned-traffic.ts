@@ -2,7 +2,7 @@ import { VENDOR_PROFILES, type VendorProfile } from '../../src/agv/sim/profiles.
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import type { SimAgvSpec } from '../../src/rcs/traffic/central/simulation.ts';
 import { ReservationTrafficController, RoadGraph } from '../../src/rcs/traffic/index.ts';
-import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../../src/rcs/traffic/types.ts';
+import type { ResourceBlock, TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../../src/rcs/traffic/types.ts';
 
 // The status quo that UniFleet replaces, as a TrafficController for the zones benchmark: every vendor runs its own
 // fleet manager (here: the platform's v1 reservation controller, one per vendor, routing only on the vendor's own
@@ -146,6 +146,7 @@ interface Arc {
 
 export class ZonedTrafficController implements TrafficController {
   private readonly perVendor = new Map<string, ReservationTrafficController>();
+  private readonly blocks = new Map<string, ResourceBlock>();
   private readonly gates: Gate[] = [];
   private readonly gateByFence = new Map<string, Gate>();
   private readonly gateAt = new Map<string, Gate>();
@@ -303,6 +304,24 @@ export class ZonedTrafficController implements TrafficController {
   observe(observer: TrafficObserver): () => void {
     const stops = [...this.perVendor.values()].map((inner) => inner.observe(observer));
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** Each vendor's fleet manager blocks the part of the block on its own roads. */
+  blockResources(block: ResourceBlock): void {
+    this.blocks.set(block.id, block);
+    for (const [vendor, inner] of this.perVendor) {
+      const graph = this.graphs.get(vendor)!;
+      inner.blockResources({ ...block, nodes: block.nodes.filter((n) => graph.has(n)), edges: block.edges.filter((e) => graph.edgeEnds(e) !== undefined) });
+    }
+  }
+
+  unblockResources(id: string): void {
+    this.blocks.delete(id);
+    for (const inner of this.perVendor.values()) inner.unblockResources(id);
+  }
+
+  blockedResources(): readonly ResourceBlock[] {
+    return [...this.blocks.values()];
   }
 
   /** The zone interlock, once per control cycle: who waits, whether the owner drains, and the handover. */

@@ -15,7 +15,7 @@ export const MESSAGE_DEFS = [
   status.statusReport, status.runningData, status.alarmReport, status.runningDataRequest,
   motion.motionCommand, motion.motionControl, motion.actuatorCommand, motion.chargingCommand,
   motion.navModeSwitch, motion.navModeSwitchResult, motion.mapSwitch, motion.mapSwitchResult,
-  space.spaceRequest, space.spaceResponse, space.spaceRelease,
+  space.spaceRequest, space.spaceResponse, space.spaceRelease, space.spaceRenew, space.spaceLeaseEnd, space.blockageReport,
   channel.vendorData,
 ] as const;
 

@@ -239,6 +239,42 @@ export const SpaceReason = defineEnum('SpaceReason', 'Why an AGV asks for autono
 
 export const SpaceDecision = defineEnum('SpaceDecision', 'Platform decision on a space request.', { granted: 0, queued: 1, refused: 2 });
 
+export const SpaceRefusal = defineEnum('SpaceRefusal', 'Why a space request was refused (since v1.2; `none` unless refused).', {
+  none: 0,
+  invalidArea: 1,
+  windowTooLong: 2,
+  notInside: 3,
+  trajectoryOutside: 4,
+  blocked: 5,
+  queueFull: 6,
+  timeout: 7,
+  alreadyHolding: 8,
+  unknownAgv: 9,
+  notOffered: 10,
+}, {
+  invalidArea: 'polygon with < 3 points or no area, unknown node, or neither polygon nor nodes',
+  windowTooLong: 'window empty, over, or longer than the platform allows',
+  notInside: 'the AGV does not stand in the space it asks for',
+  trajectoryOutside: 'a point of the trajectory lies outside the space',
+  blocked: 'the space overlaps a blocked zone or a reported obstacle',
+  queueFull: 'too many requests are queued',
+  timeout: 'queued, but the space did not come free within the window',
+  alreadyHolding: 'the AGV already holds or waits for a space',
+  unknownAgv: 'the AGV is not placed on the map yet',
+  notOffered: 'the platform does not grant autonomous space',
+});
+
+export const LeaseLoss = defineEnum('LeaseLoss', 'What the AGV does when its lease ends without a release (since v1.2).', {
+  stop: 0,
+  finishLeaving: 1,
+}, { stop: 'stop at once and wait for orders', finishLeaving: 'drive on along its trajectory until it is out of the space, then stop' });
+
+export const LeaseEnd = defineEnum('LeaseEnd', 'Why a lease ended without a release (since v1.2).', {
+  expired: 0,
+  revoked: 1,
+  leftSpace: 2,
+}, { expired: 'not renewed in time', revoked: 'taken back by the platform (operator, emergency-stop zone)', leftSpace: 'a reported position lay outside the granted space' });
+
 export const HeartbeatRole = defineEnum('HeartbeatRole', 'Heartbeat role.', { ping: 0, pong: 1 });
 export const Origin = defineEnum('Origin', 'Which side sent a message.', { agv: 0, platform: 1 });
 
@@ -293,6 +329,6 @@ export const LogLevel = defineEnum('LogLevel', 'Log line level.', { debug: 0, in
 export const ALL_ENUMS: readonly EnumDef[] = [
   AccessMode, AccessResult, RegisterResult, AgvType, Kinematics, NavType, AgvState, OperatingMode, LoadState, EStopState,
   ActuatorType, ActuatorState, ActuatorControlParam, LiftAdjustType, ActionState, TaskType, TargetAttribute, MovementType,
-  TrajectoryType, ControlCommand, ChargingAction, SwitchResult, SpaceRestrictionType, SpaceReason, SpaceDecision,
+  TrajectoryType, ControlCommand, ChargingAction, SwitchResult, SpaceRestrictionType, SpaceReason, SpaceDecision, SpaceRefusal, LeaseLoss, LeaseEnd,
   HeartbeatRole, Origin, Severity, AlarmTransition, ConfigResult, ParamId, RunningDataItem, LogLevel,
 ] as EnumDef[];

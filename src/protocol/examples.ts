@@ -113,7 +113,13 @@ export const EXAMPLE_MESSAGES: Examples = {
     nodeIds: [], start: 0, duration: 20000,
     trajectory: { points: [{ pose: { x: 9000, y: 3000, theta: 0 }, offset: 0 }, { pose: { x: 10500, y: 4000, theta: 0 }, offset: 3000 }, { pose: { x: 12000, y: 3000, theta: 0 }, offset: 6000 }] },
   },
-  spaceResponse: { kind: 'spaceResponse', requestId: 21, decision: 'granted', leaseId: 3001, lease: 20000, queuePosition: 0, detail: '' },
+  spaceResponse: { kind: 'spaceResponse', requestId: 21, decision: 'granted', leaseId: 3001, lease: 20000, queuePosition: 0, detail: '', refusal: 'none', onLeaseLoss: 'stop' },
   spaceRelease: { kind: 'spaceRelease', leaseId: 3001 },
+  spaceRenew: { kind: 'spaceRenew', leaseId: 3001 },
+  spaceLeaseEnd: { kind: 'spaceLeaseEnd', leaseId: 3001, reason: 'revoked', detail: 'emergency-stop zone' },
+  blockageReport: {
+    kind: 'blockageReport', reportId: 5, mapId: 1, nodeIds: [], edges: [{ from: 210, to: 211 }],
+    polygon: [{ x: 10200, y: 1800 }, { x: 10800, y: 1800 }, { x: 10800, y: 2300 }, { x: 10200, y: 2300 }], detail: 'pallet on the aisle',
+  },
   vendorData: { kind: 'vendorData', vendor: 'Acme Robotics', key: 1, data: Uint8Array.of(1, 2, 3, 4) },
 };

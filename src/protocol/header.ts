@@ -11,8 +11,8 @@ export const SIGNATURE_SIZE = 64;
 export const TRAILER_SIZE = 4;
 /** Smallest possible frame: header + empty payload + CRC. */
 export const MIN_FRAME_SIZE = HEADER_SIZE + TRAILER_SIZE;
-/** Version this implementation speaks: v1.0. Major in the high nibble, minor in the low nibble. */
-export const PROTOCOL_VERSION = 0x11;
+/** Version this implementation speaks (the highest; SUPPORTED_VERSIONS lists all). Major in the high nibble, minor in the low nibble. */
+export const PROTOCOL_VERSION = 0x12;
 export const PROTOCOL_MAJOR = PROTOCOL_VERSION >> 4;
 export const DEFAULT_MAX_FRAME_BYTES = 256 * 1024;
 

@@ -186,7 +186,7 @@ export interface VectorFile<V> {
   vectors: V[];
 }
 
-const SHOWN_FRAME_VECTORS = ['heartbeat', 'accessRequest', 'statusReport', 'motionCommand', 'nack', 'vendorData'];
+const SHOWN_FRAME_VECTORS = ['heartbeat', 'accessRequest', 'statusReport', 'motionCommand', 'nack', 'spaceResponse', 'spaceLeaseEnd', 'blockageReport', 'vendorData'];
 
 function splitFrameHex(hex: string, payloadLength: number, signed: boolean): string {
   const h = hex.slice(0, 48);

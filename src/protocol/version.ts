@@ -4,8 +4,11 @@ import { ERROR_CODES, type ProtocolError } from './errors.ts';
 import { PROTOCOL_VERSION, versionMajor, versionMinor } from './header.ts';
 import type { MessageOfKind } from './catalogue.ts';
 
-/** Versions this implementation speaks: 1.1 adds the map hash at registration (§6, "Numbering"). */
-export const SUPPORTED_VERSIONS: readonly number[] = [0x10, PROTOCOL_VERSION];
+/**
+ * Versions this implementation speaks: 1.1 adds the map hash at registration (§6, "Numbering"); 1.2 adds leases
+ * the AGV renews, lease ends and blockage reports to autonomous space (§6, "Autonomous space").
+ */
+export const SUPPORTED_VERSIONS: readonly number[] = [0x10, 0x11, PROTOCOL_VERSION];
 
 /** Highest version in [offeredMin, offeredMax] that we support, or undefined when there is none. */
 export function negotiateVersion(offeredMin: number, offeredMax: number, supported: readonly number[] = SUPPORTED_VERSIONS): number | undefined {
@@ -38,7 +41,7 @@ export function nackFor(error: ProtocolError, detail: string = error.message): M
 }
 
 /** Cuts text to at most maxBytes of UTF-8 without splitting a character. */
-function truncateUtf8(text: string, maxBytes: number): string {
+export function truncateUtf8(text: string, maxBytes: number): string {
   const encoder = new TextEncoder();
   if (encoder.encode(text).length <= maxBytes) return text;
   let out = text.slice(0, maxBytes);

@@ -43,6 +43,11 @@ export interface PlatformConfig {
   /** Outbound bytes queued for one slow AGV before its connection is closed. */
   maxQueuedBytes: number;
   /**
+   * Protocol gateway processes that terminate AGV connections (TCP and the secure channel) and hand plain frames to
+   * this process, which keeps every session; 0 (default): connections are read in this process.
+   */
+  gateways: number;
+  /**
    * Per-source limits (one source = one IP address). A whole fleet may share one address (NAT, a simulator), so
    * nothing bounds accessed AGVs per source; the limits are on what a fleet does only briefly per connection.
    * Connections from one source that have not completed access yet, at once:
@@ -54,8 +59,14 @@ export interface PlatformConfig {
   /** Key-exchange starts (SM2 work each) per second from one source (sustained; keyExchangeBurst at once). */
   keyExchangesPerSecond: number;
   keyExchangeBurst: number;
+  /** How often running data (odometry, counters, diagnostics) is requested from every online AGV; 0: never. */
+  runningDataPeriodMs: number;
+  /** Running-data samples older than this are deleted. */
+  runningDataRetentionMs: number;
   /** After a restart, how long motion waits for the AGVs that were active before to report where they stand. */
   recoveryMs: number;
+  /** Autonomous space: lease length for AGVs that renew (protocol 1.2); others keep space for their asked window. */
+  spaceLeaseMs: number;
   /** Anonymous read access to the API (demo on a closed network). */
   openReads: boolean;
   /** `/metrics` needs a key or login with role viewer (off: open to scrapers on the network). */
@@ -74,9 +85,26 @@ export interface PlatformConfig {
   traffic: TrafficMode;
   /** Plan each AGV with the body it registered (length/width) instead of one default size (central traffic only). */
   registeredFootprints: boolean;
+  /**
+   * Share the site with other platform processes on the same PostgreSQL database (dbUrl): one leads (commands
+   * AGVs), the others stand by warm and take over when it fails (docs/deployment.md, "Site failover").
+   */
+  leaderElection: boolean;
   /** Post queued webhooks to their subscribers (off: they stay queued in the outbox). */
   webhooks: boolean;
   logLevel: LogLevel;
+  /** Run the VDA 5050 master control (AGVs speaking VDA 5050 over MQTT join the same fleet). */
+  vda5050: boolean;
+  /** MQTT broker of the VDA 5050 AGVs (mqtt://, mqtts://, ws://). */
+  vdaBrokerUrl: string;
+  /** VDA 5050 interfaceName: the first topic level, one namespace per site. */
+  vdaInterface: string;
+  /** A VDA order or instant action not visible in the AGV's state after this long raises an alarm. */
+  vdaCommandTimeoutMs: number;
+  /** A VDA AGV silent this long (no state, no last will) is offline; VDA AGVs publish state at least every 30 s. */
+  vdaStaleAfterMs: number;
+  /** VDA 5050 virtual AGVs (vda-5050-lib) started inside the process (main job only; implies vda5050). */
+  vdaAgvs: number;
 }
 
 export const TRAFFIC_MODES = ['reservation', 'central'] as const;
@@ -108,6 +136,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   preAccessStrikes: 3,
   maxFramesPerSecond: 200,
   maxQueuedBytes: 4 * 1024 * 1024,
+  gateways: 0,
   // A fleet of thousands behind one address restarting at once gets in within seconds; refused connections retry
   // with the SDK's reconnect backoff. A hostile source is held to these rates, each cheap to refuse.
   maxUnaccessedPerSource: 1_024,
@@ -115,7 +144,10 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
+  runningDataPeriodMs: 60_000,
+  runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,
+  spaceLeaseMs: 10_000,
   openReads: false,
   metricsAuth: false,
   openapiAuth: false,
@@ -125,8 +157,15 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   timeFactor: 1,
   traffic: 'central',
   registeredFootprints: false,
+  leaderElection: false,
   webhooks: true,
   logLevel: 'info',
+  vda5050: false,
+  vdaBrokerUrl: 'mqtt://127.0.0.1:1883',
+  vdaInterface: 'uagv',
+  vdaCommandTimeoutMs: 10_000,
+  vdaStaleAfterMs: 65_000,
+  vdaAgvs: 0,
 };
 
 const ENV: Record<keyof PlatformConfig, string> = {
@@ -149,12 +188,16 @@ const ENV: Record<keyof PlatformConfig, string> = {
   preAccessStrikes: 'UNIFLEET_PRE_ACCESS_STRIKES',
   maxFramesPerSecond: 'UNIFLEET_MAX_FRAMES_PER_SECOND',
   maxQueuedBytes: 'UNIFLEET_MAX_QUEUED_BYTES',
+  gateways: 'UNIFLEET_GATEWAYS',
   maxUnaccessedPerSource: 'UNIFLEET_MAX_UNACCESSED_PER_SOURCE',
   connectionsPerSecond: 'UNIFLEET_CONNECTIONS_PER_SECOND',
   connectionBurst: 'UNIFLEET_CONNECTION_BURST',
   keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
   keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
+  runningDataPeriodMs: 'UNIFLEET_RUNNING_DATA_PERIOD_MS',
+  runningDataRetentionMs: 'UNIFLEET_RUNNING_DATA_RETENTION_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
+  spaceLeaseMs: 'UNIFLEET_SPACE_LEASE_MS',
   openReads: 'UNIFLEET_OPEN_READS',
   metricsAuth: 'UNIFLEET_METRICS_AUTH',
   openapiAuth: 'UNIFLEET_OPENAPI_AUTH',
@@ -164,8 +207,15 @@ const ENV: Record<keyof PlatformConfig, string> = {
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   registeredFootprints: 'UNIFLEET_REGISTERED_FOOTPRINTS',
+  leaderElection: 'UNIFLEET_LEADER_ELECTION',
   webhooks: 'UNIFLEET_WEBHOOKS',
   logLevel: 'UNIFLEET_LOG_LEVEL',
+  vda5050: 'UNIFLEET_VDA5050',
+  vdaBrokerUrl: 'UNIFLEET_VDA_BROKER_URL',
+  vdaInterface: 'UNIFLEET_VDA_INTERFACE',
+  vdaCommandTimeoutMs: 'UNIFLEET_VDA_COMMAND_TIMEOUT_MS',
+  vdaStaleAfterMs: 'UNIFLEET_VDA_STALE_AFTER_MS',
+  vdaAgvs: 'UNIFLEET_VDA_AGVS',
 };
 
 /** Flag name for a key: apiPort -> --api-port. */

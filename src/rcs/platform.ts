@@ -3,17 +3,21 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/index.ts';
 import type { Frame } from '../protocol/index.ts';
-import { buildApi } from './api/index.ts';
+import { API_PREFIX, ApiError, buildApi } from './api/index.ts';
 import { ApiKeyAuth, ensureDemoKey } from './auth/index.ts';
 import { DEFAULT_CONFIG, type PlatformConfig, type TrafficMode } from './config.ts';
 import { FleetCoordinator } from './dispatch/coordinator.ts';
 import { GreedyDispatchStrategy } from './dispatch/greedy-strategy.ts';
 import { OperatorControls } from './dispatch/operator-controls.ts';
+import { SpaceService } from './space/space-service.ts';
+import { AgvParameters } from './agv-data/parameters.ts';
+import { RunningDataCollector } from './agv-data/running-data.ts';
 import type { DispatchStrategy } from './dispatch/types.ts';
 import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
+import { GatewayPool } from './gateway/index.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
 import { Sm2Handshake } from './session/sm2-handshake.ts';
@@ -21,15 +25,23 @@ import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
-import { openStoreFrom } from './store/index.ts';
+import { openSiteLease, openStoreFrom } from './store/index.ts';
+import { restoreHolds } from './dispatch/hold-restore.ts';
+import type { PlatformRole } from './ops/ports.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
 import { TaskService } from './tasks/index.ts';
-import { CentralTrafficController } from './traffic/central/index.ts';
+import { CentralTrafficController, radiusOf } from './traffic/central/index.ts';
 import { ReservationTrafficController } from './traffic/reservation-controller.ts';
 import { RoadGraph } from './traffic/road-graph.ts';
 import type { TrafficController, TrafficEventKind } from './traffic/types.ts';
 import { WebhookDelivery } from './webhooks/index.ts';
+import { OccupancyLimitedTraffic } from './traffic/occupancy-limits.ts';
+import { storedZones, ZoneService } from './zones/zone-service.ts';
+import { withOneWayZones } from './zones/zone.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
+import { LatencyRecorder } from './session/latency.ts';
+import { VdaBridge } from './vda5050/bridge.ts';
+import type { VdaState } from './vda5050/wire.ts';
 import type { OpsService } from './ops/service.ts';
 
 // Composition root: builds every platform part for one site and wires them together. One process owns one site's
@@ -57,6 +69,8 @@ export interface InjectedParts {
   tap?: (agvId: string, frame: Frame) => void;
   /** Operations (dashboard, alarms, health, metrics, logins); false leaves it out. */
   ops?: PlatformOpsOptions | false;
+  /** Observe every state VDA 5050 AGVs send (tests). */
+  tapVdaState?: (agvId: string, state: VdaState) => void;
 }
 
 export interface PlatformHandle {
@@ -67,7 +81,13 @@ export interface PlatformHandle {
   traffic: TrafficController;
   coordinator: FleetCoordinator;
   controls: OperatorControls;
+  /** Autonomous space grants and reported blockages. */
+  space: SpaceService;
+  zones: ZoneService;
+  runningData: RunningDataCollector;
   sessions: SessionServer;
+  /** The protocol gateway processes, when config.gateways > 0. */
+  gateways: GatewayPool | undefined;
   numbering: SiteNumbering;
   app: FastifyInstance;
   apiUrl: string;
@@ -76,6 +96,19 @@ export interface PlatformHandle {
   /** The platform's SM2 public key (65 bytes) that secure AGVs pin. */
   platformPublicKey: Uint8Array;
   ops: OpsService | undefined;
+  /** The VDA 5050 master control when config.vda5050 is on. */
+  vda: VdaBridge | undefined;
+  /** Order/instant-action round trips of VDA 5050 AGVs (publish → seen in their state). */
+  vdaLatency: LatencyRecorder;
+  /** 'standby' until this process leads its site (always 'leader' without leader election). */
+  readonly role: PlatformRole;
+  /** Resolves once this process leads the site and serves AGVs (at once without leader election). */
+  leading: Promise<void>;
+  /**
+   * Called if leadership is lost after it was taken (the database connection holding it failed): the platform has
+   * already stopped commanding and closed every AGV session; the process should exit and start again as a standby.
+   */
+  onLeadershipLost(listener: (reason: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -90,13 +123,22 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const site = parts.site ?? (await readSiteMapFile(config.mapPath));
   // PostgreSQL when a URL is configured (then no SQLite file or directory is made), else the embedded SQLite file.
   if (!parts.store && !config.dbUrl && config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const store = parts.store ?? (await openStoreFrom(config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath }));
-  const graph = new RoadGraph(site);
+  if (config.leaderElection && !config.dbUrl) throw new Error('leader election needs the site on a shared PostgreSQL database (--db-url)');
+  const location = config.dbUrl ? { url: config.dbUrl } : { path: config.dbPath };
+  const store = parts.store ?? (await openStoreFrom(location));
+  // With leader election the processes of a site take turns through the database; otherwise this one leads alone.
+  const lease = config.leaderElection ? openSiteLease(location, site.id) : undefined;
+  let role: PlatformRole = lease ? 'standby' : 'leader';
+  // One-way zones are part of the graph traffic control plans on (docs/api.md, "Zones").
+  const zonesAtStart = await storedZones(store.zones, site);
+  const trafficSite = withOneWayZones(site, zonesAtStart);
+  const graph = new RoadGraph(trafficSite);
   // Sessions check and record each AGV's registered body in the registry; the controller reads it when it first
   // places the AGV (footprintOf), which always follows registration: placement waits for the first status report.
   const sized = config.registeredFootprints;
   const footprintOf = (agvId: string): AgvFootprint | undefined => (sized ? registry.footprintOf(agvId) : undefined);
-  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, site, footprintOf);
+  const traffic = (parts.traffic ?? trafficFactory(config.traffic))(graph, trafficSite, footprintOf);
+  const zonedTraffic = new OccupancyLimitedTraffic(traffic);
   const registry: FleetRegistry = new FleetRegistry((id) => traffic.held(id), site.id, (id) => controls.state(id));
   const unwire = [tellTrafficConnections(registry, traffic), recordTrafficEvents(traffic, store.events, clock, logger)];
   if (sized) followRegisteredBodies(registry, traffic);
@@ -108,25 +150,37 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     clock,
     site,
     graph,
-    traffic,
+    traffic: zonedTraffic,
     registry,
     tasks,
+    speedLimit: (from, to) => zones.speedLimit(from, to),
     strategy: parts.strategy ?? new GreedyDispatchStrategy(),
     events: store.events,
     recoveryMs: config.recoveryMs,
     lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
+    recordRelease: (agvId, nodes) => store.trafficHolds.record(site.id, agvId, nodes, clock.now()),
     logger,
   });
-  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, events: store.events, logger });
-  await controls.load();
+  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
+  const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
+  const zones: ZoneService = new ZoneService({
+    site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
+    pause: (ids, by) => controls.pauseAll(ids, by),
+    resume: (ids, by) => controls.resumeAll(ids, by),
+  });
+  zones.load(zonesAtStart);
+  // Protocol gateways (config.gateways > 0) terminate AGV connections in child processes; sessions stay here.
+  const gateways = config.gateways > 0 ? GatewayPool.start({ count: config.gateways, platformKeys, maxBufferedBytes: config.maxQueuedBytes, logger }) : undefined;
   const sessions = new SessionServer({
     clock,
     store,
     registry,
     numbering,
     secure,
+    adopt: gateways && ((socket) => gateways.adopt(socket)),
     tap: parts.tap,
+    space,
     logger,
     settings: {
       autoEnrol: config.autoEnrol,
@@ -148,25 +202,87 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       keyExchangeBurst: config.keyExchangeBurst,
     },
   });
+  const parameters = new AgvParameters({ registry, events: store.events, clock, logger });
+  const runningData = new RunningDataCollector({ clock, registry, samples: store.runningData, periodMs: config.runningDataPeriodMs, retentionMs: config.runningDataRetentionMs, logger });
   const auth = new ApiKeyAuth(store.apiKeys, clock);
   const demoApiKey = config.demoKey ? await ensureDemoKey(auth, store.settings) : undefined;
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
+  space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
-    admissionDecided: (id, decision, by) => sessions.admissionDecided(id, decision, by),
+    admissionDecided: (id, decision, by) => {
+      sessions.admissionDecided(id, decision, by);
+      vda?.admissionDecided(id, decision);
+    },
+    space,
   });
 
-  await coordinator.start();
-  const rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
-  if (config.mqttUrl) await sessions.listenMqtt({ url: config.mqttUrl, root: config.mqttTopicRoot, site: site.id });
-  await app.listen({ port: config.apiPort, host: config.apiHost });
-  delivery?.start();
-  await ops?.start();
+  // A standby's coordinator holds nothing: an operator action there (clearing reservations, pausing) would act on
+  // nothing and could even erase what the leader stored. Reads are served; changes go to the leader.
+  if (lease) {
+    app.addHook('onRequest', async (request) => {
+      if (role === 'standby' && request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith(API_PREFIX)) {
+        throw new ApiError(503, 'standby', 'standby: another instance leads this site; send changes to the leader');
+      }
+    });
+  }
+  let rcsPort = 0;
+  const vdaLatency = new LatencyRecorder();
+  let vda: VdaBridge | undefined;
+  // Leading the site: held nodes come back from the store before the coordinator grants anything, then AGVs are let in.
+  const lead = async (): Promise<void> => {
+    // Read when leading starts, not when standing by began: the previous leader's operators may have changed it since.
+    await controls.load();
+    const { restored, skipped } = restoreHolds(traffic, await store.trafficHolds.forSite(site.id));
+    if (restored.size > 0 || skipped.length > 0) logger.info({ restored: restored.size, skipped }, 'held nodes restored from the store');
+    await coordinator.start();
+    // After the coordinator: it places an AGV on a status report before space looks at where it stands.
+    space.start();
+    vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState }).catch(async (err: unknown) => {
+      coordinator.stop();
+      space.stop();
+      await runningData.stop();
+      for (const stop of unwire) stop();
+      await ops?.stop();
+      if (!parts.store) await store.close();
+      throw err;
+    }) : undefined;
+    rcsPort = await sessions.listen(config.rcsPort, config.rcsHost);
+    if (config.mqttUrl) await sessions.listenMqtt({ url: config.mqttUrl, root: config.mqttTopicRoot, site: site.id });
+    delivery?.start();
+    runningData.start();
+    await ops?.start();
+  };
+  const lostListeners: ((reason: string) => void)[] = [];
+  let leading: Promise<void>;
+  if (!lease) {
+    await lead();
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    leading = Promise.resolve();
+  } else {
+    // The API answers from the start so /readyz can say 'standby'; AGVs are let in only once this process leads.
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    leading = lease.acquire().then(async () => {
+      if (stopped) return;
+      role = 'leader';
+      logger.info({ site: site.id }, 'leading the site');
+      await lead();
+    });
+    leading.catch(() => {});
+    lease.onLost((reason) => {
+      // Another process may lead from now on: stop commanding at once, before anything else.
+      coordinator.stop();
+      void sessions.close();
+      role = 'standby';
+      logger.fatal({ site: site.id, reason }, 'site leadership lost');
+      for (const l of lostListeners) l(reason);
+    });
+  }
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
   const host = config.apiHost === '0.0.0.0' ? '127.0.0.1' : config.apiHost;
@@ -180,20 +296,42 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     traffic,
     coordinator,
     controls,
+    space,
+    zones,
+    runningData,
     sessions,
+    gateways,
     numbering,
     app,
     apiUrl: `http://${host}:${apiPort}`,
-    rcsPort,
+    get rcsPort() {
+      return rcsPort;
+    },
     demoApiKey,
     platformPublicKey: platformKeys.publicKey,
     ops: ops?.ops,
+    get vda() {
+      return vda;
+    },
+    vdaLatency,
+    get role() {
+      return role;
+    },
+    leading,
+    onLeadershipLost(listener) {
+      lostListeners.push(listener);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      await lease?.close();
       coordinator.stop();
+      space.stop();
+      await runningData.stop();
+      await vda?.stop();
       for (const stop of unwire) stop();
       await sessions.close();
+      await gateways?.close();
       await delivery?.stop();
       await ops?.stop();
       await app.close();
@@ -261,4 +399,38 @@ function followRegisteredBodies(registry: FleetRegistry, traffic: TrafficControl
     const body = registry.footprintOf(event.agvId);
     if (body) traffic.setFootprint?.(event.agvId, body);
   });
+}
+
+/** The VDA 5050 master control on the configured broker, sharing the sessions' audit and the command-latency metrics. */
+async function startVdaBridge(
+  config: PlatformConfig,
+  deps: { clock: Clock; store: Store; registry: FleetRegistry; site: SiteMap; logger: Logger; sessions: SessionServer; vdaLatency: LatencyRecorder; ops: OpsService | undefined; tapState?: (agvId: string, state: VdaState) => void },
+): Promise<VdaBridge> {
+  const bridge = new VdaBridge({
+    clock: deps.clock,
+    store: deps.store,
+    registry: deps.registry,
+    site: deps.site,
+    logger: deps.logger,
+    tapState: deps.tapState,
+    audit: (entry) => deps.sessions.audit.record(entry),
+    recordLatency: (kind, ms) => {
+      deps.vdaLatency.record(kind, ms);
+      deps.ops?.observeCommandLatency(ms, `vda5050.${kind}`);
+    },
+    settings: {
+      brokerUrl: config.vdaBrokerUrl,
+      interfaceName: config.vdaInterface,
+      autoEnrol: config.autoEnrol,
+      autoApprove: config.autoApprove,
+      requireSecure: config.requireSecure,
+      commandTimeoutMs: config.vdaCommandTimeoutMs,
+      staleAfterMs: config.vdaStaleAfterMs,
+      maxClockSkewMs: 30_000,
+      loadType: 'EPAL',
+      connectTimeoutMs: 5_000,
+    },
+  });
+  await bridge.start();
+  return bridge;
 }

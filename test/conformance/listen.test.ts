@@ -37,7 +37,7 @@ describe('conformance kit, platform side, against the simulated AGV', () => {
     // Secure access needs a secure-mode AGV; everything else the simulator supports.
     expect(byName['secure-access']?.status).toBe('skip');
     expect(report.results.filter((r) => r.status === 'pass').map((r) => r.scenario)).toEqual([
-      'access', 'registration', 'config', 'status-period', 'heartbeat', 'motion', 'mid-edge-reissue', 'pause-resume-cancel-estop', 'actuator', 'charging', 'map-switch', 'nav-switch', 'hostile-frames',
+      'access', 'registration', 'config', 'status-period', 'heartbeat', 'motion', 'mid-edge-reissue', 'pause-resume-cancel-estop', 'actuator', 'charging', 'map-switch', 'nav-switch', 'parameters', 'running-data', 'hostile-frames',
     ]);
   }, 180_000);
 

@@ -102,10 +102,11 @@ describe('version negotiation and nacks', () => {
     expect(negotiateVersion(0x10, 0x13, v10Only)).toBe(0x10);
     // A 1.2-only peer can still talk 1.0 with us: minors are backward compatible.
     expect(negotiateVersion(0x12, 0x12, v10Only)).toBe(0x10);
-    // This implementation speaks 1.0 and 1.1: a 1.0 peer gets 1.0, anything newer gets 1.1.
+    // This implementation speaks 1.0, 1.1 and 1.2: each peer gets the highest it offers, anything newer gets 1.2.
     expect(negotiateVersion(0x10, 0x10)).toBe(0x10);
-    expect(negotiateVersion(0x10, 0x13)).toBe(0x11);
-    expect(negotiateVersion(0x12, 0x12)).toBe(0x11);
+    expect(negotiateVersion(0x10, 0x11)).toBe(0x11);
+    expect(negotiateVersion(0x10, 0x13)).toBe(0x12);
+    expect(negotiateVersion(0x13, 0x13)).toBe(0x12);
     expect(negotiateVersion(0x20, 0x21)).toBeUndefined();
     expect(negotiateVersion(0x10, 0x21, [0x10, 0x20])).toBe(0x20);
     expect(formatVersion(0x10)).toBe('1.0');

@@ -7,6 +7,8 @@ import {
   generateSm2KeyPair,
   keyPairFromPem,
   keyPairFromPrivateKey,
+  nativeSm2Available,
+  precomputedSm2Available,
   privateKeyToPem,
   publicKeyFromPem,
   publicKeyToPem,
@@ -28,6 +30,7 @@ import {
   sm4EcbEncrypt,
 } from '../../src/protocol/secure/index.ts';
 import { bytesToHex, hexToBytes, utf8 } from '../../src/protocol/secure/bytes.ts';
+import { signatureFromDer, signatureToDer } from '../../src/protocol/secure/sm2-native.ts';
 
 const hex = bytesToHex;
 const bytes = hexToBytes;
@@ -196,6 +199,56 @@ describe('SM2 signature (GB/T 32918.2)', () => {
       expect.objectContaining({ code: 'INVALID_KEY' }),
     );
     expect(() => sm2Z(pair.publicKey, 'x'.repeat(8192))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('the OpenSSL, precomputed-table and js backends agree: each verifies the others, with the default and a custom ID', () => {
+    // Both are part of the build (npm ci builds native/sm2-verify): a silent fallback would hide a broken build.
+    expect(nativeSm2Available()).toBe(true);
+    expect(precomputedSm2Available()).toBe(true);
+    for (const userId of [undefined, 'AGV-0042@vendor.example']) {
+      const pair = generateSm2KeyPair();
+      const message = Uint8Array.from(randomBytes(90));
+      const native = new Sm2Signer(pair, { userId, backend: 'native' }).sign(message);
+      const js = new Sm2Signer(pair, { userId, backend: 'js' }).sign(message);
+      const nativeVerifier = new Sm2Verifier(pair.publicKey, { userId, backend: 'native' });
+      const jsVerifier = new Sm2Verifier(pair.publicKey, { userId, backend: 'js', precomputeWindow: 0 });
+      const tableVerifier = new Sm2Verifier(pair.publicKey, { userId, backend: 'precomputed' });
+      expect(nativeVerifier.backend).toBe('native');
+      expect(tableVerifier.backend).toBe('precomputed');
+      expect(nativeVerifier.verify(js, message) && jsVerifier.verify(native, message)).toBe(true);
+      expect(tableVerifier.verify(js, message) && tableVerifier.verify(native, message)).toBe(true);
+      expect(tableVerifier.verify(native, message.subarray(1))).toBe(false);
+      expect(smCryptoSm2.doVerifySignature(message, hex(native), hex(pair.publicKey), { hash: true, userId })).toBe(true);
+      // Parts are hashed in order, as one message.
+      expect(nativeVerifier.verify(js, message.subarray(0, 10), message.subarray(10))).toBe(true);
+      const tampered = message.slice();
+      tampered[3]! ^= 1;
+      expect(nativeVerifier.verify(js, tampered)).toBe(false);
+      expect(new Sm2Verifier(pair.publicKey, { userId: 'someone else', backend: 'native' }).verify(js, message)).toBe(false);
+    }
+    expect(() => new Sm2Verifier(generateSm2KeyPair().publicKey, { backend: 'native', curve: SM2_EXAMPLE_CURVE })).toThrow(SecureChannelError);
+  });
+
+  it('the OpenSSL and precomputed backends reject malformed signatures without throwing, and r/s with leading zero bytes survive DER', () => {
+    const pair = generateSm2KeyPair();
+    const message = utf8('hello');
+    const good = new Sm2Signer(pair, { backend: 'native' }).sign(message);
+    const n = bytes('fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123');
+    // r + s = n makes t = 0, which GB/T 32918.2 B5 rejects before any point arithmetic.
+    const r = BigInt('0x' + hex(good.subarray(0, 32)));
+    const sForZeroT = bytes((BigInt('0x' + hex(n)) - r).toString(16).padStart(64, '0'));
+    for (const backend of ['native', 'precomputed'] as const) {
+      const verifier = new Sm2Verifier(pair.publicKey, { backend });
+      expect(verifier.verify(good, message)).toBe(true);
+      for (const bad of [good.subarray(0, 63), new Uint8Array(64), Uint8Array.from([...n, ...good.subarray(32)]), Uint8Array.from([...good.subarray(0, 32), ...n]), Uint8Array.from([...good.subarray(0, 32), ...sForZeroT])]) {
+        expect(verifier.verify(bad, message)).toBe(false);
+      }
+    }
+    const small = new Uint8Array(64);
+    small[31] = 0x80;
+    small.set([0, 0, 0x7f], 32);
+    expect(signatureFromDer(signatureToDer(small)!)).toEqual(small);
+    expect(signatureFromDer(Uint8Array.from([0x30, 3, 2, 1, 1]))).toBeUndefined();
   });
 });
 

@@ -123,10 +123,15 @@ export async function sendGrantedHop(platform: PlatformHandle, agvId: string, or
   return { outcome, from, to };
 }
 
-export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+  explain?: () => string | Promise<string>,
+): Promise<void> {
   const started = Date.now();
   while (!(await predicate())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -145,4 +150,22 @@ export async function submitTask(apiUrl: string, key: string, body: object, idem
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Why tasks are not done: each open task with its AGV's state, position, held nodes and traffic wait, for a failure message. */
+export async function explainOpenTasks(platform: PlatformHandle): Promise<string> {
+  const page = await platform.tasks.list({ limit: 500 });
+  const waits = new Map(platform.traffic.waiting().map((w) => [w.agvId, w]));
+  return page.items
+    .filter((t) => t.state !== 'completed')
+    .map((t) => {
+      const agv = t.agvId ? platform.registry.live(t.agvId) : undefined;
+      const s = agv?.status;
+      const agvPart = t.agvId
+        ? `${t.agvId} ${agv?.link ? 'linked' : 'unlinked'} state=${s?.state} at=${s?.lastNodeId} (${s?.x.toFixed(2)},${s?.y.toFixed(2)}) loaded=${s?.loaded} action=${s?.actionRunning} ` +
+          `held=[${platform.traffic.held(t.agvId).join(',')}] wait=${JSON.stringify(waits.get(t.agvId) ?? null)} control=${JSON.stringify(platform.controls.state(t.agvId))}`
+        : 'unassigned';
+      return `${t.id} ${t.state} ${t.pick}->${t.drop}: ${agvPart}`;
+    })
+    .join('\n');
 }

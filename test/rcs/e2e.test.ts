@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
-import { startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
+import { explainOpenTasks, startFleet, submitTask, taskPairs, waitFor, type Fleet } from './e2e-harness.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
 // The same run on both stores: embedded SQLite, and PostgreSQL (every table, in a schema of its own that is dropped
@@ -51,6 +51,7 @@ describe.each(backends)('platform end to end on $name (real TCP, HTTP and store;
         return page.items.filter((t) => t.state === 'completed').length === 50;
       },
       100_000,
+      () => explainOpenTasks(platform),
     );
 
     const page = await platform.tasks.list({ limit: 500 });

@@ -6,6 +6,7 @@ import { RestartRecovery, recoveryGate } from '../../src/rcs/dispatch/restart-re
 import { FleetRegistry } from '../../src/rcs/fleet/registry.ts';
 import type { AgvIdentity, AgvLink, AgvStatus, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../../src/rcs/fleet/types.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import { singleMapLevels } from '../../src/rcs/site/single-map.ts';
 import { openStore, type Store } from '../../src/rcs/store/index.ts';
 import { TaskService, type TaskState } from '../../src/rcs/tasks/index.ts';
 import { ReservationTrafficController } from '../../src/rcs/traffic/reservation-controller.ts';
@@ -18,7 +19,8 @@ import { RoadGraph } from '../../src/rcs/traffic/road-graph.ts';
 const site: SiteMap = {
   id: 'corridor',
   name: 'corridor',
-  nodes: Array.from({ length: 7 }, (_, i) => ({ id: `n${i}`, x: i, y: 0, kind: 'waypoint' as const })),
+  ...singleMapLevels('corridor', 'corridor'),
+  nodes: Array.from({ length: 7 }, (_, i) => ({ id: `n${i}`, map: 'corridor', x: i, y: 0, kind: 'waypoint' as const })),
   edges: Array.from({ length: 6 }, (_, i) => ({ id: `e${i}`, from: `n${i}`, to: `n${i + 1}`, length: 1, maxSpeed: 1, bidirectional: true })),
   stations: [
     { id: 'PICK-1', node: 'n3', kind: 'pick' },

@@ -77,7 +77,7 @@ describe('numbering, map hash and platform identity', () => {
 
     const identity = await fetch(`${p.apiUrl}/api/v1/platform/identity`);
     expect(identity.status).toBe(200);
-    expect(await identity.json()).toMatchObject({ publicKey: Buffer.from(p.platformPublicKey).toString('hex'), protocolVersions: ['1.0', '1.1'], mapHash: p.numbering.mapHash, userId: 'UniFleet-RCS' });
+    expect(await identity.json()).toMatchObject({ publicKey: Buffer.from(p.platformPublicKey).toString('hex'), protocolVersions: ['1.0', '1.1', '1.2'], mapHash: p.numbering.mapHash, userId: 'UniFleet-RCS' });
 
     const agvKey = createECDH('SM2');
     agvKey.generateKeys();

@@ -321,4 +321,54 @@ describe.each(backends)('Store contract: $name', (backend) => {
     expect(await types({ limit: 2 })).toEqual(['task.failed', 'alarm.raised']);
     await store.close();
   });
+
+  test('keeps zones, AGV holds and running data across a restart', async () => {
+    const { store, reopen } = await backend.fresh();
+    const zone = { id: 'z1', type: 'blocked' as const, name: 'spill at aisle 3', definition: { nodes: ['n1'], edges: [], polygon: [], mode: 'leave' }, createdBy: 'ann', createdAt: 10 };
+    await store.zones.create(zone);
+    await store.zones.create({ ...zone, id: 'z2', type: 'speedLimit', definition: { edges: ['e1'], maxSpeed: 0.5 }, createdAt: 11 });
+    await expect(store.zones.create(zone)).rejects.toBeInstanceOf(StoreConflictError);
+    expect(await store.zones.delete('z2')).toBe(true);
+    expect(await store.zones.delete('z2')).toBe(false);
+    await store.holds.set('a1', 'paused', 'ann', 5);
+    await store.holds.set('a1', 'stopped', 'bob', 6);
+    await store.holds.set('a2', 'paused', 'ann', 7);
+    await store.holds.set('a2', null, 'ann', 8);
+    for (let i = 0; i < 5; i++) {
+      await store.runningData.append({ agvId: 'a1', at: 100 + i, odometerM: i, operatingS: 10 * i, drivingS: i, liftCycles: 0, chargeCycles: 1, batteryHealth: 970, batteryTemperature: -15, diagnostics: [{ key: 1, value: i }] });
+    }
+    await store.close();
+
+    const again = await reopen();
+    expect(await again.zones.list()).toEqual([zone]);
+    expect(await again.zones.get('z1')).toEqual(zone);
+    expect(await again.holds.list()).toEqual([{ agvId: 'a1', hold: 'stopped', by: 'bob', at: 6 }]);
+    const newest = await again.runningData.list('a1', 0, 2);
+    expect(newest.map((s) => s.at)).toEqual([103, 104]);
+    expect(newest[1]).toEqual({ agvId: 'a1', at: 104, odometerM: 4, operatingS: 40, drivingS: 4, liftCycles: 0, chargeCycles: 1, batteryHealth: 970, batteryTemperature: -15, diagnostics: [{ key: 1, value: 4 }] });
+    expect((await again.runningData.list('a1', 103, 10)).length).toBe(2);
+    expect(await again.runningData.prune(102)).toBe(2);
+    expect((await again.runningData.list('a1', 0, 10)).length).toBe(3);
+    await again.close();
+  });
+
+  test('keeps each site\'s last released nodes per AGV, newest first, across a restart; one setting value for racing first writers', async () => {
+    const { store, reopen } = await backend.fresh();
+    await store.trafficHolds.record('site-1', 'AGV-1', ['a', 'b', 'c'], 100);
+    await store.trafficHolds.record('site-1', 'AGV-2', ['d'], 200);
+    await store.trafficHolds.record('site-2', 'AGV-1', ['x'], 300);
+    await store.trafficHolds.record('site-1', 'AGV-1', ['c', 'e'], 300);
+    await store.trafficHolds.record('site-1', 'AGV-3', ['f'], 50);
+    await store.trafficHolds.record('site-1', 'AGV-3', [], 400);
+    await store.close();
+    const again = await reopen();
+    expect([...(await again.trafficHolds.forSite('site-1'))]).toEqual([['AGV-1', ['c', 'e']], ['AGV-2', ['d']]]);
+    expect([...(await again.trafficHolds.forSite('site-2'))]).toEqual([['AGV-1', ['x']]]);
+    expect((await again.trafficHolds.forSite('site-3')).size).toBe(0);
+
+    const kept = await Promise.all([again.settings.setIfAbsent('k', 'first'), again.settings.setIfAbsent('k', 'second')]);
+    expect(kept[0]).toBe(kept[1]);
+    expect(await again.settings.get('k')).toBe(kept[0]);
+    await again.close();
+  });
 });

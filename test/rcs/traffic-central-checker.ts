@@ -1,7 +1,8 @@
 // Independent safety checker for traffic control runs. Written apart from the controller and sharing no code with
 // it: it only sees node coordinates, body sizes, reported AGV positions and the controller's holdings, and flags
 // (1) an AGV on or between nodes it does not hold, (2) a node held twice, (3) held nodes of two AGVs closer than
-// their bodies allow, (4) two AGVs physically closer than their bodies allow.
+// their bodies allow, (4) two AGVs physically closer than their bodies allow. Positions on different maps (floors,
+// buildings) are in different frames and never compared: the checker keeps each map apart on its own.
 
 export interface CheckedAgv {
   id: string;
@@ -9,6 +10,8 @@ export interface CheckedAgv {
   y: number;
   lastNode: string;
   nextNode?: string;
+  /** The map the AGV is on (its x / y are in that map's frame); absent on single-map sites. */
+  map?: string;
 }
 
 export interface BodySize {
@@ -18,17 +21,27 @@ export interface BodySize {
 
 const EPS = 1e-6;
 const CELL = 2;
+/** Maps are compared apart by shifting each one this far along x (far beyond any site). */
+const MAP_APART_M = 10_000_000;
 
 export class SafetyChecker {
   readonly violations: string[] = [];
   checks = 0;
   private readonly at = new Map<string, { x: number; y: number }>();
+  private readonly mapSlots = new Map<string, number>();
 
   constructor(
-    nodes: readonly { id: string; x: number; y: number }[],
+    nodes: readonly { id: string; x: number; y: number; map?: string }[],
     private readonly sizeOf: (agvId: string) => BodySize,
   ) {
-    for (const n of nodes) this.at.set(n.id, { x: n.x, y: n.y });
+    for (const n of nodes) this.at.set(n.id, { x: n.x + this.shift(n.map), y: n.y });
+  }
+
+  private shift(map: string | undefined): number {
+    const key = map ?? '';
+    let slot = this.mapSlots.get(key);
+    if (slot === undefined) this.mapSlots.set(key, (slot = this.mapSlots.size));
+    return slot * MAP_APART_M;
   }
 
   private clearance(a: string, b: string): number {
@@ -62,7 +75,7 @@ export class SafetyChecker {
       }
     });
     this.pairs(
-      agvs.map((a) => ({ agv: a.id, node: a.lastNode, x: a.x, y: a.y })),
+      agvs.map((a) => ({ agv: a.id, node: a.lastNode, x: a.x + this.shift(a.map), y: a.y })),
       (a, b, d) => {
         if (d < this.clearance(a.agv, b.agv) - EPS) this.flag(`${nowMs} ms: ${a.agv} and ${b.agv} collide (${d.toFixed(2)} m apart)`);
       },

@@ -10,6 +10,8 @@ import { EventView } from './views/events.ts';
 import { HealthView } from './views/health.ts';
 import { PendingAgvList } from './views/pending-agvs.ts';
 import { TaskListView } from './views/tasks.ts';
+import { AgvDataPanel } from './views/agv-data.ts';
+import { ZonePanel } from './views/zones.ts';
 
 declare global {
   interface Window {
@@ -76,14 +78,16 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
       toast(`${action} refused: ${(err as Error).message}`);
     }
   };
-  const fleetControl = async (command: 'pause' | 'resume' | 'stop'): Promise<void> => {
-    if (command === 'stop' && !confirm('Emergency-stop every AGV?')) return;
+  const fleetControl = async (command: 'pause' | 'resume' | 'stop', vendor?: string): Promise<void> => {
+    const what = vendor ? `every ${vendor} AGV` : 'every AGV';
+    if (command === 'stop' && !confirm(`Emergency-stop ${what}?`)) return;
     try {
-      const result = await api<{ confirmed: string[]; unconfirmed: { id: string; code: string }[] }>('POST', `/api/v1/fleet/${command}`);
+      const result = await api<{ confirmed: string[]; unconfirmed: { id: string; code: string }[]; offline: string[] }>('POST', `/api/v1/fleet/${command}`, vendor ? { vendor } : undefined);
       const missing = result.unconfirmed.map((u) => `${u.id} (${u.code})`).join(', ');
-      toast(`fleet ${command}: ${result.confirmed.length} confirmed${missing ? `; not confirmed: ${missing}` : ''}`);
+      const away = result.offline.length > 0 ? `; offline, held for their return: ${result.offline.join(', ')}` : '';
+      toast(`${vendor ?? 'fleet'} ${command}: ${result.confirmed.length} confirmed${missing ? `; not confirmed: ${missing}` : ''}${away}`);
     } catch (err) {
-      toast(`fleet ${command} refused: ${(err as Error).message}`);
+      toast(`${vendor ?? 'fleet'} ${command} refused: ${(err as Error).message}`);
     }
   };
   const clearReservations = async (id: string): Promise<void> => {
@@ -107,7 +111,12 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
       ...[...vendors].sort().map(([v, n]) => {
         const sw = h('span', { class: 'swatch' });
         sw.style.background = vendorColour(v);
-        return h('div', {}, sw, `${v} (${n})`);
+        // A vendor's AGVs as one group: pause (e.g. a vendor's software update) and resume them together.
+        const group = canOperate(user)
+          ? [h('button', { class: 'mini', 'data-testid': `vendor-pause-${v}`, title: `pause every ${v} AGV`, onclick: () => void fleetControl('pause', v) }, '⏸'),
+             h('button', { class: 'mini', 'data-testid': `vendor-resume-${v}`, title: `resume every ${v} AGV`, onclick: () => void fleetControl('resume', v) }, '▶')]
+          : [];
+        return h('div', {}, sw, `${v} (${n})`, ...group);
       }),
       h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · yellow: held path · dashed: planned'),
       canOperate(user)
@@ -148,7 +157,9 @@ function shell(root: HTMLElement, user: SessionUser): void {
     pinned = id;
     store.select(id);
   };
-  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, legend)), show: () => {} };
+  const agvData = new AgvDataPanel(store, user);
+  const zones = new ZonePanel(store, mapView, user);
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element)), show: () => {} };
   agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;

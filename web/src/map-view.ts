@@ -31,6 +31,10 @@ export class MapView {
   private running = false;
   onSelect: (agvId: string | null) => void = () => {};
   onHover: (agvId: string | null) => void = () => {};
+  /** A click on the map in site metres; return true to take it (e.g. drawing a zone) instead of selecting an AGV. */
+  onMapClick: (at: { x: number; y: number }) => boolean = () => false;
+  /** Drawn over the map, under the AGVs, every frame (zones, a polygon being drawn); X/Y map metres to the screen. */
+  readonly overlays: ((g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number) => void)[] = [];
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly store: LiveStore) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
@@ -43,7 +47,9 @@ export class MapView {
     });
     canvas.addEventListener('pointermove', (e) => this.pointerMove(e));
     canvas.addEventListener('pointerup', (e) => {
-      if (this.drag && !this.drag.moved) this.onSelect(this.pick(e.offsetX, e.offsetY));
+      if (this.drag && !this.drag.moved && !this.onMapClick({ x: (e.offsetX - this.ox) / this.scale, y: (this.oy - e.offsetY) / this.scale })) {
+        this.onSelect(this.pick(e.offsetX, e.offsetY));
+      }
       this.drag = null;
     });
     canvas.addEventListener('pointerleave', () => this.setHover(null));
@@ -261,6 +267,7 @@ export class MapView {
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.drawImage(this.layer, 0, 0);
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    for (const overlay of this.overlays) overlay(g, (x) => this.ox + x * this.scale, (y) => this.oy - y * this.scale);
     const now = performance.now();
     const detail = this.store.detail;
     const focus = this.store.selectedId ?? this.hover;

@@ -17,3 +17,23 @@ export interface SessionUser {
   username: string;
   role: 'viewer' | 'operator' | 'admin';
 }
+
+/** An operator zone as GET /api/v1/zones gives it. */
+export interface ZoneItem {
+  id: string;
+  type: 'blocked' | 'speedLimit' | 'oneWay' | 'maxOccupancy';
+  name: string;
+  reason: string;
+  polygon: { x: number; y: number }[];
+  mode?: 'leave' | 'stop';
+  maxSpeed?: number;
+  maxAgvs?: number;
+  path?: string[];
+  covered: { nodes: string[]; edges: string[] };
+  effective: 'now' | 'nextStart';
+  occupants?: string[];
+  createdBy: string;
+}
+
+/** One running-data sample (GET /api/v1/agvs/{id}/running-data). */
+export type { RunningDataSample as RunningDataItem } from '../../src/rcs/store/types.ts';

@@ -1,4 +1,4 @@
-import type { ActuatorCommand, MotionCommand, StatusFields } from './types.ts';
+import type { ActuatorCommand, MotionCommand, ParamResult, ParamValue, RunningDataFields, StatusFields } from './types.ts';
 
 // What a vendor writes to put a vehicle under AgvController: a handful of calls into its own motion and actuator
 // control, and readers for what the vehicle knows. Everything the protocol demands (order stitching, released vs
@@ -55,6 +55,22 @@ export interface VendorAdapter {
   resume?(): void;
   /** Engage (true) or release (false) the remote emergency stop; without it the controller refuses it. */
   emergencyStop?(active: boolean): void;
+  /**
+   * Drive the vehicle's own trajectory (poses in order, map frame) inside space the platform granted; resolve at the
+   * last pose, reject if it cannot get there. stop() brakes it (then resolve or reject). Without it the vehicle
+   * cannot move in autonomous space (AgvController.moveInSpace refuses).
+   */
+  followTrajectory?(poses: readonly Pose[]): Promise<void>;
   /** Start or stop charging at the charger the vehicle stands at; without it the controller refuses charging. */
   charge?(start: boolean): void | Promise<void>;
+
+  /** The vehicle's basic parameters (ParamId, in each one's unit); without it parameter reads answer none. */
+  parameters?(): ParamValue[];
+  /**
+   * Applies parameters all or nothing: return one result per parameter; when any is not ok, apply none. Without it
+   * every parameter is answered readOnly.
+   */
+  setParameters?(values: ParamValue[]): ParamResult[] | Promise<ParamResult[]>;
+  /** Odometry, counters and diagnostics now; without it running-data requests are refused (nack). */
+  runningData?(): Omit<RunningDataFields, 'logs'>;
 }

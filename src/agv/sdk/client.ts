@@ -7,7 +7,7 @@ import { connectTcp } from '../transport/tcp.ts';
 import { connectMqtt } from '../transport/mqtt.ts';
 import type {
   ActuatorCommand, AgvClientOptions, AlarmFields, ChargingCommand, ClientState, CommandResult, GlobalConfig, Handler, MapSwitch,
-  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamSet, RunningDataRequest, SpaceRequest, SpaceResponse,
+  MotionCommand, MotionControl, NavModeSwitch, ParamQuery, ParamResult, ParamSet, ParamValue, RunningDataFields, RunningDataRequest, SpaceRequest, SpaceResponse, SpaceLeaseEnd, BlockageFields,
 } from './types.ts';
 
 // The AGV SDK: what a vendor embeds to join a UniFleet site. It connects, asks for access, registers with its
@@ -40,6 +40,8 @@ export class AgvClient {
   private backoffMs: number;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
+  /** Index into options.endpoints of the instance that accepted last (tried first next time). */
+  private endpointIndex = 0;
   /** Negotiated at access. */
   private version = PROTOCOL_VERSION;
 
@@ -59,10 +61,11 @@ export class AgvClient {
     charging?: Handler<ChargingCommand>;
     mapSwitch?: Handler<MapSwitch, MapSwitchOutcome>;
     navSwitch?: Handler<NavModeSwitch, NavSwitchOutcome>;
-    paramQuery?: (q: ParamQuery) => { param: string; value: number }[];
-    paramSet?: Handler<ParamSet>;
-    runningData?: (r: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>;
+    paramQuery?: (q: ParamQuery) => ParamValue[];
+    paramSet?: Handler<ParamSet, ParamResult[]>;
+    runningData?: (r: RunningDataRequest) => RunningDataFields;
     space?: (r: SpaceResponse) => void;
+    leaseEnd?: (m: SpaceLeaseEnd) => void;
   } = {};
 
   constructor(
@@ -116,22 +119,31 @@ export class AgvClient {
     this.handlers.navSwitch = handler;
     return this;
   }
-  onParamSet(handler: Handler<ParamSet>): this {
+  /**
+   * Applies a paramSet, all or nothing; return one result per parameter (answered as paramSetAck). Without a handler
+   * every parameter is answered readOnly.
+   */
+  onParamSet(handler: Handler<ParamSet, ParamResult[]>): this {
     this.handlers.paramSet = handler;
     return this;
   }
   /** Answers the platform's parameter reads; return the values asked for (all when the query lists none). */
-  onParamQuery(handler: (query: ParamQuery) => Extract<Message, { kind: 'paramReport' }>['params']): this {
-    this.handlers.paramQuery = handler as (q: ParamQuery) => { param: string; value: number }[];
+  onParamQuery(handler: (query: ParamQuery) => ParamValue[]): this {
+    this.handlers.paramQuery = handler;
     return this;
   }
   /** Answers runningDataRequest (odometry, counters, diagnostics, logs); without a handler the request is nacked. */
-  onRunningDataRequest(handler: (request: RunningDataRequest) => Omit<Extract<Message, { kind: 'runningData' }>, 'kind' | 'requestId'>): this {
+  onRunningDataRequest(handler: (request: RunningDataRequest) => RunningDataFields): this {
     this.handlers.runningData = handler;
     return this;
   }
   onSpaceResponse(handler: (r: SpaceResponse) => void): this {
     this.handlers.space = handler;
+    return this;
+  }
+  /** A lease ended without a release (protocol 1.2): the frame is acked, then the handler acts on it. */
+  onSpaceLeaseEnd(handler: (m: SpaceLeaseEnd) => void): this {
+    this.handlers.leaseEnd = handler;
     return this;
   }
 
@@ -181,8 +193,23 @@ export class AgvClient {
     });
   }
 
-  releaseSpace(leaseId: number): void {
-    this.peer?.send({ kind: 'spaceRelease', leaseId });
+  releaseSpace(leaseId: number): Promise<RequestOutcome> {
+    if (!this.peer || this.stateValue !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'not connected' });
+    return this.peer.request({ kind: 'spaceRelease', leaseId });
+  }
+
+  /** Keeps a lease (protocol 1.2; the answer comes as a spaceResponse). False when it cannot be sent. */
+  renewSpace(leaseId: number): boolean {
+    if (!this.peer || this.stateValue !== 'active' || this.version < 0x12) return false;
+    this.peer.send({ kind: 'spaceRenew', leaseId });
+    return true;
+  }
+
+  /** Reports the way blocked and asks to be re-routed (protocol 1.2). */
+  reportBlockage(report: BlockageFields): Promise<RequestOutcome> {
+    if (!this.peer || this.stateValue !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'not connected' });
+    if (this.version < 0x12) return Promise.resolve({ ok: false, code: 'UNKNOWN_TYPE', message: 'blockage reports need protocol 1.2' });
+    return this.peer.request({ kind: 'blockageReport', ...report });
   }
 
   private setState(state: ClientState): void {
@@ -230,7 +257,25 @@ export class AgvClient {
     const o = this.options;
     if (o.connect) return o.connect();
     if (o.transport === 'mqtt') return connectMqtt({ ...o.mqtt!, agvId: o.agvId });
-    return connectTcp(o.host ?? '127.0.0.1', o.port ?? 7700);
+    return this.connectToPlatform();
+  }
+
+  /** TCP to the platform: the one address configured, or the first endpoint in failover order that accepts. */
+  private async connectToPlatform(): Promise<FrameChannel> {
+    const endpoints = this.options.endpoints?.length ? this.options.endpoints : [{ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 7700 }];
+    let lastError: unknown;
+    for (let i = 0; i < endpoints.length; i++) {
+      const index = (this.endpointIndex + i) % endpoints.length;
+      const { host, port } = endpoints[index]!;
+      try {
+        const channel = await connectTcp(host, port);
+        this.endpointIndex = index;
+        return channel;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   private teardown(): void {
@@ -346,7 +391,7 @@ export class AgvClient {
         void this.runCommand(frame, this.handlers.charging, m);
         return;
       case 'paramSet':
-        void this.runCommand(frame, this.handlers.paramSet, m);
+        void this.runParamSet(m);
         return;
       case 'mapSwitch':
         void this.runSwitch(frame, m);
@@ -355,7 +400,7 @@ export class AgvClient {
         void this.runNavSwitch(frame, m);
         return;
       case 'paramQuery': {
-        const params = (this.handlers.paramQuery?.(m) ?? []) as Extract<Message, { kind: 'paramReport' }>['params'];
+        const params = this.handlers.paramQuery?.(m) ?? [];
         peer.send({ kind: 'paramReport', queryId: m.queryId, params });
         return;
       }
@@ -372,6 +417,10 @@ export class AgvClient {
         this.handlers.space?.(m);
         return;
       }
+      case 'spaceLeaseEnd':
+        if (frame.flags & 0x04) peer.ack(frame);
+        this.handlers.leaseEnd?.(m);
+        return;
       default:
         if (frame.flags & 0x04) peer.nack(frame.seq, frame.msgType, 'INVALID_STATE', `${m.kind} is not expected by an AGV`);
     }
@@ -450,6 +499,17 @@ export class AgvClient {
     }
     if (result && !result.ok) peer.nack(frame.seq, frame.msgType, result.code as ProtocolErrorCode, result.detail ?? '');
     else peer.ack(frame);
+  }
+
+  /** paramSet is answered by paramSetAck only (ack rule 1); a handler that throws rejects every parameter. */
+  private async runParamSet(m: ParamSet): Promise<void> {
+    let results: ParamResult[];
+    try {
+      results = this.handlers.paramSet ? await this.handlers.paramSet(m) : m.params.map((p) => ({ param: p.param, result: 'readOnly' as const }));
+    } catch {
+      results = m.params.map((p) => ({ param: p.param, result: 'rejected' as const }));
+    }
+    this.peer?.send({ kind: 'paramSetAck', requestId: m.requestId, results });
   }
 
   private async runSwitch(frame: Frame, m: MapSwitch): Promise<void> {

@@ -1,8 +1,10 @@
 import { systemClock, type Clock } from '../../core/index.ts';
 import { SPECIAL } from '../../protocol/index.ts';
-import type { Action, OrderEdge, OrderNode, VendorAdapter } from './adapter.ts';
+import type { Action, OrderEdge, OrderNode, Pose, VendorAdapter } from './adapter.ts';
+import type { RequestOutcome } from '../transport/frame-peer.ts';
 import { AgvClient } from './client.ts';
-import type { AgvClientOptions, ChargingCommand, CommandResult, MotionCommand, MotionControl, StatusFields } from './types.ts';
+import { SpaceMover, type SpaceOutcome } from './space-mover.ts';
+import type { AgvClientOptions, BlockageFields, ChargingCommand, CommandResult, MotionCommand, MotionControl, SpaceRequest, StatusFields } from './types.ts';
 
 // The AGV side of the protocol's order semantics, once for every vendor: accepts orders and their updates (an update
 // must start at the last node released so far), hands the adapter only released nodes, runs actuator and node
@@ -52,6 +54,9 @@ export class AgvController {
   private readonly actions = new Map<number, ActionState>();
   private readonly actuatorOf = new Map<number, Action>();
   private lastState: StatusFields['state'] | undefined;
+  private readonly space: SpaceMover;
+  /** Driving its own trajectory in granted space. */
+  private ownMotion = false;
   private readonly listeners: { [K in keyof ControllerEvents]: ControllerEvents[K][] } = { nodeReached: [], error: [] };
 
   constructor(private readonly options: AgvControllerOptions, clock: Clock = systemClock) {
@@ -62,9 +67,17 @@ export class AgvController {
       .onMotion((cmd) => this.onOrder(cmd))
       .onControl((cmd) => this.onControl(cmd))
       .onActuator((cmd) => this.onAction(cmd.action))
-      .onCharging((cmd) => this.onCharging(cmd));
+      .onCharging((cmd) => this.onCharging(cmd))
+      .onParamQuery((query) => {
+        const all = this.adapter.parameters?.() ?? [];
+        return query.params.length === 0 ? all : all.filter((p) => query.params.includes(p.param));
+      });
+    const { setParameters, runningData } = this.adapter;
+    if (setParameters) this.client.onParamSet((set) => setParameters.call(this.adapter, set.params));
+    if (runningData) this.client.onRunningDataRequest(() => ({ ...runningData.call(this.adapter), logs: [] }));
     // Without the platform nobody guards the nodes ahead: brake at the next (released) node until it is back.
     this.client.on('linkLost', () => this.stopAtNextNode());
+    this.space = new SpaceMover(this.client, clock);
   }
 
   start(): void {
@@ -91,6 +104,47 @@ export class AgvController {
    */
   vehicleChanged(): void {
     if (this.currentState() !== this.lastState) this.client.reportStatus();
+  }
+
+  // ---- autonomous space ----
+
+  /**
+   * Asks for space and drives the vehicle's own trajectory in it (adapter.followTrajectory), renewing the lease, then
+   * releases it; `endNodeId` is the node the trajectory ends on, reported as the vehicle's last node. The platform
+   * sends no orders meanwhile. Whatever the platform answers, the outcome says what happened; a lost lease was
+   * handled as the grant said (stop at once, or finish leaving).
+   */
+  async moveInSpace(request: Omit<SpaceRequest, 'requestId' | 'trajectory'>, route: { poses: readonly Pose[]; endNodeId?: number }): Promise<SpaceOutcome> {
+    const follow = this.adapter.followTrajectory?.bind(this.adapter);
+    if (!follow) return { result: 'refused', refusal: 'unsupported', detail: 'this vehicle cannot follow its own trajectory' };
+    const trajectory = { points: route.poses.map((pose, i) => ({ pose, offset: i })) };
+    return this.space.move({ ...request, trajectory }, {
+      drive: async () => {
+        // The vehicle stands (it asked from where it stopped): what is left of its order goes, without a failure.
+        this.held = [];
+        this.dropWaitingActions();
+        const wasDriving = this.driving.length > 0;
+        this.driving = [];
+        if (wasDriving) this.adapter.stop();
+        this.ownMotion = true;
+        this.client.reportStatus();
+        try {
+          await follow(route.poses);
+        } finally {
+          this.ownMotion = false;
+        }
+      },
+      stop: () => this.adapter.stop(),
+      arrived: () => {
+        if (route.endNodeId !== undefined) this.lastNode = { id: route.endNodeId, sequenceId: 0 };
+        this.client.reportStatus();
+      },
+    });
+  }
+
+  /** The way ahead is blocked: tells the platform, which re-routes this vehicle and plans everyone around it. */
+  reportBlockage(report: Omit<BlockageFields, 'mapId'>): Promise<RequestOutcome> {
+    return this.client.reportBlockage({ ...report, mapId: this.options.mapId });
   }
 
   // ---- orders ----
@@ -239,6 +293,8 @@ export class AgvController {
         break;
       case 'cancel':
         // Brake at the next node rather than mid-edge: the platform still holds it, and nodes are where AGVs may stand.
+        // Moving on its own in granted space there is no next node: it stops where it is (the space is still its own).
+        if (this.ownMotion) this.adapter.stop();
         this.stopAtNextNode();
         break;
       case 'emergencyStop':
@@ -259,7 +315,7 @@ export class AgvController {
   // ---- status ----
 
   private isMoving(): boolean {
-    return this.driving.length > 0 || (this.adapter.speed?.() ?? 0) > 0;
+    return this.driving.length > 0 || this.ownMotion || (this.adapter.speed?.() ?? 0) > 0;
   }
 
   private currentState(): StatusFields['state'] {

@@ -20,8 +20,16 @@ export type NavModeSwitch = MessageOfKind<'navModeSwitch'>;
 export type ParamQuery = MessageOfKind<'paramQuery'>;
 export type ParamSet = MessageOfKind<'paramSet'>;
 export type RunningDataRequest = MessageOfKind<'runningDataRequest'>;
+/** A basic parameter and its value in the parameter's unit (ParamId). */
+export type ParamValue = ParamSet['params'][number];
+/** One entry of a paramSetAck: the AGV's verdict on one parameter. */
+export type ParamResult = MessageOfKind<'paramSetAck'>['results'][number];
+/** What runningData carries besides the request id it answers. */
+export type RunningDataFields = Without<MessageOfKind<'runningData'>, 'kind' | 'requestId'>;
 export type SpaceRequest = Without<MessageOfKind<'spaceRequest'>, 'kind'>;
 export type SpaceResponse = MessageOfKind<'spaceResponse'>;
+export type SpaceLeaseEnd = MessageOfKind<'spaceLeaseEnd'>;
+export type BlockageFields = Without<MessageOfKind<'blockageReport'>, 'kind'>;
 export type AlarmFields = Without<MessageOfKind<'alarmReport'>, 'kind'>;
 
 /** What a command handler returns: nothing / ok acks the command, a refusal nacks it with a protocol error code. */
@@ -39,6 +47,12 @@ export interface SecureCredentials {
   platformPublicKey: Uint8Array;
 }
 
+/** One platform instance's AGV protocol address. */
+export interface PlatformEndpoint {
+  host: string;
+  port: number;
+}
+
 export interface AgvClientOptions {
   agvId: string;
   /**
@@ -49,6 +63,12 @@ export interface AgvClientOptions {
   /** Where the platform listens (tcp). */
   host?: string;
   port?: number;
+  /**
+   * The site's platform instances in failover order (instead of host/port), for a site run by a leader and warm
+   * standbys without a shared address: each connection attempt tries them in turn, starting with the one that
+   * answered last, so the AGV follows the leader (a standby refuses connections). Backoff applies once all refused.
+   */
+  endpoints?: readonly PlatformEndpoint[];
   /** The broker and site (mqtt); the AGV id is the client's own. Needs the `mqtt` package installed. */
   mqtt?: Omit<MqttLinkOptions, 'agvId'>;
   connect?: () => Promise<FrameChannel>;

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
-import type { AgvClientOptions, SecureCredentials } from '../sdk/types.ts';
+import type { AgvClientOptions, PlatformEndpoint, SecureCredentials } from '../sdk/types.ts';
+import { Obstacles, type Obstacle, type ObstacleSpec } from './obstacles.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
 
@@ -13,6 +14,24 @@ export interface SimMapNode {
   y: number;
 }
 
+export interface SimMapEdge {
+  from: string;
+  to: string;
+}
+
+/** Obstacles appearing at random on edges nobody drives (soak runs, the space benchmark). */
+export interface RandomObstacles {
+  /** Site edges to place them on. */
+  edges: readonly SimMapEdge[];
+  /** Mean time between two obstacles appearing (ms). */
+  everyMs: number;
+  /** How long one stays (ms). */
+  lifetimeMs: number;
+  /** Most at once. */
+  max?: number;
+  random?: () => number;
+}
+
 export interface SimulatorOptions {
   clock: Clock;
   /** Site map nodes in file order: a node's wire number is its 1-based position. */
@@ -22,6 +41,8 @@ export interface SimulatorOptions {
   startNodes?: readonly string[];
   host?: string;
   port?: number;
+  /** The site's platform instances in failover order (instead of host/port). */
+  endpoints?: readonly PlatformEndpoint[];
   /** 'mqtt': every AGV connects through the broker `mqtt` names (SDK client options). */
   transport?: AgvClientOptions['transport'];
   mqtt?: AgvClientOptions['mqtt'];
@@ -35,6 +56,8 @@ export interface SimulatorOptions {
   credentials?: (agvId: string) => SecureCredentials | undefined;
   /** Starting battery per AGV (default 60-100 %, random). */
   batteryPct?: (index: number) => number;
+  /** Sideways offset (m) of detours around obstacles (default 1 m). */
+  detourOffsetM?: number;
 }
 
 export class Simulator {
@@ -42,6 +65,9 @@ export class Simulator {
   private readonly byId = new Map<string, SimAgv>();
   private cancelTick: (() => void) | undefined;
   private running = false;
+  /** Obstacles in the simulated world: AGVs meeting one stop and ask for a detour (see SimAgv). */
+  readonly obstacles = new Obstacles();
+  private cancelScatter: (() => void) | undefined;
 
   constructor(private readonly o: SimulatorOptions) {
     const profiles = o.profiles ?? VENDOR_PROFILES;
@@ -50,6 +76,16 @@ export class Simulator {
     const starts = [...new Set(order)].filter((id) => numberOf.has(id));
     if (o.count > starts.length) throw new Error(`map has ${starts.length} nodes, cannot start ${o.count} AGVs`);
     const byNodeId = new Map(o.nodes.map((n) => [n.id, n]));
+    const byWire = (wire: string) => o.nodes[Number(wire) - 1];
+    const world = {
+      obstructed: (from: string, to: string, a: { x: number; y: number }, b: { x: number; y: number }) =>
+        this.obstacles.on(byWire(from)?.id ?? from, byWire(to)?.id ?? to, a, b) !== undefined,
+      nodeAt: (x: number, y: number) => {
+        const i = o.nodes.findIndex((n) => Math.hypot(n.x - x, n.y - y) < 0.05);
+        return i >= 0 ? String(i + 1) : undefined;
+      },
+      position: (wire: string) => byWire(wire),
+    };
     for (let i = 0; i < o.count; i++) {
       const profile = profiles[i % profiles.length]!;
       const id = `${o.idPrefix ?? 'AGV-'}${String(i + 1).padStart(3, '0')}`;
@@ -63,12 +99,15 @@ export class Simulator {
         clock: o.clock,
         host: o.host,
         port: o.port,
+        endpoints: o.endpoints,
         transport: o.transport,
         mqtt: o.mqtt,
         connect: o.connect ? () => o.connect!(id) : undefined,
         mode: o.mode,
         secure: o.credentials?.(id),
         batteryPct: o.batteryPct?.(i),
+        world,
+        detourOffsetM: o.detourOffsetM,
       });
       this.agvs.push(agv);
       this.byId.set(id, agv);
@@ -98,7 +137,54 @@ export class Simulator {
   stop(): void {
     this.running = false;
     this.cancelTick?.();
+    this.cancelScatter?.();
     for (const agv of this.agvs) agv.stop();
+  }
+
+  // ---- obstacles ----
+
+  /** Puts an obstacle on an edge (site node ids, either direction) or an area (metres). */
+  addObstacle(spec: ObstacleSpec): Obstacle {
+    return this.obstacles.add(spec);
+  }
+
+  removeObstacle(id: string): boolean {
+    return this.obstacles.remove(id);
+  }
+
+  /**
+   * Places obstacles at random on edges no AGV stands on or drives, each cleared again after its lifetime; calls
+   * `placed` for every one (counting). Stops with the simulator.
+   */
+  scatterObstacles(options: RandomObstacles, placed?: (obstacle: Obstacle) => void): void {
+    const random = options.random ?? Math.random;
+    const nodeOf = new Map(this.o.nodes.map((n, i) => [String(i + 1), n.id]));
+    const busy = () => {
+      const ids = new Set<string>();
+      for (const agv of this.agvs) {
+        const m = agv.body.motion;
+        ids.add(nodeOf.get(m.lastNodeId) ?? m.lastNodeId);
+        for (const p of m.ahead) ids.add(nodeOf.get(p.id) ?? p.id);
+      }
+      return ids;
+    };
+    const next = () => {
+      this.cancelScatter = this.o.clock.setTimeout(() => {
+        if (!this.running) return;
+        if (this.obstacles.list().length < (options.max ?? Infinity) && options.edges.length > 0) {
+          const taken = busy();
+          const free = options.edges.filter((e) => !taken.has(e.from) && !taken.has(e.to));
+          const edge = free[Math.floor(random() * free.length)];
+          if (edge) {
+            const obstacle = this.obstacles.add({ edge: [edge.from, edge.to] });
+            placed?.(obstacle);
+            this.o.clock.setTimeout(() => this.obstacles.remove(obstacle.id), options.lifetimeMs);
+          }
+        }
+        next();
+      }, -Math.log(1 - random()) * options.everyMs);
+    };
+    next();
   }
 
   // ---- fault injection ----

@@ -25,6 +25,12 @@ export class VirtualAgv {
   action: SimAction | undefined;
   readonly faults: Faults = { stalled: false, emergencyStop: false };
   odometerM = 0;
+  /** Counters a vendor's firmware keeps (running data): seconds driven, actions started, charges started. */
+  drivingS = 0;
+  actionCycles = 0;
+  chargeCycles = 0;
+  /** An operator's lower speed cap (parameter maxLinearSpeed), m/s; undefined: the profile's maximum. */
+  speedCapMps: number | undefined;
   private lastUpdate: number;
 
   constructor(
@@ -61,10 +67,12 @@ export class VirtualAgv {
   startAction(kind: 'pick' | 'drop', nowMs: number): boolean {
     if (this.action || this.moving) return false;
     this.action = { kind, endsAt: nowMs + this.profile.actionMs };
+    this.actionCycles++;
     return true;
   }
 
   setCharging(on: boolean): void {
+    if (on && !this.charging) this.chargeCycles++;
     this.charging = on;
   }
 
@@ -75,10 +83,12 @@ export class VirtualAgv {
     const reached: string[] = [];
     const canDrive = !this.faults.stalled && !this.faults.emergencyStop && !this.paused && this.battery > 0 && !this.charging;
     if (dtS > 0) {
-      const result = step(this.motion, { maxSpeedMps: this.profile.maxSpeedMps, accelMps2: this.profile.accelMps2 }, dtS, !canDrive);
+      const maxSpeedMps = Math.min(this.profile.maxSpeedMps, this.speedCapMps ?? Infinity);
+      const result = step(this.motion, { maxSpeedMps, accelMps2: this.profile.accelMps2 }, dtS, !canDrive);
       if (this.faults.emergencyStop || this.faults.stalled) this.motion.speed = 0;
       reached.push(...result.reached);
       this.odometerM += result.distance;
+      if (result.distance > 0) this.drivingS += dtS;
       this.battery -= result.distance * this.profile.drainPerMetrePct + dtS * this.profile.drainPerSecondPct;
       if (this.charging) this.battery += dtS * this.profile.chargePerSecondPct;
       this.battery = Math.min(100, Math.max(0, this.battery));

@@ -1,6 +1,7 @@
 // A FrameChannel is an ordered byte pipe between one AGV and the platform. Sessions and the SDK speak frames over it
 // without knowing whether the bytes travel over TCP, an MQTT link (mqtt.ts) or an in-memory pair in tests.
 // Chunk boundaries carry no meaning: the receiver reassembles frames with the protocol's stream decoder.
+import type { ProtocolError } from '../../protocol/index.ts';
 
 export type ChannelCloseReason = 'local' | 'remote' | 'error' | 'backpressure';
 
@@ -27,6 +28,11 @@ export interface FrameChannel {
   /** Stops reading from the peer (flow control pushes back on it) until resume(); channels without flow control omit it. */
   pause?(): void;
   resume?(): void;
+  /**
+   * Frames the far end of the channel rejected itself. Only a channel whose other end decodes frames (a protocol
+   * gateway that runs the secure channel) has it; the receiver treats them as its own decoder's errors.
+   */
+  onRejectedFrame?(listener: (error: ProtocolError) => void): void;
 }
 
 /** Shared listener bookkeeping for channel implementations. */

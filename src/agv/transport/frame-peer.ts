@@ -72,6 +72,10 @@ export class FramePeer {
     this.monotonic = options.monotonicMs ?? (() => performance.now());
     this.maxFramesPerSecond = options.maxFramesPerSecond ?? 0;
     channel.onData((chunk) => this.onData(chunk));
+    channel.onRejectedFrame?.((error) => {
+      this.framesIn++;
+      this.errorHandler(error);
+    });
     channel.onClose((reason) => {
       this.cancelResume?.();
       this.failPending(reason);

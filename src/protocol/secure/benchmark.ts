@@ -3,6 +3,7 @@
 import { ManualClock } from '../../core/index.ts';
 import { generateSm2KeyPair } from './sm2-keys.ts';
 import { protectedPayloadLength, SecureSession, type SecureFrameHeader } from './session.ts';
+import type { Sm2Backend } from './sm2-sign.ts';
 import { randomBytes } from 'node:crypto';
 
 export interface SecureThroughputOptions {
@@ -10,8 +11,10 @@ export interface SecureThroughputOptions {
   readonly payloadBytes?: number;
   /** Time spent per measured operation; default 1000 ms. */
   readonly durationMs?: number;
-  /** Precomputation window for the peer key (see Sm2VerifierOptions); default the session default. */
+  /** Precomputation window for the peer key with the js backend (see Sm2VerifierOptions); default the session default. */
   readonly precomputeWindow?: number;
+  /** SM2 backend of both sessions; default 'auto'. */
+  readonly sm2Backend?: Sm2Backend;
 }
 
 export interface SecureThroughput {
@@ -44,9 +47,9 @@ export function measureSecureThroughput(options: SecureThroughputOptions = {}): 
   const up = Uint8Array.from(randomBytes(16));
   const down = Uint8Array.from(randomBytes(16));
   const setupStart = performance.now();
-  const receiving = new SecureSession({ sendKey: down, receiveKey: up, localKeyPair: receiver, peerPublicKey: sender.publicKey, clock, precomputeWindow: options.precomputeWindow });
+  const receiving = new SecureSession({ sendKey: down, receiveKey: up, localKeyPair: receiver, peerPublicKey: sender.publicKey, clock, precomputeWindow: options.precomputeWindow, sm2Backend: options.sm2Backend });
   const sessionSetupMs = performance.now() - setupStart;
-  const sending = new SecureSession({ sendKey: up, receiveKey: down, localKeyPair: sender, peerPublicKey: receiver.publicKey, clock, precomputeWindow: options.precomputeWindow });
+  const sending = new SecureSession({ sendKey: up, receiveKey: down, localKeyPair: sender, peerPublicKey: receiver.publicKey, clock, precomputeWindow: options.precomputeWindow, sm2Backend: options.sm2Backend });
   const plain = Uint8Array.from(randomBytes(payloadBytes));
   const header = (sequence: number): SecureFrameHeader => {
     const bytes = new Uint8Array(HEADER_LENGTH);

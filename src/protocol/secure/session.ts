@@ -9,7 +9,7 @@ import { SecureChannelError } from './errors.ts';
 import { ReplayWindow } from './replay-window.ts';
 import { sm3 } from './sm3.ts';
 import { SM4_BLOCK_LENGTH, SM4_KEY_LENGTH, sm4Ctr } from './sm4.ts';
-import { SM2_DEFAULT_USER_ID, SM2_SIGNATURE_LENGTH, Sm2Signer, Sm2Verifier, type UserId } from './sm2-sign.ts';
+import { SM2_DEFAULT_USER_ID, SM2_SIGNATURE_LENGTH, Sm2Signer, Sm2Verifier, type Sm2Backend, type UserId } from './sm2-sign.ts';
 import type { Sm2KeyPair } from './sm2-keys.ts';
 import { directionalKeys, type KeyExchangeResult } from './key-exchange.ts';
 
@@ -63,8 +63,10 @@ export interface SecureSessionOptions {
   readonly maxClockSkewMs?: number;
   /** Anti-replay window width in frames; default 1024. */
   readonly replayWindow?: number;
-  /** Precomputation window for the peer's key (see Sm2VerifierOptions); default 6. */
+  /** Precomputation window for the peer's key with the js backend (see Sm2VerifierOptions); default 6. */
   readonly precomputeWindow?: number;
+  /** SM2 backend for signing and verifying (see Sm2Backend); default 'auto' (OpenSSL when it passed its self-test). */
+  readonly sm2Backend?: Sm2Backend;
   /**
    * A verifier already built for the peer's key (same key and user ID), e.g. kept per enrolled AGV by the
    * platform, so reconnects skip the ~10–50 ms table precomputation. Without it the session builds its own.
@@ -94,16 +96,17 @@ export class SecureSession {
     this.receiveKey = options.receiveKey.slice();
     this.sendKeyId = sessionKeyId(this.sendKey);
     this.receiveKeyId = sessionKeyId(this.receiveKey);
-    this.signer = new Sm2Signer(options.localKeyPair, { userId: options.localUserId ?? SM2_DEFAULT_USER_ID });
+    const backend = options.sm2Backend;
+    this.signer = new Sm2Signer(options.localKeyPair, { userId: options.localUserId ?? SM2_DEFAULT_USER_ID, backend });
     const peerUserId = options.peerUserId ?? SM2_DEFAULT_USER_ID;
     if (options.peerVerifier) {
-      const expected = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: 0 });
+      const expected = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: 0, backend: 'js' });
       if (!equalBytes(options.peerVerifier.z, expected.z)) {
         throw new SecureChannelError('INVALID_KEY', 'peerVerifier was built for another key or user ID');
       }
       this.verifier = options.peerVerifier;
     } else {
-      this.verifier = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: options.precomputeWindow });
+      this.verifier = new Sm2Verifier(options.peerPublicKey, { userId: peerUserId, precomputeWindow: options.precomputeWindow, backend });
     }
     this.clock = options.clock ?? systemClock;
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
@@ -114,6 +117,11 @@ export class SecureSession {
   /** The session both sides use after a completed key exchange: directional keys, peer key from the handshake. */
   static fromKeyExchange(result: KeyExchangeResult, options: Omit<SecureSessionOptions, 'sendKey' | 'receiveKey' | 'peerPublicKey'>): SecureSession {
     return new SecureSession({ ...options, ...directionalKeys(result), peerPublicKey: result.peerStaticPublicKey });
+  }
+
+  /** Which SM2 backend verifies the peer's frames (see Sm2Backend). */
+  get verifierBackend(): Exclude<Sm2Backend, 'auto'> {
+    return this.verifier.backend;
   }
 
   /** True once the sending sequence space is nearly used up; the owner should run a new key exchange. */

@@ -7,6 +7,7 @@ import { AlarmNotFoundError, AlarmStateError } from '../ops/alarms/engine.ts';
 import { HealthRunNotFoundError } from '../ops/health/service.ts';
 import { FleetCommandError } from '../ops/ports.ts';
 import { AgvControlError } from '../dispatch/operator-controls.ts';
+import { ZoneError } from '../zones/zone-service.ts';
 import { SiteMapError } from '../site/errors.ts';
 import { InvalidCursorError, StoreConflictError } from '../store/errors.ts';
 import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from '../tasks/errors.ts';
@@ -68,7 +69,7 @@ function operationsError(err: Error): ApiError | undefined {
   if (err instanceof AlarmNotFoundError || err instanceof HealthRunNotFoundError) return new ApiError(404, 'not_found', err.message);
   if (err instanceof AlarmStateError) return new ApiError(409, 'invalid_state', err.message);
   if (err instanceof FleetCommandError) return new ApiError(err.status, err.code, err.message);
-  if (err instanceof AgvControlError) return new ApiError(err.status, err.code, err.message, err.details);
+  if (err instanceof AgvControlError || err instanceof ZoneError) return new ApiError(err.status, err.code, err.message, err.details);
   if (err instanceof AuthError) {
     if (err.code === 'USER_EXISTS') return new ApiError(409, 'conflict', err.message);
     if (err.code === 'USER_NOT_FOUND') return new ApiError(404, 'not_found', err.message);

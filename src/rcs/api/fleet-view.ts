@@ -32,6 +32,10 @@ export interface AgvView {
   inService?: boolean;
   /** True while an operator's pause or stop holds it (default false). */
   paused?: boolean;
+  /** 'unifleet' (the guide protocol) or 'vda5050'; unknown for an AGV never connected since start. */
+  protocol?: string;
+  /** Protocol version in use, e.g. '1.1' or '2.0.0'. */
+  protocolVersion?: string;
 }
 
 export interface FleetFilter {

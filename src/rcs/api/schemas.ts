@@ -155,6 +155,8 @@ export const agvSchema = {
     },
     inService: { type: 'boolean', description: 'false while an operator has taken it out of service (no new work)' },
     paused: { type: 'boolean', description: "true while an operator's pause or stop holds it" },
+    protocol: { type: ['string', 'null'], description: "'unifleet' (the guide protocol over TCP) or 'vda5050' (JSON over MQTT); null for an AGV not connected since the platform started" },
+    protocolVersion: { type: ['string', 'null'], description: "version in use, e.g. '1.1' (unifleet) or '2.0.0' (vda5050)" },
   },
 } as const;
 

@@ -19,6 +19,13 @@ import { installQueryCoercion } from './query-coercion.ts';
 import type { ClearReservations, FleetView } from './fleet-view.ts';
 import { agvRoutes } from './routes/agvs.ts';
 import { agvControlRoutes } from './routes/agv-controls.ts';
+import { spaceRoutes } from './routes/space.ts';
+import type { SpaceService } from '../space/space-service.ts';
+import { agvDataRoutes } from './routes/agv-data.ts';
+import { zoneRoutes } from './routes/zones.ts';
+import type { ZoneService } from '../zones/zone-service.ts';
+import type { AgvParameters } from '../agv-data/parameters.ts';
+import type { RunningDataCollector } from '../agv-data/running-data.ts';
 import type { OperatorControls } from '../dispatch/operator-controls.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { dashboardFiles, dashboardTaskRoutes } from './routes/dashboard.ts';
@@ -59,6 +66,12 @@ export interface ApiDeps {
   admissionDecided?: (agvId: string, decision: 'approved' | 'rejected', by: string) => void;
   /** Offers the operator controls (pause, stop, out of service, charge, park; fleet-wide) when given. */
   controls?: OperatorControls;
+  /** Offers autonomous space leases and reported blockages (list, revoke, clear) when given. */
+  space?: SpaceService;
+  /** Offers the operator zones (/zones) when given. */
+  zones?: ZoneService;
+  /** Offers parameter read/set and running data per AGV when given. */
+  agvData?: { parameters: AgvParameters; runningData: RunningDataCollector };
   version?: string;
   /** Require role viewer for `/metrics` and for `/openapi.json` and `/docs` (both open by default). */
   protect?: { metrics?: boolean; openapi?: boolean };
@@ -117,6 +130,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
         { name: 'tasks', description: 'transport tasks' },
         { name: 'agvs', description: 'the fleet' },
         { name: 'site', description: 'the site map' },
+        { name: 'space', description: 'autonomous space granted to AGVs, and blockages they reported' },
         { name: 'webhooks', description: 'callbacks to upper systems' },
         { name: 'alarms', description: 'alarms raised over the fleet and the platform' },
         { name: 'health', description: 'fleet health diagnosis' },
@@ -143,6 +157,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       await api.register(taskRoutes(deps, readGuard));
       await api.register(agvRoutes(deps, readGuard));
       if (deps.controls) await api.register(agvControlRoutes(deps.controls));
+      if (deps.space) await api.register(spaceRoutes(deps.space, readGuard));
+      if (deps.zones) await api.register(zoneRoutes(deps.zones, readGuard));
+      if (deps.agvData) await api.register(agvDataRoutes(deps.agvData.parameters, deps.agvData.runningData, readGuard));
       const numbering = new SiteNumbering(deps.site);
       await api.register(siteRoutes(numbering, readGuard));
       if (deps.platformPublicKey) await api.register(platformIdentityRoutes(platformIdentity(deps.platformPublicKey, numbering)));

@@ -34,6 +34,13 @@ export interface OrderControllerContext {
    * for an operator instead of waiting for it forever.
    */
   lostAfterMs: number;
+  /** An operator's speed limit (m/s) on the edge from → to (speed-limit zones); undefined: the map's own. */
+  speedLimit?(from: string, to: string): number | undefined;
+  /**
+   * Stores the nodes an AGV is about to be released (the store's traffic holds) before the motion goes out, so the
+   * next leader of the site knows them after a failover. A motion is not sent when this fails.
+   */
+  recordRelease?: (agvId: string, nodes: readonly string[]) => Promise<void>;
 }
 
 interface Driving {
@@ -56,6 +63,8 @@ export class AgvOrderController {
   /** An operator's pause or stop: nothing is released and no load action started while it lasts. */
   private hold: 'pause' | 'estop' | undefined;
   private outOfService = false;
+  /** Moving on its own inside granted space (docs/traffic.md, "Autonomous space"): no orders meanwhile. */
+  private autonomous = false;
 
   constructor(
     readonly agvId: string,
@@ -108,7 +117,13 @@ export class AgvOrderController {
         if (traffic.place(this.agvId, node)) {
           this.onMap = true;
           this.ctx.recovery.settled(this.agvId);
-          if (wasPlaced) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
+          if (!wasPlaced && status.speed < 0.01 && traffic.held(this.agvId).length > 1) {
+            // Back on a new session (which carries no order) and standing still: the nodes it held beyond this one
+            // (kept while it was away, or restored from the store after a takeover) will not be driven; free them.
+            traffic.release(this.agvId);
+            traffic.place(this.agvId, node);
+          }
+          if (wasPlaced && !this.autonomous) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
         } else {
           this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
         }
@@ -214,6 +229,17 @@ export class AgvOrderController {
     return link.sendControl(kind === 'pause' ? 'cancel' : 'estop');
   }
 
+  /** A hold kept across a restart, or set while the AGV was offline: nothing is released until it is lifted. */
+  restoreHold(kind: 'pause' | 'estop'): void {
+    if (this.hold !== 'estop') this.hold = kind;
+    this.driving = undefined;
+  }
+
+  /** Lifts a hold set while the AGV was offline (nothing to tell it). */
+  liftHold(): void {
+    this.hold = undefined;
+  }
+
   resume(): void {
     if (this.hold !== 'pause') return;
     this.hold = undefined;
@@ -245,6 +271,32 @@ export class AgvOrderController {
 
   setInService(): void {
     this.outOfService = false;
+  }
+
+  // ---- autonomous space ----
+
+  /**
+   * The AGV was granted space and moves on its own: it is sent nothing, traffic forgets its goal (it keeps the nodes
+   * it holds) and wherever inside it reports standing it is placed without counting as a deviation.
+   */
+  enterSpace(): void {
+    this.autonomous = true;
+    this.driving = undefined;
+    this.ctx.traffic.stop(this.agvId);
+  }
+
+  /** The space is released or lost: the job continues from where the AGV stands, in a new order. */
+  leaveSpace(): void {
+    if (!this.autonomous) return;
+    this.autonomous = false;
+    this.driving = undefined;
+    this.drive();
+  }
+
+  /** A blocked way ahead was reported: the AGV stands still, so the rest of its order goes and a new route follows. */
+  reroute(): void {
+    this.driving = undefined;
+    this.drive();
   }
 
   // ---- what dispatch and nudging decide ----
@@ -292,7 +344,7 @@ export class AgvOrderController {
   /** Sends the AGV the nodes it holds toward its goal, and handles arrival. */
   drive(): void {
     const agv = this.ctx.fleet.live(this.agvId);
-    if (!agv?.link || !this.onMap || this.hold || this.ctx.recovery.holding()) return;
+    if (!agv?.link || !this.onMap || this.hold || this.autonomous || this.ctx.recovery.holding()) return;
     const job = this.current;
     const goal = goalOf(job);
     if (goal === undefined) return;
@@ -326,8 +378,13 @@ export class AgvOrderController {
     d.sent = path;
     d.inFlight = true;
     const current = d;
-    void link
-      .sendMotion({ orderId: d.orderId, updateId: d.updateId, released: released.map((n) => this.step(n)), announced: announced.map((n) => this.step(n)) })
+    const motion = { orderId: d.orderId, updateId: d.updateId, ...this.steps(released, announced) };
+    const stored = this.ctx.recordRelease ? this.ctx.recordRelease(this.agvId, path) : Promise.resolve();
+    void stored
+      .then(
+        () => link.sendMotion(motion),
+        (err: unknown) => ({ ok: false as const, code: 'NOT_STORED', message: `release not stored: ${(err as Error).message}` }),
+      )
       .then((outcome) => {
         current.inFlight = false;
         if (!outcome.ok) {
@@ -340,9 +397,15 @@ export class AgvOrderController {
       });
   }
 
-  private step(nodeId: string): PathStep {
-    const n = this.ctx.graph.node(nodeId)!;
-    return { nodeId, x: n.x, y: n.y };
+  /** Released and announced nodes as order steps; each edge gets the operator's speed limit where a zone sets one. */
+  private steps(released: readonly string[], announced: readonly string[]): { released: PathStep[]; announced: PathStep[] } {
+    const all = [...released, ...announced];
+    const steps = all.map((nodeId, i): PathStep => {
+      const n = this.ctx.graph.node(nodeId)!;
+      const maxSpeed = i > 0 ? this.ctx.speedLimit?.(all[i - 1]!, nodeId) : undefined;
+      return maxSpeed === undefined ? { nodeId, x: n.x, y: n.y } : { nodeId, x: n.x, y: n.y, maxSpeed };
+    });
+    return { released: steps.slice(0, released.length), announced: steps.slice(released.length) };
   }
 
   private arrive(job: Job, status: AgvStatus): void {

@@ -47,6 +47,10 @@ export interface CoordinatorOptions {
    * driving an old order are told to stop at their next node.
    */
   recoveryMs?: number;
+  /** Operator speed limits per edge (m/s), sent in orders; see OrderControllerContext.speedLimit. */
+  speedLimit?: (from: string, to: string) => number | undefined;
+  /** Write-ahead record of each release (the store's traffic holds), so the next leader of the site can restore them. */
+  recordRelease?: (agvId: string, nodes: readonly string[]) => Promise<void>;
 }
 
 export class FleetCoordinator {
@@ -92,6 +96,8 @@ export class FleetCoordinator {
       recovery: this.gate,
       nodeSnapM: o.nodeSnapM ?? 0.25,
       lostAfterMs: o.lostAfterMs ?? 5_000,
+      speedLimit: o.speedLimit,
+      recordRelease: o.recordRelease,
     };
   }
 
@@ -146,6 +152,7 @@ export class FleetCoordinator {
     if (agv?.link) return 'online';
     this.o.traffic.release(agvId);
     this.controllers.get(agvId)?.forgetPlacement();
+    void this.o.recordRelease?.(agvId, []).catch((err: unknown) => this.o.logger?.error({ err, agvId }, 'cleared reservations not stored'));
     void this.journal.record('warning', 'reservations.cleared', `reservations of ${agvId} cleared by operator`, { agvId });
     return 'cleared';
   }

@@ -11,6 +11,8 @@ export interface LiveAgv {
   status: AgvStatus | undefined;
   lastSeen: number;
   currentTaskId: string | undefined;
+  /** The protocol of the last link, kept while the AGV is offline. */
+  protocol?: { name: string; version: string };
 }
 
 export type FleetEvent =
@@ -37,6 +39,7 @@ export class FleetRegistry implements FleetView {
     agv.identity = identity;
     agv.link = link;
     agv.mode = link.mode;
+    agv.protocol = link.protocol;
     agv.lastSeen = now;
     this.agvs.set(identity.id, agv);
     if (previousLink && previousLink !== link) previousLink.close('replaced by a new session');
@@ -134,6 +137,7 @@ export class FleetRegistry implements FleetView {
       currentTaskId: agv.currentTaskId,
       heldNodes: [...this.heldNodes(agv.identity.id)],
       lastSeen: agv.lastSeen,
+      ...(agv.link?.protocol ?? agv.protocol ? { protocol: (agv.link?.protocol ?? agv.protocol)!.name, protocolVersion: (agv.link?.protocol ?? agv.protocol)!.version } : {}),
       ...this.controls(agv.identity.id),
     };
   }

@@ -2,6 +2,7 @@
 // frames (mm, mrad, 0.1 %) into these at the boundary, so dispatch and traffic never see wire units.
 
 import type { AgvSecurityMode } from '../api/fleet-view.ts';
+import type { RunningDataSample } from '../store/types.ts';
 
 /** Body size in metres, as registered; traffic control plans the AGV as a disc over its longest side. */
 export interface AgvFootprint {
@@ -78,13 +79,39 @@ export type CommandOutcome =
   | { ok: true; latencyMs: number }
   | { ok: false; code: string; message: string; latencyMs?: number };
 
+/** A request answered by its own message: the answer, or why there is none (nack code, TIMEOUT, CLOSED). */
+export type AnswerOutcome<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/** A basic parameter in the protocol's unit (docs/protocol.md, ParamId). */
+export interface ParamValue {
+  param: string;
+  value: number;
+}
+
+/** The AGV's verdict on one parameter of a set request: ok, unknownParam, outOfRange, readOnly or rejected. */
+export interface ParamResult {
+  param: string;
+  result: string;
+}
+
+/** Odometry, counters and diagnostics as the AGV reports them (protocol units: m, s, 0.1 %, 0.1 °C). */
+export type RunningDataReading = Omit<RunningDataSample, 'agvId' | 'at'>;
+
 /** How the runtime talks to one connected AGV; implemented by the session (order-controller unit tests record what goes over it). */
 export interface AgvLink {
   readonly mode: AgvSecurityMode;
+  /** The protocol the AGV speaks and the version in use: 'unifleet' (the guide protocol) or 'vda5050'. */
+  readonly protocol?: { name: string; version: string };
   sendMotion(order: MotionOrder): Promise<CommandOutcome>;
   sendControl(command: ControlCommand): Promise<CommandOutcome>;
   sendLoadAction(action: LoadAction, stationId: string): Promise<CommandOutcome>;
   sendCharging(start: boolean): Promise<CommandOutcome>;
   /** Ends the session (operator action or shutdown). */
   close(reason: string): void;
+  /** Reads basic parameters (empty: all the AGV has); absent on links that do not carry parameter messages. */
+  queryParams?(params: readonly string[]): Promise<AnswerOutcome<ParamValue[]>>;
+  /** Changes basic parameters, all or nothing; the answer gives the AGV's verdict per parameter. */
+  setParams?(values: readonly ParamValue[]): Promise<AnswerOutcome<ParamResult[]>>;
+  /** Asks for odometry, counters and diagnostics now. */
+  requestRunningData?(): Promise<AnswerOutcome<RunningDataReading>>;
 }

@@ -13,6 +13,7 @@ import {
   type AgvDetail,
   type CreateTaskInput,
   type FleetSource,
+  type PlatformRole,
   type PlatformStatus,
   type Severity,
   type SiteMapView,
@@ -33,6 +34,8 @@ export interface PlatformParts {
   goalOf?: (agvId: string) => string | undefined;
   /** Named self-checks for /readyz and the health diagnosis. */
   checks?: () => Record<string, boolean>;
+  /** This process's part in its site's leadership (absent: the only process, always leading). */
+  role?: () => PlatformRole;
 }
 
 const REPORTED_SEVERITY: Record<string, Severity> = { info: 'info', warning: 'warning', error: 'error', fatal: 'critical' };
@@ -116,7 +119,7 @@ export class PlatformFleetSource implements FleetSource {
   }
 
   status(): PlatformStatus {
-    return { ready: this.ready, checks: this.parts.checks?.() ?? {} };
+    return { ready: this.ready, checks: this.parts.checks?.() ?? {}, role: this.parts.role?.() };
   }
 
   private remember(view: TaskView): void {

@@ -100,7 +100,12 @@ export interface PlatformStatus {
   ready: boolean;
   /** Named self-checks of the platform (store writable, listener up, planner keeping up...). */
   checks: Record<string, boolean>;
+  /** 'standby' while another process leads the site (/readyz answers 503 with status 'standby'). */
+  role?: PlatformRole;
 }
+
+/** A platform process's part in its site's leadership: leading, or standing by warm for the leader to fail. */
+export type PlatformRole = 'leader' | 'standby';
 
 /** An AGV waiting for a node another AGV holds. */
 export interface TrafficWait {

@@ -5,8 +5,12 @@ import type { FrameChannel } from '../../agv/transport/channel.ts';
 import type { Logger } from '../logger.ts';
 import type { AgvRecord, Store } from '../store/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
-import type { AgvIdentity, AgvLink, CommandOutcome, ControlCommand, LoadAction, MotionOrder } from '../fleet/types.ts';
+import type { AgvIdentity, AgvLink, AnswerOutcome, CommandOutcome, ControlCommand, LoadAction, MotionOrder, ParamResult, ParamValue, RunningDataReading } from '../fleet/types.ts';
+import { AnswerWaiters } from './answer-waiters.ts';
 import { footprintFromCapabilities, motionCommandFor, statusFromReport } from './convert.ts';
+import { SessionSpaceLink, type SpaceMessage } from './space-link.ts';
+import type { SpaceService } from '../space/space-service.ts';
+import { BlockageError } from '../traffic/space/blockages.ts';
 import type { SiteNumbering } from './site-numbering.ts';
 import { mapHashHex } from './site-export.ts';
 import type { SecureHandshake } from './secure-handshake.ts';
@@ -66,7 +70,12 @@ export interface SessionContext {
   leftUnaccessed(session: AgvSession): void;
   /** Whether the connection's source may start another key exchange now (SM2 work is rate-limited per source). */
   allowKeyExchange(session: AgvSession): boolean;
+  /** Autonomous space and blockage reports; without it every space request is refused (notOffered). */
+  space?: SpaceService;
 }
+
+type MessageParamIds = Extract<Message, { kind: 'paramQuery' }>['params'];
+type MessageParamValues = Extract<Message, { kind: 'paramSet' }>['params'];
 
 export class AgvSession implements AgvLink {
   readonly peer: FramePeer;
@@ -85,6 +94,10 @@ export class AgvSession implements AgvLink {
   private nextActionId = 1;
   private lastPersistedNode: string | undefined;
   private lastPersistAt = 0;
+  private nextAnswerId = 1;
+  private readonly paramReports: AnswerWaiters<ParamValue[]>;
+  private readonly paramSetAcks: AnswerWaiters<ParamResult[]>;
+  private readonly runningDataAnswers: AnswerWaiters<RunningDataReading>;
 
   constructor(
     channel: FrameChannel,
@@ -94,9 +107,16 @@ export class AgvSession implements AgvLink {
     this.peer = new FramePeer(channel, { clock: ctx.clock, ackTimeoutMs: ctx.settings.ackTimeoutMs, maxFramesPerSecond: ctx.settings.maxFramesPerSecond });
     this.lastHeard = ctx.clock.now();
     this.openedAt = this.lastHeard;
+    this.paramReports = new AnswerWaiters(ctx.clock, 'paramReport');
+    this.paramSetAcks = new AnswerWaiters(ctx.clock, 'paramSetAck');
+    this.runningDataAnswers = new AnswerWaiters(ctx.clock, 'runningData');
     this.peer.onFrame((frame) => this.onFrame(frame));
     this.peer.onError((error) => this.onBadFrame(error));
     channel.onClose((reason) => this.closed(reason));
+  }
+
+  get protocol(): { name: string; version: string } {
+    return { name: 'unifleet', version: formatVersion(this.version) };
   }
 
   close(reason: string): void {
@@ -143,6 +163,25 @@ export class AgvSession implements AgvLink {
 
   sendCharging(start: boolean): Promise<CommandOutcome> {
     return this.command({ kind: 'chargingCommand', action: start ? 'start' : 'stop', chargerId: 0, targetLevel: 0xffff });
+  }
+
+  queryParams(params: readonly string[]): Promise<AnswerOutcome<ParamValue[]>> {
+    return this.ask(this.paramReports, (queryId) => ({ kind: 'paramQuery', queryId, params: params as MessageParamIds }));
+  }
+
+  setParams(values: readonly ParamValue[]): Promise<AnswerOutcome<ParamResult[]>> {
+    return this.ask(this.paramSetAcks, (requestId) => ({ kind: 'paramSet', requestId, params: values as MessageParamValues }));
+  }
+
+  requestRunningData(): Promise<AnswerOutcome<RunningDataReading>> {
+    return this.ask(this.runningDataAnswers, (requestId) => ({ kind: 'runningDataRequest', requestId, items: [], logsSince: 0, maxLogLines: 0 }));
+  }
+
+  /** Sends a request that has its own answer message and waits for that answer (ack rule 1, docs/protocol.md §3). */
+  private ask<T>(waiters: AnswerWaiters<T>, build: (id: number) => Message): Promise<AnswerOutcome<T>> {
+    if (this.phase !== 'active') return Promise.resolve({ ok: false, code: 'CLOSED', message: 'session is not active' });
+    const id = this.nextAnswerId++;
+    return waiters.wait(id, this.peer.send(build(id)), this.ctx.settings.ackTimeoutMs);
   }
 
   private async command(message: Message): Promise<CommandOutcome> {
@@ -204,25 +243,86 @@ export class AgvSession implements AgvLink {
         if (frame.flags & 0x04) this.peer.ack(frame);
         return;
       case 'spaceRequest':
-        // Traffic v1 plans every move centrally and has no free-space leases yet; a clear refusal lets the AGV
-        // fall back to waiting for its released path.
-        this.peer.send({ kind: 'spaceResponse', requestId: m.requestId, decision: 'refused', leaseId: 0, lease: 0, queuePosition: 0, detail: 'autonomous space is not offered by this platform version' });
-        return;
+      case 'spaceRenew':
       case 'spaceRelease':
+      case 'blockageReport':
+        this.onSpaceFrame(frame, m);
+        return;
       case 'paramReport':
+        this.paramReports.answer(m.queryId, m.params.map((p) => ({ param: p.param, value: p.value })));
+        return;
       case 'paramSetAck':
+        this.paramSetAcks.answer(m.requestId, m.results.map((r) => ({ param: r.param, result: r.result })));
+        return;
       case 'runningData':
+        this.runningDataAnswers.answer(m.requestId, {
+          odometerM: m.odometer, operatingS: m.operatingTime, drivingS: m.drivingTime, liftCycles: m.liftCycles, chargeCycles: m.chargeCycles,
+          batteryHealth: m.batteryHealth, batteryTemperature: m.batteryTemperature, diagnostics: m.diagnostics.map((d) => ({ key: d.key, value: d.value })),
+        });
+        return;
       case 'mapSwitchResult':
       case 'navModeSwitchResult':
       case 'vendorData':
         if (frame.flags & 0x04) this.peer.ack(frame);
         return;
-      case 'ack':
       case 'nack':
+        // A refused parameter or running-data request: its waiter learns why at once instead of timing out.
+        for (const waiters of [this.paramReports, this.paramSetAcks, this.runningDataAnswers]) if (waiters.nacked(m.ackedSeq, m.errorCode, m.detail)) return;
+        return;
+      case 'ack':
         return;
       default:
         this.refuseFrame(frame, 'INVALID_STATE', `${m.kind} is not a message an AGV sends`);
     }
+  }
+
+  private onSpaceFrame(frame: Frame, m: SpaceMessage): void {
+    const space = this.ctx.space;
+    const agvId = this.agvId;
+    if (this.phase !== 'active' || agvId === undefined) {
+      this.refuseFrame(frame, 'INVALID_STATE', `${m.kind} needs an active session`);
+      return;
+    }
+    if ((m.kind === 'spaceRenew' || m.kind === 'blockageReport') && this.version < 0x12) {
+      this.refuseFrame(frame, 'UNKNOWN_TYPE', `${m.kind} is protocol 1.2; this session speaks ${formatVersion(this.version)}`);
+      return;
+    }
+    if (!space) {
+      if (m.kind === 'spaceRequest') {
+        this.spaceLink().spaceResponse({ requestId: m.requestId, decision: 'refused', leaseId: 0, leaseMs: 0, queuePosition: 0, refusal: 'notOffered', onLeaseLoss: 'stop', detail: 'autonomous space is not offered by this platform' });
+      } else if (m.kind === 'blockageReport') {
+        this.peer.nack(frame.seq, frame.msgType, 'UNSUPPORTED_ACTION', 'blockage reports are not taken by this platform');
+      } else if (frame.flags & 0x04) this.peer.ack(frame);
+      return;
+    }
+    switch (m.kind) {
+      case 'spaceRequest':
+        space.request(agvId, this.spaceLink().askOf(m), this.spaceLink());
+        return;
+      case 'spaceRenew':
+        space.renew(agvId, m.leaseId, this.spaceLink());
+        return;
+      case 'spaceRelease':
+        space.release(agvId, m.leaseId);
+        if (frame.flags & 0x04) this.peer.ack(frame);
+        return;
+      case 'blockageReport':
+        try {
+          space.reportBlockage(agvId, this.spaceLink().blockageOf(m));
+          this.peer.ack(frame);
+        } catch (err) {
+          if (!(err instanceof BlockageError)) throw err;
+          this.peer.nack(frame.seq, frame.msgType, 'UNKNOWN_NODE', err.message);
+        }
+        return;
+    }
+  }
+
+  private spaceLinkValue: SessionSpaceLink | undefined;
+
+  private spaceLink(): SessionSpaceLink {
+    this.spaceLinkValue ??= new SessionSpaceLink(this.peer, this.ctx.numbering, () => this.version, (command) => this.sendControl(command));
+    return this.spaceLinkValue;
   }
 
   private async onAccess(frame: Frame, m: Extract<Message, { kind: 'accessRequest' }>): Promise<void> {
@@ -437,11 +537,13 @@ export class AgvSession implements AgvLink {
     if (this.phase === 'closed') return;
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
+    for (const waiters of [this.paramReports, this.paramSetAcks, this.runningDataAnswers]) waiters.failAll(`session closed (${reason})`);
     if (!wasActive) this.ctx.leftUnaccessed(this);
     // A socket error or a peer too slow to read its frames is worth a line; an ordinary close is not.
     if (reason === 'error' || reason === 'backpressure') this.ctx.logger.warn({ agvId: this.agvId, reason }, 'AGV connection lost');
     if (wasActive && this.agvId !== undefined) {
       this.ctx.registry.disconnect(this.agvId, this, reason);
+      if (this.spaceLinkValue) this.ctx.space?.disconnected(this.agvId, this.spaceLinkValue);
       void this.ctx.store.agvs.upsertSeen({ id: this.agvId, at: this.lastHeard }).catch((err: unknown) => this.storeFailed(err, 'last sighting not stored'));
     }
     this.onClosed(this);

@@ -9,7 +9,8 @@ const SETTING = 'platform_sm2_private_key';
 export async function loadOrCreatePlatformKeys(settings: SettingsRepository): Promise<Sm2KeyPair> {
   const stored = await settings.get(SETTING);
   if (stored) return keyPairFromPrivateKey(Buffer.from(stored, 'hex'));
-  const pair = generateSm2KeyPair();
-  await settings.set(SETTING, Buffer.from(pair.privateKey).toString('hex'));
-  return pair;
+  // Several instances of a site may start together on an empty database: whichever stores its key first wins, and
+  // every instance uses that one.
+  const kept = await settings.setIfAbsent(SETTING, Buffer.from(generateSm2KeyPair().privateKey).toString('hex'));
+  return keyPairFromPrivateKey(Buffer.from(kept, 'hex'));
 }

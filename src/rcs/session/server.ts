@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:net';
+import type { SpaceService } from '../space/space-service.ts';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/index.ts';
 import type { Frame } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
@@ -32,8 +33,15 @@ export interface SessionServerOptions {
   /** Per-source limits on TCP connections (see source-limits.ts). */
   sourceLimits?: Partial<SourceLimitSettings>;
   tap?: (agvId: string, frame: Frame) => void;
+  /**
+   * The connection tier: takes an accepted, still paused TCP socket after admission and returns the channel the
+   * session runs on (protocol gateways in other processes). Without it the socket is read in this process.
+   */
+  adopt?: (socket: Socket) => FrameChannel;
   /** Failed commands and store errors, with the AGV they concern. */
   logger?: Logger;
+  /** Autonomous space and blockage reports (refused when absent). */
+  space?: SpaceService;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -98,6 +106,7 @@ export class SessionServer {
         for (const listener of this.latencyListeners) listener(kind, ms);
       },
       tap: options.tap,
+      space: options.space,
       logger,
       nextSessionId: () => (this.sessionCounter = (this.sessionCounter % 0xffffffff) + 1),
       audit: (entry) => this.audit.record(entry),
@@ -133,10 +142,12 @@ export class SessionServer {
     return new Promise((resolve, reject) => {
       // Paused on connect: a connection refused by a source limit is closed without ever being read (no read buffer).
       const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
-        const session = this.accept(socket.remoteAddress ?? '?', () => new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
+        let adopted: FrameChannel | undefined;
+        const session = this.accept(socket.remoteAddress ?? '?', () => (adopted = this.options.adopt?.(socket)) ?? new TcpChannel(socket, { maxBufferedBytes: this.options.maxBufferedBytes }));
         // Refused: dropped before any frame is read, so a flood from one source costs an accept and a close.
         if (!session) socket.destroy();
-        else if (session.phase !== 'closed') socket.resume();
+        // An adopted socket belongs to its gateway now, which reads it; resuming it here would read it twice.
+        else if (session.phase !== 'closed' && !adopted) socket.resume();
       });
       server.maxConnections = 50_000;
       server.once('error', reject);

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/index.ts';
 import { createSecureProtector } from '../../protocol/index.ts';
-import { KeyExchangeResponder, samePublicKey, SecureSession, type Sm2KeyPair } from '../../protocol/secure/index.ts';
+import { directionalKeys, KeyExchangeResponder, samePublicKey, SecureSession, type Sm2KeyPair } from '../../protocol/secure/index.ts';
 import type { FramePeer } from '../../agv/transport/frame-peer.ts';
-import type { HandshakeStep, SecureHandshake } from './secure-handshake.ts';
+import { terminatesSecureChannel, type HandshakeStep, type SecureHandshake } from './secure-handshake.ts';
 
 // Platform side of the SM2 key exchange (GB/T 32918.3, platform = responder B). The AGV's static key must be the
 // one enrolled for it; once its confirmation checks out, the peer switches to SM4-encrypted, SM2-signed frames.
@@ -35,6 +35,11 @@ export class Sm2Handshake implements SecureHandshake {
       if (!responder) return { error: 'keyExchangeConfirm before keyExchangeInit' };
       const result = responder.handleConfirm(message);
       this.responders.delete(peer);
+      if (terminatesSecureChannel(peer.channel)) {
+        // A gateway process protects this connection's frames: it gets the keys, the session goes on in plain frames.
+        peer.channel.installSecureSession({ ...directionalKeys(result), peerPublicKey: result.peerStaticPublicKey });
+        return 'done';
+      }
       const session = SecureSession.fromKeyExchange(result, { localKeyPair: this.platformKeys, clock: this.clock });
       peer.setProtector(createSecureProtector(session));
       return 'done';

@@ -1,5 +1,10 @@
 export type * from './types.ts';
+export { NAVIGATION_MODES } from './types.ts';
 export { SiteMapError, type SiteMapIssue } from './errors.ts';
 export { loadSiteMap } from './validate.ts';
 export { reachableFrom, unreachableNodes } from './analysis.ts';
 export { readSiteMapFile, DEMO_WAREHOUSE_PATH, DEMO_WAREHOUSE_LARGE_PATH } from './file.ts';
+export { liftCapacityFor, liftRideSeconds, poseBetweenFrames, type Pose } from './lifts.ts';
+export { edgeNavigationModes, navigationModesByNode, navigationSwitchPoints, routableGraph, type RoutableGraph, type RoutingProfile } from './routable.ts';
+export { MAP_SPACING_M, sitePlane } from './plane.ts';
+export { singleMapLevels } from './single-map.ts';

@@ -1,66 +1,12 @@
 // Structural and referential validation of a site map. Collects every issue so a map author fixes them in one go.
 
-import { SiteMapError, type SiteMapIssue } from './errors.ts';
+import { Checker, type Json } from './checker.ts';
+import { SiteMapError } from './errors.ts';
 import type { Charger, NodeKind, ParkingSpot, SiteEdge, SiteMap, SiteNode, Station, StationKind } from './types.ts';
+import { liftEdges, readDoors, readLifts, readMaps, readNavigationAreas } from './validate-levels.ts';
 
 const NODE_KINDS: readonly NodeKind[] = ['waypoint', 'station', 'charger', 'parking'];
 const STATION_KINDS: readonly StationKind[] = ['pick', 'drop', 'both'];
-const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-type Json = Record<string, unknown>;
-
-class Checker {
-  readonly issues: SiteMapIssue[] = [];
-
-  add(path: string, message: string): void {
-    this.issues.push({ path, message });
-  }
-
-  object(value: unknown, path: string): Json | undefined {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Json;
-    this.add(path, 'must be an object');
-    return undefined;
-  }
-
-  array(value: unknown, path: string, optional = false): unknown[] {
-    if (value === undefined && optional) return [];
-    if (Array.isArray(value)) return value;
-    this.add(path, 'must be an array');
-    return [];
-  }
-
-  id(value: unknown, path: string): string | undefined {
-    if (typeof value === 'string' && ID_PATTERN.test(value)) return value;
-    this.add(path, 'must be an id: 1–64 characters of letters, digits, _ . : -');
-    return undefined;
-  }
-
-  text(value: unknown, path: string): string | undefined {
-    if (typeof value === 'string' && value.length > 0 && value.length <= 200) return value;
-    this.add(path, 'must be a non-empty string of at most 200 characters');
-    return undefined;
-  }
-
-  finite(value: unknown, path: string, opts: { optional?: boolean; positive?: boolean } = {}): number | undefined {
-    if (value === undefined && opts.optional) return undefined;
-    if (typeof value === 'number' && Number.isFinite(value) && (!opts.positive || value > 0)) return value;
-    this.add(path, opts.positive ? 'must be a positive finite number' : 'must be a finite number');
-    return undefined;
-  }
-
-  oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
-    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-    this.add(path, `must be one of ${allowed.join(', ')}`);
-    return undefined;
-  }
-
-  unique(ids: Map<string, string>, id: string | undefined, path: string, what: string): void {
-    if (id === undefined) return;
-    const first = ids.get(id);
-    if (first !== undefined) this.add(path, `duplicate ${what} id '${id}' (first at ${first})`);
-    else ids.set(id, path);
-  }
-}
 
 /** Validates untrusted JSON and returns a typed SiteMap, or throws SiteMapError listing every problem. */
 export function loadSiteMap(json: unknown): SiteMap {
@@ -70,6 +16,10 @@ export function loadSiteMap(json: unknown): SiteMap {
 
   const id = c.id(root.id, 'id');
   const name = c.text(root.name, 'name');
+  const maps = readMaps(c, root.maps, id, name);
+  const mapIds = new Set(maps.map((m) => m.id));
+  // A node names its map; in a site of one map it may leave it out.
+  const onlyMap = root.maps === undefined ? id : maps.length === 1 ? maps[0]!.id : undefined;
 
   const nodes: SiteNode[] = [];
   const nodeIds = new Map<string, string>();
@@ -86,8 +36,16 @@ export function loadSiteMap(json: unknown): SiteMap {
     const stationId = n.stationId === undefined ? undefined : c.id(n.stationId, `${path}.stationId`);
     const chargerId = n.chargerId === undefined ? undefined : c.id(n.chargerId, `${path}.chargerId`);
     if (n.noStop !== undefined && typeof n.noStop !== 'boolean') c.add(`${path}.noStop`, 'must be a boolean');
-    if (nid === undefined || x === undefined || y === undefined || kind === undefined) return;
-    const node: SiteNode = { id: nid, x, y, kind };
+    let map: string | undefined;
+    if (n.map === undefined) {
+      map = onlyMap;
+      if (map === undefined && maps.length > 1) c.add(`${path}.map`, `must name its map: the site has ${maps.length} (${[...mapIds].join(', ')})`);
+    } else {
+      map = c.id(n.map, `${path}.map`);
+      if (map !== undefined && !mapIds.has(map)) c.add(`${path}.map`, `unknown map '${map}'`);
+    }
+    if (nid === undefined || map === undefined || x === undefined || y === undefined || kind === undefined) return;
+    const node: SiteNode = { id: nid, map, x, y, kind };
     if (theta !== undefined) node.theta = theta;
     if (stationId !== undefined) node.stationId = stationId;
     if (chargerId !== undefined) node.chargerId = chargerId;
@@ -99,13 +57,22 @@ export function loadSiteMap(json: unknown): SiteMap {
   });
   if (root.nodes !== undefined && nodes.length === 0 && Array.isArray(root.nodes)) c.add('nodes', 'must contain at least one node');
 
+  const mapOfNode = new Map(nodes.map((n) => [n.id, n.map]));
   const edges: SiteEdge[] = [];
   const edgeIds = new Map<string, string>();
   const arcs = new Map<string, string>();
+  // Lift edges are derived from `lifts`; a file may carry them (a site as the API serves it): they are checked
+  // against the derived ones once the lifts are read, and replaced by them.
+  const writtenLiftEdges: { path: string; from: unknown; to: unknown; lift: unknown }[] = [];
   c.array(root.edges, 'edges').forEach((raw, i) => {
     const path = `edges[${i}]`;
     const e = c.object(raw, path);
     if (!e) return;
+    if (e.kind === 'lift') {
+      writtenLiftEdges.push({ path, from: e.from, to: e.to, lift: e.lift });
+      return;
+    }
+    if (e.kind !== undefined && e.kind !== 'drive') c.add(`${path}.kind`, "must be 'drive' (lift edges follow from lifts)");
     const eid = c.id(e.id, `${path}.id`);
     c.unique(edgeIds, eid, `${path}.id`, 'edge');
     const from = c.id(e.from, `${path}.from`);
@@ -113,6 +80,10 @@ export function loadSiteMap(json: unknown): SiteMap {
     if (from !== undefined && !nodeIds.has(from)) c.add(`${path}.from`, `unknown node '${from}'`);
     if (to !== undefined && !nodeIds.has(to)) c.add(`${path}.to`, `unknown node '${to}'`);
     if (from !== undefined && from === to) c.add(path, `edge loops on node '${from}'`);
+    const fromMap = from === undefined ? undefined : mapOfNode.get(from);
+    const toMap = to === undefined ? undefined : mapOfNode.get(to);
+    if (fromMap !== undefined && toMap !== undefined && fromMap !== toMap) c.add(path, `joins map '${fromMap}' to map '${toMap}': only lifts join maps`);
+    const maxBodyM = c.finite(e.maxBodyM, `${path}.maxBodyM`, { optional: true, positive: true });
     const length = c.finite(e.length, `${path}.length`, { positive: true });
     const maxSpeed = c.finite(e.maxSpeed, `${path}.maxSpeed`, { positive: true });
     let bidirectional: boolean | undefined;
@@ -128,6 +99,7 @@ export function loadSiteMap(json: unknown): SiteMap {
     }
     const edge: SiteEdge = { id: eid, from, to, length, maxSpeed };
     if (bidirectional !== undefined) edge.bidirectional = bidirectional;
+    if (maxBodyM !== undefined) edge.maxBodyM = maxBodyM;
     edges.push(edge);
   });
 
@@ -197,6 +169,19 @@ export function loadSiteMap(json: unknown): SiteMap {
     if (n.chargerId !== undefined && !chargerIds.has(n.chargerId)) c.add(`nodes[${i}].chargerId`, `unknown charger '${n.chargerId}'`);
   });
 
+  const placeNodes = new Set([...stations, ...chargers, ...parking].map((p) => p.node));
+  const lifts = readLifts(c, root.lifts, { maps, nodeById, placeNodes });
+  const rides = liftEdges(lifts, maps);
+  for (const written of writtenLiftEdges) {
+    const same = rides.some((r) => r.lift === written.lift && ((r.from === written.from && r.to === written.to) || (r.from === written.to && r.to === written.from)));
+    if (!same) c.add(written.path, 'a lift edge must join two stops of the lift it names (lift edges follow from lifts; leave them out)');
+  }
+  for (const ride of rides) {
+    if (edgeIds.has(ride.id)) c.add(edgeIds.get(ride.id)!, `edge id '${ride.id}' is taken by a ride of lift ${ride.lift}`);
+  }
+  const doors = readDoors(c, root.doors, edges);
+  const navigationAreas = readNavigationAreas(c, root.navigationAreas, nodeById);
+
   if (c.issues.length > 0 || id === undefined || name === undefined) throw new SiteMapError(c.issues);
-  return { id, name, nodes, edges, stations, chargers, parking };
+  return { id, name, maps, nodes, edges: [...edges, ...rides], stations, chargers, parking, lifts, doors, navigationAreas };
 }

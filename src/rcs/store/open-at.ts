@@ -8,9 +8,14 @@ import { openStore } from './sqlite/open.ts';
  */
 export async function openStoreFrom(location: StoreLocation): Promise<Store> {
   if ('path' in location) return openStore({ path: location.path });
-  if (!/^postgres(ql)?:\/\//.test(location.url)) throw new Error('database URL must start with postgres:// or postgresql://');
-  const url = new URL(location.url);
+  return openPostgresStore(splitPostgresUrl(location.url));
+}
+
+/** A PostgreSQL URL's connection string and the `?schema=` UniFleet reads from it. */
+export function splitPostgresUrl(databaseUrl: string): { connectionString: string; schema: string | undefined } {
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('database URL must start with postgres:// or postgresql://');
+  const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
-  return openPostgresStore({ connectionString: url.toString(), schema });
+  return { connectionString: url.toString(), schema };
 }

@@ -214,6 +214,8 @@ export interface ApiKeyRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores value unless the key has one already; returns the value kept (so racing first writers agree on one). */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }
 
 export type AlarmSeverity = Exclude<EventSeverity, 'debug'>;
@@ -321,8 +323,88 @@ export interface HealthRunRepository {
   list(limit: number): Promise<HealthRunRecord[]>;
 }
 
+/** Operator zone kinds (docs/api.md, "Zones"): what the zone does to traffic. */
+export type ZoneType = 'blocked' | 'speedLimit' | 'oneWay' | 'maxOccupancy';
+
+/**
+ * An operator zone as stored. `definition` is the zone's validated shape (nodes, edges, polygon and the fields of
+ * its type); the zones module owns its meaning, the store keeps it as given.
+ */
+export interface ZoneRecord {
+  id: string;
+  type: ZoneType;
+  name: string;
+  definition: unknown;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface ZoneRepository {
+  /** Throws StoreConflictError when the id is taken. */
+  create(zone: ZoneRecord): Promise<ZoneRecord>;
+  get(id: string): Promise<ZoneRecord | undefined>;
+  list(): Promise<ZoneRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** An operator's hold on an AGV that must outlive a restart: paused or emergency-stopped. */
+export type AgvHold = 'paused' | 'stopped';
+
+export interface AgvHoldRecord {
+  agvId: string;
+  hold: AgvHold;
+  by: string;
+  at: number;
+}
+
+export interface AgvHoldRepository {
+  list(): Promise<AgvHoldRecord[]>;
+  /** Sets the AGV's hold, or with null removes it. */
+  set(agvId: string, hold: AgvHold | null, by: string, at: number): Promise<void>;
+}
+
+/** One running-data sample of an AGV, in protocol units (docs/protocol.md, runningData). */
+export interface RunningDataSample {
+  agvId: string;
+  at: number;
+  odometerM: number;
+  operatingS: number;
+  drivingS: number;
+  liftCycles: number;
+  chargeCycles: number;
+  /** Battery state of health in 0.1 %. */
+  batteryHealth: number;
+  /** 0.1 °C. */
+  batteryTemperature: number;
+  diagnostics: { key: number; value: number }[];
+}
+
+export interface RunningDataRepository {
+  append(sample: RunningDataSample): Promise<void>;
+  /** Oldest first: the newest `limit` samples at or after `since`. */
+  list(agvId: string, since: number, limit: number): Promise<RunningDataSample[]>;
+  /** Deletes samples older than `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
+/**
+ * The nodes each AGV was last released to drive, per site: written before the motion that releases them is sent
+ * (write-ahead), so whoever leads the site next knows every node an AGV may be on or heading to, even for AGVs that
+ * never come back. A row over-approximates what the AGV holds (nodes it has since passed stay listed until its next
+ * release), which is the safe direction.
+ */
+export interface TrafficHoldRepository {
+  /** Replaces the AGV's released nodes on the site; an empty list deletes the row (nothing held). */
+  record(siteId: string, agvId: string, nodes: readonly string[], at: number): Promise<void>;
+  /** Every AGV's last released nodes on the site, newest release first. */
+  forSite(siteId: string): Promise<Map<string, string[]>>;
+}
+
 export interface Store {
   readonly agvs: AgvRepository;
+  readonly zones: ZoneRepository;
+  readonly holds: AgvHoldRepository;
+  readonly runningData: RunningDataRepository;
   readonly tasks: TaskRepository;
   readonly outbox: OutboxRepository;
   readonly events: EventRepository;
@@ -333,6 +415,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly loginSessions: LoginSessionRepository;
   readonly healthRuns: HealthRunRepository;
+  readonly trafficHolds: TrafficHoldRepository;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;
@@ -345,3 +428,21 @@ export interface StoreOptions {
 
 /** Where the store lives: a SQLite file (the embedded default) or a PostgreSQL database. */
 export type StoreLocation = { path: string } | { url: string };
+
+/**
+ * Leadership of one site among the platform processes that share its database: only the holder commands AGVs.
+ * PostgreSQL: a session advisory lock held on a dedicated connection (docs/deployment.md, "Site failover").
+ */
+export interface SiteLease {
+  /** Resolves once this process leads the site, waiting as long as another process does; rejects once closed. */
+  acquire(): Promise<void>;
+  /** True while this process leads the site. */
+  readonly held: boolean;
+  /**
+   * Called once when leadership is lost after it was acquired (the lock connection broke or stopped answering):
+   * another process may lead the site from now on, so this one must stop commanding at once.
+   */
+  onLost(listener: (reason: string) => void): void;
+  /** Gives leadership up (or stops waiting for it) and closes the connection. */
+  close(): Promise<void>;
+}

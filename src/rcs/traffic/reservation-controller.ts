@@ -1,3 +1,4 @@
+import { BlockedResources, blockerName, type ResourceBlock } from './blocked-resources.ts';
 import { TrafficObservers } from './observers.ts';
 import type { RoadGraph } from './road-graph.ts';
 import type { TrafficController, TrafficEventKind, TrafficGrant, TrafficObserver, WaitInfo } from './types.ts';
@@ -37,6 +38,7 @@ export class ReservationTrafficController implements TrafficController {
   private readonly penalty: number;
   private readonly replanAfterMs: number;
   private readonly observers = new TrafficObservers();
+  private readonly blocks: BlockedResources;
   private nowMs = 0;
 
   constructor(
@@ -46,6 +48,7 @@ export class ReservationTrafficController implements TrafficController {
     this.lookahead = options.lookaheadNodes ?? 4;
     this.penalty = options.heldNodePenalty ?? 20;
     this.replanAfterMs = options.replanAfterMs ?? 5_000;
+    this.blocks = new BlockedResources((node) => graph.has(node), (edge) => graph.edgeEnds(edge));
   }
 
   place(agvId: string, node: string): boolean {
@@ -62,6 +65,15 @@ export class ReservationTrafficController implements TrafficController {
     if (state && state.connection !== 'online') this.emit('agv.online', [agvId], `${agvId} is back online at ${node}`);
     this.owner.set(node, agvId);
     return true;
+  }
+
+  restore(agvId: string, nodes: readonly string[]): string[] {
+    if (this.agvs.has(agvId) || nodes.some((n) => !this.graph.has(n))) return [];
+    const held = [...new Set(nodes)].filter((n) => this.owner.get(n) === undefined);
+    if (held.length === 0) return [];
+    this.agvs.set(agvId, { held, ahead: [], connection: 'offline' });
+    for (const n of held) this.owner.set(n, agvId);
+    return held;
   }
 
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
@@ -186,6 +198,31 @@ export class ReservationTrafficController implements TrafficController {
     return this.observers.add(observer);
   }
 
+  standsAt(agvId: string, node: string): boolean {
+    const state = this.agvs.get(agvId);
+    if (!state || !state.held.includes(node)) return false;
+    for (const n of state.held) if (n !== node && this.owner.get(n) === agvId) this.owner.delete(n);
+    state.held = [node];
+    state.ahead = [];
+    state.waitingFor = undefined;
+    return true;
+  }
+
+  blockResources(block: ResourceBlock): void {
+    this.blocks.add(block);
+    // Routes through the block are planned again; nodes already held stay held (the AGV finishes leaving).
+    for (const [id, state] of this.agvs) if (id !== block.holder && state.ahead.length > 0) this.plan(state, id, false);
+    this.emit('resources.blocked', block.holder !== undefined ? [block.holder] : [], `block ${block.id}: ${block.nodes.length} nodes, ${block.edges.length} edges`);
+  }
+
+  unblockResources(id: string): void {
+    if (this.blocks.remove(id)) this.emit('resources.unblocked', [], `block ${id} lifted`);
+  }
+
+  blockedResources(): readonly ResourceBlock[] {
+    return this.blocks.list();
+  }
+
   private emit(kind: TrafficEventKind, agvIds: string[], message: string): void {
     this.observers.event({ kind, atMs: this.nowMs, agvIds: [...agvIds], message });
   }
@@ -199,9 +236,11 @@ export class ReservationTrafficController implements TrafficController {
       const holder = this.owner.get(node);
       return holder !== undefined && holder !== agvId;
     };
+    const barred = (node: string) => this.blocks.nodeBlocker(node, agvId) !== undefined;
+    const closed = (a: string, b: string) => this.blocks.edgeBlocker(a, b, agvId) !== undefined;
     const result = avoidHeld
-      ? this.graph.shortestPath(from, target, { blocked: foreign })
-      : this.graph.shortestPath(from, target, { nodePenalty: (n) => (foreign(n) ? this.penalty : 0) });
+      ? this.graph.shortestPath(from, target, { blocked: (n) => foreign(n) || barred(n), closed })
+      : this.graph.shortestPath(from, target, { blocked: barred, closed, nodePenalty: (n) => (foreign(n) ? this.penalty : 0) });
     if (!result) return false;
     const next = result.path.slice(1);
     if (state.held.length > 1 && next.some((n) => state.held.includes(n))) {
@@ -217,7 +256,9 @@ export class ReservationTrafficController implements TrafficController {
   private extend(state: AgvTraffic, agvId: string, nowMs: number): void {
     while (state.ahead.length > 0 && state.held.length <= this.lookahead) {
       const next = state.ahead[0]!;
-      const holder = this.owner.get(next);
+      const last = state.held[state.held.length - 1]!;
+      const block = this.blocks.nodeBlocker(next, agvId) ?? this.blocks.edgeBlocker(last, next, agvId);
+      const holder = block !== undefined ? blockerName(block) : this.owner.get(next);
       if (holder !== undefined && holder !== agvId) {
         if (state.waitingFor?.agvId !== holder || state.waitingFor.node !== next) {
           state.waitingFor = { agvId: holder, node: next, sinceMs: nowMs };

@@ -5,6 +5,8 @@ import { MinHeap } from './min-heap.ts';
 
 export interface RoadNodeInput {
   id: string;
+  /** The site map (floor) the node is on; x / y are in that map's frame. */
+  map?: string;
   x: number;
   y: number;
   /** AGVs may pass but not stop here (see SiteNode.noStop). */
@@ -42,6 +44,8 @@ export interface PathOptions {
   nodePenalty?: (node: string) => number;
   /** Nodes that may not be entered (the goal included). */
   blocked?: (node: string) => boolean;
+  /** Arcs that may not be driven. */
+  closed?: (from: string, to: string) => boolean;
 }
 
 export class RoadGraph {
@@ -80,6 +84,16 @@ export class RoadGraph {
     return this.out.get(from) ?? [];
   }
 
+  /** An edge id of the map, or `from->to`, resolved to its end nodes. */
+  edgeEnds(edge: string): readonly [string, string] | undefined {
+    for (const [from, arcs] of this.out) {
+      for (const arc of arcs) {
+        if (arc.edgeId === edge || `${from}->${arc.to}` === edge) return [from, arc.to];
+      }
+    }
+    return undefined;
+  }
+
   arc(from: string, to: string): RoadArc | undefined {
     return this.out.get(from)?.find((a) => a.to === to);
   }
@@ -107,7 +121,7 @@ export class RoadGraph {
       if (key > (dist.get(node) ?? Infinity)) continue;
       if (node === to) break;
       for (const arc of this.arcs(node)) {
-        if (options.blocked?.(arc.to)) continue;
+        if (options.blocked?.(arc.to) === true || options.closed?.(node, arc.to) === true) continue;
         const cost = key + arc.length + (options.nodePenalty?.(arc.to) ?? 0);
         if (cost < (dist.get(arc.to) ?? Infinity)) {
           dist.set(arc.to, cost);

@@ -26,7 +26,9 @@ export type TrafficEventKind =
   | 'agv.offline'
   | 'agv.online'
   | 'agv.deviated'
-  | 'agv.conflict';
+  | 'agv.conflict'
+  | 'resources.blocked'
+  | 'resources.unblocked';
 
 export interface TrafficEvent {
   kind: TrafficEventKind;
@@ -43,12 +45,23 @@ export interface TrafficObserver {
   planStep?(ms: number): void;
 }
 
+export type { ResourceBlock } from './blocked-resources.ts';
+
 export interface TrafficController {
   /**
    * Puts an AGV on the map at the node it reports standing on. Returns false when another AGV holds that node;
    * the AGV then gets no motion until the conflict is cleared.
    */
   place(agvId: string, node: string): boolean;
+  /**
+   * Before any grant, after a takeover or restart: the AGV was released `nodes` by the previous leader of the site
+   * (the store's traffic holds) and may stand anywhere on them. It holds them, offline, until it reports where it
+   * stands (`agvOnline`, then `place` on one of them frees the ones behind it). Nodes another AGV already holds are
+   * skipped: the caller restores the newest releases first, and a node released to someone later had been left by
+   * this AGV. Returns the nodes restored (none when the AGV is already on the map or a node is unknown).
+   * Both site controllers implement it.
+   */
+  restore?(agvId: string, nodes: readonly string[]): string[];
   /** Asks to move toward goal; call again whenever progress is reported or periodically while waiting. */
   request(agvId: string, goal: string, nowMs: number): TrafficGrant;
   /** The AGV reached node (one of its held nodes); nodes behind it are released. Returns false if it was not held. */
@@ -77,6 +90,22 @@ export interface TrafficController {
   agvOnline(agvId: string): void;
   /** Starts telling the observer about events and planning steps; returns a function that stops it. */
   observe(observer: TrafficObserver): () => void;
+  /**
+   * Resources others must not be granted: planning routes around them. `holder` (an AGV id) may still use them.
+   * Takes effect for every grant from now on and re-plans at once; a block with the id of one in force replaces it.
+   * Nodes another AGV already holds when the block appears stay its own: it finishes leaving over them (it was sent
+   * that path). A caller that wants it to stop instead stops it (pause/cancel); once it reports where it stopped,
+   * nothing beyond that is held. Waits behind a block report `blockedBy` = `block:<id>`. Throws on unknown nodes or
+   * edges (edge ids of the map, or `from->to`; a blocked edge is closed both ways), changing nothing.
+   */
+  blockResources(block: { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }): void;
+  unblockResources(id: string): void;
+  blockedResources(): readonly { id: string; nodes: readonly string[]; edges: readonly string[]; holder?: string }[];
+  /**
+   * The AGV confirmed it stands still on `node`, one it holds: everything else it holds is released (e.g. it reports
+   * its way ahead blocked). Returns false, changing nothing, when it does not hold that node.
+   */
+  standsAt?(agvId: string, node: string): boolean;
   /** Re-sizes an AGV's body (metres), for controllers that plan with footprints; others need not implement it. */
   setFootprint?(agvId: string, dimensions: { lengthM: number; widthM: number }): void;
 }

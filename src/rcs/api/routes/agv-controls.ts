@@ -85,7 +85,7 @@ export function agvControlRoutes(controls: OperatorControls) {
     }
 
     for (const command of ['pause', 'resume', 'stop'] as const satisfies readonly FleetCommand[]) {
-      app.post<{ Body: { timeoutMs?: number } | null }>(
+      app.post<{ Body: { timeoutMs?: number; agvIds?: string[]; vendor?: string } | null }>(
         `/fleet/${command}`,
         {
           preHandler: operator,
@@ -93,13 +93,18 @@ export function agvControlRoutes(controls: OperatorControls) {
             tags: ['agvs'],
             summary: `${command === 'stop' ? 'Emergency-stop' : command === 'pause' ? 'Pause' : 'Resume'} every online AGV (operator)`,
             description:
-              'Sent to every online AGV at once; the answer lists the AGVs that confirmed within timeoutMs (default 3000) and ' +
-              'those that did not, with why. resume also releases emergency stops.',
+              'Sent at once to every AGV, or to a group: agvIds (a list) and/or vendor. The answer lists the online AGVs that confirmed ' +
+              'within timeoutMs (default 3000), those that did not (with why), and the offline ones, whose hold is kept for when they ' +
+              'return. Holds survive a restart. resume also releases emergency stops.',
             security,
             body: {
               type: ['object', 'null'],
               additionalProperties: false,
-              properties: { timeoutMs: { type: 'integer', minimum: 100, maximum: 60_000 } },
+              properties: {
+                timeoutMs: { type: 'integer', minimum: 100, maximum: 60_000 },
+                agvIds: { type: 'array', minItems: 1, maxItems: 10_000, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+                vendor: { type: 'string', minLength: 1, maxLength: 64 },
+              },
             },
             response: {
               200: {
@@ -111,13 +116,14 @@ export function agvControlRoutes(controls: OperatorControls) {
                     type: 'array',
                     items: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
                   },
+                  offline: { type: 'array', items: { type: 'string' } },
                 },
               },
               ...errorAnswers,
             },
           },
         },
-        async (request) => controls.fleet(command, who(request), request.body?.timeoutMs ?? 3_000),
+        async (request) => controls.fleet(command, who(request), request.body?.timeoutMs ?? 3_000, { agvIds: request.body?.agvIds, vendor: request.body?.vendor }),
       );
     }
   };

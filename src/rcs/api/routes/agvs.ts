@@ -8,7 +8,9 @@ import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
 import { enrolBody, enrolSecretBody, idParams, listAgvsQuery } from '../schemas.ts';
 
-interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused'> {
+interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused' | 'protocol' | 'protocolVersion'> {
+  protocol: string | null;
+  protocolVersion: string | null;
   pose: AgvView['pose'] | null;
   inService: boolean;
   paused: boolean;
@@ -34,6 +36,8 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
     firstSeen: iso(record?.firstSeen ?? null),
     inService: view.inService ?? record?.inService ?? true,
     paused: view.paused ?? false,
+    protocol: view.protocol ?? storedProtocol(record)?.name ?? null,
+    protocolVersion: view.protocolVersion ?? storedProtocol(record)?.version ?? null,
     enrolled: isEnrolled(record),
     admission: record?.admission ?? 'approved',
   };
@@ -57,9 +61,17 @@ function registryJson(record: AgvRecord): AgvJson {
     firstSeen: iso(record.firstSeen),
     inService: record.inService,
     paused: false,
+    protocol: storedProtocol(record)?.name ?? null,
+    protocolVersion: storedProtocol(record)?.version ?? null,
     enrolled: isEnrolled(record),
     admission: record.admission,
   };
+}
+
+/** A VDA 5050 AGV's registration records its protocol among its capabilities; a guide-protocol one does not. */
+function storedProtocol(record: AgvRecord | undefined): { name: string; version: string } | undefined {
+  const caps = record?.capabilities as { protocol?: unknown; protocolVersion?: unknown } | null | undefined;
+  return typeof caps?.protocol === 'string' ? { name: caps.protocol, version: typeof caps.protocolVersion === 'string' ? caps.protocolVersion : '' } : undefined;
 }
 
 function matches(a: AgvJson, f: FleetFilter): boolean {

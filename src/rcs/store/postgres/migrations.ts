@@ -179,4 +179,59 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agvs ADD COLUMN secret_verifier_hex TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'operator zones (blocked, speed limit, one way, max occupancy) and AGV holds (paused, stopped) kept across restarts',
+    sql: `
+      CREATE TABLE zones (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('blocked', 'speedLimit', 'oneWay', 'maxOccupancy')),
+        name TEXT NOT NULL,
+        definition JSONB NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE agv_holds (
+        agv_id TEXT PRIMARY KEY,
+        hold TEXT NOT NULL CHECK (hold IN ('paused', 'stopped')),
+        held_by TEXT NOT NULL,
+        held_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 7,
+    name: 'AGV running data samples (odometry, counters, diagnostics)',
+    sql: `
+      CREATE TABLE running_data (
+        id BIGSERIAL PRIMARY KEY,
+        agv_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        odometer_m BIGINT NOT NULL,
+        operating_s BIGINT NOT NULL,
+        driving_s BIGINT NOT NULL,
+        lift_cycles BIGINT NOT NULL,
+        charge_cycles BIGINT NOT NULL,
+        battery_health INTEGER NOT NULL,
+        battery_temperature INTEGER NOT NULL,
+        diagnostics JSONB NOT NULL
+      );
+      CREATE INDEX running_data_by_agv ON running_data (agv_id, at);
+      CREATE INDEX running_data_by_time ON running_data (at);
+    `,
+  },
+  {
+    version: 8,
+    name: 'traffic holds: the nodes each AGV was last released, per site (restored by the next leader)',
+    sql: `
+      CREATE TABLE traffic_holds (
+        site_id TEXT NOT NULL,
+        agv_id TEXT NOT NULL,
+        nodes JSONB NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (site_id, agv_id)
+      );
+    `,
+  },
 ];

@@ -13,7 +13,9 @@ import {
   PgSettingsRepository,
   PgWebhookRepository,
 } from './repositories.ts';
+import { PgAgvHoldRepository, PgRunningDataRepository, PgZoneRepository } from './zones.ts';
 import { PgTaskRepository } from './tasks.ts';
+import { PgTrafficHoldRepository } from './holds.ts';
 import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
 export interface PostgresStoreOptions {
@@ -138,6 +140,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let closed: Promise<void> | undefined;
   return {
     agvs: new PgAgvRepository(pool),
+    zones: new PgZoneRepository(pool),
+    holds: new PgAgvHoldRepository(pool),
+    runningData: new PgRunningDataRepository(pool),
     tasks: new PgTaskRepository(pool),
     outbox: new PgOutboxRepository(pool),
     events: new PgEventRepository(pool),
@@ -148,6 +153,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     users: new PgUserRepository(pool),
     loginSessions: new PgLoginSessionRepository(pool),
     healthRuns: new PgHealthRunRepository(pool),
+    trafficHolds: new PgTrafficHoldRepository(pool),
     schemaVersion,
     close: () => (closed ??= pool.end()),
   };

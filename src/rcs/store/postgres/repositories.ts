@@ -290,4 +290,9 @@ export class PgSettingsRepository implements SettingsRepository {
   async set(key: string, value: string): Promise<void> {
     await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
   }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    await this.pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return (await this.get(key))!;
+  }
 }

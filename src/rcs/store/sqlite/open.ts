@@ -8,6 +8,8 @@ import { SqliteTaskRepository } from './tasks.ts';
 import { SqliteOutboxRepository } from './outbox.ts';
 import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
+import { SqliteAgvHoldRepository, SqliteRunningDataRepository, SqliteZoneRepository } from './zones.ts';
+import { SqliteTrafficHoldRepository } from './holds.ts';
 import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -32,6 +34,9 @@ export function openStore(options: SqliteStoreOptions): Store {
   const agvs = new SqliteAgvRepository(db);
   return {
     agvs,
+    zones: new SqliteZoneRepository(db),
+    holds: new SqliteAgvHoldRepository(db),
+    runningData: new SqliteRunningDataRepository(db),
     tasks: new SqliteTaskRepository(db),
     outbox: new SqliteOutboxRepository(db),
     events: new SqliteEventRepository(db),
@@ -42,6 +47,7 @@ export function openStore(options: SqliteStoreOptions): Store {
     users: new SqliteUserRepository(db),
     loginSessions: new SqliteLoginSessionRepository(db),
     healthRuns: new SqliteHealthRunRepository(db),
+    trafficHolds: new SqliteTrafficHoldRepository(db),
     schemaVersion,
     async close() {
       if (!db.open) return;

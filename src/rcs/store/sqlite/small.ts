@@ -104,10 +104,12 @@ export class SqliteApiKeyRepository implements ApiKeyRepository {
 export class SqliteSettingsRepository implements SettingsRepository {
   private readonly select: Statement<[string], { value: string }>;
   private readonly upsert: Statement<[string, string]>;
+  private readonly insertNew: Statement<[string, string]>;
 
   constructor(db: Database) {
     this.select = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.insertNew = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -116,5 +118,10 @@ export class SqliteSettingsRepository implements SettingsRepository {
 
   async set(key: string, value: string): Promise<void> {
     this.upsert.run(key, value);
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    this.insertNew.run(key, value);
+    return this.select.get(key)!.value;
   }
 }

@@ -1,7 +1,10 @@
 import { buildRoadmapGraph, DiscBodies, DistanceTable, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
+import { BlockedResources, edgeResolver, type ResourceBlock } from '../blocked-resources.ts';
+import { sitePlane } from '../../site/plane.ts';
 import { TrafficObservers } from '../observers.ts';
 import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../types.ts';
+import { VertexBlocks } from './vertex-blocks.ts';
 import { DetourDistances } from './detour-distances.ts';
 import { oneWayJunctions } from './junctions.ts';
 import { radiusOf, type Dimensions } from './footprint.ts';
@@ -38,6 +41,8 @@ function tieBreak(agent: number, vertex: number, round: number): number {
 export class CentralTrafficController implements TrafficController {
   private readonly roadmap: RoadmapGraph;
   private readonly table: ReservationTable;
+  private readonly blocks: BlockedResources;
+  private readonly vertexBlocks: VertexBlocks;
   private readonly detours = new Map<number, DetourDistances>();
   private readonly distances: DistanceTable;
   private readonly pibt: Pibt;
@@ -63,8 +68,10 @@ export class CentralTrafficController implements TrafficController {
     site: RoadGraphInput,
     private readonly options: CentralTrafficOptions = {},
   ) {
+    // Maps of a site (floors) are placed apart on one plane, so bodies on different floors never overlap.
+    const plane = sitePlane(site.nodes);
     this.roadmap = buildRoadmapGraph({
-      nodes: site.nodes.map((n) => ({ id: n.id, x: n.x, y: n.y })),
+      nodes: site.nodes.map((n, i) => ({ id: n.id, x: plane[i]!.x, y: plane[i]!.y })),
       edges: site.edges.map((e) => ({ from: e.from, to: e.to, length: e.length, oneWay: e.bidirectional !== true })),
     });
     const graph = this.roadmap.graph;
@@ -73,7 +80,9 @@ export class CentralTrafficController implements TrafficController {
     for (const n of site.nodes) if (n.noStop === true) this.noStop[this.roadmap.vertexOf(n.id)] = 1;
     if (options.keepJunctionsClear === true) for (const id of oneWayJunctions(site.edges)) this.noStop[this.roadmap.vertexOf(id)] = 1;
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
-    this.table = new ReservationTable(points, 0);
+    this.blocks = new BlockedResources((id) => this.roadmap.vertexOf(id) >= 0, edgeResolver(site.edges));
+    this.vertexBlocks = new VertexBlocks(this.roadmap, this.blocks);
+    this.table = new ReservationTable(points, 0, this.vertexBlocks);
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
     this.pibt = new Pibt(graph);
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
@@ -100,7 +109,7 @@ export class CentralTrafficController implements TrafficController {
       this.emit('agv.deviated', [agvId], `${agvId} reports ${node}, off its held path`);
       state.via = NONE;
       state.waitingFor = undefined;
-      state.lastProgressMs = this.nowMs;
+      this.moved(agvId, state);
       this.dropClaims(agvId);
       this.resumeIfReturning(agvId, state);
     } else {
@@ -108,6 +117,18 @@ export class CentralTrafficController implements TrafficController {
     }
     this.table.place(agvId, v);
     return true;
+  }
+
+  restore(agvId: string, nodes: readonly string[]): string[] {
+    const vs = nodes.map((n) => this.roadmap.vertexOf(n));
+    if (vs.some((v) => v < 0) || this.agents.has(agvId)) return [];
+    const free = [...new Set(vs)].filter((v) => this.table.ownerOf(v) === undefined);
+    if (free.length === 0) return [];
+    this.table.setRadius(agvId, radiusOf(this.options.footprintOf?.(agvId)));
+    this.table.place(agvId, free[0]!);
+    for (const v of free.slice(1)) this.table.append(agvId, v);
+    this.agents.set(agvId, { goal: NONE, via: NONE, online: false, stalled: false, lastProgressMs: this.nowMs, urgency: 0, lastTarget: NONE, cameFrom: NONE, yieldUntilMs: 0 });
+    return free.map((v) => this.roadmap.ids[v]!);
   }
 
   request(agvId: string, goal: string, nowMs: number): TrafficGrant {
@@ -144,11 +165,7 @@ export class CentralTrafficController implements TrafficController {
     if (index > 0) {
       state.cameFrom = this.table.path(agvId)[index - 1]!;
       this.table.advanceTo(agvId, index);
-      state.lastProgressMs = this.nowMs;
-      if (state.stalled) {
-        state.stalled = false;
-        this.emit('agv.recovered', [agvId], `${agvId} moves again`);
-      }
+      this.moved(agvId, state);
     }
     if (state.via === v) state.via = NONE;
     return true;
@@ -219,7 +236,60 @@ export class CentralTrafficController implements TrafficController {
     return this.observers.add(observer);
   }
 
+  blockResources(block: ResourceBlock): void {
+    this.blocks.add(block);
+    this.vertexBlocks.sync();
+    // Standing claims inside the block would only make others queue for what nobody gets.
+    for (const node of block.nodes) {
+      const v = this.roadmap.vertexOf(node);
+      const claim = this.claims.get(v);
+      if (claim && claim.agvId !== block.holder) this.claims.delete(v);
+    }
+    this.replanAtNextCall();
+    this.emit('resources.blocked', block.holder !== undefined ? [block.holder] : [], `block ${block.id}: ${block.nodes.length} nodes, ${block.edges.length} edges${block.holder !== undefined ? ` for ${block.holder}` : ''}`);
+  }
+
+  unblockResources(id: string): void {
+    if (!this.blocks.remove(id)) return;
+    this.vertexBlocks.sync();
+    this.replanAtNextCall();
+    this.emit('resources.unblocked', [], `block ${id} lifted`);
+  }
+
+  blockedResources(): readonly ResourceBlock[] {
+    return this.blocks.list();
+  }
+
+  standsAt(agvId: string, node: string): boolean {
+    const v = this.roadmap.vertexOf(node);
+    const state = this.agents.get(agvId);
+    if (!state || v < 0 || !this.table.path(agvId).includes(v)) return false;
+    // It held v, so holding only v needs no check.
+    this.table.place(agvId, v);
+    state.via = NONE;
+    state.waitingFor = undefined;
+    // Nothing held ahead any more: not stalled, whatever it waited for while it held more.
+    this.moved(agvId, state);
+    this.dropClaims(agvId);
+    return true;
+  }
+
   // --- beyond the interface ---
+
+  /**
+   * AGVs other than the holder whose held nodes reach into block `id` (granted before it appeared): they finish
+   * leaving over them unless the caller stops them.
+   */
+  crossing(id: string): string[] {
+    const block = this.blocks.get(id);
+    if (!block) return [];
+    const result: string[] = [];
+    for (const agvId of this.table.agents()) {
+      if (agvId === block.holder) continue;
+      if (this.table.path(agvId).some((v) => this.vertexBlocks.nodeBlocker(agvId, v) === `block:${id}`)) result.push(agvId);
+    }
+    return result;
+  }
 
   setFootprint(agvId: string, dimensions: Dimensions): void {
     this.table.setRadius(agvId, radiusOf(dimensions));
@@ -240,6 +310,11 @@ export class CentralTrafficController implements TrafficController {
   }
 
   // --- planning rounds ---
+
+  /** The set of blocks changed: the next request or tick plans a round at once, whatever the interval. */
+  private replanAtNextCall(): void {
+    this.lastRoundMs = Number.NEGATIVE_INFINITY;
+  }
 
   private maybePlan(nowMs: number): string[] {
     if (nowMs - this.lastRoundMs < this.planIntervalMs) return [];
@@ -291,6 +366,7 @@ export class CentralTrafficController implements TrafficController {
       pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
     const detourFor = this.prepareDetours(ids, immovable, radius);
+    const gate = this.options.gate;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));
     order.sort((a, b) => priority[b]! - priority[a]!);
@@ -310,7 +386,8 @@ export class CentralTrafficController implements TrafficController {
       rank: (agent, from, to) => {
         if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
         const goal = goals[agent]!;
-        if (to !== from && !mayEnter(agent, to)) return Number.POSITIVE_INFINITY;
+        if (to !== from && (!mayEnter(agent, to) || this.vertexBlocks.edgeBlocker(ids[agent]!, from, to) !== undefined)) return Number.POSITIVE_INFINITY;
+        if (to !== from && gate && !gate.allows(ids[agent]!, this.roadmap.ids[from]!, this.roadmap.ids[to]!)) return Number.POSITIVE_INFINITY;
         // The grant would refuse it (exit covered by another body): planning it would only block others' moves.
         if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
@@ -331,14 +408,17 @@ export class CentralTrafficController implements TrafficController {
     for (const r of new Set(radius)) {
       let detours = this.detours.get(r);
       if (!detours) this.detours.set(r, (detours = new DetourDistances(this.roadmap.graph)));
-      const walls: number[] = [];
+      const walls: number[] = [
+        ...this.vertexBlocks.blockedVertices(),
+        ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
+      ];
       for (const b of immovable) {
         for (const v of this.table.path(ids[b]!)) {
           walls.push(v);
           for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, r, radius[b]!)) walls.push(node);
         }
       }
-      detours.setObstacles(walls);
+      detours.setObstacles(walls, this.vertexBlocks.blockedEdgeKeys());
     }
     return (agent, goal) => this.detours.get(radius[agent]!)!.table(goal);
   }
@@ -383,12 +463,16 @@ export class CentralTrafficController implements TrafficController {
         else {
           // A run that passes a node the AGV still holds cannot be followed as one order, as for a turn-back.
           const own = chain.findIndex((v, k) => k > 0 && this.table.path(id).includes(v));
+          const closed = this.closedStep(id, current[i]!, chain);
           const way = this.wayBlocker(id, own < 0 ? chain : chain.slice(0, own + 1));
-          if (way) {
+          if (closed !== undefined) blocker = closed;
+          else if (way) {
             blocker = way.agvId;
             if (!way.claimed) this.claimBlockedWay(id, chain);
           } else if (own >= 0) blocker = id;
         }
+        // Equipment and navigation: held before a door until it is open, before a new area until the mode switched.
+        if (blocker === undefined && !this.gateAdmits(id, current[i]!, chain)) blocker = id;
         if (blocker === undefined && (blocker = this.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
@@ -439,6 +523,18 @@ export class CentralTrafficController implements TrafficController {
   }
 
   // --- helpers ---
+
+  /** Whether the gate lets the AGV take each move of the chain from its frontier (always, without a gate). */
+  private gateAdmits(agvId: string, frontier: number, chain: readonly number[]): boolean {
+    const gate = this.options.gate;
+    if (!gate) return true;
+    let at = frontier;
+    for (const v of chain) {
+      if (!gate.admit(agvId, this.roadmap.ids[at]!, this.roadmap.ids[v]!)) return false;
+      at = v;
+    }
+    return true;
+  }
 
   /**
    * "Don't block the box" for bodies that cover neighbouring nodes. Two such AGVs approaching one junction from
@@ -502,6 +598,17 @@ export class CentralTrafficController implements TrafficController {
       if (claimant !== undefined) return { agvId: claimant, claimed: true };
       const check = this.table.check(agvId, v);
       if (!check.ok) return { agvId: check.blocker, claimed: false };
+    }
+    return undefined;
+  }
+
+  /** The block closing an edge along from → way[0] → way[1] …, if any. */
+  private closedStep(agvId: string, from: number, way: readonly number[]): string | undefined {
+    let at = from;
+    for (const v of way) {
+      const block = this.vertexBlocks.edgeBlocker(agvId, at, v);
+      if (block !== undefined) return block;
+      at = v;
     }
     return undefined;
   }
@@ -595,6 +702,14 @@ export class CentralTrafficController implements TrafficController {
       result.push(this.roadmap.ids[v]!);
     }
     return result;
+  }
+
+  /** The AGV was seen somewhere new (or let go of what it held ahead): the stall clock restarts. */
+  private moved(agvId: string, state: AgentState): void {
+    state.lastProgressMs = this.nowMs;
+    if (!state.stalled) return;
+    state.stalled = false;
+    this.emit('agv.recovered', [agvId], `${agvId} moves again`);
   }
 
   /** A returning AGV reported where it stands: from here on it is planned again. */

@@ -8,19 +8,22 @@ export class DetourDistances {
   private readonly tables = new Map<number, Float64Array>();
   private signature = '';
   private blocked: Uint8Array;
+  /** Closed directed edges as `from * vertexCount + to`. */
+  private closed = new Set<number>();
 
   constructor(private readonly graph: Graph) {
     this.blocked = new Uint8Array(graph.vertexCount);
   }
 
-  /** Sets the obstacle nodes; tables are dropped when they differ from last time. */
-  setObstacles(nodes: readonly number[]): void {
-    const signature = [...nodes].sort((a, b) => a - b).join(',');
+  /** Sets the obstacle nodes and closed edges; tables are dropped when they differ from last time. */
+  setObstacles(nodes: readonly number[], closedEdges: readonly number[] = []): void {
+    const signature = `${[...nodes].sort((a, b) => a - b).join(',')}|${[...closedEdges].sort((a, b) => a - b).join(',')}`;
     if (signature === this.signature) return;
     this.signature = signature;
     this.tables.clear();
     this.blocked.fill(0);
     for (const v of nodes) this.blocked[v] = 1;
+    this.closed = new Set(closedEdges);
   }
 
   /** Moves from every node to goal avoiding obstacles (the goal itself is always allowed); Infinity if cut off. */
@@ -34,11 +37,14 @@ export class DetourDistances {
     table[goal] = 0;
     queue[tail++] = goal;
     const { inStart, inSource } = this.graph;
+    const n = this.graph.vertexCount;
+    const closed = this.closed.size > 0 ? this.closed : undefined;
     while (head < tail) {
       const u = queue[head++]!;
       for (let i = inStart[u]!; i < inStart[u + 1]!; i++) {
         const w = inSource[i]!;
         if (table[w] !== Number.POSITIVE_INFINITY || this.blocked[w]) continue;
+        if (closed?.has(w * n + u) === true) continue;
         table[w] = table[u]! + 1;
         queue[tail++] = w;
       }

@@ -1,10 +1,13 @@
 import { footprintsOverlap, NearbyNodes, type NodeXY } from '../../../planner/index.ts';
 import { DEFAULT_RADIUS_M } from './footprint.ts';
+import type { Barrier } from './vertex-blocks.ts';
 
 // The reservation table is the safety layer: whatever the planner proposes, a node is only handed to an AGV when
 // no other AGV holds it or any node its footprint would overlap. Each AGV holds a contiguous path: element 0 is
 // the node it stands on (or last passed), the rest lie ahead in driving order. Holding both ends of every edge it
 // drives makes edges exclusive as well, so head-on meetings and swaps on an edge cannot be granted.
+// Blocked nodes (space granted to an AGV, obstacles, operator zones: see vertex-blocks.ts) are refused to everyone
+// but the block's holder, and no other body may cover them.
 
 export type HoldCheck = { ok: true } | { ok: false; blocker: string; node: number };
 
@@ -17,6 +20,7 @@ export class ReservationTable {
   constructor(
     private readonly points: readonly NodeXY[],
     initialRadiusM: number,
+    private readonly barrier?: Barrier,
   ) {
     this.owner = new Array(points.length).fill(undefined);
     this.nearby = new NearbyNodes(points, 2 * Math.max(initialRadiusM, DEFAULT_RADIUS_M));
@@ -59,10 +63,19 @@ export class ReservationTable {
   check(agent: string, v: number): HoldCheck {
     const holder = this.owner[v];
     if (holder !== undefined && holder !== agent) return { ok: false, blocker: holder, node: v };
+    const barred = this.barrier?.nodeBlocker(agent, v);
+    if (barred !== undefined) return { ok: false, blocker: barred, node: v };
     const mine = this.radius(agent);
     for (const { node, distance } of this.nearby.of(v)) {
       const other = this.owner[node];
-      if (other === undefined || other === agent) continue;
+      if (other === undefined || other === agent) {
+        // A blocked node is a body of no size: the AGV's disc must not cover it.
+        if (this.barrier?.isBlocked(node) === true && footprintsOverlap(distance, mine, 0)) {
+          const block = this.barrier.nodeBlocker(agent, node);
+          if (block !== undefined) return { ok: false, blocker: block, node };
+        }
+        continue;
+      }
       if (footprintsOverlap(distance, mine, this.radius(other))) return { ok: false, blocker: other, node };
     }
     return { ok: true };

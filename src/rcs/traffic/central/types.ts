@@ -1,4 +1,5 @@
 import type { Dimensions } from './footprint.ts';
+import type { TrafficGate } from '../lifts/gate.ts';
 
 export type { TrafficEvent, TrafficEventKind } from '../types.ts';
 
@@ -22,6 +23,8 @@ export interface CentralTrafficOptions {
   keepJunctionsClear?: boolean;
   /** Seed for the planner's tie-breaking. */
   seed?: number;
+  /** Equipment and navigation rules every move must pass (lift cabins, doors, navigation areas): LiftRides. */
+  gate?: TrafficGate;
 }
 
 export interface CentralTrafficStats {

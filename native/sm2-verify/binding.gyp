@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "sm2_verify",
+      "sources": ["sm2_verify.c"],
+      "cflags": ["-O2", "-Wall", "-Wno-deprecated-declarations"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,21 @@
+/* global process, console */
+// Builds native/sm2-verify (SM2 verification with per-key tables on Node's own OpenSSL) with the node-gyp that
+// npm carries. Runs on `npm install` / `npm ci` and as `npm run build:native`. A failed build is not fatal: the
+// secure channel then verifies with node:crypto's SM2 instead (slower, same results), and says so in bench lines.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const addonDir = join(root, 'native', 'sm2-verify');
+const npmCli = process.env.npm_execpath;
+// npm sets npm_config_node_gyp to its bundled node-gyp when it runs scripts; otherwise look next to npm.
+const candidates = [process.env.npm_config_node_gyp, npmCli && join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
+const nodeGyp = candidates.find((path) => path && existsSync(path));
+if (!nodeGyp) {
+  console.warn('[build-native] node-gyp not found; SM2 verification will use node:crypto (no per-key tables)');
+  process.exit(0);
+}
+const run = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--silent'], { cwd: addonDir, stdio: 'inherit' });
+if (run.status !== 0) console.warn('[build-native] native/sm2-verify did not build; SM2 verification will use node:crypto (no per-key tables)');

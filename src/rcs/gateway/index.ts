@@ -1,0 +1,1 @@
+export { GatewayPool, type GatewayPoolOptions } from './gateway-pool.ts';

@@ -1,0 +1,244 @@
+import { liftCapacityFor, liftRideSeconds } from '../../site/lifts.ts';
+import type { FloorMap, Lift } from '../../site/types.ts';
+
+// Lifts as a scheduled traffic resource. Ride requests queue; each is given to the lift (among those serving both
+// floors that the AGV fits in) with the earliest expected arrival at the destination floor, counting the rides
+// already queued on that lift, and keeps it in first-come order. A lift that leaves AGV mode or reports a fault
+// hands back every ride not yet boarded, and those are re-planned through another lift or wait with a reason.
+// Pure: lift states come in as data, decisions go out as rides; the equipment is driven by LiftRides.
+
+/** What the scheduler needs to know of a lift's state (the equipment's LiftState fits). */
+export interface LiftView {
+  floor: string;
+  mode: 'agv' | 'human' | 'outOfService' | 'fire';
+  fault: string | null;
+}
+
+export interface RideRequest {
+  agvId: string;
+  /** Map ids of the floor the AGV is on and the floor it needs. */
+  from: string;
+  to: string;
+  /** Longest body side (m): decides which cabins it fits. */
+  bodyM: number;
+  /** Seconds the AGV needs to reach each candidate lift's cabin on `from` (lifts it cannot reach: absent). */
+  approachS: ReadonlyMap<string, number>;
+}
+
+export type RidePhase =
+  /** In the lift's queue. */
+  | 'queued'
+  /** First in the queue: the cabin is called to `from`; the AGV may enter once it stands there with doors open. */
+  | 'called'
+  /** The AGV is in the cabin; it travels to `to`. */
+  | 'riding'
+  /** At `to`: map switch, then the AGV drives out. The lift is freed once it has left the cabin. */
+  | 'alighting';
+
+export interface Ride {
+  sessionId: string;
+  agvId: string;
+  liftId: string;
+  from: string;
+  to: string;
+  /** Cabin nodes on the two floors. */
+  fromNode: string;
+  toNode: string;
+  phase: RidePhase;
+}
+
+export type RideTicket = { kind: 'ride'; ride: Ride; position: number } | { kind: 'waiting'; reason: string };
+
+type QueuedRide = Ride & { request: RideRequest };
+
+/** Seconds a ride occupies its lift beyond travel and doors: driving in, the map switch and driving out. */
+const BOARDING_S = 20;
+
+export class LiftScheduler {
+  private readonly lifts: ReadonlyMap<string, Lift>;
+  private readonly storey: ReadonlyMap<string, number>;
+  private readonly views = new Map<string, LiftView>();
+  private readonly queues = new Map<string, QueuedRide[]>();
+  /** Requests with no lift yet, oldest first, with the reason they wait. */
+  private readonly unassigned: { request: RideRequest; reason: string }[] = [];
+  private sessions = 0;
+
+  constructor(site: { lifts: readonly Lift[]; maps: readonly FloorMap[] }) {
+    this.lifts = new Map(site.lifts.map((l) => [l.id, l]));
+    this.storey = new Map(site.maps.map((m) => [m.id, m.floor ?? 0]));
+    for (const l of site.lifts) this.queues.set(l.id, []);
+  }
+
+  /** The lift's latest state. Leaving service hands its rides that have not boarded back for re-planning. */
+  updateLift(liftId: string, view: LiftView): void {
+    this.views.set(liftId, { ...view });
+    if (this.available(liftId)) return this.promote(liftId);
+    const queue = this.queues.get(liftId) ?? [];
+    const kept = queue.filter((r) => r.phase === 'riding' || r.phase === 'alighting');
+    const handedBack = queue.filter((r) => !kept.includes(r));
+    this.queues.set(liftId, kept);
+    for (const ride of handedBack) this.unassigned.push({ request: ride.request, reason: `lift ${liftId} is ${this.describe(liftId)}` });
+    this.promote(liftId);
+  }
+
+  /** Asks for a ride (again: an AGV that has not boarded yet may renew its request with fresh approach times). */
+  request(request: RideRequest): void {
+    const existing = this.rideOf(request.agvId);
+    if (existing && existing.phase !== 'queued' && existing.phase !== 'called') return;
+    if (existing || this.unassigned.some((u) => u.request.agvId === request.agvId)) return;
+    this.unassigned.push({ request: { ...request }, reason: 'not planned yet' });
+  }
+
+  /** Withdraws a request or a ride not yet boarded (task cancelled). */
+  cancel(agvId: string): void {
+    const i = this.unassigned.findIndex((u) => u.request.agvId === agvId);
+    if (i >= 0) this.unassigned.splice(i, 1);
+    const ride = this.rideOf(agvId);
+    if (ride && (ride.phase === 'queued' || ride.phase === 'called')) this.remove(ride);
+  }
+
+  /** Gives waiting requests a lift, oldest first. Call every round and after lift changes. */
+  plan(): void {
+    const waiting = this.unassigned.splice(0);
+    for (const entry of waiting) {
+      const best = this.bestLift(entry.request);
+      if (typeof best === 'string') {
+        this.unassigned.push({ request: entry.request, reason: best });
+        continue;
+      }
+      const lift = this.lifts.get(best.liftId)!;
+      const stop = (map: string) => lift.stops.find((s) => s.map === map)!.node;
+      const ride: QueuedRide = {
+        sessionId: `ride-${entry.request.agvId}-${++this.sessions}`,
+        agvId: entry.request.agvId,
+        liftId: lift.id,
+        from: entry.request.from,
+        to: entry.request.to,
+        fromNode: stop(entry.request.from),
+        toNode: stop(entry.request.to),
+        phase: 'queued',
+        request: entry.request,
+      };
+      this.queues.get(lift.id)!.push(ride);
+      this.promote(lift.id);
+    }
+  }
+
+  ticket(agvId: string): RideTicket | undefined {
+    const ride = this.rideOf(agvId);
+    if (ride) return { kind: 'ride', ride: publicRide(ride), position: this.queues.get(ride.liftId)!.indexOf(ride) };
+    const waiting = this.unassigned.find((u) => u.request.agvId === agvId);
+    return waiting ? { kind: 'waiting', reason: waiting.reason } : undefined;
+  }
+
+  /** The ride the lift serves now (the AGV it was called for, or carries), if any. */
+  serving(liftId: string): Ride | undefined {
+    const head = this.queues.get(liftId)?.[0];
+    return head && head.phase !== 'queued' ? publicRide(head) : undefined;
+  }
+
+  /** The AGV stands in the cabin: the ride travels. */
+  boarded(agvId: string): void {
+    const ride = this.rideOf(agvId);
+    if (ride?.phase === 'called') ride.phase = 'riding';
+  }
+
+  /** The cabin stands open at the destination: the AGV switches maps and drives out. */
+  arrived(agvId: string): void {
+    const ride = this.rideOf(agvId);
+    if (ride?.phase === 'riding') ride.phase = 'alighting';
+  }
+
+  /** The AGV has left the cabin: the lift serves the next ride in its queue. */
+  finish(agvId: string): Ride | undefined {
+    const ride = this.rideOf(agvId);
+    if (!ride) return undefined;
+    this.remove(ride);
+    return publicRide(ride);
+  }
+
+  /** Each lift's queue (AGV ids, the one served first), for dashboards. */
+  queueOf(liftId: string): string[] {
+    return (this.queues.get(liftId) ?? []).map((r) => r.agvId);
+  }
+
+  /** Whether a lift takes new rides: in AGV mode, no fault, state known. */
+  available(liftId: string): boolean {
+    const v = this.views.get(liftId);
+    return v !== undefined && v.mode === 'agv' && v.fault === null;
+  }
+
+  private describe(liftId: string): string {
+    const v = this.views.get(liftId);
+    if (!v) return 'not reporting';
+    return v.fault !== null ? `faulted (${v.fault})` : v.mode === 'agv' ? 'in service' : `in ${v.mode} mode`;
+  }
+
+  /** The lift with the earliest expected arrival at the destination, or why none can take the ride. */
+  private bestLift(r: RideRequest): { liftId: string; seconds: number } | string {
+    let best: { liftId: string; seconds: number } | undefined;
+    const unavailable: string[] = [];
+    let serving = 0;
+    for (const lift of this.lifts.values()) {
+      const maps = lift.stops.map((s) => s.map);
+      if (!maps.includes(r.from) || !maps.includes(r.to) || liftCapacityFor(lift, r.bodyM) === 0) continue;
+      const approach = r.approachS.get(lift.id);
+      if (approach === undefined) continue;
+      serving++;
+      if (!this.available(lift.id)) {
+        unavailable.push(`${lift.id} ${this.describe(lift.id)}`);
+        continue;
+      }
+      const seconds = Math.max(approach, this.freeAtS(lift, r.from)) + liftRideSeconds(lift, this.storeys(r.from, r.to)) + BOARDING_S;
+      if (!best || seconds < best.seconds) best = { liftId: lift.id, seconds };
+    }
+    if (best) return best;
+    if (serving === 0) return `no lift the AGV fits in joins ${r.from} and ${r.to}`;
+    return `every lift between ${r.from} and ${r.to} is out of service: ${unavailable.join('; ')}`;
+  }
+
+  /** Seconds until the lift, having served its queue, could stand open at `floor`. */
+  private freeAtS(lift: Lift, floor: string): number {
+    let at = this.views.get(lift.id)?.floor ?? floor;
+    let seconds = 0;
+    for (const ride of this.queues.get(lift.id)!) {
+      if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
+      seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+      at = ride.to;
+    }
+    return seconds + this.travelS(lift, at, floor);
+  }
+
+  private travelS(lift: Lift, from: string, to: string): number {
+    return from === to ? 0 : liftRideSeconds(lift, this.storeys(from, to));
+  }
+
+  private storeys(a: string, b: string): number {
+    return Math.abs((this.storey.get(a) ?? 0) - (this.storey.get(b) ?? 0));
+  }
+
+  private rideOf(agvId: string): QueuedRide | undefined {
+    for (const queue of this.queues.values()) {
+      const ride = queue.find((r) => r.agvId === agvId);
+      if (ride) return ride;
+    }
+    return undefined;
+  }
+
+  private remove(ride: QueuedRide): void {
+    const queue = this.queues.get(ride.liftId)!;
+    queue.splice(queue.indexOf(ride), 1);
+    this.promote(ride.liftId);
+  }
+
+  /** The first ride in a lift's queue is called as soon as the lift is in service and nothing is ahead of it. */
+  private promote(liftId: string): void {
+    const head = this.queues.get(liftId)?.[0];
+    if (head?.phase === 'queued' && this.available(liftId)) head.phase = 'called';
+  }
+}
+
+function publicRide(ride: Ride): Ride {
+  const { sessionId, agvId, liftId, from, to, fromNode, toNode, phase } = ride;
+  return { sessionId, agvId, liftId, from, to, fromNode, toNode, phase };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { LiftScheduler, type LiftView } from '../../../src/rcs/traffic/lifts/scheduler.ts';
+import { twoFloorSite } from './two-floor-site.ts';
+
+const site = twoFloorSite();
+const inService = (floor: string): LiftView => ({ floor, mode: 'agv', fault: null });
+const approach = (a: number, b: number) => new Map([['LIFT-A', a], ['LIFT-B', b]]);
+
+function scheduler() {
+  const s = new LiftScheduler(site);
+  s.updateLift('LIFT-A', inService('F1'));
+  s.updateLift('LIFT-B', inService('F1'));
+  return s;
+}
+
+describe('lift scheduler', () => {
+  it('gives a ride to the lift with the earliest expected arrival, counting the queue already on it', () => {
+    const s = scheduler();
+    s.request({ agvId: 'a', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 30) });
+    s.plan();
+    expect(s.ticket('a')).toMatchObject({ kind: 'ride', position: 0, ride: { liftId: 'LIFT-A', phase: 'called', fromNode: 'F1.liftA', toNode: 'F2.liftA' } });
+    // LIFT-A is busy with a's ride: b, although closer to A, is faster through B.
+    s.request({ agvId: 'b', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 30) });
+    s.plan();
+    expect(s.ticket('b')).toMatchObject({ kind: 'ride', ride: { liftId: 'LIFT-B', phase: 'called' } });
+    // A third AGV queues behind a on LIFT-A.
+    s.request({ agvId: 'c', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 100) });
+    s.plan();
+    expect(s.ticket('c')).toMatchObject({ kind: 'ride', position: 1, ride: { liftId: 'LIFT-A', phase: 'queued' } });
+    expect(s.queueOf('LIFT-A')).toEqual(['a', 'c']);
+  });
+
+  it('serves a lift queue in order: the next ride is called once the AGV before it has left the cabin', () => {
+    const s = scheduler();
+    for (const id of ['a', 'c']) s.request({ agvId: id, from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 500) });
+    s.plan();
+    s.boarded('a');
+    expect(s.serving('LIFT-A')).toMatchObject({ agvId: 'a', phase: 'riding' });
+    s.arrived('a');
+    expect(s.ticket('c')).toMatchObject({ ride: { phase: 'queued' } });
+    s.finish('a');
+    expect(s.ticket('c')).toMatchObject({ ride: { phase: 'called' }, position: 0 });
+  });
+
+  it('re-plans rides not yet boarded when a lift leaves service; one on board keeps its lift', () => {
+    const s = scheduler();
+    for (const id of ['a', 'b', 'c']) s.request({ agvId: id, from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 500) });
+    s.plan();
+    s.boarded('a');
+    s.updateLift('LIFT-A', { floor: 'F1', mode: 'outOfService', fault: null });
+    expect(s.queueOf('LIFT-A')).toEqual(['a']);
+    expect(s.ticket('c')).toEqual({ kind: 'waiting', reason: 'lift LIFT-A is in outOfService mode' });
+    s.plan();
+    expect(s.queueOf('LIFT-B')).toEqual(['b', 'c']);
+  });
+
+  it('says why a ride waits: every lift out of service, or none the AGV fits in', () => {
+    const s = scheduler();
+    s.updateLift('LIFT-A', { floor: 'F1', mode: 'fire', fault: null });
+    s.updateLift('LIFT-B', { floor: 'F1', mode: 'agv', fault: 'doorJammed' });
+    s.request({ agvId: 'a', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 5) });
+    s.request({ agvId: 'big', from: 'F1', to: 'F2', bodyM: 2.5, approachS: approach(5, 5) });
+    s.plan();
+    expect(s.ticket('a')).toEqual({ kind: 'waiting', reason: 'every lift between F1 and F2 is out of service: LIFT-A in fire mode; LIFT-B faulted (doorJammed)' });
+    expect(s.ticket('big')).toEqual({ kind: 'waiting', reason: 'no lift the AGV fits in joins F1 and F2' });
+    s.updateLift('LIFT-A', inService('F2'));
+    s.plan();
+    expect(s.ticket('a')).toMatchObject({ kind: 'ride', ride: { liftId: 'LIFT-A', phase: 'called' } });
+  });
+});
