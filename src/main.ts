@@ -92,7 +92,8 @@ UniFleet is running on site "${platform.site.name}" (${platform.site.maps.length
   HTTP API       ${platform.apiUrl}/api/v1
   API docs       ${platform.apiUrl}/docs   (OpenAPI: ${platform.apiUrl}/openapi.json)
   AGV protocol   tcp://${config.rcsHost}:${platform.rcsPort}   (map hash ${mapHashHex(platform.numbering.mapHash)}; export: ${platform.apiUrl}/api/v1/site/export)
-  platform key   SM2 ${Buffer.from(platform.platformPublicKey).toString('hex')}
+${config.mqttUrl ? `                 and MQTT ${config.mqttUrl.replace(/:[^:@/]*@/, ':***@')}   (topics ${config.mqttTopicRoot}/${encodeURIComponent(platform.site.id)}/{agvKey}/up|down/{link})
+` : ''}  platform key   SM2 ${Buffer.from(platform.platformPublicKey).toString('hex')}
                  (pin it on secure AGVs; also at ${platform.apiUrl}/api/v1/platform/identity)
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)

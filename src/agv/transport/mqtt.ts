@@ -201,22 +201,27 @@ export async function connectMqtt(options: MqttLinkOptions): Promise<FrameChanne
     will: { topic: up, payload: END_OF_LINK, qos: 1, retain: false },
     ...options.clientOptions,
   });
+  let fail: (err: Error) => void = () => {};
+  const failed = (err?: Error) => fail(err ?? new Error(`MQTT connection to ${options.url} closed`));
   try {
     await new Promise<void>((resolve, reject) => {
+      fail = reject;
+      client.on('error', failed);
+      client.on('close', failed);
+      // Subscribed before the first frame goes out, or the platform's answer could arrive before anyone listens.
       client.once('connect', () => {
         disableNagle(client);
-        resolve();
+        client.subscribeAsync(down, { qos: 1 }).then(() => resolve(), reject);
       });
-      client.once('error', reject);
-      client.once('close', () => reject(new Error(`MQTT connection to ${options.url} closed`)));
     });
-    await client.subscribeAsync(down, { qos: 1 });
   } catch (err) {
     client.end(true);
     throw err;
+  } finally {
+    // mqtt.js keeps its own 'close' handling (timers): only ours go.
+    client.off('error', failed);
+    client.off('close', failed);
   }
-  client.removeAllListeners('error');
-  client.removeAllListeners('close');
   const channel = new MqttLinkChannel(`mqtt:${key}/${link}`, client, up, { maxBufferedBytes: options.maxBufferedBytes });
   client.on('message', (topic, payload, packet) => {
     if (topic === down && !packet.retain) channel.receive(payload);

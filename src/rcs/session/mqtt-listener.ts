@@ -2,6 +2,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { HeaderOffset, MAGIC, MsgType, readU16 } from '../../protocol/index.ts';
 import type { FrameChannel } from '../../agv/transport/channel.ts';
+import type { Logger } from '../logger.ts';
 import { DEFAULT_MQTT_TOPIC_ROOT, disableNagle, linkTopic, MqttLinkChannel, parseUpTopic, upWildcard, type MqttTopicLayout } from '../../agv/transport/mqtt.ts';
 
 // The platform's side of the MQTT binding: one broker connection for the whole site, subscribed to every link's up
@@ -15,6 +16,8 @@ export interface MqttListenOptions extends MqttTopicLayout {
   maxBufferedBytes?: number;
   /** Further mqtt.js client options (TLS material...). */
   clientOptions?: IClientOptions;
+  /** Broker connection lost and back. */
+  logger?: Logger;
 }
 
 /**
@@ -28,17 +31,27 @@ export class MqttListener {
   private readonly links = new Map<string, MqttLinkChannel>();
   /** Messages not taken by any link: retained ones, foreign topics, frames of links already ended, garbage. */
   ignored = 0;
+  private closing = false;
+  /** What per-source limits count the links under: the broker. */
+  private readonly source: string;
 
   private constructor(
     private readonly client: MqttClient,
     private readonly options: MqttListenOptions,
     private readonly accept: LinkAcceptor,
   ) {
+    this.source = `mqtt:${brokerHost(options.url)}`;
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
     // Without the broker no link can carry anything: every session ends as if its socket closed, and the AGVs open
     // new links once the broker is back (their heartbeat notices the silence).
-    client.on('close', () => this.dropAll());
-    client.on('connect', () => disableNagle(client));
+    client.on('close', () => {
+      if (!this.closing) options.logger?.warn({ broker: options.url, links: this.links.size }, 'MQTT broker connection lost: its links ended, reconnecting');
+      this.dropAll();
+    });
+    client.on('connect', () => {
+      disableNagle(client);
+      options.logger?.info({ broker: options.url }, 'MQTT broker connection back');
+    });
   }
 
   /** Connects to the broker and subscribes to the site's up topics; resolves once links can arrive. */
@@ -55,18 +68,24 @@ export class MqttListener {
       properties: { receiveMaximum: 65_535 },
       ...options.clientOptions,
     });
+    // A broker that does not answer (connect timeout) closes without an error: the start fails all the same.
+    const notAccepted = () => fail(new Error(`MQTT broker ${options.url} did not accept the connection`));
+    let fail: (err: Error) => void = () => {};
     try {
       await new Promise<void>((resolve, reject) => {
+        fail = reject;
+        client.once('error', reject);
+        client.once('close', notAccepted);
         client.once('connect', () => {
           disableNagle(client);
-          resolve();
+          client.subscribeAsync(upWildcard(options), { qos: 1 }).then(() => resolve(), reject);
         });
-        client.once('error', reject);
       });
-      await client.subscribeAsync(upWildcard(options), { qos: 1 });
     } catch (err) {
       client.end(true);
       throw err;
+    } finally {
+      client.off('close', notAccepted);
     }
     // Later errors are followed by 'close' and a reconnect; they must not throw from the emitter.
     client.on('error', () => {});
@@ -78,6 +97,7 @@ export class MqttListener {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.dropAll();
     await this.client.endAsync();
   }
@@ -113,8 +133,9 @@ export class MqttListener {
     });
     this.links.set(topic, channel);
     channel.onClose(() => this.links.delete(topic));
-    // Per-source limits count an AGV's links under its key: the broker authenticated the publisher of its topic.
-    if (!this.accept(channel, `mqtt:${address.agvKey}`)) {
+    // Per-source limits count every link under the broker, as they count a fleet behind one NAT address: the limits
+    // that pace a fleet's reconnect storm (key exchanges above all, SM2 work each) then pace one over MQTT too.
+    if (!this.accept(channel, this.source)) {
       channel.close();
       return;
     }
@@ -124,6 +145,14 @@ export class MqttListener {
   private dropAll(): void {
     for (const channel of [...this.links.values()]) channel.lost();
     this.links.clear();
+  }
+}
+
+function brokerHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }
 

@@ -85,7 +85,7 @@ export class SessionServer {
   private readonly limits: SourceLimits;
   /** Source of each connection still counted as unaccessed. */
   private readonly unaccessedSource = new WeakMap<AgvSession, string>();
-  /** Source of each accepted connection (IP address, or an MQTT link's AGV key), for the key-exchange limit. */
+  /** Source of each accepted connection (IP address, or the broker of an MQTT link), for the key-exchange limit. */
   private readonly sources = new WeakMap<AgvSession, string>();
   private closedFramesIn = 0;
   private readonly latencyListeners = new Set<(command: string, ms: number) => void>();
@@ -175,7 +175,7 @@ export class SessionServer {
    * once subscribed.
    */
   async listenMqtt(options: MqttListenOptions): Promise<void> {
-    this.mqtt = await MqttListener.start({ maxBufferedBytes: this.options.maxBufferedBytes, ...options }, (channel, source) => this.accept(source, () => channel) !== undefined);
+    this.mqtt = await MqttListener.start({ maxBufferedBytes: this.options.maxBufferedBytes, logger: this.ctx.logger, ...options }, (channel, source) => this.accept(source, () => channel) !== undefined);
   }
 
   /**
