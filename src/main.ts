@@ -5,11 +5,11 @@ import { systemClock } from './core/index.ts';
 import { generateSm2KeyPair, type Sm2KeyPair } from './protocol/secure/index.ts';
 import { ConfigError, DEFAULT_CONFIG, describeConfig, loadConfig } from './rcs/config.ts';
 import { DemoFeeder } from './demo/feeder.ts';
+import { startNodesByFloor } from './demo/start-nodes.ts';
 import { DEMO_DASHBOARD_USERS } from './demo/dashboard-users.ts';
 import { createLogger, type Logger } from './rcs/logger.ts';
 import { startPlatform } from './rcs/platform.ts';
 import { mapHashHex } from './rcs/session/site-export.ts';
-import type { SiteMap } from './rcs/site/types.ts';
 
 /** Until the configuration is read, failures go to a logger at the default level. */
 let logger: Logger = createLogger({ level: DEFAULT_CONFIG.logLevel });
@@ -102,17 +102,6 @@ Stop with Ctrl+C.
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-/** Parking, then charger spots, taking the site's maps in turn, so the simulated fleet starts spread over every floor. */
-function startNodesByFloor(site: SiteMap): string[] {
-  const spots = [...site.parking.map((p) => p.node), ...site.chargers.map((c) => c.node)];
-  const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
-  const perMap = site.maps.map((m) => spots.filter((s) => mapOf.get(s) === m.id));
-  const longest = Math.max(...perMap.map((l) => l.length));
-  const order: string[] = [];
-  for (let i = 0; i < longest; i++) for (const list of perMap) if (i < list.length) order.push(list[i]!);
-  return order;
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { seededRandom as rng } from '../../src/core/random.ts';
 import {
   FleetCommandError,
   type AgvDetail,
+  type EquipmentView,
   type CreateTaskInput,
   type FleetSource,
   type MapEdge,
@@ -41,6 +42,8 @@ export interface SyntheticFleetOptions {
 
 export class SyntheticFleet implements FleetSource {
   readonly map: SiteMapView;
+  /** Lifts and doors of the stand-in site: none, unless a test or a demo sets them. */
+  equipment?: () => EquipmentView;
   private readonly agvList: SimAgv[] = [];
   private readonly taskMap = new Map<string, TaskView>();
   private readonly neighbours = new Map<string, string[]>();

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/index.ts';
 import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
+import { startNodesByFloor } from '../../src/demo/start-nodes.ts';
+import { DEMO_SITE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
+import type { EquipmentView, LiftStatusView } from '../../src/rcs/ops/ports.ts';
 import { launchChromium } from './chromium.ts';
 import { testConfig } from '../rcs/test-config.ts';
 
-// The dashboard in a real browser against the real platform: TCP sessions, SQLite, the simulated fleet on the demo
-// warehouse at 20x time. Nothing here is faked: tasks are created through the UI and driven by the platform.
+// The dashboard in a real browser against the real platform: TCP sessions, SQLite, the simulated three-vendor fleet
+// on the default two-floor site at 20x time. Nothing here is faked: tasks are created through the UI and driven by the platform.
 
 const ROOT = join(import.meta.dirname, '../..');
 const USERS = [
@@ -24,6 +26,7 @@ let platform: PlatformHandle;
 let sim: Simulator;
 let browser: Browser;
 let site: SiteMap;
+const lifts = new Map<string, LiftStatusView>();
 
 async function loginAs(username: string, apiUrl = platform.apiUrl): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -47,6 +50,13 @@ async function positions(page: Page): Promise<Record<string, [number, number]>> 
   return JSON.parse(json) as Record<string, [number, number]>;
 }
 
+/** A simulated AGV standing on the given floor (a forklift when there is one there). */
+function registeredOn(map: string): SimAgv['body'] {
+  const mapOf = new Map(site.nodes.map((n) => [n.id, n.map]));
+  const onMap = sim.agvs.map((a) => a.body).filter((body) => mapOf.get(platform.registry.get(body.id)?.heldNodes[0] ?? '') === map);
+  return onMap.find((body) => body.profile.lengthM > 1.5) ?? onMap[0]!;
+}
+
 async function apiFromPage(page: Page, method: string, path: string, body?: unknown): Promise<number> {
   return (await page.evaluate(
     `fetch(${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, headers: ${body === undefined ? '{}' : "{ 'content-type': 'application/json' }"}, body: ${body === undefined ? 'undefined' : JSON.stringify(JSON.stringify(body))} }).then((r) => r.status)`,
@@ -56,10 +66,12 @@ async function apiFromPage(page: Page, method: string, path: string, body?: unkn
 beforeAll(async () => {
   // The suite builds the dashboard it tests.
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
+  site = await readSiteMapFile(DEMO_SITE_PATH);
   const clock = new ScaledClock(20);
-  platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS } });
-  sim = new Simulator({ clock, nodes: site.nodes, count: 8, startNodes: site.parking.map((p) => p.node), host: '127.0.0.1', port: platform.rcsPort, profiles: [VENDOR_PROFILES[0]!], batteryPct: () => 90 });
+  // The lifts' and doors' state as their controllers would report it (set by the tests below).
+  const equipment = (): EquipmentView => ({ lifts: [...lifts.values()].map((l) => ({ ...l })), doors: [] });
+  platform = await startPlatform(testConfig({ autoEnrol: true, heartbeatTimeoutMs: 30_000, webhooks: false }), { site, clock, ops: { seedUsers: USERS, equipment } });
+  sim = new Simulator({ clock, nodes: site.nodes, maps: site.maps, count: 8, startNodes: startNodesByFloor(site), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
   sim.start();
   browser = await launchChromium();
 }, 120_000);
@@ -73,14 +85,15 @@ afterAll(async () => {
 describe('dashboard in a real browser', () => {
   it('shows the live fleet moving, lets an operator create a task from the UI and watch it complete', async () => {
     const page = await loginAs('operator');
-    await page.waitForFunction('(window.__unifleetMap?.drawnAgvs ?? 0) >= 8', undefined, { timeout: 30_000 });
+    await page.waitForFunction('(window.__unifleet?.store.agvs.size ?? 0) >= 8 && (window.__unifleetMap?.drawnAgvs ?? 0) > 0', undefined, { timeout: 30_000 });
     await expect.poll(async () => page.textContent('[data-testid=fleet-count]'), { timeout: 30_000 }).toContain('8 online');
 
     await page.click('[data-nav=tasks]');
-    const picks = site.stations.filter((s) => s.kind !== 'drop');
-    const drops = site.stations.filter((s) => s.kind !== 'pick');
-    const pick = picks[0]!.id;
-    const drop = drops.find((d) => d.id !== pick)!.id;
+    // A pick and a drop on the ground floor that every vendor may serve (outside the navigation areas).
+    const restricted = new Set(site.navigationAreas.flatMap((a) => a.nodes));
+    const ground = new Set(site.nodes.filter((n) => n.map === site.maps[0]!.id).map((n) => n.id));
+    const pick = site.stations.find((s) => s.kind !== 'drop' && ground.has(s.node) && !restricted.has(s.node))!.id;
+    const drop = site.stations.find((s) => s.kind !== 'pick' && ground.has(s.node) && s.id !== pick)!.id;
     await page.selectOption('[data-testid=task-from]', pick);
     await page.selectOption('[data-testid=task-to]', drop);
     const before = await positions(page);
@@ -100,6 +113,45 @@ describe('dashboard in a real browser', () => {
     await expect.poll(async () => page.locator(`[data-task="${taskId}"]`).getAttribute('data-state'), { timeout: 90_000, interval: 250 }).toBe('completed');
     const stored = await platform.tasks.get(taskId);
     expect(stored?.state).toBe('completed');
+    await page.context().close();
+  });
+
+  it('switches floors: each floor shows its own AGVs and lifts; a picked AGV shows its map, navigation mode and body', async () => {
+    const page = await loginAs('operator');
+    const [ground, first] = site.maps;
+    await page.waitForFunction('(window.__unifleet?.store.agvs.size ?? 0) >= 8', undefined, { timeout: 30_000 });
+    const shown = async () => JSON.parse((await page.evaluate(
+      `JSON.stringify({ floor: window.__unifleetMap.floor, drawn: window.__unifleetMap.drawnAgvs, lifts: window.__unifleetMap.drawnLifts, doors: window.__unifleetMap.drawnDoors, onFloor: [...window.__unifleet.store.agvs.values()].filter((m) => m.agv.map === window.__unifleetMap.floor).length })`,
+    )) as string) as { floor: string; drawn: number; lifts: number; doors: number; onFloor: number };
+    const doorsOn = (map: string) => site.doors.filter((d) => site.nodes.find((n) => n.id === site.edges.find((e) => e.id === d.edge)!.from)!.map === map).length;
+    expect((await shown()).floor).toBe(ground!.id);
+    expect(await page.textContent(`[data-testid=floor-${ground!.id}]`)).toContain(ground!.name);
+    await expect.poll(async () => { const s = await shown(); return s.onFloor > 0 && s.drawn === s.onFloor; }, { timeout: 10_000 }).toBe(true);
+    expect(await shown()).toMatchObject({ lifts: site.lifts.length, doors: doorsOn(ground!.id) });
+
+    // Each lift with its state and queue, as its controller reports it.
+    lifts.set('LIFT-W', { id: 'LIFT-W', floor: ground!.id, door: 'open', motion: 'idle', mode: 'agv', fault: null, riders: [], queue: [] });
+    await expect.poll(async () => page.textContent('[data-testid=lift-LIFT-W]'), { timeout: 10_000 }).toBe(`West lift ${ground!.name} · door open · idle · no queue`);
+    lifts.set('LIFT-W', { id: 'LIFT-W', floor: ground!.id, door: 'closed', motion: 'up', mode: 'agv', fault: null, riders: ['AGV-001'], queue: ['AGV-002'] });
+    await expect.poll(async () => page.textContent('[data-testid=lift-LIFT-W]'), { timeout: 10_000 }).toBe(`West lift ${ground!.name} · door closed · moving up · riding: AGV-001 · queue: AGV-002`);
+    expect(await page.textContent('[data-testid=lift-LIFT-E]')).toBe('East lift state not reported');
+
+    await page.click(`[data-testid=floor-${first!.id}]`);
+    await expect.poll(async () => (await shown()).floor).toBe(first!.id);
+    expect(await page.getAttribute(`[data-testid=floor-${first!.id}]`, 'class')).toContain('active');
+    // The AGVs started on the first floor are drawn there, and only they; both lifts stop on it too.
+    await expect.poll(async () => { const s = await shown(); return s.onFloor > 0 && s.drawn === s.onFloor; }, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => shown()).toMatchObject({ lifts: site.lifts.length, doors: doorsOn(first!.id) });
+
+    // Picking a ground-floor AGV from the list takes the map back to its floor; the panel shows its map and mode.
+    const agv = registeredOn(ground!.id);
+    await page.click('[data-nav=agvs]');
+    await page.fill('[data-testid=agv-filter]', agv.id);
+    await page.locator(`tr[data-agv="${agv.id}"] a`).click();
+    await expect.poll(async () => (await shown()).floor).toBe(ground!.id);
+    expect(await page.textContent('[data-testid=agv-map]')).toBe(ground!.name);
+    await expect.poll(async () => page.textContent('[data-testid=agv-nav]')).toBe(agv.profile.navigation === 'qr' ? 'qrCode' : 'laserSlam');
+    expect(await page.textContent('[data-testid=agv-body]')).toBe(`${agv.profile.lengthM} × ${agv.profile.widthM} m`);
     await page.context().close();
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { DeltaMessage, DetailMessage, HelloMessage, ServerMessage, SnapshotMessage } from '../../src/rcs/ops/index.ts';
+import type { DoorStatusView, LiftStatusView } from '../../src/rcs/ops/ports.ts';
 import { PASSWORDS, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -91,6 +92,39 @@ describe('live feed over WebSocket', () => {
     h.clock.advance(200);
     const taskDelta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq === seqNow + 1);
     expect(taskDelta.tasks.map((t) => t.id)).toContain(task.id);
+    ws.close();
+  });
+
+  it('carries the lifts and doors with their state and queue: all of them in the snapshot, then only those that change', async () => {
+    h = await startHarness({ agvs: 2 });
+    const lift: LiftStatusView = { id: 'LIFT-W', floor: 'F1', door: 'open', motion: 'idle', mode: 'agv', fault: null, riders: [], queue: [] };
+    const door: DoorStatusView = { id: 'F2-FIRE-1', position: 'closed', fault: null };
+    h.fleet.equipment = () => ({ lifts: [{ ...lift, riders: [...lift.riders], queue: [...lift.queue] }], doors: [{ ...door }] });
+    for (const a of h.fleet.agvs()) (a as { emergencyStop: boolean }).emergencyStop = true;
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const login = await h.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'viewer', password: PASSWORDS.viewer } });
+    const { ws, inbox } = await connect(String(login.headers['set-cookie']).split(';')[0]!);
+    const snapshot = await inbox.next<SnapshotMessage>('snapshot');
+    expect(snapshot.lifts).toEqual([lift]);
+    expect(snapshot.doors).toEqual([door]);
+    h.clock.advance(2000);
+
+    // An AGV queues and the cabin leaves for the other floor: the next delta carries the lift, not the door.
+    lift.queue = ['acme-0001'];
+    lift.door = 'closed';
+    lift.motion = 'up';
+    const before = h.ops.feed.sequence;
+    h.clock.advance(200);
+    const delta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq > before && m.lifts !== undefined);
+    expect(delta.lifts).toEqual([{ ...lift, queue: ['acme-0001'], door: 'closed', motion: 'up' }]);
+    expect(delta.doors).toBeUndefined();
+
+    door.position = 'open';
+    const beforeDoor = h.ops.feed.sequence;
+    h.clock.advance(200);
+    const doorDelta = await inbox.next<DeltaMessage>('delta', 0, (m) => m.seq > beforeDoor && m.doors !== undefined);
+    expect(doorDelta.doors).toEqual([{ id: 'F2-FIRE-1', position: 'open', fault: null }]);
+    expect(doorDelta.lifts).toBeUndefined();
     ws.close();
   });
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { VENDOR_PROFILES } from '../../src/agv/sim/profiles.ts';
 import { seededRandom } from '../../src/core/random.ts';
 import { demoTaskStations } from '../../src/demo/feeder.ts';
+import { siteExport } from '../../src/rcs/session/site-export.ts';
+import { SiteNumbering } from '../../src/rcs/session/site-numbering.ts';
 import {
   DEMO_SITE_PATH,
   DEMO_WAREHOUSE_PATH,
@@ -267,5 +269,24 @@ describe('the default demo site (maps/demo-site.json)', () => {
     const half = crossing(0.5);
     expect(half).toBeGreaterThan(60);
     expect(half).toBeLessThan(140);
+  });
+});
+
+describe('wire numbers of a site of several maps', () => {
+  it('numbers maps by their position, puts each node on its map in the export, and keeps 1 for a single-map site', async () => {
+    const site = loadSiteMap(twoFloors());
+    const numbering = new SiteNumbering(site);
+    expect([numbering.mapNumberOf('F1'), numbering.mapNumberOf('F2'), numbering.mapNumberOf('F9')]).toEqual([1, 2, 0]);
+    expect([numbering.mapIdOf(2), numbering.mapIdOf(3)]).toEqual(['F2', undefined]);
+    expect(numbering.mapNumberOfNode('F2c')).toBe(2);
+    const exported = siteExport(numbering) as { nodes: { name: string; mapId: number }[]; edges: { name: string; kind: string }[]; maps: unknown[] };
+    expect(exported.nodes.find((n) => n.name === 'F2a')!.mapId).toBe(2);
+    expect(exported.edges.find((e) => e.name.startsWith('lift:'))!.kind).toBe('lift');
+    expect(exported.maps).toEqual([
+      { mapId: 1, name: 'Floor 1', building: 'A', floor: 1 },
+      { mapId: 2, name: 'Floor 2', building: 'A', floor: 2 },
+    ]);
+    const single = new SiteNumbering(await readSiteMapFile(DEMO_WAREHOUSE_PATH));
+    expect([single.mapNumberOf(single.site.id), single.mapIdOf(1), single.mapNumberOfNode(single.site.nodes[0]!.id)]).toEqual([1, single.site.id, 1]);
   });
 });

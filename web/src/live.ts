@@ -1,4 +1,4 @@
-import type { AgvLive, Alarm, DetailMessage, HelloMessage, ServerMessage, SiteMapView, TaskView } from './types.ts';
+import type { AgvLive, Alarm, DetailMessage, DoorStatusView, HelloMessage, LiftStatusView, ServerMessage, SiteMapView, TaskView } from './types.ts';
 
 /** Where each AGV was and is going, for drawing it smoothly between the 10 Hz updates. */
 export interface AgvMotion {
@@ -9,7 +9,7 @@ export interface AgvMotion {
   at: number;
 }
 
-type Listener = (what: 'agvs' | 'tasks' | 'alarms' | 'detail' | 'hello' | 'connection') => void;
+type Listener = (what: 'agvs' | 'tasks' | 'alarms' | 'detail' | 'hello' | 'connection' | 'equipment') => void;
 
 const MAX_TASKS = 1000;
 
@@ -19,6 +19,9 @@ export class LiveStore {
   readonly agvs = new Map<string, AgvMotion>();
   readonly tasks = new Map<string, TaskView>();
   readonly alarms = new Map<number, Alarm>();
+  /** Lifts and doors with their state, riders and queue, as last reported. */
+  readonly lifts = new Map<string, LiftStatusView>();
+  readonly doors = new Map<string, DoorStatusView>();
   detail: DetailMessage | null = null;
   throttleMs = 100;
   connected = false;
@@ -96,9 +99,14 @@ export class LiveStore {
         for (const t of m.tasks) this.tasks.set(t.id, t);
         this.alarms.clear();
         for (const a of m.alarms) this.alarms.set(a.id, a);
+        this.lifts.clear();
+        for (const l of m.lifts ?? []) this.lifts.set(l.id, l);
+        this.doors.clear();
+        for (const d of m.doors ?? []) this.doors.set(d.id, d);
         this.emit('agvs');
         this.emit('tasks');
         this.emit('alarms');
+        this.emit('equipment');
         break;
       case 'delta':
         this.seq = m.seq;
@@ -127,6 +135,9 @@ export class LiveStore {
         if (m.agvs.length || m.moves.length || m.removedAgvs.length) this.emit('agvs');
         if (m.tasks.length) this.emit('tasks');
         if (m.alarms.length) this.emit('alarms');
+        for (const l of m.lifts ?? []) this.lifts.set(l.id, l);
+        for (const d of m.doors ?? []) this.doors.set(d.id, d);
+        if (m.lifts?.length || m.doors?.length) this.emit('equipment');
         break;
       case 'detail':
         if (m.agvId === this.selected) {

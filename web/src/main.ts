@@ -113,6 +113,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         sw.style.background = vendorColour(v);
         return h('div', {}, sw, `${v} (${n})`);
       }),
+      ...liftRows(),
       h('div', { class: 'muted', style: 'margin-top:8px' }, '▢ station · ◯ charger · ☒ lift · red bar: fire door · amber bar: roller door · green / blue dots: QR / SLAM area · yellow: held path · dashed: planned'),
       canOperate(user)
         ? h(
@@ -125,8 +126,33 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         : '',
     );
   };
+  /** One line per lift: where the cabin is, its doors, motion and mode, who rides and who waits. */
+  const liftRows = (): HTMLElement[] => {
+    const lifts = store.map?.lifts ?? [];
+    if (lifts.length === 0) return [];
+    const floorName = (id: string) => store.map?.maps?.find((f) => f.id === id)?.name ?? id;
+    return [
+      h('h3', { style: 'margin-top:12px' }, 'Lifts'),
+      ...lifts.map((lift) => {
+        const s = store.lifts.get(lift.id);
+        const text = s
+          ? [
+              floorName(s.floor),
+              `door ${s.door}`,
+              s.motion === 'idle' ? 'idle' : `moving ${s.motion}`,
+              s.mode === 'agv' ? '' : s.mode,
+              s.fault ? `fault: ${s.fault}` : '',
+              s.riders.length > 0 ? `riding: ${s.riders.join(', ')}` : '',
+              s.queue.length > 0 ? `queue: ${s.queue.join(', ')}` : 'no queue',
+            ].filter(Boolean).join(' · ')
+          : 'state not reported';
+        return h('p', { 'data-testid': `lift-${lift.id}` }, h('b', {}, lift.name), ` ${text}`);
+      }),
+    ];
+  };
   let legendDue = 0;
   store.on((what) => {
+    if (what === 'equipment') renderLegend();
     if (what === 'detail') render();
     if (what === 'agvs' && performance.now() > legendDue) {
       legendDue = performance.now() + 1000;

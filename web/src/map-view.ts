@@ -13,7 +13,7 @@ const SEV_RING: Record<string, string> = { warning: '#e8b339', error: '#e5533d',
 declare global {
   interface Window {
     /** Rendering statistics, read by the FPS benchmark and the browser test; `floor` is the map shown. */
-    __unifleetMap?: { frames: number; drawnAgvs: number; drawMs: number; floor: string | null };
+    __unifleetMap?: { frames: number; drawnAgvs: number; drawMs: number; floor: string | null; drawnLifts: number; drawnDoors: number };
   }
 }
 
@@ -47,7 +47,7 @@ export class MapView {
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly store: LiveStore) {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
-    window.__unifleetMap = { frames: 0, drawnAgvs: 0, drawMs: 0, floor: null };
+    window.__unifleetMap = { frames: 0, drawnAgvs: 0, drawMs: 0, floor: null, drawnLifts: 0, drawnDoors: 0 };
     new ResizeObserver(() => this.resize()).observe(canvas);
     canvas.addEventListener('wheel', (e) => this.zoom(e), { passive: false });
     canvas.addEventListener('pointerdown', (e) => {
@@ -61,6 +61,10 @@ export class MapView {
     });
     canvas.addEventListener('pointerleave', () => this.setHover(null));
     canvas.addEventListener('dblclick', () => this.fit());
+    // Lift and door states are drawn with the map layer: redraw it when they change (rarely, unlike AGVs).
+    store.on((what) => {
+      if (what === 'equipment') this.layerDirty = true;
+    });
   }
 
   setMap(map: SiteMapView): void {
@@ -294,39 +298,62 @@ export class MapView {
     }
   }
 
-  /** Each lift's cabin on this floor, to scale, with its name. */
+  /**
+   * Each lift's cabin on this floor, to scale, with its name: filled when the cabin stands here (outlined green while
+   * its doors are open), with an arrow while it moves and the length of its queue; red when it is out of AGV service
+   * or reports a fault.
+   */
   private drawLifts(g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number): void {
-    g.strokeStyle = LIFT_COLOUR;
-    g.fillStyle = LIFT_COLOUR;
     g.lineWidth = 2;
     g.font = '11px system-ui';
+    let drawn = 0;
     for (const lift of this.store.map?.lifts ?? []) {
+      const state = this.store.lifts.get(lift.id);
       for (const stop of lift.stops) {
         const n = this.nodeXY.get(stop.node);
         if (!n || !this.onFloorShown(stop.map)) continue;
         const w = Math.max(8, lift.cabin.lengthM * this.scale);
         const h = Math.max(8, lift.cabin.widthM * this.scale);
-        g.strokeRect(X(n.x) - w / 2, Y(n.y) - h / 2, w, h);
+        const [left, top] = [X(n.x) - w / 2, Y(n.y) - h / 2];
+        const here = state?.floor === stop.map;
+        const unavailable = state !== undefined && (state.fault !== null || state.mode !== 'agv');
+        const colour = unavailable ? DOOR_COLOUR.fire! : LIFT_COLOUR;
+        if (here) {
+          g.fillStyle = 'rgba(185, 140, 255, 0.35)';
+          g.fillRect(left, top, w, h);
+        }
+        g.strokeStyle = here && (state.door === 'open' || state.door === 'opening') ? '#3ecf8e' : colour;
+        g.strokeRect(left, top, w, h);
+        g.strokeStyle = colour;
         g.beginPath();
-        g.moveTo(X(n.x) - w / 2, Y(n.y) - h / 2);
-        g.lineTo(X(n.x) + w / 2, Y(n.y) + h / 2);
-        g.moveTo(X(n.x) + w / 2, Y(n.y) - h / 2);
-        g.lineTo(X(n.x) - w / 2, Y(n.y) + h / 2);
+        g.moveTo(left, top);
+        g.lineTo(left + w, top + h);
+        g.moveTo(left + w, top);
+        g.lineTo(left, top + h);
         g.stroke();
-        if (this.scale > 3) g.fillText(lift.name, X(n.x) - w / 2, Y(n.y) - h / 2 - 4);
+        if (this.scale > 3) {
+          const motion = state?.motion === 'up' ? ' ▲' : state?.motion === 'down' ? ' ▼' : '';
+          const queue = state && state.queue.length > 0 ? ` · ${state.queue.length} waiting` : '';
+          g.fillStyle = colour;
+          g.fillText(`${lift.name}${motion}${queue}`, left, top - 4);
+        }
+        drawn++;
       }
     }
+    window.__unifleetMap!.drawnLifts = drawn;
   }
 
-  /** Each door on this floor: a bar across its edge, red for fire doors, amber for roller doors. */
+  /** Each door on this floor: a bar across its edge, red for fire doors, amber for roller doors; green while open. */
   private drawDoors(g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number): void {
     const edges = new Map((this.store.map?.edges ?? []).map((e) => [e.id, e]));
     g.lineWidth = Math.max(3, this.scale * 0.25);
+    let drawn = 0;
     for (const door of this.store.map?.doors ?? []) {
       const e = edges.get(door.edge);
       const a = e && this.nodeXY.get(e.from);
       const b = e && this.nodeXY.get(e.to);
       if (!e || !a || !b || !this.onFloorShown(this.mapOfNode.get(e.from))) continue;
+      const state = this.store.doors.get(door.id);
       const mx = (X(a.x) + X(b.x)) / 2;
       const my = (Y(a.y) + Y(b.y)) / 2;
       const len = Math.hypot(X(b.x) - X(a.x), Y(b.y) - Y(a.y)) || 1;
@@ -334,12 +361,16 @@ export class MapView {
       const nx = -(Y(b.y) - Y(a.y)) / len;
       const ny = (X(b.x) - X(a.x)) / len;
       const half = Math.max(5, this.scale * 1.2);
-      g.strokeStyle = DOOR_COLOUR[door.kind] ?? '#ffffff';
+      g.strokeStyle = state?.fault ? SEV_RING.critical! : state?.position === 'open' ? '#3ecf8e' : (DOOR_COLOUR[door.kind] ?? '#ffffff');
+      g.setLineDash(state?.position === 'opening' || state?.position === 'closing' ? [4, 3] : []);
       g.beginPath();
       g.moveTo(mx - nx * half, my - ny * half);
       g.lineTo(mx + nx * half, my + ny * half);
       g.stroke();
+      drawn++;
     }
+    g.setLineDash([]);
+    window.__unifleetMap!.drawnDoors = drawn;
   }
 
   private drawPath(nodes: string[], colour: string, dashed: boolean, from?: { x: number; y: number }): void {

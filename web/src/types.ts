@@ -7,6 +7,8 @@ export type {
   DeltaMessage,
   DetailMessage,
   ClientMessage,
+  LiftStatusView,
+  DoorStatusView,
 } from '../../src/rcs/ops/live/schema.ts';
 export type { Alarm } from '../../src/rcs/ops/alarms/types.ts';
 export type { SiteMapView, TaskView, Severity } from '../../src/rcs/ops/ports.ts';

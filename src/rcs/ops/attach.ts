@@ -11,6 +11,7 @@ import { leavesException, lostLoadAlarm, lostLoadAlarmKey } from './alarms/lost-
 import { silentLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, type PlatformParts } from './platform-source.ts';
 import { OpsService } from './service.ts';
+import type { EquipmentView } from './ports.ts';
 
 export interface PlatformOpsOptions {
   /** Users created if missing, e.g. the demo's admin/operator/viewer (printed by the demo). */
@@ -21,6 +22,8 @@ export interface PlatformOpsOptions {
   /** Built dashboard to serve at / (default: web/dist of this checkout). */
   webRoot?: string;
   logger?: Logger;
+  /** The site's lifts and doors as they are now, for the dashboard (whoever runs them provides it). */
+  equipment?: () => EquipmentView;
 }
 
 export interface OpsAttachment {
@@ -45,7 +48,7 @@ export async function attachOps(
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
   const logger = options.logger ?? silentLogger();
-  const source = new PlatformFleetSource({ ...parts, goalOf: (id) => goalOf(parts.coordinator.job(id)) });
+  const source = new PlatformFleetSource({ ...parts, equipment: parts.equipment ?? options.equipment, goalOf: (id) => goalOf(parts.coordinator.job(id)) });
   const ops = new OpsService({
     store: parts.store,
     fleet: source,

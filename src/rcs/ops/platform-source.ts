@@ -16,6 +16,7 @@ import {
   type PlatformStatus,
   type Severity,
   type SiteMapView,
+  type EquipmentView,
   type TaskView,
   type TrafficWait,
 } from './ports.ts';
@@ -33,6 +34,8 @@ export interface PlatformParts {
   goalOf?: (agvId: string) => string | undefined;
   /** Named self-checks for /readyz and the health diagnosis. */
   checks?: () => Record<string, boolean>;
+  /** The state of the site's lifts and doors and the lift queues, from whoever runs them. */
+  equipment?: () => EquipmentView;
 }
 
 const REPORTED_SEVERITY: Record<string, Severity> = { info: 'info', warning: 'warning', error: 'error', fatal: 'critical' };
@@ -84,6 +87,10 @@ export class PlatformFleetSource implements FleetSource {
 
   siteMap(): SiteMapView {
     return this.map;
+  }
+
+  equipment(): EquipmentView {
+    return this.parts.equipment?.() ?? { lifts: [], doors: [] };
   }
 
   *agvs(): Iterable<AgvDetail> {

@@ -149,8 +149,39 @@ export interface TrafficWait {
   sinceMs: number;
 }
 
+/** A lift's state as operations shows it: where the cabin is, its doors, motion, mode, and who rides or waits. */
+export interface LiftStatusView {
+  id: string;
+  /** Map (floor) the cabin stands at, or last passed while moving. */
+  floor: string;
+  door: 'open' | 'opening' | 'closed' | 'closing';
+  motion: 'idle' | 'up' | 'down';
+  /** Who the lift serves: 'agv', 'human', 'outOfService' or 'fire'. */
+  mode: string;
+  /** A fault the lift reports; null when healthy. */
+  fault: string | null;
+  /** AGVs holding the ride now. */
+  riders: string[];
+  /** AGVs waiting for a ride, first in line first. */
+  queue: string[];
+}
+
+export interface DoorStatusView {
+  id: string;
+  position: 'open' | 'opening' | 'closed' | 'closing';
+  fault: string | null;
+}
+
+/** The site's lifts and doors as they are now. */
+export interface EquipmentView {
+  lifts: LiftStatusView[];
+  doors: DoorStatusView[];
+}
+
 /** Read models and commands that the platform provides to operations. */
 export interface FleetSource {
+  /** The state of the site's lifts and doors (optional: a site without them, or before their controllers run). */
+  equipment?(): EquipmentView;
   /** Current waits in traffic, for deadlock and congestion checks (optional). */
   trafficWaits?(): TrafficWait[];
   siteMap(): SiteMapView;

@@ -2,7 +2,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { AlarmEngine } from '../alarms/engine.ts';
 import type { Alarm } from '../alarms/types.ts';
 import { SEVERITIES, TERMINAL_TASK_STATES, type AgvDetail, type FleetSource, type Severity, type TaskView } from '../ports.ts';
-import type { AgvLive, ClientMessage, DeltaMessage, SnapshotMessage } from './schema.ts';
+import type { AgvLive, ClientMessage, DeltaMessage, DoorStatusView, LiftStatusView, SnapshotMessage } from './schema.ts';
 
 /** The part of a WebSocket the feed needs (the `ws` WebSocket satisfies it). */
 export interface FeedSocket {
@@ -86,6 +86,8 @@ const taskSignature = (t: TaskView): string => `${t.state}|${t.agvId ?? ''}|${t.
 export class LiveFeed {
   private readonly clients = new Set<Client>();
   private lastAgvs = new Map<string, AgvLive>();
+  /** JSON of every lift and door as last sent. */
+  private readonly lastEquipment = new Map<string, string>();
   private lastTasks = new Map<string, string>();
   private pendingAlarms = new Map<number, Alarm>();
   private seq = 0;
@@ -172,6 +174,7 @@ export class LiveFeed {
       agvs: [...this.lastAgvs.values()],
       tasks: [...open, ...done.slice(0, this.recentTasks)],
       alarms: this.alarms.active(),
+      ...this.collectEquipment(true),
     };
   }
 
@@ -238,9 +241,32 @@ export class LiveFeed {
 
     const alarms = [...this.pendingAlarms.values()];
     this.pendingAlarms.clear();
-    if (agvs.length === 0 && moves.length === 0 && removedAgvs.length === 0 && tasks.length === 0 && alarms.length === 0) return null;
+    const { lifts, doors } = this.collectEquipment(false);
+    if (agvs.length === 0 && moves.length === 0 && removedAgvs.length === 0 && tasks.length === 0 && alarms.length === 0 && lifts.length === 0 && doors.length === 0) return null;
     this.seq++;
-    return { type: 'delta', seq: this.seq, at: this.clock.now(), agvs, moves, removedAgvs, tasks, alarms };
+    return {
+      type: 'delta', seq: this.seq, at: this.clock.now(), agvs, moves, removedAgvs, tasks, alarms,
+      ...(lifts.length > 0 ? { lifts } : {}),
+      ...(doors.length > 0 ? { doors } : {}),
+    };
+  }
+
+  /**
+   * The lifts and doors: all of them (`all`, for a snapshot, which leaves what was last broadcast alone so the other
+   * clients still get the change), or those that changed since the last delta.
+   */
+  private collectEquipment(all: boolean): { lifts: LiftStatusView[]; doors: DoorStatusView[] } {
+    const now = this.fleet.equipment?.() ?? { lifts: [], doors: [] };
+    if (all) return now;
+    const changed = <T extends { id: string }>(items: T[], kind: string): T[] =>
+      items.filter((item) => {
+        const key = `${kind}:${item.id}`;
+        const sig = JSON.stringify(item);
+        const same = this.lastEquipment.get(key) === sig;
+        this.lastEquipment.set(key, sig);
+        return !same;
+      });
+    return { lifts: changed(now.lifts, 'lift'), doors: changed(now.doors, 'door') };
   }
 
   private sendDetail(client: Client): void {

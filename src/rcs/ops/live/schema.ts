@@ -1,7 +1,9 @@
 // The live feed's WebSocket messages (JSON text frames), shared by the server and the dashboard.
 // Documented in docs/operations.md; bump LIVE_PROTOCOL on any incompatible change.
 import type { Alarm } from '../alarms/types.ts';
-import type { Severity, SiteMapView, TaskView } from '../ports.ts';
+import type { DoorStatusView, LiftStatusView, Severity, SiteMapView, TaskView } from '../ports.ts';
+
+export type { DoorStatusView, LiftStatusView };
 
 export const LIVE_PROTOCOL = 1;
 
@@ -53,6 +55,9 @@ export interface SnapshotMessage {
   agvs: AgvLive[];
   tasks: TaskView[];
   alarms: Alarm[];
+  /** Every lift and door of the site with its state (empty when the site has none). */
+  lifts: LiftStatusView[];
+  doors: DoorStatusView[];
 }
 
 /** What changed since the previous message (seq increases by one; a gap means: wait for the next snapshot). */
@@ -71,6 +76,9 @@ export interface DeltaMessage {
   tasks: TaskView[];
   /** Changed alarms, including ones that were cleared (state 'cleared': drop from the open list). */
   alarms: Alarm[];
+  /** Lifts and doors whose state, riders or queue changed (full records); absent when none did. */
+  lifts?: LiftStatusView[];
+  doors?: DoorStatusView[];
 }
 
 /** Held and planned path of the AGV the client selected; sent on selection and whenever they change. */

@@ -9,7 +9,11 @@ export interface Dimensions {
   widthM: number;
 }
 
-/** Radius (m) of the disc that covers an AGV turning in place; used when an AGV's size is unknown. */
+/**
+ * Radius (m) of the disc that covers a compact AGV turning in place; used only when a caller gives no size (tests and
+ * benchmarks that plan point-like fleets). The platform always gives the body the AGV registered: a registration
+ * without a valid length and width is refused, and an AGV is placed only after it registered.
+ */
 export const DEFAULT_RADIUS_M = 0.45;
 
 export function radiusOf(dimensions: Dimensions | undefined): number {
