@@ -224,7 +224,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
   const app = buildApi({

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/index.ts';
 import { SimulatedDoor } from '../equipment/sim-door.ts';
 import { SimulatedLift } from '../equipment/sim-lift.ts';
-import type { DoorController, LiftController } from '../equipment/types.ts';
+import type { DoorController, DoorState, LiftController, LiftState } from '../equipment/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
 import type { RoutingProfile } from '../site/routable.ts';
 import { NAVIGATION_MODES, type NavigationMode, type SiteMap } from '../site/types.ts';
@@ -59,7 +59,20 @@ export interface LiftRidesRuntime {
   rides: LiftRides;
   lifts: ReadonlyMap<string, LiftController>;
   doors: ReadonlyMap<string, DoorController>;
+  /** Every lift's and door's state, with the AGV holding each lift's ride and those queued for it (dashboards). */
+  view(): { lifts: LiftStatus[]; doors: { id: string; position: DoorState['position']; fault: string | null }[] };
   stop(): void;
+}
+
+interface LiftStatus {
+  id: string;
+  floor: string;
+  door: LiftState['door'];
+  motion: LiftState['motion'];
+  mode: string;
+  fault: string | null;
+  riders: string[];
+  queue: string[];
 }
 
 export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
@@ -112,6 +125,19 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
     rides,
     lifts,
     doors,
+    view: () => ({
+      lifts: [...lifts.values()].map((lift) => {
+        const s = lift.state();
+        const serving = rides.scheduler.serving(lift.liftId);
+        const riders = serving && serving.phase !== 'called' ? [serving.agvId] : [];
+        const queue = rides.scheduler.queueOf(lift.liftId).filter((id) => !riders.includes(id));
+        return { id: lift.liftId, floor: s.floor, door: s.door, motion: s.motion, mode: s.mode, fault: s.fault, riders, queue };
+      }),
+      doors: [...doors.values()].map((door) => {
+        const s = door.state();
+        return { id: door.doorId, position: s.position, fault: s.fault };
+      }),
+    }),
     stop: () => {
       cancel?.();
       unsubscribe();
