@@ -6,7 +6,7 @@ import type { ObstacleOutcome } from '../../src/agv/sim/sim-agv.ts';
 import type { Frame } from '../../src/protocol/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { loadSiteMap } from '../../src/rcs/site/index.ts';
+import { singleMapLevels } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { e2eConfig, submitTask, waitFor } from './e2e-harness.ts';
 
@@ -18,17 +18,18 @@ const SPACING = 3;
 const id = (x: number, y: number) => `${x},${y}`;
 
 function gridSite(): SiteMap {
-  const nodes: Omit<SiteMap['nodes'][number], 'map'>[] = [];
+  const nodes: SiteMap['nodes'] = [];
   const edges: SiteMap['edges'] = [];
   for (let y = 0; y < 3; y++) {
     for (let x = 0; x < 8; x++) {
       const station = id(x, y) === '1,0' ? 'P1' : id(x, y) === '7,0' ? 'D1' : undefined;
-      nodes.push({ id: id(x, y), x: x * SPACING, y: y * SPACING, kind: station ? 'station' : 'waypoint', ...(station ? { stationId: station } : {}) });
+      nodes.push({ id: id(x, y), map: 'grid', x: x * SPACING, y: y * SPACING, kind: station ? 'station' : 'waypoint', ...(station ? { stationId: station } : {}) });
       if (x < 7) edges.push({ id: `h${x}-${y}`, from: id(x, y), to: id(x + 1, y), length: SPACING, maxSpeed: 1.5, bidirectional: true });
       if (y < 2) edges.push({ id: `v${x}-${y}`, from: id(x, y), to: id(x, y + 1), length: SPACING, maxSpeed: 1.5, bidirectional: true });
     }
   }
-  return loadSiteMap({
+  return {
+    ...singleMapLevels('grid', 'space test grid'),
     id: 'grid',
     name: 'space test grid',
     nodes,
@@ -36,7 +37,7 @@ function gridSite(): SiteMap {
     stations: [{ id: 'P1', node: '1,0', kind: 'pick' }, { id: 'D1', node: '7,0', kind: 'drop' }],
     chargers: [],
     parking: [],
-  });
+  };
 }
 
 interface SpaceFleet {
