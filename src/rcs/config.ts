@@ -167,7 +167,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   demoKey: true,
   simAgvs: 30,
   demoTasksPerMin: 5,
-  demoCrossFloorShare: 0,
+  demoCrossFloorShare: 0.2,
   timeFactor: 1,
   traffic: 'central',
   leaderElection: false,
