@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { launchChromium } from './chromium.ts';
+import { loginAs as login } from './login.ts';
 import { submitTask } from '../rcs/e2e-harness.ts';
 import { gridSite } from '../rcs/space-grid.ts';
 import { testConfig } from '../rcs/test-config.ts';
@@ -34,20 +35,7 @@ async function start(startNodes: string[], detourOffsetM = 1): Promise<{ platfor
   return { platform, sim, key: platform.demoApiKey! };
 }
 
-async function loginAs(platform: PlatformHandle, username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(platform.apiUrl);
-  await page.fill('[data-testid=login-user]', username);
-  await page.fill('[data-testid=login-password]', USERS.find((u) => u.username === username)!.password);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=space]');
-  return page;
-}
+const loginAs = (platform: PlatformHandle, username: string): Promise<Page> => login(browser, platform.apiUrl, USERS.find((u) => u.username === username)!, '[data-testid=space]');
 
 beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });

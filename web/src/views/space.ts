@@ -3,6 +3,7 @@ import { h, toast } from '../dom.ts';
 import type { LiveStore } from '../live.ts';
 import type { MapView } from '../map-view.ts';
 import type { BlockageItem, LeaseItem, SessionUser } from '../types.ts';
+import { drawCoverage, mapIndex, type Coverage } from './coverage.ts';
 
 // Autonomous space on the map page: the space each AGV was granted for a detour (coloured by AGV, labelled with
 // its id and the lease time left) and the blockages AGVs reported, drawn over the map and listed; an operator takes
@@ -10,9 +11,6 @@ import type { BlockageItem, LeaseItem, SessionUser } from '../types.ts';
 
 const BLOCKAGE_COLOUR = '#e5533d';
 const POLL_MS = 2_000;
-
-type Point = { x: number; y: number };
-type Shape = { polygon: Point[]; nodes: string[]; edges: string[] };
 
 export class SpacePanel {
   readonly element = h('div', { class: 'zones space', 'data-testid': 'space' });
@@ -89,44 +87,20 @@ export class SpacePanel {
   private draw(g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number): void {
     const map = this.store.map;
     if (!map) return;
-    const at = new Map(map.nodes.map((n) => [n.id, n]));
+    const index = mapIndex(map);
     const floor = this.mapView.currentFloor;
     // A shape named by nodes shows on their floor; an outline alone shows on every floor.
-    const shown = (s: Shape) => floor === null || s.nodes.length === 0 || s.nodes.some((id) => (at.get(id)?.map ?? floor) === floor);
-    const ends = new Map(map.edges.map((e) => [e.id, e]));
-    const shape = (s: Shape, colour: string, label: string) => {
-      g.strokeStyle = g.fillStyle = colour;
-      g.globalAlpha = 0.3;
-      if (s.polygon.length >= 3) {
-        g.beginPath();
-        s.polygon.forEach((p, i) => (i === 0 ? g.moveTo(X(p.x), Y(p.y)) : g.lineTo(X(p.x), Y(p.y))));
-        g.closePath();
-        g.fill();
-      }
-      g.globalAlpha = 0.9;
-      g.lineWidth = 5;
-      g.beginPath();
-      for (const id of s.edges) {
-        const e = ends.get(id);
-        const [a, b] = [e && at.get(e.from), e && at.get(e.to)];
-        if (!a || !b) continue;
-        g.moveTo(X(a.x), Y(a.y));
-        g.lineTo(X(b.x), Y(b.y));
-      }
-      g.stroke();
-      const points = s.nodes.flatMap((id) => at.get(id) ?? []);
-      for (const n of points) g.strokeRect(X(n.x) - 7, Y(n.y) - 7, 14, 14);
-      const anchor = s.polygon[0] ?? points[0];
-      if (anchor) {
-        g.globalAlpha = 1;
-        g.font = '12px system-ui, sans-serif';
-        g.fillText(label, X(anchor.x) + 9, Y(anchor.y) - 9);
-      }
+    const shown = (c: Coverage) => floor === null || c.nodes.length === 0 || c.nodes.some((id) => (index.at.get(id)?.map ?? floor) === floor);
+    const shape = (c: Coverage, colour: string, label: string) => {
+      const points = drawCoverage(g, X, Y, index, c, colour, 'outline');
+      const anchor = c.polygon[0] ?? points[0];
+      if (!anchor) return;
+      g.fillStyle = colour;
+      g.font = '12px system-ui, sans-serif';
+      g.fillText(label, X(anchor.x) + 9, Y(anchor.y) - 9);
     };
     for (const l of this.leases) if (shown(l)) shape(l, agvColour(l.agvId), l.state === 'granted' ? `${l.agvId} ${timeLeft(l.expiresAt)}` : `${l.agvId} lost`);
     for (const b of this.blockages) if (shown(b)) shape(b, BLOCKAGE_COLOUR, 'blocked');
-    g.globalAlpha = 1;
-    g.lineWidth = 1;
   }
 }
 
