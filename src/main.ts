@@ -67,6 +67,11 @@ async function main(): Promise<void> {
       port: platform.rcsPort,
     });
     sim.start();
+    // Obstacles on the drive edges (not lift rides) so AGVs meet them and ask for detours; each stays a minute.
+    if (config.demoObstaclesPerMin > 0) {
+      const edges = platform.site.edges.filter((e) => (e.kind ?? 'drive') === 'drive');
+      sim.scatterObstacles({ edges, everyMs: 60_000 / config.demoObstaclesPerMin, lifetimeMs: 60_000, max: 3 }, (o) => logger.info({ obstacle: o }, 'demo obstacle placed'));
+    }
   }
   // VDA 5050 virtual AGVs (vda-5050-lib's AgvController + VirtualAgvAdapter) on the parking and charger nodes the
   // guide-protocol fleet leaves free, talking to the platform only through the MQTT broker.
@@ -98,7 +103,7 @@ ${config.mqttUrl ? `                 and MQTT ${config.mqttUrl.replace(/:[^:@/]*
   database       ${config.dbUrl ? config.dbUrl.replace(/:[^:@/]*@/, ':***@') : config.dbPath}
   demo API key   ${platform.demoApiKey ?? '(off)'}   (header X-API-Key)
   VDA 5050       ${platform.vda ? `${config.vdaBrokerUrl} interface "${config.vdaInterface}" (${config.vdaAgvs} virtual VDA AGVs)` : '(off: --vda5050 or --vda-agvs N)'}
-  fleet          ${config.simAgvs} simulated AGVs of 3 vendors with their true bodies (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min (${Math.round(config.demoCrossFloorShare * 100)} % across floors); traffic: ${config.traffic}
+  fleet          ${config.simAgvs} simulated AGVs of 3 vendors with their true bodies (${config.requireSecure ? 'all' : 'every third'} in secure mode); ${config.demoTasksPerMin} demo tasks/min (${Math.round(config.demoCrossFloorShare * 100)} % across floors); ${config.demoObstaclesPerMin} obstacles/min; traffic: ${config.traffic}
 Try: curl -H "X-API-Key: ${platform.demoApiKey ?? 'KEY'}" ${platform.apiUrl}/api/v1/agvs
 Stop with Ctrl+C.
 `);

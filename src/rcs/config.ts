@@ -84,6 +84,11 @@ export interface PlatformConfig {
   demoTasksPerMin: number;
   /** Share (0–1) of demo tasks whose drop is on another floor than their pick: they ride a lift. */
   demoCrossFloorShare: number;
+  /**
+   * Obstacles per minute the demo's simulator drops on free edges (each stays a minute; 0 for none): AGVs meeting
+   * one ask the platform for a detour, which the dashboard shows as granted space.
+   */
+  demoObstaclesPerMin: number;
   /** Speed-up of simulated time (main job only). */
   timeFactor: number;
   /** Traffic control: 'central' (multi-agent planner, default) or 'reservation' (v1: shortest path + exclusive reservations). */
@@ -168,6 +173,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   simAgvs: 30,
   demoTasksPerMin: 5,
   demoCrossFloorShare: 0.2,
+  demoObstaclesPerMin: 1,
   timeFactor: 1,
   traffic: 'central',
   leaderElection: false,
@@ -220,6 +226,7 @@ const ENV: Record<keyof PlatformConfig, string> = {
   simAgvs: 'UNIFLEET_SIM_AGVS',
   demoTasksPerMin: 'UNIFLEET_DEMO_TASKS_PER_MIN',
   demoCrossFloorShare: 'UNIFLEET_DEMO_CROSS_FLOOR_SHARE',
+  demoObstaclesPerMin: 'UNIFLEET_DEMO_OBSTACLES_PER_MIN',
   timeFactor: 'UNIFLEET_TIME_FACTOR',
   traffic: 'UNIFLEET_TRAFFIC',
   leaderElection: 'UNIFLEET_LEADER_ELECTION',

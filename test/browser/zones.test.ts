@@ -6,6 +6,7 @@ import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
 import { DEMO_WAREHOUSE_PATH, readSiteMapFile } from '../../src/rcs/site/index.ts';
 import { launchChromium } from './chromium.ts';
+import { loginAs as login } from './login.ts';
 import { testConfig } from '../rcs/test-config.ts';
 
 // Zones and the AGV's running data in the dashboard, in a real browser against the real platform (TCP sessions,
@@ -21,20 +22,7 @@ let platform: PlatformHandle;
 let sim: Simulator;
 let browser: Browser;
 
-async function loginAs(username: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(platform.apiUrl);
-  await page.fill('[data-testid=login-user]', username);
-  await page.fill('[data-testid=login-password]', USERS.find((u) => u.username === username)!.password);
-  await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=map]');
-  return page;
-}
+const loginAs = (username: string): Promise<Page> => login(browser, platform.apiUrl, USERS.find((u) => u.username === username)!);
 
 /** Clicks the map at a point in site metres (the view's transform read through its test hook). */
 async function clickMap(page: Page, x: number, y: number): Promise<void> {

@@ -6,39 +6,12 @@ import type { ObstacleOutcome } from '../../src/agv/sim/sim-agv.ts';
 import type { Frame } from '../../src/protocol/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { singleMapLevels } from '../../src/rcs/site/index.ts';
 import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { e2eConfig, submitTask, waitFor } from './e2e-harness.ts';
+import { gridSite } from './space-grid.ts';
 
 // Autonomous space and blockages end to end: a real platform (TCP, HTTP, store) and simulated AGVs running the SDK
-// over real sockets, on accelerated time. The site is a 8 × 3 grid of nodes 3 m apart: a detour 1 m beside a row
-// stays clear of the next row.
-
-const SPACING = 3;
-const id = (x: number, y: number) => `${x},${y}`;
-
-function gridSite(): SiteMap {
-  const nodes: SiteMap['nodes'] = [];
-  const edges: SiteMap['edges'] = [];
-  for (let y = 0; y < 3; y++) {
-    for (let x = 0; x < 8; x++) {
-      const station = id(x, y) === '1,0' ? 'P1' : id(x, y) === '7,0' ? 'D1' : undefined;
-      nodes.push({ id: id(x, y), map: 'grid', x: x * SPACING, y: y * SPACING, kind: station ? 'station' : 'waypoint', ...(station ? { stationId: station } : {}) });
-      if (x < 7) edges.push({ id: `h${x}-${y}`, from: id(x, y), to: id(x + 1, y), length: SPACING, maxSpeed: 1.5, bidirectional: true });
-      if (y < 2) edges.push({ id: `v${x}-${y}`, from: id(x, y), to: id(x, y + 1), length: SPACING, maxSpeed: 1.5, bidirectional: true });
-    }
-  }
-  return {
-    ...singleMapLevels('grid', 'space test grid'),
-    id: 'grid',
-    name: 'space test grid',
-    nodes,
-    edges,
-    stations: [{ id: 'P1', node: '1,0', kind: 'pick' }, { id: 'D1', node: '7,0', kind: 'drop' }],
-    chargers: [],
-    parking: [],
-  };
-}
+// over real sockets, on accelerated time, on the space grid (test/rcs/space-grid.ts).
 
 interface SpaceFleet {
   platform: PlatformHandle;
@@ -93,15 +66,15 @@ const ask = (polygon: { x: number; y: number }[]) => ({ reason: 'obstacleDetour'
 
 describe('autonomous space over real sockets', () => {
   it('an AGV that meets an obstacle is granted a detour beside it, drives it on its own and finishes its task', async () => {
-    const f = await start(['0,0']);
+    const f = await start(['0:0']);
     const agv = f.sim.agvs[0]!;
     const outcomes: ObstacleOutcome[] = [];
     agv.onObstacle((o) => outcomes.push(o));
-    f.sim.addObstacle({ edge: ['3,0', '4,0'] });
+    f.sim.addObstacle({ edge: ['3:0', '4:0'] });
     expect((await submitTask(f.platform.apiUrl, f.key, { pick: 'P1', drop: 'D1' })).status).toBe(201);
     await tasksCompleted(f.platform, 1);
 
-    expect(outcomes).toEqual([{ at: f.wire('3,0'), next: f.wire('4,0'), action: 'detour', space: { result: 'done', leaseId: 1 } }]);
+    expect(outcomes).toEqual([{ at: f.wire('3:0'), next: f.wire('4:0'), action: 'detour', space: { result: 'done', leaseId: 1 } }]);
     const types = (await f.platform.store.events.query({ agvId: agv.client.agvId, limit: 200 })).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['space.granted', 'space.released']));
     // It drove beside the obstacle (1 m off the row), and the space went back to the pool.
@@ -111,16 +84,16 @@ describe('autonomous space over real sockets', () => {
 
   it('a refused detour is reported as a blockage: the platform re-routes that AGV and the next, and an operator clears it', async () => {
     // A maintenance block next to the obstacle: a detour 3 m wide would cover it, so it is refused.
-    const f = await start(['0,0', '0,2'], {}, 3);
-    f.platform.traffic.blockResources({ id: 'maintenance', nodes: ['3,1', '4,1'], edges: [] });
+    const f = await start(['0:0', '0:2'], {}, 3);
+    f.platform.traffic.blockResources({ id: 'maintenance', nodes: ['3:1', '4:1'], edges: [] });
     const [a, c] = f.sim.agvs as [(typeof f.sim.agvs)[0], (typeof f.sim.agvs)[0]];
     const outcomes: ObstacleOutcome[] = [];
     a.onObstacle((o) => outcomes.push(o));
     c.onObstacle((o) => outcomes.push(o));
-    f.sim.addObstacle({ edge: ['3,0', '4,0'] });
+    f.sim.addObstacle({ edge: ['3:0', '4:0'] });
     await submitTask(f.platform.apiUrl, f.key, { pick: 'P1', drop: 'D1' });
     await waitFor('the blockage report', () => outcomes.length === 1);
-    expect(outcomes[0]).toEqual({ at: f.wire('3,0'), next: f.wire('4,0'), action: 'reroute', refusal: 'blocked', reported: true });
+    expect(outcomes[0]).toEqual({ at: f.wire('3:0'), next: f.wire('4:0'), action: 'reroute', refusal: 'blocked', reported: true });
     await submitTask(f.platform.apiUrl, f.key, { pick: 'P1', drop: 'D1' });
     await tasksCompleted(f.platform, 2);
 
@@ -130,7 +103,7 @@ describe('autonomous space over real sockets', () => {
     expect((await f.platform.tasks.list({ limit: 10 })).items.map((t) => t.agvId).sort()).toEqual([a.client.agvId, c.client.agvId].sort());
 
     const listed = (await (await api(f, '/blockages')).json()) as { id: string; edges: string[]; reportedBy: string }[];
-    expect(listed).toEqual([expect.objectContaining({ edges: ['3,0->4,0'], reportedBy: a.client.agvId })]);
+    expect(listed).toEqual([expect.objectContaining({ edges: ['3:0->4:0'], reportedBy: a.client.agvId })]);
     expect((await fetch(`${f.platform.apiUrl}/api/v1/blockages`)).status).toBe(401);
     expect((await api(f, `/blockages/${listed[0]!.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await api(f, `/blockages/${listed[0]!.id}`, { method: 'DELETE' })).status).toBe(404);
@@ -138,12 +111,12 @@ describe('autonomous space over real sockets', () => {
   });
 
   it('queues a request for space another AGV holds and grants it when that one is released', async () => {
-    const f = await start(['0,0', '1,0'], { spaceLeaseMs: 600_000 });
+    const f = await start(['0:0', '1:0'], { spaceLeaseMs: 600_000 });
     const [a, b] = f.sim.agvs as [(typeof f.sim.agvs)[0], (typeof f.sim.agvs)[0]];
     const first = await a.client.requestSpace(ask(square(0.7, 0, 1.3)));
     expect(first).toMatchObject({ decision: 'granted', refusal: 'none', onLeaseLoss: 'stop' });
     // B's space overlaps A's between x = 1.5 and 2.
-    const moved = b.controller.moveInSpace(ask(square(2.7, 0, 1.2)), { poses: [mm(3, 0), mm(2.2, 0.5), mm(3, 0)], endNodeId: Number(f.wire('1,0')) });
+    const moved = b.controller.moveInSpace(ask(square(2.7, 0, 1.2)), { poses: [mm(3, 0), mm(2.2, 0.5), mm(3, 0)], endNodeId: Number(f.wire('1:0')) });
     await waitFor('B queued', () => f.platform.space.grants.queued().some((q) => q.agvId === b.client.agvId));
     expect(f.platform.space.grants.leases().map((l) => l.agvId)).toEqual([a.client.agvId]);
     expect((await a.client.releaseSpace(first.leaseId)).ok).toBe(true);
@@ -152,9 +125,9 @@ describe('autonomous space over real sockets', () => {
   });
 
   it('an operator revokes granted space: the AGV stops at once and the space stays blocked until it stands on a node', async () => {
-    const f = await start(['0,0']);
+    const f = await start(['0:0']);
     const agv = f.sim.agvs[0]!;
-    const moved = agv.controller.moveInSpace(ask([mm(-0.6, -0.6), mm(7, -0.6), mm(7, 1.8), mm(-0.6, 1.8)]), { poses: [mm(0, 0), mm(0, 1.2), mm(6, 1.2), mm(6, 0)], endNodeId: Number(f.wire('2,0')) });
+    const moved = agv.controller.moveInSpace(ask([mm(-0.6, -0.6), mm(7, -0.6), mm(7, 1.8), mm(-0.6, 1.8)]), { poses: [mm(0, 0), mm(0, 1.2), mm(6, 1.2), mm(6, 0)], endNodeId: Number(f.wire('2:0')) });
     await waitFor('space granted', () => f.platform.space.grants.leases().length === 1);
     const revoked = await api(f, '/space/leases/1/revoke', { method: 'POST' });
     expect(revoked.status).toBe(200);
@@ -166,9 +139,9 @@ describe('autonomous space over real sockets', () => {
   });
 
   it('a lease that is not renewed expires: the SDK stops the AGV on its own', async () => {
-    const f = await start(['0,0'], { spaceLeaseMs: 1_500 });
+    const f = await start(['0:0'], { spaceLeaseMs: 1_500 });
     const agv = f.sim.agvs[0]!;
-    const moved = agv.controller.moveInSpace(ask([mm(-0.6, -0.6), mm(13, -0.6), mm(13, 1.8), mm(-0.6, 1.8)]), { poses: [mm(0, 0), mm(0, 1.2), mm(12, 1.2), mm(12, 0)], endNodeId: Number(f.wire('4,0')) });
+    const moved = agv.controller.moveInSpace(ask([mm(-0.6, -0.6), mm(13, -0.6), mm(13, 1.8), mm(-0.6, 1.8)]), { poses: [mm(0, 0), mm(0, 1.2), mm(12, 1.2), mm(12, 0)], endNodeId: Number(f.wire('4:0')) });
     await waitFor('space granted', () => f.platform.space.grants.leases().length === 1);
     // The link goes: no renewal reaches the platform, and the AGV cannot be told either.
     agv.client.stop();
@@ -179,7 +152,7 @@ describe('autonomous space over real sockets', () => {
   });
 
   it('a reported position outside the granted space raises an alarm and ends the lease', async () => {
-    const f = await start(['0,0'], { spaceLeaseMs: 600_000 });
+    const f = await start(['0:0'], { spaceLeaseMs: 600_000 });
     const agv = f.sim.agvs[0]!;
     expect((await agv.client.requestSpace(ask(square(0, 0, 0.8)))).decision).toBe('granted');
     agv.body.driveTo({ id: 'astray', x: 0, y: 2.5 });
@@ -190,7 +163,7 @@ describe('autonomous space over real sockets', () => {
 
   it('speaks 1.1 to a 1.1 AGV: no refusal reasons or lease-loss field, a lease for the whole window, no renewals', async () => {
     const f = await start([]);
-    const client = new AgvClient({ agvId: 'OLD-1', port: f.platform.rcsPort, registration, status: () => ({ ...status(), pose: { x: 0, y: 0, theta: 0 }, lastNodeId: Number(f.wire('0,0')) }), protocolVersionMax: 0x11 });
+    const client = new AgvClient({ agvId: 'OLD-1', port: f.platform.rcsPort, registration, status: () => ({ ...status(), pose: { x: 0, y: 0, theta: 0 }, lastNodeId: Number(f.wire('0:0')) }), protocolVersionMax: 0x11 });
     client.start();
     try {
       await waitFor('placed', () => f.platform.traffic.held('OLD-1').length > 0);

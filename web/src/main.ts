@@ -12,6 +12,7 @@ import { PendingAgvList } from './views/pending-agvs.ts';
 import { TaskListView } from './views/tasks.ts';
 import { AgvDataPanel } from './views/agv-data.ts';
 import { ZonePanel } from './views/zones.ts';
+import { SpacePanel } from './views/space.ts';
 
 declare global {
   interface Window {
@@ -210,7 +211,7 @@ function shell(root: HTMLElement, user: SessionUser): void {
       renderFloors();
     }
   });
-  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, floorBar, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element)), show: () => {} };
+  const mapPage: Page = { element: h('div', { class: 'map-view' }, canvas, floorBar, h('div', { class: 'side' }, panel, agvData.element, legend, zones.element, new SpacePanel(store, mapView, user).element)), show: () => {} };
   agvPanel(store, user, panel, legend);
   const pick = (id: string): void => {
     pinned = id;

@@ -39,3 +39,28 @@ export interface ZoneItem {
 
 /** One running-data sample (GET /api/v1/agvs/{id}/running-data). */
 export type { RunningDataSample as RunningDataItem } from '../../src/rcs/store/types.ts';
+
+/** Space granted to an AGV (GET /api/v1/space/leases); 'lost' stays blocked until the AGV stands on a node. */
+export interface LeaseItem {
+  leaseId: number;
+  agvId: string;
+  requestId: number;
+  state: 'granted' | 'lost';
+  polygon: { x: number; y: number }[];
+  nodes: string[];
+  edges: string[];
+  grantedAt: string;
+  expiresAt: string;
+  onLeaseLoss: 'stop' | 'finishLeaving';
+}
+
+/** A blockage an AGV reported (GET /api/v1/blockages): every AGV is planned around it until cleared. */
+export interface BlockageItem {
+  id: string;
+  reportedBy: string;
+  reportedAt: string;
+  nodes: string[];
+  edges: string[];
+  polygon: { x: number; y: number }[];
+  detail?: string;
+}

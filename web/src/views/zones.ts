@@ -3,6 +3,7 @@ import { h, toast } from '../dom.ts';
 import type { LiveStore } from '../live.ts';
 import type { MapView } from '../map-view.ts';
 import type { SessionUser, ZoneItem } from '../types.ts';
+import { drawCoverage, mapIndex } from './coverage.ts';
 
 // Operator zones on the map page: every zone drawn over the map and listed with what it does; an operator draws a
 // new one (click the corners on the map) or names its nodes, picks the type, and creates or removes zones.
@@ -113,35 +114,8 @@ export class ZonePanel {
   private draw(g: CanvasRenderingContext2D, X: (x: number) => number, Y: (y: number) => number): void {
     const map = this.store.map;
     if (!map) return;
-    const at = new Map(map.nodes.map((n) => [n.id, n]));
-    const ends = new Map(map.edges.map((e) => [e.id, e]));
-    for (const z of this.zones) {
-      g.strokeStyle = g.fillStyle = COLOURS[z.type];
-      g.globalAlpha = 0.25;
-      if (z.polygon.length >= 3) {
-        g.beginPath();
-        z.polygon.forEach((p, i) => (i === 0 ? g.moveTo(X(p.x), Y(p.y)) : g.lineTo(X(p.x), Y(p.y))));
-        g.closePath();
-        g.fill();
-      }
-      g.globalAlpha = 0.8;
-      g.lineWidth = 4;
-      g.beginPath();
-      for (const id of z.covered.edges) {
-        const e = ends.get(id);
-        const [a, b] = [e && at.get(e.from), e && at.get(e.to)];
-        if (!a || !b) continue;
-        g.moveTo(X(a.x), Y(a.y));
-        g.lineTo(X(b.x), Y(b.y));
-      }
-      g.stroke();
-      for (const id of z.covered.nodes) {
-        const n = at.get(id);
-        if (n) g.fillRect(X(n.x) - 5, Y(n.y) - 5, 10, 10);
-      }
-    }
-    g.globalAlpha = 1;
-    g.lineWidth = 1;
+    const index = mapIndex(map);
+    for (const z of this.zones) drawCoverage(g, X, Y, index, { polygon: z.polygon, ...z.covered }, COLOURS[z.type], 'fill');
     if (this.drawing && this.drawing.length > 0) {
       g.strokeStyle = '#ffffff';
       g.setLineDash([4, 4]);
