@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ScaledClock, Simulator } from '../src/agv/sim/index.ts';
+import { ScaledClock, Simulator, VENDOR_PROFILES } from '../src/agv/sim/index.ts';
 import { VdaVirtualFleet } from '../src/agv/vda5050/virtual-fleet.ts';
 import { loadConfig } from '../src/rcs/config.ts';
 import { startPlatform } from '../src/rcs/platform.ts';
@@ -55,6 +55,7 @@ const floodAgvs = Math.ceil(Number(values['flood-agvs']) / floodProcs) * floodPr
 const broker = values.broker!;
 const logLevel = process.env.UNIFLEET_LOG_LEVEL === undefined ? 'fatal' : loadConfig([], process.env).logLevel;
 
+// The small warehouse (1 m lattice) with compact bodies on both sides: the guide-protocol fleet is the 0.9 m vendor.
 const site = await readSiteMapFile(DEMO_WAREHOUSE_PATH);
 const spots = [...site.parking.map((p) => p.node), ...site.chargers.map((c) => c.node)].map((id) => site.nodes.find((n) => n.id === id)!);
 if (vdaAgvs + ufAgvs > spots.length) throw new Error(`the demo site has ${spots.length} parking/charger nodes; asked for ${vdaAgvs + ufAgvs} AGVs`);
@@ -83,7 +84,7 @@ const platform = await startPlatform(
   },
   { site, clock, tap: checker.tap, ops: false },
 );
-const sim = new Simulator({ clock, nodes: site.nodes, count: ufAgvs, startNodes: spots.slice(0, ufAgvs).map((n) => n.id), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
+const sim = new Simulator({ clock, nodes: site.nodes, count: ufAgvs, startNodes: spots.slice(0, ufAgvs).map((n) => n.id), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90, profiles: [VENDOR_PROFILES[0]!] });
 sim.start();
 const vda = new VdaVirtualFleet({ brokerUrl: broker, interfaceName: iface, manufacturer: 'VirtualCo', serialPrefix: 'VDA-', count: vdaAgvs, startNodes: spots.slice(ufAgvs), mapId: site.id, timeLapse: timeFactor });
 await vda.start();

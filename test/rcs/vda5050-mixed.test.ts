@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { VdaVirtualFleet } from '../../src/agv/vda5050/virtual-fleet.ts';
 import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { demoSite, e2eConfig, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, e2eConfig, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
 import { brokerReachable, MQTT_URL } from './mqtt-broker.ts';
 import { MixedFleetChecker } from './vda-mixed-checker.ts';
 
@@ -34,7 +34,7 @@ describe.skipIf(!available)('VDA 5050 mixed fleet over Mosquitto', () => {
     );
     cleanup.push(() => platform.stop());
     const parking = site.parking.map((p) => site.nodes.find((n) => n.id === p.node)!);
-    const sim = new Simulator({ clock, nodes: site.nodes, count: 3, startNodes: parking.slice(0, 3).map((n) => n.id), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90 });
+    const sim = new Simulator({ clock, nodes: site.nodes, count: 3, startNodes: parking.slice(0, 3).map((n) => n.id), host: '127.0.0.1', port: platform.rcsPort, batteryPct: () => 90, profiles: COMPACT_PROFILES });
     sim.start();
     cleanup.push(() => sim.stop());
     const vda = new VdaVirtualFleet({ brokerUrl: BROKER, interfaceName: iface, manufacturer: 'VirtualCo', serialPrefix: 'VDA-', count: 3, startNodes: parking.slice(3, 6), mapId: site.id, timeLapse: TIME_FACTOR });

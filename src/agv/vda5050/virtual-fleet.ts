@@ -120,8 +120,8 @@ export class VdaVirtualFleet {
         timeLapse: o.timeLapse,
         tickRate: 10,
         initialBatteryCharge: 90,
-        lengthM: o.lengthM ?? 1.0,
-        widthM: o.widthM ?? 0.7,
+        lengthM: o.lengthM ?? 0.9,
+        widthM: o.widthM ?? 0.65,
         seriesName: 'VirtualAgv',
       };
       const controller = new AgvController(
