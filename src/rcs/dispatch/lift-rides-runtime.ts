@@ -85,11 +85,13 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
   );
   const doors = new Map<string, DoorController>(o.site.doors.map((d) => [d.id, o.doors?.get(d.id) ?? new SimulatedDoor({ doorId: d.id, travelS: d.openS, clock: o.clock })]));
   const profileOf = (agvId: string): RoutingProfile => {
-    const identity = o.registry.live(agvId)?.identity;
+    const live = o.registry.live(agvId);
+    const identity = live?.identity;
     const declared = (identity?.capabilities as { navigationTypes?: unknown } | undefined)?.navigationTypes;
     const navigation = Array.isArray(declared) ? declared.filter((m): m is NavigationMode => (NAVIGATION_MODES as readonly string[]).includes(m as string)) : [];
     const body = identity?.footprint;
-    return { navigation, bodyM: body ? Math.max(body.lengthM, body.widthM) : 0 };
+    // The VDA 5050 bridge never releases a lift ride (docs/vda5050.md): such AGVs get only same-floor work.
+    return { navigation, bodyM: body ? Math.max(body.lengthM, body.widthM) : 0, liftRides: live?.link?.protocol?.name !== 'vda5050' };
   };
   const rides = new LiftRides({
     site: o.site,

@@ -10,6 +10,8 @@ export interface RoutingProfile {
   navigation: readonly NavigationMode[];
   /** Longest body side (m): what must fit through doors, narrow edges and lift cabins. */
   bodyM: number;
+  /** False for an AGV whose link cannot run the lift ride flow (map switch in the cabin): it stays on its floor. */
+  liftRides?: boolean;
 }
 
 export interface RoutableGraph {

@@ -153,3 +153,19 @@ describe('navigation areas', () => {
     expect(safety.violations).toEqual([]);
   });
 });
+
+describe('AGVs that cannot ride lifts', () => {
+  it('get only work on their own floor, while an AGV that rides carries the cross-floor tasks', async () => {
+    const agvs: SiteAgvSpec[] = [
+      { id: 'floor-bound', profile: SLAM_MID!, liftRides: false, speedFactor: 1, start: 'F1.n2_4' },
+      { id: 'rider', profile: SLAM_MID!, speedFactor: 0.9, start: 'F1.n10_4' },
+    ];
+    const events: string[] = [];
+    const { done, positions, rules, safety } = await run(agvs, crossTasks(2), { onEvent: (_s, type, message) => events.push(`${type} ${message}`) });
+    expect(done.tasksDone).toBe(2);
+    expect(positions.filter((p) => p.id === 'floor-bound' && p.node.startsWith('F2.'))).toEqual([]);
+    expect(positions.some((p) => p.id === 'rider' && p.node.startsWith('F2.'))).toBe(true);
+    expect(rules.violations).toEqual([]);
+    expect(safety.violations).toEqual([]);
+  });
+});

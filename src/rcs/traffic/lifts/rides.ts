@@ -138,7 +138,7 @@ export class LiftRides implements TrafficGate {
 
   /** Whether an AGV of this profile can get from one node to another, by lift where the floors differ. */
   reaches(profile: RoutingProfile, from: string, to: string): boolean {
-    const key = `${[...profile.navigation].join(',')}|${profile.bodyM}|${from}|${to}`;
+    const key = `${[...profile.navigation].join(',')}|${profile.bodyM}|${profile.liftRides !== false}|${from}|${to}`;
     let known = this.reachCache.get(key);
     if (known === undefined) this.reachCache.set(key, (known = this.computeReach(profile, from, to)));
     return known;
@@ -152,6 +152,7 @@ export class LiftRides implements TrafficGate {
     const a = this.routes.floorOf(from)!;
     const b = this.routes.floorOf(to)!;
     if (a === b) return this.routes.distancesOnFloor(profile, from).has(to);
+    if (profile.liftRides === false) return false;
     return this.routes.nextFloor(profile, a, b) !== undefined;
   }
 

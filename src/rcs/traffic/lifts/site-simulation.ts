@@ -22,6 +22,8 @@ export interface SiteAgvSpec {
   profile: VendorProfile;
   /** Registered navigation modes (default from the profile: qr → qrCode, slam → laserSlam). */
   navigation?: NavigationMode[];
+  /** False: it cannot ride lifts (as VDA 5050 AGVs through the bridge), so it only gets work on its floor. */
+  liftRides?: boolean;
   speedFactor: number;
   start: string;
 }
@@ -189,7 +191,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     if (!start) throw new Error(`AGV ${spec.id} starts on unknown node ${spec.start}`);
     const navigation = spec.navigation ?? navigationOf(spec.profile);
     const agv: RunAgv = {
-      spec, routing: { navigation, bodyM: Math.max(spec.profile.lengthM, spec.profile.widthM) }, map: start.map,
+      spec, routing: { navigation, bodyM: Math.max(spec.profile.lengthM, spec.profile.widthM), liftRides: spec.liftRides }, map: start.map,
       motion: { x: start.x, y: start.y, theta: 0, speed: 0, lastNodeId: spec.start, ahead: [] },
       phase: 'idle', busyUntil: 0, lastProgressMs: 0, pathKey: '', switching: false, holding: false,
     };
