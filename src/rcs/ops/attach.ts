@@ -22,7 +22,7 @@ export interface PlatformOpsOptions {
   /** Built dashboard to serve at / (default: web/dist of this checkout). */
   webRoot?: string;
   logger?: Logger;
-  /** The site's lifts and doors as they are now, for the dashboard (whoever runs them provides it). */
+  /** The site's lifts and doors as they are now, for the dashboard; given, it replaces the platform's own lift runtime view. */
   equipment?: () => EquipmentView;
 }
 
@@ -48,7 +48,7 @@ export async function attachOps(
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
   const logger = options.logger ?? silentLogger();
-  const source = new PlatformFleetSource({ ...parts, equipment: parts.equipment ?? options.equipment, goalOf: (id) => goalOf(parts.coordinator.job(id)) });
+  const source = new PlatformFleetSource({ ...parts, equipment: options.equipment ?? parts.equipment, goalOf: (id) => goalOf(parts.coordinator.job(id)) });
   const ops = new OpsService({
     store: parts.store,
     fleet: source,
