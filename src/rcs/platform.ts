@@ -40,7 +40,7 @@ import { storedZones, ZoneService } from './zones/zone-service.ts';
 import { withOneWayZones } from './zones/zone.ts';
 import { attachOps, type PlatformOpsOptions } from './ops/attach.ts';
 import { LatencyRecorder } from './session/latency.ts';
-import { VdaBridge } from './vda5050/bridge.ts';
+import { VdaBridge, type VdaSpaceOptions } from './vda5050/bridge.ts';
 import type { VdaState } from './vda5050/wire.ts';
 import type { OpsService } from './ops/service.ts';
 import { DeferredGate, siteNeedsRides, startLiftRides, type LiftRidesRuntimeOptions } from './dispatch/lift-rides-runtime.ts';
@@ -258,7 +258,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     await coordinator.start();
     // After the coordinator: it places an AGV on a status report before space looks at where it stands.
     space.start();
-    vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState }).catch(async (err: unknown) => {
+    vda = config.vda5050 ? await startVdaBridge(config, { clock, store, registry, site, logger, sessions, vdaLatency, ops: ops?.ops, tapState: parts.tapVdaState, space: vdaSpace(space, zones) }).catch(async (err: unknown) => {
       coordinator.stop();
       space.stop();
       await runningData.stop();
@@ -428,10 +428,16 @@ function followRegisteredBodies(registry: FleetRegistry, traffic: TrafficControl
   });
 }
 
+/** VDA 5050 3.0 requests go to the space service; a zone request's zone is one of the platform's zones, by id. */
+function vdaSpace(space: SpaceService, zones: ZoneService): VdaSpaceOptions {
+  // The space grants' longest window (120 s): a VDA request has no window of its own.
+  return { service: space, zoneNodes: (id) => zones.list().find((z) => z.id === id)?.covered.nodes, windowMs: 120_000 };
+}
+
 /** The VDA 5050 master control on the configured broker, sharing the sessions' audit and the command-latency metrics. */
 async function startVdaBridge(
   config: PlatformConfig,
-  deps: { clock: Clock; store: Store; registry: FleetRegistry; site: SiteMap; logger: Logger; sessions: SessionServer; vdaLatency: LatencyRecorder; ops: OpsService | undefined; tapState?: (agvId: string, state: VdaState) => void },
+  deps: { clock: Clock; store: Store; registry: FleetRegistry; site: SiteMap; logger: Logger; sessions: SessionServer; vdaLatency: LatencyRecorder; ops: OpsService | undefined; tapState?: (agvId: string, state: VdaState) => void; space: VdaSpaceOptions },
 ): Promise<VdaBridge> {
   const bridge = new VdaBridge({
     clock: deps.clock,
@@ -440,6 +446,7 @@ async function startVdaBridge(
     site: deps.site,
     logger: deps.logger,
     tapState: deps.tapState,
+    space: deps.space,
     audit: (entry) => deps.sessions.audit.record(entry),
     recordLatency: (kind, ms) => {
       if (kind === 'order') deps.vdaLatency.record(kind, ms);

@@ -9,6 +9,7 @@ import type { SiteMap } from '../site/types.ts';
 import type { AgvRecord, EventSeverity, Store } from '../store/types.ts';
 import { orderSiteOf, readFactsheet, statusFromState } from './convert.ts';
 import { orderTimeoutAlarm, VdaAgvLink, type VdaAgvAddress, type VdaLinkContext } from './vda-link.ts';
+import { VdaSpaceLink, type VdaSpaceService } from './vda-space.ts';
 import type { VdaConnection, VdaFactsheet, VdaHeader, VdaState } from './wire.ts';
 
 // The platform's VDA 5050 master control: one MQTT connection for every VDA AGV of the site. It reads each AGV's
@@ -49,6 +50,16 @@ export interface VdaBridgeOptions {
   recordLatency(kind: string, ms: number): void;
   /** Every state accepted from an admitted AGV (tests and benchmarks). */
   tapState?: (agvId: string, state: VdaState) => void;
+  /** Answers 3.0 AGVs' zone and edge requests; without it they are ignored. */
+  space?: VdaSpaceOptions;
+}
+
+export interface VdaSpaceOptions {
+  service: VdaSpaceService;
+  /** Nodes a zone of the platform's zone set covers; undefined for an unknown zone id. */
+  zoneNodes(zoneId: string): readonly string[] | undefined;
+  /** Window asked for each request (a lease is renewed up to this long). */
+  windowMs: number;
 }
 
 export class VdaBridgeError extends Error {}
@@ -69,6 +80,8 @@ interface VdaAgvEntry {
   phase: Phase;
   online: boolean;
   link: VdaAgvLink | undefined;
+  /** 3.0 AGVs only: their zone and edge requests. */
+  space: VdaSpaceLink | undefined;
   factsheet: VdaFactsheet | undefined;
   factsheetAskedAt: number;
   /** Last headerId per topic: an older or repeated one is a duplicate. */
@@ -205,8 +218,9 @@ export class VdaBridge {
       return this.invalid('json', topic, (err as Error).message);
     }
     try {
-      // 3.0 messages are checked against the 2.0 schema (vda-5050-lib has none for 3.0; 3.0 only adds fields).
-      this.validator.check(name, message, major === 'v1' ? '1.1.0' : '2.0.0');
+      // 3.0 messages are checked against the 2.0 schema (vda-5050-lib has none for 3.0; 3.0 only adds fields), under
+      // a 2.0 version, which the library's check otherwise refuses as incompatible.
+      this.validator.check(name, major === 'v3' ? { ...message, version: '2.0.0' } : message, major === 'v1' ? '1.1.0' : '2.0.0');
     } catch (err) {
       return this.invalid('schema', topic, (err as Error).message);
     }
@@ -238,6 +252,7 @@ export class VdaBridge {
         phase: 'new',
         online: false,
         link: undefined,
+        space: undefined,
         factsheet: undefined,
         factsheetAskedAt: -Infinity,
         lastHeader: new Map(),
@@ -287,6 +302,8 @@ export class VdaBridge {
     const status = statusFromState(state, this.opts.clock.now(), this.orderSite.has, link.alarms());
     this.opts.registry.updateStatus(entry.agvId, status);
     this.persistSighting(entry, status.lastNodeId);
+    // After the status: space decisions read where traffic control has the AGV standing.
+    entry.space?.onState(state);
     this.opts.tapState?.(entry.agvId, state);
   }
 
@@ -351,15 +368,38 @@ export class VdaBridge {
     entry.phase = 'active';
     const link = new VdaAgvLink(entry.agvId, entry.address, entry.version, this.linkCtx);
     entry.link = link;
+    entry.space = this.spaceLinkFor(entry);
     this.opts.registry.connect(entry.identity, link, this.opts.clock.now());
     void this.log('info', 'agv.online', `${entry.agvId} online (${entry.address.manufacturer} ${entry.identity.model}, VDA 5050 ${entry.version})`, entry.agvId);
     if (state) this.onState(entry, state);
     else link.request('stateRequest');
   }
 
+  /** Zone and edge requests are 3.0's: only an AGV on `v3` topics or with a 3.x version gets them answered. */
+  private spaceLinkFor(entry: VdaAgvEntry): VdaSpaceLink | undefined {
+    const space = this.opts.space;
+    if (!space || (entry.address.major !== 'v3' && !entry.version.startsWith('3.'))) return undefined;
+    const edges = new Map(this.opts.site.edges.map((e) => [e.id, [e.from, e.to]]));
+    return new VdaSpaceLink(entry.agvId, {
+      service: space.service,
+      zoneNodes: (id) => space.zoneNodes(id),
+      edgeNodes: (id) => edges.get(id),
+      publish: (body) => this.publish(entry.address, 'responses', body, entry),
+      now: () => this.opts.clock.now(),
+      wallNow: () => this.wallNow(),
+      windowMs: space.windowMs,
+    });
+  }
+
+  private dropSpace(entry: VdaAgvEntry): void {
+    entry.space?.close();
+    entry.space = undefined;
+  }
+
   private goOffline(entry: VdaAgvEntry, reason: string): void {
     const link = entry.link;
     if (!link) return;
+    this.dropSpace(entry);
     entry.link = undefined;
     entry.phase = 'offline';
     link.close(reason);
@@ -372,6 +412,7 @@ export class VdaBridge {
   private linkClosed(link: VdaAgvLink, reason: string): void {
     const entry = this.agvs.get(`${link.address.manufacturer}/${link.address.serialNumber}`);
     if (!entry || entry.link !== link) return;
+    this.dropSpace(entry);
     entry.link = undefined;
     entry.phase = 'closed';
     this.opts.registry.disconnect(entry.agvId, link, reason);
@@ -385,7 +426,7 @@ export class VdaBridge {
 
   // ---- outbound ----
 
-  private publish(address: VdaAgvAddress, topic: 'order' | 'instantActions', body: Record<string, unknown>, known?: VdaAgvEntry): void {
+  private publish(address: VdaAgvAddress, topic: 'order' | 'instantActions' | 'responses', body: Record<string, unknown>, known?: VdaAgvEntry): void {
     const entry = known ?? this.agvs.get(`${address.manufacturer}/${address.serialNumber}`);
     if (!entry || !this.client) return;
     const headerId = entry.outHeader.get(topic) ?? 0;
