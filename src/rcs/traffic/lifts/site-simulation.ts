@@ -8,6 +8,7 @@ import type { DoorState, LiftState } from '../../equipment/types.ts';
 import type { RoutingProfile } from '../../site/routable.ts';
 import type { NavigationMode, SiteMap, SiteNode } from '../../site/types.ts';
 import { CentralTrafficController } from '../central/controller.ts';
+import type { AgvSnapshot, SimTask } from '../central/simulation.ts';
 import type { TrafficEvent } from '../types.ts';
 import { LiftRides, type SwitchOutcome } from './rides.ts';
 
@@ -28,21 +29,11 @@ export interface SiteAgvSpec {
   start: string;
 }
 
-export interface SiteTask {
-  id: number;
-  pick: string;
-  drop: string;
-}
+export type SiteTask = SimTask;
 
-export interface SiteAgvSnapshot {
-  id: string;
+/** A fleet snapshot of the one-map simulation, plus the map the AGV is on. */
+export interface SiteAgvSnapshot extends AgvSnapshot {
   map: string;
-  x: number;
-  y: number;
-  lastNode: string;
-  nextNode?: string;
-  lengthM: number;
-  widthM: number;
 }
 
 export interface SiteSimContext {
