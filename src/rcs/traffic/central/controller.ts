@@ -1,11 +1,11 @@
-import { buildRoadmapGraph, DiscBodies, DistanceTable, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
+import { buildRoadmapGraph, DiscBodies, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import { BlockedResources, edgeResolver, type ResourceBlock } from '../blocked-resources.ts';
 import { sitePlane } from '../../site/plane.ts';
 import { TrafficObservers } from '../observers.ts';
 import type { TrafficController, TrafficGrant, TrafficObserver, WaitInfo } from '../types.ts';
 import { VertexBlocks } from './vertex-blocks.ts';
-import { DetourDistances } from './detour-distances.ts';
+import { RouteAhead } from './route-ahead.ts';
 import { oneWayJunctions } from './junctions.ts';
 import { radiusOf, type Dimensions } from './footprint.ts';
 import { ReservationTable } from './reservation-table.ts';
@@ -27,8 +27,6 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
-/** Longest run of nodes an AGV may not stop on that is granted as one unit (longer runs are never entered). */
-const MAX_TRANSIT = 24;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -45,13 +43,10 @@ export class CentralTrafficController implements TrafficController {
   private readonly table: ReservationTable;
   private readonly blocks: BlockedResources;
   private readonly vertexBlocks: VertexBlocks;
-  private readonly detours = new Map<number, DetourDistances>();
-  private readonly distances: DistanceTable;
+  private readonly route: RouteAhead;
   private readonly pibt: Pibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly passing: PassingOrder;
-  /** 1 where AGVs may drive through but not stop: noStop site nodes, and junctions with keepJunctionsClear. */
-  private readonly noStop: Uint8Array;
   private readonly cycleSince = new Map<string, number>();
   private readonly history: TrafficEvent[] = [];
   private readonly observers = new TrafficObservers();
@@ -78,15 +73,15 @@ export class CentralTrafficController implements TrafficController {
     });
     const graph = this.roadmap.graph;
     // Where AGVs may drive through but not stop: site nodes marked noStop, and junctions when they are kept clear.
-    this.noStop = new Uint8Array(graph.vertexCount);
-    for (const n of site.nodes) if (n.noStop === true) this.noStop[this.roadmap.vertexOf(n.id)] = 1;
-    if (options.keepJunctionsClear === true) for (const id of oneWayJunctions(site.edges)) this.noStop[this.roadmap.vertexOf(id)] = 1;
+    const noStop = new Uint8Array(graph.vertexCount);
+    for (const n of site.nodes) if (n.noStop === true) noStop[this.roadmap.vertexOf(n.id)] = 1;
+    if (options.keepJunctionsClear === true) for (const id of oneWayJunctions(site.edges)) noStop[this.roadmap.vertexOf(id)] = 1;
+    this.route = new RouteAhead(graph, noStop);
     const points = Array.from({ length: graph.vertexCount }, (_, v) => ({ x: graph.xs[v]!, y: graph.ys[v]! }));
     this.blocks = new BlockedResources((id) => this.roadmap.vertexOf(id) >= 0, edgeResolver(site.edges));
     this.vertexBlocks = new VertexBlocks(this.roadmap, this.blocks);
     this.table = new ReservationTable(points, 0, this.vertexBlocks);
     this.passing = new PassingOrder(this.table, this.agents);
-    this.distances = new DistanceTable(graph, { maxGoals: 4096 });
     this.pibt = new Pibt(graph);
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
@@ -154,7 +149,7 @@ export class CentralTrafficController implements TrafficController {
     if (path.length > 1) {
       return { kind: 'go', path: path.map((v) => this.roadmap.ids[v]!), reachesGoal: last === target, announced: this.announce(agvId, last) };
     }
-    if (!Number.isFinite(this.distances.get(target, last))) return { kind: 'wait', reason: 'no-route' };
+    if (!Number.isFinite(this.route.distances.get(target, last))) return { kind: 'wait', reason: 'no-route' };
     return { kind: 'wait', blockedBy: state.waitingFor?.agvId, reason: 'blocked' };
   }
 
@@ -391,7 +386,7 @@ export class CentralTrafficController implements TrafficController {
         if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
         // A target cut off by obstacles: queue up on the ordinary route rather than freeze.
-        const d = Number.isFinite(detour[from]!) ? detour[to]! : this.distances.get(goal, to);
+        const d = Number.isFinite(detour[from]!) ? detour[to]! : this.route.distances.get(goal, to);
         return d + (to !== from && this.table.ownerOf(to) !== undefined ? OCCUPIED_PENALTY : 0) + tieBreak(agent, to, this.round);
       },
     });
@@ -405,8 +400,7 @@ export class CentralTrafficController implements TrafficController {
   private prepareDetours(ids: string[], immovable: number[], radius: Float64Array): (agent: number, goal: number) => Float64Array {
     const nearby = this.table.nearbyIndex();
     for (const r of new Set(radius)) {
-      let detours = this.detours.get(r);
-      if (!detours) this.detours.set(r, (detours = new DetourDistances(this.roadmap.graph)));
+      const detours = this.route.detoursFor(r);
       const walls: number[] = [
         ...this.vertexBlocks.blockedVertices(),
         ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
@@ -419,7 +413,7 @@ export class CentralTrafficController implements TrafficController {
       }
       detours.setObstacles(walls, this.vertexBlocks.blockedEdgeKeys());
     }
-    return (agent, goal) => this.detours.get(radius[agent]!)!.table(goal);
+    return (agent, goal) => this.route.detoursFor(radius[agent]!).table(goal);
   }
 
   /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
@@ -507,7 +501,7 @@ export class CentralTrafficController implements TrafficController {
       }
       if (nowMs - since < this.deadlockAfterMs) continue;
       for (const id of cycle) this.passing.dropFor(id);
-      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (v: number) => this.mayStop(v), agents: this.agents, claims: this.passing.claims, holdBackMs: this.deadlockAfterMs * 2 };
+      const resolution = { table: this.table, graph: this.roadmap.graph, mayStop: (v: number) => this.route.mayStop(v), agents: this.agents, claims: this.passing.claims, holdBackMs: this.deadlockAfterMs * 2 };
       const moved = sendAside(resolution, cycle) ?? backOff(resolution, cycle, nowMs);
       if (moved) {
         this.counters.deadlocksResolved++;
@@ -601,23 +595,14 @@ export class CentralTrafficController implements TrafficController {
     return undefined;
   }
 
-  /**
-   * The nodes after v along the route up to and including the first one where the AGV may stop (none if v is
-   * such a node), or undefined when the route gives no such node: then v must not be entered.
-   */
-  private transitChain(agvId: string, v: number, target: number): number[] | undefined {
-    const chain: number[] = [];
-    for (let at = v; !this.mayStop(at) && at !== target; ) {
-      at = this.preferredNext(agvId, at, target);
-      if (at === NONE || chain.length >= MAX_TRANSIT) return undefined;
-      chain.push(at);
-    }
-    return chain;
+  /** The AGV's next node toward target (RouteAhead.next for its body). */
+  private preferredNext(agvId: string, v: number, target: number): number {
+    return this.route.next(this.table.radius(agvId), v, target);
   }
 
-  /** Whether an AGV may come to rest on v: not on a noStop node, nor on a junction when those are kept clear. */
-  private mayStop(v: number): boolean {
-    return this.noStop[v] === 0;
+  /** The nodes it must drive through after v before it may stop (RouteAhead.transit for its body). */
+  private transitChain(agvId: string, v: number, target: number): number[] | undefined {
+    return this.route.transit(this.table.radius(agvId), v, target);
   }
 
   private targetOf(state: AgentState): number {
@@ -631,34 +616,6 @@ export class CentralTrafficController implements TrafficController {
     const path = this.table.path(agvId);
     const target = this.targetOf(state);
     return target === NONE || target === path[path.length - 1];
-  }
-
-  /** The out-neighbour of v closest to target by obstacle-aware distance, or NONE when already there. */
-  private preferredNext(agvId: string, v: number, target: number): number {
-    if (target === NONE || target === v) return NONE;
-    const detours = this.detours.get(this.table.radius(agvId));
-    const table = detours ? detours.table(target) : undefined;
-    let best = NONE;
-    if (table) {
-      let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
-      for (const u of this.roadmap.graph.neighbors(v)) {
-        if (table[u]! < bestDistance) {
-          best = u;
-          bestDistance = table[u]!;
-        }
-      }
-    }
-    if (best !== NONE) return best;
-    // Cut off by obstacles: the ordinary route, where the AGV queues (as the planner's ranking does).
-    let bestDistance = this.distances.get(target, v);
-    for (const u of this.roadmap.graph.neighbors(v)) {
-      const d = this.distances.get(target, u);
-      if (d < bestDistance) {
-        best = u;
-        bestDistance = d;
-      }
-    }
-    return best;
   }
 
   /** The next few nodes of the route beyond what is held: information for the AGV, never permission. */
