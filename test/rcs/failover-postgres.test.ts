@@ -10,7 +10,7 @@ import { openSiteLease, openStoreFrom } from '../../src/rcs/store/index.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { readSiteMapFile } from '../../src/rcs/site/index.ts';
-import { demoSite, e2eConfig, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, e2eConfig, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor, explainOpenTasks } from './e2e-harness.ts';
 import { PG_URL, postgresReachable } from './postgres.ts';
 import { freePort } from '../../bench/lib/free-port.ts';
 
@@ -100,6 +100,8 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
         count: 8,
         startNodes: site.parking.map((p) => p.node),
         endpoints: [{ host: '127.0.0.1', port: portA }, { host: '127.0.0.1', port: portB }],
+        // The small warehouse's 1 m grid is laid out for compact bodies, as in the other end-to-end tests on it.
+        profiles: COMPACT_PROFILES,
         batteryPct: () => 90,
       });
       sim.start();
@@ -121,7 +123,7 @@ describe.skipIf(!reachable)('site failover on PostgreSQL', () => {
       expect((await fetch(`${standby.apiUrl}/readyz`)).status).toBe(200);
       // The same create repeated at the survivor is recognised, not duplicated.
       expect((await submitTask(standby.apiUrl, apiKey, pairs[0]!, 'fo-0')).status).toBe(200);
-      await waitFor('every task completed', async () => (await standby.tasks.list({ limit: 100 })).items.every((t) => t.state === 'completed'), 120_000);
+      await waitFor('every task completed', async () => (await standby.tasks.list({ limit: 100 })).items.every((t) => t.state === 'completed'), 120_000, () => explainOpenTasks(standby));
       const items = (await standby.tasks.list({ limit: 100 })).items;
       expect(items).toHaveLength(16);
       for (const task of items) {

@@ -180,6 +180,25 @@ describe('AgvOrderController', () => {
     expect(order.released[1]).toMatchObject({ nodeId: 'n1', x: 1, y: 0 });
   });
 
+  it('keeps the node of an AGV it could not place blocked for everyone else until it is placed', async () => {
+    // Another AGV holds n2 when AGV-1 first reports standing there (both bodies cannot be placed on one node).
+    traffic.place('AGV-2', 'n2');
+    await report('n2');
+    expect(controller.placed).toBe(false);
+    expect(traffic.blockedResources()).toEqual([{ id: `unplaced:${AGV}`, nodes: ['n2'], edges: [], holder: AGV }]);
+    // The other leaves; a third AGV may not be granted the node AGV-1 stands on.
+    traffic.release('AGV-2');
+    traffic.place('AGV-2', 'n6');
+    traffic.place('AGV-3', 'n0');
+    const grant = traffic.request('AGV-3', 'n4', clock.now());
+    expect(traffic.held('AGV-3')).not.toContain('n2');
+    expect(grant.kind).not.toBe('arrived');
+    // Once AGV-1 is placed where it stands, the block goes.
+    await report('n2');
+    expect(controller.placed).toBe(true);
+    expect(traffic.blockedResources()).toEqual([]);
+  });
+
   it('extends the order on arrival at each node with updates that start at the last released node', async () => {
     await startTask();
     await report('n1', { speed: 0.8 });

@@ -4,6 +4,7 @@ import type { AgvClientOptions, PlatformEndpoint, SecureCredentials } from '../s
 import { Obstacles, type Obstacle, type ObstacleSpec } from './obstacles.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
+import { chooseStarts } from './start-placement.ts';
 
 // A fleet of simulated AGVs of several vendors on one map, each with its own protocol connection. One timer moves
 // every body, so thousands of AGVs cost one timer, not thousands.
@@ -78,9 +79,11 @@ export class Simulator {
     const profiles = o.profiles ?? VENDOR_PROFILES;
     const numberOf = new Map(o.nodes.map((n, i) => [n.id, i + 1]));
     const order = [...(o.startNodes ?? []), ...o.nodes.map((n) => n.id)];
-    const starts = [...new Set(order)].filter((id) => numberOf.has(id));
-    if (o.count > starts.length) throw new Error(`map has ${starts.length} nodes, cannot start ${o.count} AGVs`);
     const byNodeId = new Map(o.nodes.map((n) => [n.id, n]));
+    const candidates = [...new Set(order)].filter((id) => numberOf.has(id)).map((id) => byNodeId.get(id)!);
+    if (o.count > candidates.length) throw new Error(`map has ${candidates.length} nodes, cannot start ${o.count} AGVs`);
+    const profileOf = (i: number) => profiles[i % profiles.length]!;
+    const starts = chooseStarts(candidates, Array.from({ length: o.count }, (_, i) => Math.max(profileOf(i).lengthM, profileOf(i).widthM) / 2));
     const byWire = (wire: string) => o.nodes[Number(wire) - 1];
     const world = {
       obstructed: (from: string, to: string, a: { x: number; y: number }, b: { x: number; y: number }) =>
@@ -92,7 +95,7 @@ export class Simulator {
       position: (wire: string) => byWire(wire),
     };
     for (let i = 0; i < o.count; i++) {
-      const profile = profiles[i % profiles.length]!;
+      const profile = profileOf(i);
       const id = `${o.idPrefix ?? 'AGV-'}${String(i + 1).padStart(3, '0')}`;
       const node = byNodeId.get(starts[i]!)!;
       const agv = new SimAgv({

@@ -70,6 +70,8 @@ export class AgvOrderController {
   private autonomous = false;
   /** Holding for a lift (queued, riding, relocalising): traffic control has been told to forget the goal. */
   private heldForLift = false;
+  /** The node it reported standing on but could not be placed at, kept blocked for everyone else meanwhile. */
+  private standingBlock: string | undefined;
 
   constructor(
     readonly agvId: string,
@@ -120,6 +122,7 @@ export class AgvOrderController {
         // Not on a node it holds: first sighting, or it deviated (driven by hand, or a vendor bug).
         const holder = traffic.heldBy(node);
         if (traffic.place(this.agvId, node)) {
+          this.liftStandingBlock();
           this.onMap = true;
           this.ctx.recovery.settled(this.agvId);
           if (!wasPlaced && status.speed < 0.01 && traffic.held(this.agvId).length > 1) {
@@ -130,7 +133,8 @@ export class AgvOrderController {
           }
           if (wasPlaced && !this.autonomous) this.recordOnce(node, 'error', 'traffic.deviation', `${this.agvId} is on ${node}, outside the nodes it held; re-placed there`);
         } else {
-          this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder}`);
+          this.recordOnce(node, 'critical', 'traffic.conflict', `${this.agvId} reports standing on ${node}, held by ${holder ?? "another AGV's body"}`);
+          this.blockWhereStanding(node);
         }
       }
     }
@@ -141,6 +145,26 @@ export class AgvOrderController {
     }
     this.advanceActions(status);
     this.drive();
+  }
+
+  /**
+   * The AGV stands where traffic control could not place it (a node another AGV holds or overlaps with its body).
+   * It is there all the same, so nobody else may be granted that node until it is placed: a block it holds itself.
+   */
+  private blockWhereStanding(node: string): void {
+    if (this.standingBlock === node) return;
+    this.ctx.traffic.blockResources({ id: this.standingBlockId(), nodes: [node], edges: [], holder: this.agvId });
+    this.standingBlock = node;
+  }
+
+  private liftStandingBlock(): void {
+    if (this.standingBlock === undefined) return;
+    this.ctx.traffic.unblockResources(this.standingBlockId());
+    this.standingBlock = undefined;
+  }
+
+  private standingBlockId(): string {
+    return `unplaced:${this.agvId}`;
   }
 
   /** A new session: the AGV forgot its order, so the next path starts a new one. */
