@@ -23,6 +23,8 @@ export interface AgvView {
   pose: AgvPose;
   /** Percent, 0–100. */
   battery: number;
+  /** The navigation mode the AGV last reported (protocol NavType name, e.g. 'laserSlam', 'qrCode'). */
+  navMode?: string;
   currentTaskId?: string;
   /** Site-map node ids this AGV holds exclusively right now. */
   heldNodes: string[];

@@ -143,6 +143,7 @@ export const agvSchema = {
       properties: { x: { type: 'number' }, y: { type: 'number' }, theta: { type: 'number' }, mapId: { type: 'string' } },
     },
     battery: { type: ['number', 'null'] },
+    navMode: { type: ['string', 'null'], description: "the navigation mode the AGV last reported, e.g. 'laserSlam' or 'qrCode' (it changes at navigation switch points); null when unknown" },
     currentTaskId: { type: ['string', 'null'] },
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },

@@ -134,6 +134,7 @@ export class FleetRegistry implements FleetView {
       state: agv.link ? (s?.state ?? 'unknown') : 'offline',
       pose: { x: s?.x ?? 0, y: s?.y ?? 0, theta: s?.theta ?? 0, mapId: s?.mapId ?? this.defaultMapId },
       battery: s?.battery ?? 0,
+      ...(s?.navMode ? { navMode: s.navMode } : {}),
       currentTaskId: agv.currentTaskId,
       heldNodes: [...this.heldNodes(agv.identity.id)],
       lastSeen: agv.lastSeen,
