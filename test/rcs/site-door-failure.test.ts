@@ -1,5 +1,4 @@
-import type { MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { VENDOR_PROFILES } from '../../src/agv/sim/index.ts';
 import { systemClock } from '../../src/core/index.ts';
 import { serveDoor, SimulatedDoor } from '../../src/rcs/equipment/index.ts';
@@ -17,13 +16,10 @@ const site = ringSite({ door: true });
 const doorEdge = site.edges.find((e) => e.id === RING_DOOR_EDGE)!;
 
 let fleet: Fleet | undefined;
-let gateway: MqttClient | undefined;
 afterEach(async () => {
   fleet?.sim.stop();
   await fleet?.platform.stop();
-  await gateway?.endAsync();
   fleet = undefined;
-  gateway = undefined;
 });
 
 /**
@@ -54,7 +50,8 @@ function doorWatch(door: SimulatedDoor) {
 describe('a door fails to open', () => {
   it('raises an alarm the API shows, re-routes the AGV round the door and completes its task', async () => {
     const prefix = uniquePrefix();
-    gateway = await connectClient();
+    const gateway = await connectClient();
+    onTestFinished(() => gateway.endAsync());
     const door = new SimulatedDoor({ doorId: RING_DOOR, travelS: 1, clock: systemClock });
     door.jam(true);
     serveDoor({ client: gateway, prefix }, door);
