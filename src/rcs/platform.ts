@@ -155,7 +155,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const liftRides = gate
     ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts ?? equipment?.lifts, doors: parts.doors ?? equipment?.doors, record: liftEventRecorder(store.events, clock, logger) })
     : undefined;
-  if (liftRides) gate!.bind(liftRides.rides);
+  if (liftRides) {
+    gate!.bind(liftRides.rides);
+    registry.explainWaits((id) => liftRides.rides.reasonFor(id));
+  }
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));

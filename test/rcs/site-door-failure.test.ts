@@ -47,19 +47,30 @@ function doorWatch(door: SimulatedDoor) {
   return { visits, closedCrossings, tap };
 }
 
+/** The jammed roller door behind an MQTT gateway on the real broker, and a fleet of one AGV on `site`. */
+async function fleetBehindJammedDoor(on: typeof site) {
+  const prefix = uniquePrefix();
+  const gateway = await connectClient();
+  onTestFinished(() => gateway.endAsync());
+  const door = new SimulatedDoor({ doorId: RING_DOOR, travelS: 1, clock: systemClock });
+  door.jam(true);
+  serveDoor({ client: gateway, prefix }, door);
+  const watch = doorWatch(door);
+  const f = await startFleet(1, { equipmentMqttUrl: BROKER_URL, equipmentTopicPrefix: prefix }, { tap: watch.tap }, { site: on, profiles: [VENDOR_PROFILES[0]!], startNodes: ['R.p8'] });
+  fleet = f;
+  await waitFor('AGV online', () => f.platform.registry.onlineCount() === 1);
+  return { f, key: f.platform.demoApiKey!, door, watch };
+}
+
+async function openDoorAlarms(f: Fleet, key: string): Promise<{ code: string; severity: string; message: string }[]> {
+  const res = await fetch(`${f.platform.apiUrl}/api/v1/alarms?state=open&code=DOOR_FAILED`, { headers: { 'x-api-key': key } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { alarms: { code: string; severity: string; message: string }[] }).alarms;
+}
+
 describe('a door fails to open', () => {
   it('raises an alarm the API shows, re-routes the AGV round the door and completes its task', async () => {
-    const prefix = uniquePrefix();
-    const gateway = await connectClient();
-    onTestFinished(() => gateway.endAsync());
-    const door = new SimulatedDoor({ doorId: RING_DOOR, travelS: 1, clock: systemClock });
-    door.jam(true);
-    serveDoor({ client: gateway, prefix }, door);
-    const watch = doorWatch(door);
-    const f = await startFleet(1, { equipmentMqttUrl: BROKER_URL, equipmentTopicPrefix: prefix }, { tap: watch.tap }, { site, profiles: [VENDOR_PROFILES[0]!], startNodes: ['R.p8'] });
-    fleet = f;
-    const key = f.platform.demoApiKey!;
-    await waitFor('AGV online', () => f.platform.registry.onlineCount() === 1);
+    const { f, key, watch } = await fleetBehindJammedDoor(site);
     const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P1', drop: 'D1' });
     await waitFor(
       'task completed',
@@ -68,9 +79,7 @@ describe('a door fails to open', () => {
       () => explainOpenTasks(f.platform),
     );
 
-    const res = await fetch(`${f.platform.apiUrl}/api/v1/alarms?state=open&code=DOOR_FAILED`, { headers: { 'x-api-key': key } });
-    expect(res.status).toBe(200);
-    const { alarms } = (await res.json()) as { alarms: { code: string; severity: string; message: string }[] };
+    const alarms = await openDoorAlarms(f, key);
     expect(alarms).toHaveLength(1);
     expect(alarms[0]).toMatchObject({ code: 'DOOR_FAILED', severity: 'error' });
     expect(alarms[0]!.message).toContain(`door ${RING_DOOR} did not open (jammed)`);
@@ -81,6 +90,26 @@ describe('a door fails to open', () => {
     expect(path).not.toContain(doorEdge.to);
     expect(path.slice(path.indexOf(doorEdge.from))).toContain('R.n16_2');
     expect(path[path.length - 1]).toBe('R.s14');
+    expect(watch.closedCrossings).toEqual([]);
+    expect(f.checker.violations).toEqual([]);
+  });
+
+  it('with no other way, the AGV waits before the door with the reason shown, and goes on once the door opens', async () => {
+    const { f, key, door, watch } = await fleetBehindJammedDoor(ringSite({ door: true, open: true }));
+    const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P1', drop: 'D1' });
+    const agv = async () => (await (await fetch(`${f.platform.apiUrl}/api/v1/agvs/AGV-001`, { headers: { 'x-api-key': key } })).json()) as { waitingFor: string | null };
+    await waitFor('the AGV waiting for the door', async () => (await agv()).waitingFor !== null, 40_000, () => explainOpenTasks(f.platform));
+    expect((await agv()).waitingFor).toBe(`waiting for door ${RING_DOOR}, which failed to open: no other way to R.s14`);
+    expect(await openDoorAlarms(f, key)).toHaveLength(1);
+    expect(f.platform.traffic.held('AGV-001')).not.toContain(doorEdge.to);
+
+    // Repaired and opened at the site: the platform sees it open, clears the alarm and lets the AGV through.
+    door.jam(false);
+    await door.open();
+    await waitFor('task completed', async () => (await f.platform.tasks.get(json.id as string))?.state === 'completed', 40_000, () => explainOpenTasks(f.platform));
+    expect(await openDoorAlarms(f, key)).toEqual([]);
+    expect((await agv()).waitingFor).toBeNull();
+    expect(watch.visits.get('AGV-001')).toContain(doorEdge.to);
     expect(watch.closedCrossings).toEqual([]);
     expect(f.checker.violations).toEqual([]);
   });

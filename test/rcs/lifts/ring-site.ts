@@ -6,10 +6,12 @@ import { loadSiteMap, type SiteMap } from '../../../src/rcs/site/index.ts';
 // off the ring. The bottom row between them is the short way, and what each variant puts in it:
 //   door: a roller door on the edge (8,0)–(10,0);
 //   slam: a SLAM-only area over (6,0) … (12,0), with (4,0) and (14,0) as its switch points.
+// `open: true` leaves out the east end (x = 16) of the ring: then the bottom row is the only way from P1 to D1.
 
 export interface RingSiteOptions {
   door?: boolean;
   slam?: boolean;
+  open?: boolean;
 }
 
 export const RING_DOOR = 'ROLLER-RING';
@@ -23,9 +25,10 @@ export function ringSite(o: RingSiteOptions = {}): SiteMap {
   const edges: Record<string, unknown>[] = [];
   const link = (a: string, b: string) => edges.push({ id: `e_${a}_${b}`, from: a, to: b, length: 2, maxSpeed: 1.5, bidirectional: true });
   for (const y of [0, 4]) for (let x = 0; x <= 16; x += 2) nodes.push({ id: id(x, y), map: 'R', x, y, kind: 'waypoint' });
-  for (const x of [0, 16]) nodes.push({ id: id(x, 2), map: 'R', x, y: 2, kind: 'waypoint' });
+  const ends = o.open ? [0] : [0, 16];
+  for (const x of ends) nodes.push({ id: id(x, 2), map: 'R', x, y: 2, kind: 'waypoint' });
   for (const y of [0, 4]) for (let x = 0; x < 16; x += 2) link(id(x, y), id(x + 2, y));
-  for (const x of [0, 16]) {
+  for (const x of ends) {
     link(id(x, 0), id(x, 2));
     link(id(x, 2), id(x, 4));
   }

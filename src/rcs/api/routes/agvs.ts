@@ -8,8 +8,9 @@ import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
 import { enrolBody, enrolSecretBody, idParams, listAgvsQuery } from '../schemas.ts';
 
-interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'navMode' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused' | 'protocol' | 'protocolVersion'> {
+interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'navMode' | 'waitingFor' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused' | 'protocol' | 'protocolVersion'> {
   navMode: string | null;
+  waitingFor: string | null;
   protocol: string | null;
   protocolVersion: string | null;
   pose: AgvView['pose'] | null;
@@ -33,6 +34,7 @@ function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
   return {
     ...view,
     navMode: view.navMode ?? null,
+    waitingFor: view.waitingFor ?? null,
     currentTaskId: view.currentTaskId ?? null,
     lastSeen: iso(view.lastSeen),
     firstSeen: iso(record?.firstSeen ?? null),
@@ -58,6 +60,7 @@ function registryJson(record: AgvRecord): AgvJson {
     pose: null,
     battery: null,
     navMode: null,
+    waitingFor: null,
     currentTaskId: null,
     heldNodes: [],
     lastSeen: iso(record.lastSeen),

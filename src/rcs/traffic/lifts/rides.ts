@@ -129,7 +129,8 @@ export class LiftRides implements TrafficGate {
   /** What the AGV standing on `here` should drive to now on its way to `goal`. */
   leg(agvId: string, here: string, goal: string, nowMs: number): Leg {
     this.nowMs = Math.max(this.nowMs, nowMs);
-    const leg = this.computeLeg(agvId, here, goal);
+    const computed = this.computeLeg(agvId, here, goal);
+    const leg: Leg = computed.kind === 'drive' && !computed.reason ? { ...computed, reason: this.failedDoorInTheWay(agvId, here, computed.goal) } : computed;
     if (leg.kind === 'hold') this.reasons.set(agvId, leg.reason);
     else if (leg.reason) this.reasons.set(agvId, leg.reason);
     else this.reasons.delete(agvId);
@@ -420,6 +421,27 @@ export class LiftRides implements TrafficGate {
   }
 
   // --- doors ---
+
+  /**
+   * Why an AGV waits before a failed door: set when its goal on this floor is reachable only through a door that
+   * failed (it waits there, since routes avoid the door only where another way exists). Checked only while a door
+   * has failed; the answer is kept per place, goal and set of failed doors.
+   */
+  private failedDoorInTheWay(agvId: string, here: string, goal: string): string | undefined {
+    if (this.failedDoors.size === 0 || this.routes.floorOf(here) !== this.routes.floorOf(goal)) return undefined;
+    const failed = [...this.failedDoors.keys()].sort();
+    const profile = this.o.profileOf(agvId);
+    const key = `${failed.join(',')}|${[...profile.navigation].sort().join(',')}|${profile.bodyM}|${here}|${goal}`;
+    if (this.doorReasons.has(key)) return this.doorReasons.get(key);
+    const doorEdges = new Map(this.o.site.doors.filter((d) => this.failedDoors.has(d.id)).map((d) => [d.edge, d.id]));
+    const cutOff = !this.routes.distancesOnFloor(profile, here, (edge) => doorEdges.has(edge)).has(goal) && this.routes.distancesOnFloor(profile, here).has(goal);
+    const reason = cutOff ? `waiting for door ${failed.join(', ')}, which failed to open: no other way to ${goal}` : undefined;
+    if (this.doorReasons.size > 10_000) this.doorReasons.clear();
+    this.doorReasons.set(key, reason);
+    return reason;
+  }
+
+  private readonly doorReasons = new Map<string, string | undefined>();
 
   private doorOpen(doorId: string): boolean {
     const door = this.o.doors.get(doorId);
