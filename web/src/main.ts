@@ -181,7 +181,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
 function shell(root: HTMLElement, user: SessionUser): void {
   const store = new LiveStore();
   const canvas = h('canvas', { 'data-testid': 'map' });
-  const panel = h('div');
+  const panel = h('div', { 'data-testid': 'agv-panel' });
   const legend = h('div', { class: 'legend' });
   const mapView = new MapView(canvas, store);
   let pinned: string | null = null;
