@@ -54,6 +54,8 @@ describe('operator retry of a failed relocalisation', () => {
     expect((await failures()).length).toBe(3);
     expect((await f.platform.tasks.get(json.id as string))?.state).not.toBe('completed');
     expect(mapResults).toEqual(['failed', 'failed', 'failed']);
+    const agv = (await (await fetch(`${f.platform.apiUrl}/api/v1/agvs/AGV-001`, { headers: { 'x-api-key': key } })).json()) as { waitingFor: string };
+    expect(agv.waitingFor).toMatch(/^relocalisation on F2 failed 3 times \(.+\); held in lift LIFT-[AB] until an operator retries$/);
 
     const viewer = (await new ApiKeyAuth(f.platform.store.apiKeys, f.clock).issue('wall display', 'viewer')).token;
     expect((await retry('AGV-001', viewer)).status).toBe(403);
