@@ -155,7 +155,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const liftRides = gate
     ? startLiftRides({ site, clock, traffic, registry, lifts: parts.lifts ?? equipment?.lifts, doors: parts.doors ?? equipment?.doors, record: liftEventRecorder(store.events, clock, logger) })
     : undefined;
-  if (liftRides) gate!.bind(liftRides.rides);
+  if (liftRides) {
+    gate!.bind(liftRides.rides);
+    registry.explainWaits((id) => liftRides.rides.reasonFor(id));
+  }
   const tasks = new TaskService({ store, site, clock, logger });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
@@ -177,7 +180,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     logger,
     rides: liftRides?.rides,
   });
-  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger });
+  const controls: OperatorControls = new OperatorControls({ clock, registry, coordinator, agvs: store.agvs, holds: store.holds, events: store.events, logger, rides: liftRides?.rides });
   const space = new SpaceService({ clock, traffic, site, registry, orders: coordinator, events: store.events, logger, radiusOf: (id) => radiusOf(footprintOf(id)), grants: { leaseMs: config.spaceLeaseMs } });
   const zones: ZoneService = new ZoneService({
     site, zones: store.zones, events: store.events, traffic, occupancy: zonedTraffic, clock, logger,
@@ -227,6 +230,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
+  liftRides?.useAlarms(ops?.ops.alarms);
   const app = buildApi({
     store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },

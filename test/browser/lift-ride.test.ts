@@ -11,7 +11,8 @@ import { twoFloorSite } from '../rcs/lifts/two-floor-site.ts';
 // A lift ride watched in the dashboard, in a real browser against the real platform: TCP sessions, SQLite, the
 // two-floor test site with its simulated lifts and simulated SDK AGVs on accelerated time. An operator pins the AGV
 // that carries a cross-floor load; the dashboard shows it in the lift's queue and cabin, follows it to the upper
-// floor and shows its new map, and the task completes.
+// floor and shows its new map, and the task completes. An AGV that fails to relocalise after its ride is held in
+// the cabin with an alarm on its panel, and the operator's *Retry map switch* button sends the switch again.
 
 const ROOT = join(import.meta.dirname, '../..');
 const OPERATOR = { username: 'operator', password: 'operator-browser-1', role: 'operator' as const };
@@ -99,6 +100,31 @@ describe('a lift ride in the dashboard', () => {
     await expect.poll(async () => page.locator(`[data-task="${taskId}"]`).getAttribute('data-state'), { timeout: 90_000, interval: 250 }).toBe('completed');
     expect((await platform.tasks.get(taskId))?.state).toBe('completed');
     expect((await platform.store.events.query({ agvId, type: 'lift.boarded' })).length).toBe(1);
+    expect(fleet.checker.violations).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows an AGV held after failed relocalisation with its alarm; the operator retries the map switch from its panel', async () => {
+    const { platform } = fleet;
+    // As many failures as the platform's automatic attempts: only the operator's retry gets it out.
+    for (const agv of fleet.sim.agvs) agv.body.faults.failedRelocalisations = 3;
+    const page = await loginAs(browser, platform.apiUrl, OPERATOR);
+    await page.waitForFunction('(window.__unifleet?.store.agvs.size ?? 0) === 2', undefined, { timeout: 30_000 });
+    const { json } = await submitTask(platform.apiUrl, platform.demoApiKey!, { pick: 'P2', drop: 'D3' });
+    const taskId = json.id as string;
+    const failures = () => platform.store.events.query({ type: 'lift.relocalisation_failed' });
+    await waitFor('three failed relocalisations', async () => (await failures()).length === 3, 90_000);
+    const agvId = (await failures())[0]!.agvId!;
+
+    await page.click('[data-nav=agvs]');
+    await page.fill('[data-testid=agv-filter]', agvId);
+    await page.locator(`tr[data-agv="${agvId}"] a`).click();
+    await expect.poll(async () => page.textContent('[data-testid=agv-panel]'), { timeout: 30_000 }).toContain('RELOCALISATION_FAILED');
+    await page.click('[data-testid=agv-map-switch-retry]');
+
+    await expect.poll(async () => (await platform.tasks.get(taskId))?.state, { timeout: 90_000, interval: 250 }).toBe('completed');
+    expect((await platform.store.events.query({ agvId, type: 'lift.map_switch_retried' }))[0]?.message).toBe(`map switch of ${agvId} retried by operator`);
+    await expect.poll(async () => page.locator('[data-testid=agv-map-switch-retry]').count(), { timeout: 30_000 }).toBe(0);
     expect(fleet.checker.violations).toEqual([]);
     await page.context().close();
   });

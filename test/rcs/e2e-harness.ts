@@ -90,7 +90,14 @@ export async function startFleet(agvs: number, settings: Partial<PlatformConfig>
   const site = where.site ?? (await demoSite());
   const clock = new ScaledClock(TIME_FACTOR);
   const checker = new OccupancyChecker(site);
-  const platform = await startPlatform(e2eConfig(settings), { site, clock, tap: checker.tap, ...parts });
+  // A test's own tap sees every frame too; the checker always does.
+  const tap: InjectedParts['tap'] = parts.tap
+    ? (agvId, frame) => {
+        checker.tap(agvId, frame);
+        parts.tap!(agvId, frame);
+      }
+    : checker.tap;
+  const platform = await startPlatform(e2eConfig(settings), { site, clock, ...parts, tap });
   const sim = new Simulator({
     clock,
     nodes: site.nodes,

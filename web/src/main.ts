@@ -56,6 +56,10 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
         h('dt', {}, 'planned'), h('dd', {}, d ? d.plannedPath.slice(0, 8).join(' → ') + (d.plannedPath.length > 8 ? ' …' : '') || '–' : '…'),
       ),
       ...alarms.map((al) => h('p', {}, sevBadge(al.severity), ` ${al.code}: ${al.message}`)),
+      // Held in a lift cabin after the automatic relocalisation attempts failed: an operator sends the switch again.
+      a.conn && canOperate(user) && alarms.some((al) => al.code === 'RELOCALISATION_FAILED')
+        ? h('button', { 'data-testid': 'agv-map-switch-retry', onclick: () => void control(a.id, 'map-switch/retry') }, 'Retry map switch')
+        : '',
       // An offline AGV keeps its reservations until an operator confirms it has been moved off the route.
       !a.conn && canOperate(user) && d && d.heldPath.length > 0
         ? h('button', { 'data-testid': 'clear-reservations', onclick: () => void clearReservations(a.id) }, 'Clear reservations')
@@ -177,7 +181,7 @@ function agvPanel(store: LiveStore, user: SessionUser, panel: HTMLElement, legen
 function shell(root: HTMLElement, user: SessionUser): void {
   const store = new LiveStore();
   const canvas = h('canvas', { 'data-testid': 'map' });
-  const panel = h('div');
+  const panel = h('div', { 'data-testid': 'agv-panel' });
   const legend = h('div', { class: 'legend' });
   const mapView = new MapView(canvas, store);
   let pinned: string | null = null;

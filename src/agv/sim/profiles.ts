@@ -13,7 +13,10 @@ export interface VendorProfile {
   widthM: number;
   maxSpeedMps: number;
   accelMps2: number;
+  /** The navigation the vehicle starts in. */
   navigation: NavigationType;
+  /** Further navigation it can switch to at a switch point (navModeSwitch); registered with `navigation`. */
+  alsoNavigates?: readonly NavigationType[];
   actuator: ActuatorType;
   maxLoadKg: number;
   /** Battery % drained per metre driven and per second powered on. */

@@ -182,7 +182,7 @@ export class SimAgv {
         maxAngularSpeed: 1000,
         maxPayload: p.maxLoadKg,
         actuators: [{ type: p.actuator, index: 0, min: 0, max: p.actuator === 'lift' ? 60 : 1500 }],
-        navigationTypes: [p.navigation === 'qr' ? 'qrCode' : 'laserSlam'],
+        navigationTypes: [p.navigation, ...(p.alsoNavigates ?? [])].map((n) => (n === 'qr' ? 'qrCode' : 'laserSlam')),
         maps: [{ mapId: this.o.mapNumber, mapVersion: 1 }],
       },
     };

@@ -23,6 +23,10 @@ export interface AgvView {
   pose: AgvPose;
   /** Percent, 0–100. */
   battery: number;
+  /** Why the AGV is not driving toward its goal, where the platform knows (queued for a lift, relocalising, a failed door in the way). */
+  waitingFor?: string;
+  /** The navigation mode the AGV last reported (protocol NavType name, e.g. 'laserSlam', 'qrCode'). */
+  navMode?: string;
   currentTaskId?: string;
   /** Site-map node ids this AGV holds exclusively right now. */
   heldNodes: string[];

@@ -143,6 +143,8 @@ export const agvSchema = {
       properties: { x: { type: 'number' }, y: { type: 'number' }, theta: { type: 'number' }, mapId: { type: 'string' } },
     },
     battery: { type: ['number', 'null'] },
+    navMode: { type: ['string', 'null'], description: "the navigation mode the AGV last reported, e.g. 'laserSlam' or 'qrCode' (it changes at navigation switch points); null when unknown" },
+    waitingFor: { type: ['string', 'null'], description: "why the AGV is not driving toward its goal, where the platform knows: 'queued for lift LIFT-W (2 ahead)', 'relocalising on F2', a failed door with no other way; null otherwise" },
     currentTaskId: { type: ['string', 'null'] },
     heldNodes: { type: 'array', items: { type: 'string' } },
     lastSeen: { type: ['string', 'null'], format: 'date-time' },

@@ -3,6 +3,7 @@ import { SimulatedDoor } from '../equipment/sim-door.ts';
 import { SimulatedLift } from '../equipment/sim-lift.ts';
 import type { DoorController, DoorState, LiftController, LiftState } from '../equipment/types.ts';
 import type { FleetRegistry } from '../fleet/registry.ts';
+import type { AlarmEngine } from '../ops/alarms/engine.ts';
 import type { RoutingProfile } from '../site/routable.ts';
 import { NAVIGATION_MODES, type NavigationMode, type SiteMap } from '../site/types.ts';
 import { LiftRides } from '../traffic/lifts/rides.ts';
@@ -18,6 +19,8 @@ import type { TrafficController } from '../traffic/types.ts';
 export function siteNeedsRides(site: SiteMap): boolean {
   return site.maps.length > 1 || site.lifts.length > 0 || site.doors.length > 0 || site.navigationAreas.length > 0;
 }
+
+const NOWHERE: readonly string[] = [];
 
 /**
  * A gate for traffic control that is built before LiftRides (which needs traffic control): it forwards to the
@@ -41,6 +44,10 @@ export class DeferredGate implements TrafficGate {
   walls(): readonly string[] {
     return this.target?.walls?.() ?? [];
   }
+
+  offLimits(agvId: string): readonly string[] {
+    return this.target?.offLimits?.(agvId) ?? NOWHERE;
+  }
 }
 
 export interface LiftRidesRuntimeOptions {
@@ -59,6 +66,11 @@ export interface LiftRidesRuntime {
   rides: LiftRides;
   lifts: ReadonlyMap<string, LiftController>;
   doors: ReadonlyMap<string, DoorController>;
+  /**
+   * Where door failures and AGVs held after failed relocalisation become alarms (operations starts after the
+   * rides, so it is bound late); until then, and without operations, they are events only.
+   */
+  useAlarms(alarms: Pick<AlarmEngine, 'raise' | 'clear'> | undefined): void;
   /** Every lift's and door's state, with the AGV holding each lift's ride and those queued for it (dashboards). */
   view(): { lifts: LiftStatus[]; doors: { id: string; position: DoorState['position']; fault: string | null }[] };
   stop(): void;
@@ -93,6 +105,8 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
     // The VDA 5050 bridge never releases a lift ride (docs/vda5050.md): such AGVs get only same-floor work.
     return { navigation, bodyM: body ? Math.max(body.lengthM, body.widthM) : 0, liftRides: live?.link?.protocol?.name !== 'vda5050' };
   };
+  let alarms: Pick<AlarmEngine, 'raise' | 'clear'> | undefined;
+  const alarmFailed = (err: unknown) => o.record('warning', 'alarm.not_stored', `lift/door alarm not stored: ${err instanceof Error ? err.message : String(err)}`);
   const rides = new LiftRides({
     site: o.site,
     traffic: o.traffic,
@@ -100,6 +114,11 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
     doors,
     profileOf,
     event: o.record,
+    alarm: (key, code, message, agvId) => {
+      if (!alarms) return;
+      const done = message === undefined ? alarms.clear(key) : alarms.raise({ key, source: 'platform', code, severity: 'error', agvId: agvId ?? null, taskId: null, message });
+      done.catch(alarmFailed);
+    },
     switchMap: async (agvId, request) => {
       const link = o.registry.live(agvId)?.link;
       if (!link?.sendMapSwitch) return { ok: false, detail: link ? 'the AGV cannot switch maps' : 'the AGV is offline' };
@@ -127,6 +146,9 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
     rides,
     lifts,
     doors,
+    useAlarms: (engine) => {
+      alarms = engine;
+    },
     view: () => ({
       lifts: [...lifts.values()].map((lift) => {
         const s = lift.state();

@@ -3,6 +3,7 @@ import type { FleetRegistry } from '../fleet/registry.ts';
 import type { AgvLink, CommandOutcome } from '../fleet/types.ts';
 import type { Logger } from '../logger.ts';
 import type { AgvHold, AgvHoldRepository, AgvRepository, EventRepository, EventSeverity } from '../store/types.ts';
+import type { LiftRides } from '../traffic/lifts/rides.ts';
 import type { FleetCoordinator } from './coordinator.ts';
 
 // What an operator may do to an AGV or the whole fleet: pause, resume, emergency stop and its release, take it out of
@@ -56,6 +57,8 @@ export interface OperatorControlsOptions {
   holds: AgvHoldRepository;
   events: EventRepository;
   logger?: Logger;
+  /** Lift rides on a site with lifts (retrying a failed relocalisation). */
+  rides?: Pick<LiftRides, 'retryMapSwitch'>;
 }
 
 export class OperatorControls {
@@ -169,6 +172,18 @@ export class OperatorControls {
     await this.persist(agvId, true);
     this.o.coordinator.controllerOf(agvId).setInService();
     await this.record('info', 'agv.in_service', agvId, `${agvId} back in service by ${by}`, by);
+    return this.state(agvId);
+  }
+
+  /**
+   * Sends the map switch again to an AGV held in a lift cabin after its relocalisation failed (the automatic
+   * retries used up, or the operator does not want to wait for the next).
+   */
+  async retryMapSwitch(agvId: string, by: string): Promise<AgvControlState> {
+    this.onlineLink(agvId);
+    const outcome = this.o.rides?.retryMapSwitch(agvId) ?? { ok: false as const, reason: 'this site has no lifts' };
+    if (!outcome.ok) throw new AgvControlError(409, 'invalid_state', `cannot retry the map switch of '${agvId}': ${outcome.reason}`);
+    await this.record('info', 'lift.map_switch_retried', agvId, `map switch of ${agvId} retried by ${by}`, by);
     return this.state(agvId);
   }
 

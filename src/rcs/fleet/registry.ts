@@ -116,6 +116,13 @@ export class FleetRegistry implements FleetView {
     return result.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /** Where the platform says why an AGV is not driving toward its goal (lifts, doors), for the AGV view. */
+  explainWaits(reasonFor: (agvId: string) => string | undefined): void {
+    this.waitReason = reasonFor;
+  }
+
+  private waitReason: (agvId: string) => string | undefined = () => undefined;
+
   get(id: string): AgvView | undefined {
     const agv = this.agvs.get(id);
     return agv ? this.view(agv) : undefined;
@@ -124,6 +131,7 @@ export class FleetRegistry implements FleetView {
   /** The one AgvView builder: the API lists these, and operations extends them with its readings. */
   view(agv: LiveAgv): AgvView {
     const s = agv.status;
+    const waitingFor = this.waitReason(agv.identity.id);
     return {
       id: agv.identity.id,
       vendor: agv.identity.vendor,
@@ -134,6 +142,8 @@ export class FleetRegistry implements FleetView {
       state: agv.link ? (s?.state ?? 'unknown') : 'offline',
       pose: { x: s?.x ?? 0, y: s?.y ?? 0, theta: s?.theta ?? 0, mapId: s?.mapId ?? this.defaultMapId },
       battery: s?.battery ?? 0,
+      ...(s?.navMode ? { navMode: s.navMode } : {}),
+      ...(waitingFor !== undefined ? { waitingFor } : {}),
       currentTaskId: agv.currentTaskId,
       heldNodes: [...this.heldNodes(agv.identity.id)],
       lastSeen: agv.lastSeen,

@@ -82,7 +82,7 @@ export interface AgvReportedAlarm {
  * An AGV as operations reads it: the API's AgvView (one builder in the fleet registry) plus what alarms, health
  * checks and the dashboard need beyond it. `pose` is null until the AGV's first status report.
  */
-export interface AgvDetail extends Omit<AgvView, 'pose'> {
+export interface AgvDetail extends Omit<AgvView, 'pose' | 'navMode'> {
   pose: Pose | null;
   /** Node the AGV is at or last passed. */
   nodeId: string | null;

@@ -26,6 +26,14 @@ const AGV_ACTIONS: { path: string; summary: string; description: string; run: Ag
   { path: 'estop', summary: 'Emergency-stop an AGV (operator)', description: 'The AGV stops at once and stays stopped until the stop is released.', run: (c, id, by) => c.estop(id, by) },
   { path: 'estop/release', summary: "Release an AGV's emergency stop (operator)", description: 'It continues its order.', run: (c, id, by) => c.releaseEstop(id, by) },
   { path: 'in-service', summary: 'Put an AGV back in service (operator)', description: 'Dispatch gives it work again.', run: (c, id, by) => c.inService(id, by) },
+  {
+    path: 'map-switch/retry',
+    summary: 'Retry the map switch of an AGV held in a lift after failed relocalisation (operator)',
+    description:
+      'Sends mapSwitch again at once, with a fresh set of automatic retries behind it (docs/lifts-and-doors.md). 409 when the AGV is ' +
+      'not held in a cabin after a failed relocalisation, or is relocalising right now; 404 for an unknown AGV.',
+    run: (c, id, by) => c.retryMapSwitch(id, by),
+  },
 ];
 
 export function agvControlRoutes(controls: OperatorControls) {

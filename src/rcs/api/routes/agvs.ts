@@ -8,7 +8,9 @@ import { requireRole, type Guard } from '../auth-hooks.ts';
 import type { AgvView, ClearReservations, FleetFilter, FleetView } from '../fleet-view.ts';
 import { enrolBody, enrolSecretBody, idParams, listAgvsQuery } from '../schemas.ts';
 
-interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused' | 'protocol' | 'protocolVersion'> {
+interface AgvJson extends Omit<AgvView, 'pose' | 'battery' | 'navMode' | 'waitingFor' | 'lastSeen' | 'currentTaskId' | 'inService' | 'paused' | 'protocol' | 'protocolVersion'> {
+  navMode: string | null;
+  waitingFor: string | null;
   protocol: string | null;
   protocolVersion: string | null;
   pose: AgvView['pose'] | null;
@@ -31,6 +33,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 function liveJson(view: AgvView, record: AgvRecord | undefined): AgvJson {
   return {
     ...view,
+    navMode: view.navMode ?? null,
+    waitingFor: view.waitingFor ?? null,
     currentTaskId: view.currentTaskId ?? null,
     lastSeen: iso(view.lastSeen),
     firstSeen: iso(record?.firstSeen ?? null),
@@ -55,6 +59,8 @@ function registryJson(record: AgvRecord): AgvJson {
     state: 'unknown',
     pose: null,
     battery: null,
+    navMode: null,
+    waitingFor: null,
     currentTaskId: null,
     heldNodes: [],
     lastSeen: iso(record.lastSeen),

@@ -30,6 +30,13 @@ const EVENT_HISTORY = 500;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
+/** An AGV's route tables: bodies of `radius` that may not enter the `offLimits` vertices share one set. */
+interface RouteClass {
+  key: string;
+  radius: number;
+  offLimits: readonly number[];
+}
+
 /** Small deterministic per (agent, node) offset that changes every 50 rounds: breaks ties without dithering. */
 function tieBreak(agent: number, vertex: number, round: number): number {
   let h = Math.imul(agent + 1, 0x9e3779b1) ^ Math.imul(vertex + 1, 0x85ebca77) ^ Math.imul(Math.floor(round / 50) + 1, 0xc2b2ae3d);
@@ -44,6 +51,8 @@ export class CentralTrafficController implements TrafficController {
   private readonly blocks: BlockedResources;
   private readonly vertexBlocks: VertexBlocks;
   private readonly route: RouteAhead;
+  /** Off-limits node sets the gate handed out (one array per AGV profile), numbered for route-class keys. */
+  private readonly offLimitSets = new Map<readonly string[], { id: number; vertices: number[] }>();
   private readonly pibt: Pibt;
   private readonly agents = new Map<string, AgentState>();
   private readonly passing: PassingOrder;
@@ -359,7 +368,7 @@ export class CentralTrafficController implements TrafficController {
       if (fixed) immovable.push(i);
       pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
-    const detourFor = this.prepareDetours(ids, immovable, radius);
+    const detourFor = this.prepareDetours(ids, immovable);
     const gate = this.options.gate;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));
@@ -394,26 +403,44 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /**
-   * Obstacle-aware distance tables, one set per body size: nodes held by AGVs that cannot move, and nodes where a
-   * body of that size would overlap them, are walls.
+   * Obstacle-aware distance tables, one set per route class (body size and the nodes closed to the AGV): nodes
+   * held by AGVs that cannot move, and nodes where a body of that size would overlap them, are walls; so are the
+   * gate's walls and the class's off-limits nodes.
    */
-  private prepareDetours(ids: string[], immovable: number[], radius: Float64Array): (agent: number, goal: number) => Float64Array {
+  private prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => Float64Array {
     const nearby = this.table.nearbyIndex();
-    for (const r of new Set(radius)) {
-      const detours = this.route.detoursFor(r);
-      const walls: number[] = [
-        ...this.vertexBlocks.blockedVertices(),
-        ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
-      ];
+    const classes = ids.map((id) => this.routeClassOf(id));
+    const common: number[] = [
+      ...this.vertexBlocks.blockedVertices(),
+      ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
+    ];
+    const prepared = new Set<string>();
+    for (const c of classes) {
+      if (prepared.has(c.key)) continue;
+      prepared.add(c.key);
+      const walls = [...common, ...c.offLimits];
       for (const b of immovable) {
         for (const v of this.table.path(ids[b]!)) {
           walls.push(v);
-          for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, r, radius[b]!)) walls.push(node);
+          for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, c.radius, this.table.radius(ids[b]!))) walls.push(node);
         }
       }
-      detours.setObstacles(walls, this.vertexBlocks.blockedEdgeKeys());
+      this.route.detoursFor(c.key).setObstacles(walls, this.vertexBlocks.blockedEdgeKeys());
     }
-    return (agent, goal) => this.route.detoursFor(radius[agent]!).table(goal);
+    return (agent, goal) => this.route.detoursFor(classes[agent]!.key).table(goal);
+  }
+
+  /** Which route tables the AGV uses: those of its body radius and of the nodes the gate puts off limits for it. */
+  private routeClassOf(agvId: string): RouteClass {
+    const radius = this.table.radius(agvId);
+    const closed = this.options.gate?.offLimits?.(agvId);
+    if (!closed || closed.length === 0) return { key: `${radius}|`, radius, offLimits: [] };
+    let known = this.offLimitSets.get(closed);
+    if (!known) {
+      known = { id: this.offLimitSets.size + 1, vertices: closed.map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0) };
+      this.offLimitSets.set(closed, known);
+    }
+    return { key: `${radius}|${known.id}`, radius, offLimits: known.vertices };
   }
 
   /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
@@ -597,12 +624,12 @@ export class CentralTrafficController implements TrafficController {
 
   /** The AGV's next node toward target (RouteAhead.next for its body). */
   private preferredNext(agvId: string, v: number, target: number): number {
-    return this.route.next(this.table.radius(agvId), v, target);
+    return this.route.next(this.routeClassOf(agvId).key, v, target);
   }
 
   /** The nodes it must drive through after v before it may stop (RouteAhead.transit for its body). */
   private transitChain(agvId: string, v: number, target: number): number[] | undefined {
-    return this.route.transit(this.table.radius(agvId), v, target);
+    return this.route.transit(this.routeClassOf(agvId).key, v, target);
   }
 
   private targetOf(state: AgentState): number {

@@ -6,11 +6,12 @@ import { NONE } from './agent-state.ts';
 const MAX_TRANSIT = 24;
 
 // Which way an AGV goes next along its route: the out-neighbour closest to its target around the obstacles its
-// body size must avoid (DetourDistances, one set per body radius), falling back to the ordinary distances where
+// body size must avoid and the nodes closed to it (DetourDistances, one set per route class: body radius and
+// off-limits nodes, see CentralTrafficController), falling back to the ordinary distances where
 // obstacles cut it off; and the nodes it must drive through before it may come to rest.
 
 export class RouteAhead {
-  private readonly detours = new Map<number, DetourDistances>();
+  private readonly detours = new Map<string, DetourDistances>();
   /** Obstacle-free moves-to-goal distances (what the planner ranks by). */
   readonly distances: DistanceTable;
 
@@ -22,10 +23,10 @@ export class RouteAhead {
     this.distances = new DistanceTable(graph, { maxGoals: 4096 });
   }
 
-  /** The obstacle-aware tables for bodies of `radius`, made on first use; the caller sets their obstacles. */
-  detoursFor(radius: number): DetourDistances {
-    let detours = this.detours.get(radius);
-    if (!detours) this.detours.set(radius, (detours = new DetourDistances(this.graph)));
+  /** The obstacle-aware tables of a route class, made on first use; the caller sets their obstacles. */
+  detoursFor(routeClass: string): DetourDistances {
+    let detours = this.detours.get(routeClass);
+    if (!detours) this.detours.set(routeClass, (detours = new DetourDistances(this.graph)));
     return detours;
   }
 
@@ -34,10 +35,10 @@ export class RouteAhead {
     return this.noStop[v] === 0;
   }
 
-  /** The out-neighbour of v closest to target by obstacle-aware distance for a body of `radius`, or NONE when already there. */
-  next(radius: number, v: number, target: number): number {
+  /** The out-neighbour of v closest to target by obstacle-aware distance for the route class, or NONE when already there. */
+  next(routeClass: string, v: number, target: number): number {
     if (target === NONE || target === v) return NONE;
-    const table = this.detours.get(radius)?.table(target);
+    const table = this.detours.get(routeClass)?.table(target);
     let best = NONE;
     if (table) {
       let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
@@ -65,10 +66,10 @@ export class RouteAhead {
    * The nodes after v along the route up to and including the first one where the AGV may stop (none if v is
    * such a node), or undefined when the route gives no such node: then v must not be entered.
    */
-  transit(radius: number, v: number, target: number): number[] | undefined {
+  transit(routeClass: string, v: number, target: number): number[] | undefined {
     const chain: number[] = [];
     for (let at = v; !this.mayStop(at) && at !== target; ) {
-      at = this.next(radius, at, target);
+      at = this.next(routeClass, at, target);
       if (at === NONE || chain.length >= MAX_TRANSIT) return undefined;
       chain.push(at);
     }

@@ -44,8 +44,11 @@ export class FloorRoutes {
     return g;
   }
 
-  /** Metres from `from` to every node reachable on its own floor along edges the profile may drive (Dijkstra). */
-  distancesOnFloor(profile: RoutingProfile, from: string): Map<string, number> {
+  /**
+   * Metres from `from` to every node reachable on its own floor along edges the profile may drive (Dijkstra),
+   * leaving out the edges `closed` names (e.g. through a failed door).
+   */
+  distancesOnFloor(profile: RoutingProfile, from: string, closed?: (edge: string) => boolean): Map<string, number> {
     const graph = this.graphFor(profile);
     const dist = new Map<string, number>([[from, 0]]);
     const open: [string, number][] = [[from, 0]];
@@ -54,8 +57,8 @@ export class FloorRoutes {
       for (let i = 1; i < open.length; i++) if (open[i]![1] < open[k]![1]) k = i;
       const [u, d] = open.splice(k, 1)[0]!;
       if (d > dist.get(u)!) continue;
-      for (const { to, length } of this.out.get(u) ?? []) {
-        if (!graph.nodes.has(to) || !graph.canTraverse(u, to)) continue;
+      for (const { to, length, edge } of this.out.get(u) ?? []) {
+        if (!graph.nodes.has(to) || !graph.canTraverse(u, to) || closed?.(edge) === true) continue;
         const nd = d + length;
         if (nd < (dist.get(to) ?? Infinity)) {
           dist.set(to, nd);

@@ -14,4 +14,10 @@ export interface TrafficGate {
   admit(agvId: string, from: string, to: string): boolean;
   /** Nodes every AGV plans around (e.g. behind a door that failed to open), so routes go another way if one exists. */
   walls?(): readonly string[];
+  /**
+   * Nodes this AGV may never be routed through (navigation areas it has no mode for): its route tables treat them
+   * as walls, so it goes round rather than waiting at the edge of the area. The same array for AGVs that share a
+   * profile (the planner keeps one set of tables per distinct array).
+   */
+  offLimits?(agvId: string): readonly string[];
 }

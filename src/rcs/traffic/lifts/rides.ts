@@ -44,6 +44,11 @@ export interface LiftRidesOptions {
   switchNavigation(agvId: string, request: { mode: NavigationMode; node: string }): Promise<SwitchOutcome>;
   /** Something an operator should see: alarms (severity error) and notices. */
   event(severity: 'info' | 'warning' | 'error', type: string, message: string, agvId?: string): void;
+  /**
+   * A condition that stays until it is over (a door that failed, an AGV held after failed relocalisation): raised
+   * with a message under `key`, cleared with message undefined. The runtime hands it to the alarm engine.
+   */
+  alarm?(key: string, code: string, message: string | undefined, agvId?: string): void;
   /** Seconds between map switch attempts, and how many (defaults 10 s, 3). */
   retrySwitchS?: number;
   switchAttempts?: number;
@@ -124,7 +129,8 @@ export class LiftRides implements TrafficGate {
   /** What the AGV standing on `here` should drive to now on its way to `goal`. */
   leg(agvId: string, here: string, goal: string, nowMs: number): Leg {
     this.nowMs = Math.max(this.nowMs, nowMs);
-    const leg = this.computeLeg(agvId, here, goal);
+    const computed = this.computeLeg(agvId, here, goal);
+    const leg: Leg = computed.kind === 'drive' && !computed.reason ? { ...computed, reason: this.failedDoorInTheWay(agvId, here, computed.goal) } : computed;
     if (leg.kind === 'hold') this.reasons.set(agvId, leg.reason);
     else if (leg.reason) this.reasons.set(agvId, leg.reason);
     else this.reasons.delete(agvId);
@@ -165,15 +171,20 @@ export class LiftRides implements TrafficGate {
     this.waitSpots.delete(agvId);
   }
 
-  /** An operator asks for another relocalisation attempt after the automatic ones failed. */
-  retryMapSwitch(agvId: string): boolean {
+  /**
+   * An operator asks for another relocalisation attempt: allowed while the AGV is held in a cabin after its last
+   * attempt failed (whether or not the automatic retries are used up). The map switch is sent again at once, with
+   * a fresh set of automatic retries behind it.
+   */
+  retryMapSwitch(agvId: string): { ok: true } | { ok: false; reason: string } {
     const ticket = this.scheduler.ticket(agvId);
     const state = ticket?.kind === 'ride' ? this.switches.get(ticket.ride.sessionId) : undefined;
-    if (!state || state.done || state.pending) return false;
+    if (!state || state.done || state.failed === undefined) return { ok: false, reason: `${agvId} is not held in a lift after a failed relocalisation` };
+    if (state.pending) return { ok: false, reason: `${agvId} is relocalising now; wait for its result` };
     state.attempts = 0;
     state.failed = undefined;
     state.retryAtMs = 0;
-    return true;
+    return { ok: true };
   }
 
   /** Housekeeping every round: plans rides, calls lifts, opens and closes doors. */
@@ -225,6 +236,20 @@ export class LiftRides implements TrafficGate {
   walls(): readonly string[] {
     return [...this.failedDoors.values()].flat().filter((node) => this.o.traffic.heldBy(node) === undefined);
   }
+
+  offLimits(agvId: string): readonly string[] {
+    const navigation = this.o.profileOf(agvId).navigation;
+    const key = [...navigation].sort().join(',');
+    let nodes = this.offLimitsByModes.get(key);
+    if (!nodes) {
+      nodes = [...this.navByNode].filter(([, modes]) => !modes.some((m) => navigation.includes(m))).map(([node]) => node);
+      this.offLimitsByModes.set(key, nodes);
+    }
+    return nodes;
+  }
+
+  /** Navigation-area nodes closed to AGVs by the modes they registered (sorted, comma-joined), computed once each. */
+  private readonly offLimitsByModes = new Map<string, readonly string[]>();
 
   // --- legs ---
 
@@ -339,11 +364,14 @@ export class LiftRides implements TrafficGate {
         this.o.traffic.release(agvId);
         this.o.traffic.place(agvId, ride.toNode);
         this.o.event('info', 'lift.map_switched', `${agvId} relocalised on ${ride.to} in lift ${ride.liftId}`, agvId);
+        this.o.alarm?.(relocalisationAlarmKey(agvId), 'RELOCALISATION_FAILED', undefined, agvId);
         return;
       }
       state.failed = outcome.detail || 'failed';
       state.retryAtMs = this.nowMs + (this.o.retrySwitchS ?? 10) * 1000;
-      this.o.event('error', 'lift.relocalisation_failed', `${agvId} failed to relocalise on ${ride.to} in lift ${ride.liftId} (attempt ${state.attempts}): ${state.failed}; held in the cabin, lift kept`, agvId);
+      const message = `${agvId} failed to relocalise on ${ride.to} in lift ${ride.liftId} (attempt ${state.attempts}): ${state.failed}; held in the cabin, lift kept`;
+      this.o.event('error', 'lift.relocalisation_failed', message, agvId);
+      this.o.alarm?.(relocalisationAlarmKey(agvId), 'RELOCALISATION_FAILED', message, agvId);
     });
   }
 
@@ -394,6 +422,27 @@ export class LiftRides implements TrafficGate {
 
   // --- doors ---
 
+  /**
+   * Why an AGV waits before a failed door: set when its goal on this floor is reachable only through a door that
+   * failed (it waits there, since routes avoid the door only where another way exists). Checked only while a door
+   * has failed; the answer is kept per place, goal and set of failed doors.
+   */
+  private failedDoorInTheWay(agvId: string, here: string, goal: string): string | undefined {
+    if (this.failedDoors.size === 0 || this.routes.floorOf(here) !== this.routes.floorOf(goal)) return undefined;
+    const failed = [...this.failedDoors.keys()].sort();
+    const profile = this.o.profileOf(agvId);
+    const key = `${failed.join(',')}|${[...profile.navigation].sort().join(',')}|${profile.bodyM}|${here}|${goal}`;
+    if (this.doorReasons.has(key)) return this.doorReasons.get(key);
+    const doorEdges = new Map(this.o.site.doors.filter((d) => this.failedDoors.has(d.id)).map((d) => [d.edge, d.id]));
+    const cutOff = !this.routes.distancesOnFloor(profile, here, (edge) => doorEdges.has(edge)).has(goal) && this.routes.distancesOnFloor(profile, here).has(goal);
+    const reason = cutOff ? `waiting for door ${failed.join(', ')}, which failed to open: no other way to ${goal}` : undefined;
+    if (this.doorReasons.size > 10_000) this.doorReasons.clear();
+    this.doorReasons.set(key, reason);
+    return reason;
+  }
+
+  private readonly doorReasons = new Map<string, string | undefined>();
+
   private doorOpen(doorId: string): boolean {
     const door = this.o.doors.get(doorId);
     if (!door) return false;
@@ -413,7 +462,10 @@ export class LiftRides implements TrafficGate {
       const edge = edges.get(spec.edge)!;
       if (s.position === 'open' && s.fault === null) {
         this.doorWantedAt.delete(doorId);
-        if (this.failedDoors.delete(doorId)) this.o.event('info', 'door.recovered', `door ${doorId} is open again`);
+        if (this.failedDoors.delete(doorId)) {
+          this.o.event('info', 'door.recovered', `door ${doorId} is open again`);
+          this.o.alarm?.(doorAlarmKey(doorId), 'DOOR_FAILED', undefined);
+        }
         this.doorOpenedAt.set(doorId, this.doorOpenedAt.get(doorId) ?? this.nowMs);
         continue;
       }
@@ -425,7 +477,9 @@ export class LiftRides implements TrafficGate {
       const late = this.nowMs - wantedAt > spec.openS * 2000 + 2000;
       if ((s.fault !== null || late) && !this.failedDoors.has(doorId)) {
         this.failedDoors.set(doorId, [edge.from, edge.to]);
-        this.o.event('error', 'door.failed', `door ${doorId} did not open (${s.fault ?? `still ${s.position}`}); routes avoid it`);
+        const message = `door ${doorId} did not open (${s.fault ?? `still ${s.position}`}); routes avoid it`;
+        this.o.event('error', 'door.failed', message);
+        this.o.alarm?.(doorAlarmKey(doorId), 'DOOR_FAILED', message);
       }
     }
     // Doors close again once nobody is on either side of them wanting through.
@@ -471,6 +525,10 @@ export class LiftRides implements TrafficGate {
     return false;
   }
 }
+
+/** Alarm keys: outside the `platform:` / `agv:` keys the alarm engine evaluates (and would clear) itself. */
+export const doorAlarmKey = (doorId: string): string => `equipment:door:${doorId}`;
+export const relocalisationAlarmKey = (agvId: string): string => `lift:relocalisation:${agvId}`;
 
 function arc(from: string, to: string): string {
   return `${from}\u0000${to}`;
