@@ -80,12 +80,17 @@ describe('a lift ride in the dashboard', () => {
     const assigned = async () => (await page.evaluate(`window.__unifleet.store.tasks.get(${JSON.stringify(taskId)})?.agvId ?? null`)) as string | null;
     await expect.poll(assigned, { timeout: 30_000 }).not.toBeNull();
     const agvId = (await assigned())!;
+    // Held while the operator pins it, so a busy machine cannot let it reach the upper floor before the pin is seen.
+    const control = async (action: 'pause' | 'resume') =>
+      (await fetch(`${platform.apiUrl}/api/v1/agvs/${agvId}/${action}`, { method: 'POST', headers: { 'x-api-key': platform.demoApiKey! } })).status;
+    expect(await control('pause')).toBe(200);
 
     // Pinning it from the AGV list takes the map back to its floor; its panel shows the ground floor's map.
     await page.click('[data-nav=agvs]');
     await page.fill('[data-testid=agv-filter]', agvId);
     await page.locator(`tr[data-agv="${agvId}"] a`).click();
     await expect.poll(async () => shown(page)).toMatchObject({ floor: 'F1', active: 'floor-F1', agvMap: 'Ground' });
+    expect(await control('resume')).toBe(200);
 
     // The ride: the view follows the pinned AGV to the upper floor and its panel shows the upper floor's map.
     await expect.poll(async () => shown(page), { timeout: 90_000, interval: 100 }).toMatchObject({ floor: 'F2', active: 'floor-F2', agvMap: 'First' });
