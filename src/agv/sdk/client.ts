@@ -38,6 +38,8 @@ export class AgvClient {
   private stateValue: ClientState = 'idle';
   private config: GlobalConfig | undefined;
   private backoffMs: number;
+  /** The platform's retry hint from accessResponse(busy), used for the next reconnect only. */
+  private retryAfterMs: number | undefined;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
   /** Index into options.endpoints of the instance that accepted last (tried first next time). */
@@ -289,9 +291,17 @@ export class AgvClient {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.setState('idle');
-    const jitter = 0.8 + Math.random() * 0.4;
-    const delay = Math.round(this.backoffMs * jitter);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const hint = this.retryAfterMs;
+    this.retryAfterMs = undefined;
+    let delay: number;
+    if (hint !== undefined) {
+      // A busy platform said when to come back: after its hint, spread over half as much again so that a crowd it
+      // refused together does not return together. The backoff is left as it was: the hint already paces us.
+      delay = Math.round(hint * (1 + Math.random() * 0.5));
+    } else {
+      delay = Math.round(this.backoffMs * (0.8 + Math.random() * 0.4));
+      this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    }
     const cancel = this.clock.setTimeout(() => {
       this.timers = this.timers.filter((t) => t !== cancel);
       void this.connectOnce();
@@ -336,6 +346,8 @@ export class AgvClient {
     switch (m.kind) {
       case 'accessResponse':
         if (m.result !== 'accepted') {
+          // busy carries the platform's retry hint (ms) in sessionId: the reconnect waits at least that long.
+          if (m.result === 'busy' && m.sessionId > 0) this.retryAfterMs = m.sessionId;
           for (const l of this.listeners.refused) l('access', `${m.result}: ${m.detail}`);
           peer.close();
           return;
