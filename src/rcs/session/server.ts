@@ -114,7 +114,10 @@ export class SessionServer {
     const logger = options.logger ?? silentLogger();
     this.audit = new SessionAudit(options.clock, options.store.events, logger);
     this.limits = new SourceLimits({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits });
-    this.handshakes = new HandshakeAdmission({ ...DEFAULT_HANDSHAKE_ADMISSION, ...options.handshakes }, options.clock, {
+    const handshakes = { ...DEFAULT_HANDSHAKE_ADMISSION, ...options.handshakes };
+    // A wait past half the access deadline would leave too little of it for the key exchange and registration.
+    handshakes.maxWaitMs = Math.min(handshakes.maxWaitMs, settings.accessTimeoutMs / 2);
+    this.handshakes = new HandshakeAdmission(handshakes, options.clock, {
       take: (source, now) => this.limits.admitKeyExchange(source, now),
       waitMs: (source, now) => this.limits.keyExchangeWaitMs(source, now),
     });
