@@ -60,7 +60,7 @@ describe('secure handshake queue', () => {
 
     // Both slots, the whole line and two more: the two extra ones are refused busy at once (the line is full and
     // theirs is the longest), the two admitted ones never send keyExchangeInit.
-    const first = [];
+    const first: RawPeer[] = [];
     for (let i = 0; i < 8; i++) first.push(await hostileAccess());
     await waitFor('two admitted, two refused', () => first.filter((p) => p.find('accessResponse')?.result === 'accepted').length === 2
       && first.filter((p) => p.find('accessResponse')?.result === 'busy').length === 2, 5_000);
