@@ -174,12 +174,13 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
-  // A handshake takes one round trip and well under a millisecond of platform CPU (native SM2): 32 at once keep
-  // the event loop responsive and still admit hundreds per second. The wait stays well inside accessTimeoutMs.
-  maxHandshakes: 32,
+  // A handshake costs the platform about a millisecond of CPU (native SM2) but lasts two round trips and the AGV's
+  // own SM2 work, which on a loaded AGV side takes seconds: 128 at once bound the platform's burst to ~0.1 s of
+  // CPU and still admit a fleet of hundreds per second. An admitted handshake gets as long as the access deadline.
+  maxHandshakes: 128,
   handshakeQueue: 2_048,
   handshakeWaitMs: 4_000,
-  handshakeTimeoutMs: 5_000,
+  handshakeTimeoutMs: 10_000,
   runningDataPeriodMs: 60_000,
   runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../core/index.ts';
 import { accessProof, createSecureProtector, enrolmentSecretKey, PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
-import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index.ts';
+import { KeyExchangeInitiator, SecureSession, Sm2Signer } from '../../protocol/secure/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
@@ -54,6 +54,8 @@ export class AgvClient {
   private stopped = false;
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;
+  /** Signs with the AGV's key on every secure link: checked and loaded once, not at every reconnect. */
+  private signer: Sm2Signer | undefined;
   private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
   private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [], linkLost: [] };
   private handlers: {
@@ -460,7 +462,8 @@ export class AgvClient {
     let confirm;
     try {
       const outcome = initiator.handleReply({ ...m, confirmation: m.confirmation ?? new Uint8Array(0) });
-      const session = SecureSession.fromKeyExchange(outcome.result, { localKeyPair: this.options.secure!, clock: this.clock });
+      this.signer ??= new Sm2Signer(this.options.secure!);
+      const session = SecureSession.fromKeyExchange(outcome.result, { localKeyPair: this.options.secure!, localSigner: this.signer, clock: this.clock });
       peer.setProtector(createSecureProtector(session));
       confirm = outcome.confirm;
     } catch (err) {

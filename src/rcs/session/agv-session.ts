@@ -91,8 +91,11 @@ export class AgvSession implements AgvLink {
   /** Negotiated at access; 1.1 adds the map hash at registration. */
   version = 0x10;
   lastHeard: number;
-  /** When the connection opened; it must be active within accessTimeoutMs. */
+  /** When the connection opened; it must be active within accessTimeoutMs (of this, or of its handshake slot). */
   readonly openedAt: number;
+  /** Secure access: whether it waits for a handshake slot, and when it got one. */
+  private waitingForSlot = false;
+  private admittedAt: number | undefined;
   private preAccessStrikes = 0;
   /** The handshake slot of a secure access, from admission until the key exchange is done or the connection ends. */
   private handshakeTicket: HandshakeTicket | undefined;
@@ -126,6 +129,14 @@ export class AgvSession implements AgvLink {
     this.peer.onFrame((frame) => this.onFrame(frame));
     this.peer.onError((error) => this.onBadFrame(error));
     channel.onClose((reason) => this.closed(reason));
+  }
+
+  /**
+   * Where the access deadline counts from: the handshake slot's admission for a secure access that waited in line,
+   * else the connection's opening. Undefined while it waits: the handshake queue bounds that wait itself.
+   */
+  get accessDeadlineStart(): number | undefined {
+    return this.waitingForSlot ? undefined : (this.admittedAt ?? this.openedAt);
   }
 
   get protocol(): { name: string; version: string } {
@@ -425,13 +436,20 @@ export class AgvSession implements AgvLink {
    * exchanges a platform runs at once stay bounded however many AGVs connect together.
    */
   private waitForHandshakeSlot(agvId: string): void {
+    this.waitingForSlot = true;
     const ticket = this.ctx.admitHandshake(this, {
       admit: () => {
+        this.waitingForSlot = false;
         if (this.phase !== 'accessing') return;
+        // Heard just now, as far as the sweep is concerned: the wait was the platform's, not the AGV's silence.
+        this.admittedAt = this.lastHeard = this.ctx.clock.now();
         this.keyExchangePaid = true;
         this.acceptAccess('keyExchange');
       },
-      refuse: (retryAfterMs, reason) => this.refuseBusy(agvId, retryAfterMs, reason),
+      refuse: (retryAfterMs, reason) => {
+        this.waitingForSlot = false;
+        this.refuseBusy(agvId, retryAfterMs, reason);
+      },
       expire: () => {
         this.audit('access_refused', 'handshake_timeout', `${agvId}: key exchange not completed in time after access, closed`);
         this.peer.close();

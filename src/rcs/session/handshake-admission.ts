@@ -10,7 +10,8 @@
 // Fairness: a source (one IP address; a whole fleet behind NAT is one) is served round-robin with the others, so
 // a hostile source that fills its FIFO or holds slots cannot starve another source; when the queue is full, the
 // source with the most waiters gives up its newest. A slot holder must finish within `handshakeTimeoutMs` or its
-// connection is closed. Per-source key-exchange budgets (source-limits.ts) still apply: a waiter is admitted only
+// connection is closed. The retry hint is the time the line takes to clear at the rate handshakes finished lately,
+// so a crowd refused together is told to come back when there is room, not at once. Per-source key-exchange budgets (source-limits.ts) still apply: a waiter is admitted only
 // when its source has a key-exchange start left, so a source over its rate waits in line instead of being refused
 // and retrying.
 import type { Clock } from '../../core/index.ts';
@@ -54,8 +55,11 @@ export interface HandshakeTicket {
 /** Bounds of the retry hint: soon enough to matter, never so far that a healthy platform waits on it. */
 export const MIN_RETRY_AFTER_MS = 500;
 export const MAX_RETRY_AFTER_MS = 30_000;
-/** Assumed handshake duration until one has been measured. */
+/** Assumed handshake duration until one has been measured (the hint then says "soon"). */
 const INITIAL_HANDSHAKE_MS = 100;
+/** The throughput behind the hint is measured over this window, from at most RECENT_LIMIT completions. */
+const THROUGHPUT_WINDOW_MS = 10_000;
+const RECENT_LIMIT = 1_024;
 
 interface Waiter {
   readonly source: string;
@@ -71,8 +75,10 @@ export class HandshakeAdmission {
   private waiting = 0;
   /** Waiters per source in arrival order; the Map's order is the round-robin order (served sources go last). */
   private readonly lines = new Map<string, Waiter[]>();
-  /** Moving average of admitted handshakes' durations, for the retry hint (Little's law). */
-  private meanHandshakeMs = INITIAL_HANDSHAKE_MS;
+  /** When recent handshakes finished (newest last, at most RECENT_LIMIT), for the throughput behind the retry hint. */
+  private readonly finished: number[] = [];
+  private everFinished = false;
+  private firstFinishedAt = 0;
   private cancelWake: (() => void) | undefined;
   private pumping = false;
   private pumpAgain = false;
@@ -149,8 +155,11 @@ export class HandshakeAdmission {
     }
     waiter.cancelExpiry?.();
     this.active--;
-    const took = this.clock.now() - waiter.admittedAt!;
-    this.meanHandshakeMs += (Math.max(1, took) - this.meanHandshakeMs) / 16;
+    const now = this.clock.now();
+    if (!this.everFinished) this.firstFinishedAt = now;
+    this.everFinished = true;
+    this.finished.push(now);
+    if (this.finished.length > RECENT_LIMIT) this.finished.shift();
     this.pump();
   }
 
@@ -169,9 +178,17 @@ export class HandshakeAdmission {
     waiter.request.refuse(hint, reason);
   }
 
-  /** How long the line ahead takes to clear: waiters × mean handshake time / slots. */
+  /**
+   * How long the line takes to clear at the rate slots turned over lately (finished handshakes per second over
+   * the last THROUGHPUT_WINDOW_MS). Before any finished, an optimistic guess; none lately: the longest hint.
+   */
   private drainEstimateMs(): number {
-    return ((this.waiting + 1) * this.meanHandshakeMs) / Math.max(1, this.settings.maxHandshakes);
+    const now = this.clock.now();
+    while (this.finished.length > 0 && now - this.finished[0]! > THROUGHPUT_WINDOW_MS) this.finished.shift();
+    const line = this.waiting + 1;
+    if (this.finished.length === 0) return this.everFinished ? MAX_RETRY_AFTER_MS : (line * INITIAL_HANDSHAKE_MS) / Math.max(1, this.settings.maxHandshakes);
+    const perMs = this.finished.length / Math.max(1_000, Math.min(THROUGHPUT_WINDOW_MS, now - this.firstFinishedAt));
+    return line / perMs;
   }
 
   /**

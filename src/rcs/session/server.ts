@@ -114,10 +114,8 @@ export class SessionServer {
     const logger = options.logger ?? silentLogger();
     this.audit = new SessionAudit(options.clock, options.store.events, logger);
     this.limits = new SourceLimits({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits });
-    const handshakes = { ...DEFAULT_HANDSHAKE_ADMISSION, ...options.handshakes };
-    // A wait past half the access deadline would leave too little of it for the key exchange and registration.
-    handshakes.maxWaitMs = Math.min(handshakes.maxWaitMs, settings.accessTimeoutMs / 2);
-    this.handshakes = new HandshakeAdmission(handshakes, options.clock, {
+    // The wait for a slot does not count against the access deadline (that restarts at admission): it has its own.
+    this.handshakes = new HandshakeAdmission({ ...DEFAULT_HANDSHAKE_ADMISSION, ...options.handshakes }, options.clock, {
       take: (source, now) => this.limits.admitKeyExchange(source, now),
       waitMs: (source, now) => this.limits.keyExchangeWaitMs(source, now),
     });
@@ -291,10 +289,14 @@ export class SessionServer {
       const now = this.ctx.clock.now();
       const { heartbeatTimeoutMs, accessTimeoutMs } = this.ctx.settings;
       for (const session of [...this.sessions]) {
+        const deadlineStart = session.accessDeadlineStart;
+        // Waiting in the handshake queue, an AGV may send nothing; the queue bounds that wait itself.
+        if (deadlineStart === undefined) continue;
         if (now - session.lastHeard > heartbeatTimeoutMs) session.close('heartbeat timeout');
-        else if (session.phase !== 'active' && session.phase !== 'pending' && now - session.openedAt > accessTimeoutMs) {
+        else if (session.phase !== 'active' && session.phase !== 'pending' && now - deadlineStart > accessTimeoutMs) {
           // Whatever it sends (heartbeats keep lastHeard fresh), a connection that never completes access goes.
-          this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after connecting, closed` });
+          const since = deadlineStart === session.openedAt ? 'connecting' : 'its handshake slot';
+          this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after ${since}, closed` });
           session.close('access timeout');
         }
       }
