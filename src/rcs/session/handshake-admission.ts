@@ -55,8 +55,6 @@ export interface HandshakeTicket {
 /** Bounds of the retry hint: soon enough to matter, never so far that a healthy platform waits on it. */
 export const MIN_RETRY_AFTER_MS = 500;
 export const MAX_RETRY_AFTER_MS = 30_000;
-/** Assumed handshake duration until one has been measured (the hint then says "soon"). */
-const INITIAL_HANDSHAKE_MS = 100;
 /** The throughput behind the hint is measured over this window, from at most RECENT_LIMIT completions. */
 const THROUGHPUT_WINDOW_MS = 10_000;
 const RECENT_LIMIT = 1_024;
@@ -180,13 +178,14 @@ export class HandshakeAdmission {
 
   /**
    * How long the line takes to clear at the rate slots turned over lately (finished handshakes per second over
-   * the last THROUGHPUT_WINDOW_MS). Before any finished, an optimistic guess; none lately: the longest hint.
+   * the last THROUGHPUT_WINDOW_MS). Before any finished, one handshake deadline; none lately: the longest hint.
    */
   private drainEstimateMs(): number {
     const now = this.clock.now();
     while (this.finished.length > 0 && now - this.finished[0]! > THROUGHPUT_WINDOW_MS) this.finished.shift();
     const line = this.waiting + 1;
-    if (this.finished.length === 0) return this.everFinished ? MAX_RETRY_AFTER_MS : (line * INITIAL_HANDSHAKE_MS) / Math.max(1, this.settings.maxHandshakes);
+    // None finished yet (a cold start: the first ones are still running): about one handshake deadline.
+    if (this.finished.length === 0) return this.everFinished ? MAX_RETRY_AFTER_MS : this.settings.handshakeTimeoutMs;
     const perMs = this.finished.length / Math.max(1_000, Math.min(THROUGHPUT_WINDOW_MS, now - this.firstFinishedAt));
     return line / perMs;
   }

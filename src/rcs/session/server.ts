@@ -240,11 +240,6 @@ export class SessionServer {
     }
   }
 
-  /** Secure handshakes in flight and waiting for a slot (gauges for metrics). */
-  get handshakeLoad(): { inFlight: number; queued: number } {
-    return { inFlight: this.handshakes.inFlight, queued: this.handshakes.queued };
-  }
-
   private sourceOfSession(session: AgvSession): string {
     return this.sources.get(session) ?? sourceOf(session.peer.channel.peer);
   }
