@@ -23,7 +23,10 @@
 // includes the simulator process's own delay in answering); segment_interval_s = online AGVs / commands_per_s (the
 // mean time between segments per AGV); frames/s and status frames/s received; RCS and simulator CPU (% of one core)
 // and RSS; event-loop lag p99 of the RCS (perf_hooks); secure_share (--secure-share F runs that fraction of the fleet
-// in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does).
+// in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does); online_s: seconds
+// from starting the simulator until every AGV was online (null if some never were), with the busy answers of the
+// secure handshake queue and handshakes ended at their deadline meanwhile (handshake_busy_answers,
+// handshake_timeouts).
 // --gateways N runs N protocol gateway processes (the platform's `--gateways`): they terminate TCP and the secure
 // channel, and the RCS process (the coordinator) keeps the sessions; the line then adds the gateways' CPU and RSS,
 // and rcs_cpu_us_per_frame / rcs_cpu_us_per_agv_s give the coordinator's own cost apart (with 0 gateways they
@@ -139,6 +142,13 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     securePath = join(dir, 'secure.json');
     await enrolSecure(platform, secure, securePath);
   }
+  // Secure handshakes refused as busy (the handshake queue's retry hints) and ended at their deadline, while connecting.
+  let busyAnswers = 0;
+  let handshakeTimeouts = 0;
+  const stopAudit = platform.sessions.onAudit((entry) => {
+    if (entry.reason.startsWith('busy_')) busyAnswers++;
+    else if (entry.reason === 'handshake_timeout') handshakeTimeouts++;
+  });
   const childArgs = [mapPath, String(platform.rcsPort), String(agvs), securePath, mqtt ? JSON.stringify(mqtt) : ''];
   const brokerCpu = mqtt ? brokerCpuReader(mqtt.url) : undefined;
   const child = fork(join(import.meta.dirname, 'fleet-sim-child.ts'), childArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -152,9 +162,13 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
   let planSteps: number[] | undefined;
   const stopPlanWatch = platform.traffic.observe({ planStep: (ms) => planSteps?.push(ms) });
   try {
-    const connectDeadline = Date.now() + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
+    const connectStart = Date.now();
+    const connectDeadline = connectStart + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
     while (platform.registry.onlineCount() < agvs && Date.now() < connectDeadline) await sleep(250);
     const online = platform.registry.onlineCount();
+    const onlineS = online === agvs ? (Date.now() - connectStart) / 1000 : undefined;
+    const connectBusy = busyAnswers;
+    const connectTimeouts = handshakeTimeouts;
     const secureOnline = [...platform.registry.all()].filter((a) => a.link && a.mode === 'secure').length;
     driver.start();
     // One full segment period (plus settling) before measuring, so every AGV is in its shuttle rhythm.
@@ -199,6 +213,9 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       online,
       secure_share: secureShare,
       secure_online: secureOnline,
+      online_s: onlineS === undefined ? null : round1(onlineS),
+      handshake_busy_answers: connectBusy,
+      handshake_timeouts: connectTimeouts,
       disconnects_in_window: dropped,
       frames_per_s: Math.round(frames / (wallMs / 1000)),
       status_frames_per_s: Math.round(status / (wallMs / 1000)),
@@ -232,6 +249,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     return { line: { ...line, meets_goal: p99 !== undefined && p99 <= 50 && online === agvs, saturated }, saturated };
   } finally {
     stopCounting();
+    stopAudit();
     stopPlanWatch();
     await driver.stop(0);
     child.send('stop');

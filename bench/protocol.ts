@@ -3,6 +3,9 @@
 // When the `openssl` CLI is present, the same run first measures OpenSSL's SM2 sign/verify rate on one core
 // ("mode":"openssl-sm2"), and every secure line gives `ratio_to_openssl`: secure frames verified and decrypted per
 // CPU-second divided by OpenSSL's SM2 verifications per second — the yardstick for secure mode's per-core cost.
+// "mode":"handshake-native" / "handshake-js" lines give SM2 key exchanges per CPU-second with the curve work in
+// OpenSSL (the addon) or in JavaScript (@noble/curves): the platform's side (reply, confirmation check, session with
+// the AGV's key table), the AGV's side, and both together.
 //   npm run bench:protocol            (BENCH_MS=2000 for longer runs per measurement)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +13,8 @@ import { loadavg } from 'node:os';
 import { ManualClock } from '../src/core/index.ts';
 import { createSecureProtector, decodeFrame, encodeFrame, FrameDecoder, type FrameProtector, type Message } from '../src/protocol/index.ts';
 import { EXAMPLE_STATUS, exampleMotionCommand } from '../src/protocol/examples.ts';
-import { generateSm2KeyPair, SecureSession, type SecureSessionOptions, type Sm2Backend } from '../src/protocol/secure/index.ts';
+import { generateSm2KeyPair, KeyExchangeInitiator, KeyExchangeResponder, SecureSession, Sm2Signer, type SecureSessionOptions, type Sm2Backend } from '../src/protocol/secure/index.ts';
+import type { ExchangeBackend } from '../src/protocol/secure/key-exchange-math.ts';
 import type { PoolWorkerInput } from './lib/secure-pool-worker.ts';
 import { tsWorker } from './lib/ts-worker.ts';
 import { vdaOrder, vdaState } from './lib/vda5050.ts';
@@ -153,6 +157,55 @@ async function securePool(workers: number, message: Message): Promise<void> {
   });
 }
 
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
+
+/**
+ * Complete key exchanges, one after the other, each with fresh AGV-side and platform-side state as on a real
+ * connection (the platform reuses its key pair and signer, as Sm2Handshake does). CPU time is split per side.
+ */
+function handshake(backend: Exclude<ExchangeBackend, 'auto'>): void {
+  const clock = new ManualClock(T0);
+  const platformKeys = generateSm2KeyPair();
+  const platformSigner = new Sm2Signer(platformKeys);
+  const agvs = Array.from({ length: 16 }, () => generateSm2KeyPair());
+  let platformUs = 0;
+  let agvUs = 0;
+  let done = 0;
+  const one = (i: number) => {
+    const agv = agvs[i % agvs.length]!;
+    let t = process.cpuUsage();
+    const initiator = new KeyExchangeInitiator({ id: `AGV-${i % agvs.length}`, keyPair: agv, responderPublicKey: platformKeys.publicKey, backend });
+    const init = initiator.start();
+    agvUs += cpuMicros(process.cpuUsage(t));
+    t = process.cpuUsage();
+    const responder = new KeyExchangeResponder({ id: 'UniFleet-RCS', keyPair: platformKeys, backend });
+    const reply = responder.handleInit(init);
+    platformUs += cpuMicros(process.cpuUsage(t));
+    t = process.cpuUsage();
+    const { confirm } = initiator.handleReply(reply);
+    agvUs += cpuMicros(process.cpuUsage(t));
+    t = process.cpuUsage();
+    const result = responder.handleConfirm(confirm);
+    SecureSession.fromKeyExchange(result, { localKeyPair: platformKeys, localSigner: platformSigner, clock });
+    platformUs += cpuMicros(process.cpuUsage(t));
+    done++;
+  };
+  for (let i = 0; i < 20; i++) one(i);
+  platformUs = agvUs = done = 0;
+  const start = performance.now();
+  for (let i = 0; performance.now() - start < MEASURE_MS; i++) one(i);
+  const wallMs = performance.now() - start;
+  emit({
+    case: 'sm2-key-exchange', mode: `handshake-${backend}`, handshakes: done,
+    handshakes_per_s: Math.round((done * 1000) / wallMs),
+    platform_per_cpu_s: Math.round((done * 1e6) / platformUs),
+    agv_per_cpu_s: Math.round((done * 1e6) / agvUs),
+    both_per_cpu_s: Math.round((done * 1e6) / (platformUs + agvUs)),
+    platform_cpu_ms_per_handshake: Number((platformUs / done / 1000).toFixed(3)),
+    load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
+  });
+}
+
 function vda(name: string, value: unknown, plainBytes: number): void {
   const text = JSON.stringify(value);
   const bytes = Buffer.byteLength(text);
@@ -181,6 +234,8 @@ secure('motion', motion);
 // The same with the slower backends, for comparison: node:crypto's SM2 without tables, and pure JavaScript.
 secure('status', EXAMPLE_STATUS, 'native');
 secure('status', EXAMPLE_STATUS, 'js');
+handshake('native');
+handshake('js');
 await securePool(1, EXAMPLE_STATUS);
 await securePool(2, EXAMPLE_STATUS);
 vda('status', vdaState(EXAMPLE_STATUS), statusBytes);

@@ -7,37 +7,25 @@
 // r, s and the equation R = (e + x1) mod n with (x1, y1) = [s]G + [t]Q, t = (r + s) mod n.
 //
 // Every BIGNUM here is public (signature, digest, public key), so the variable-time wNAF paths are fine.
-#include <node_api.h>
-#include <openssl/bn.h>
-#include <openssl/ec.h>
+//
+// The same addon also does the key exchange's curve work (sm2_exchange.c), on the same per-environment instance.
 #include <openssl/obj_mac.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  EC_GROUP* group;  // SM2 with a precomputed generator table
-  BN_CTX* ctx;      // one per Node environment (main thread or worker): never shared across threads
-  BIGNUM* zero;
-} Instance;
+#include "sm2_addon.h"
 
 typedef struct {
   EC_GROUP* group;  // SM2 with generator Q, precomputed
   EC_POINT* q;
 } PeerKey;
 
-#define CHECK(env, call)                                  \
-  do {                                                    \
-    if ((call) != napi_ok) {                              \
-      napi_throw_error((env), NULL, "N-API call failed"); \
-      return NULL;                                        \
-    }                                                     \
-  } while (0)
-
 static void free_instance(napi_env env, void* data, void* hint) {
   Instance* inst = data;
   EC_GROUP_free(inst->group);
   BN_CTX_free(inst->ctx);
   BN_free(inst->zero);
+  BN_free(inst->one);
   free(inst);
 }
 
@@ -48,7 +36,7 @@ static void free_peer(napi_env env, void* data, void* hint) {
   free(key);
 }
 
-static int get_bytes(napi_env env, napi_value value, const unsigned char** data, size_t* length) {
+int get_bytes(napi_env env, napi_value value, const unsigned char** data, size_t* length) {
   napi_typedarray_type type;
   void* raw;
   size_t offset;
@@ -159,18 +147,20 @@ NAPI_MODULE_INIT() {
   if (!inst) return NULL;
   inst->ctx = BN_CTX_new();
   inst->zero = BN_new();
+  inst->one = BN_new();
   inst->group = EC_GROUP_new_by_curve_name(NID_sm2);
-  if (!inst->ctx || !inst->zero || !inst->group || EC_GROUP_precompute_mult(inst->group, inst->ctx) != 1) {
+  if (!inst->ctx || !inst->zero || !inst->one || !inst->group || EC_GROUP_precompute_mult(inst->group, inst->ctx) != 1) {
     free_instance(env, inst, NULL);
     napi_throw_error(env, NULL, "this OpenSSL has no SM2 curve");
     return NULL;
   }
   BN_zero(inst->zero);
+  BN_one(inst->one);
   if (napi_set_instance_data(env, inst, free_instance, NULL) != napi_ok) return NULL;
   napi_property_descriptor methods[] = {
       {"precompute", NULL, precompute, NULL, NULL, NULL, napi_default, NULL},
       {"verify", NULL, verify, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 2, methods) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 2, methods) != napi_ok || !define_exchange(env, exports)) return NULL;
   return exports;
 }

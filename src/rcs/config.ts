@@ -59,6 +59,15 @@ export interface PlatformConfig {
   /** Key-exchange starts (SM2 work each) per second from one source (sustained; keyExchangeBurst at once). */
   keyExchangesPerSecond: number;
   keyExchangeBurst: number;
+  /**
+   * Secure handshakes (secure access to confirmed key exchange) the platform runs at once; more wait in line, each
+   * source in turn, up to handshakeQueue of them for at most handshakeWaitMs, then get accessResponse(busy) with a
+   * retry hint. An admitted handshake not done within handshakeTimeoutMs is ended.
+   */
+  maxHandshakes: number;
+  handshakeQueue: number;
+  handshakeWaitMs: number;
+  handshakeTimeoutMs: number;
   /** How often running data (odometry, counters, diagnostics) is requested from every online AGV; 0: never. */
   runningDataPeriodMs: number;
   /** Running-data samples older than this are deleted. */
@@ -131,6 +140,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Settings that are a fraction from 0 to 1. */
 const FRACTIONS: ReadonlySet<keyof PlatformConfig> = new Set(['demoCrossFloorShare']);
 
+/** Settings that must be a whole number of at least 1 (0 would shut a door for good). */
+const COUNTS: ReadonlySet<keyof PlatformConfig> = new Set(['maxHandshakes']);
+
 /** Settings whose value must be one of a fixed set. */
 const CHOICES: Partial<Record<keyof PlatformConfig, readonly string[]>> = { traffic: TRAFFIC_MODES, logLevel: LOG_LEVELS };
 
@@ -162,6 +174,14 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   connectionBurst: 2_000,
   keyExchangesPerSecond: 50,
   keyExchangeBurst: 100,
+  // A handshake costs the platform about a millisecond of CPU (native SM2) and lasts two round trips plus the AGV
+  // side's SM2 work. Throughput is bound by CPU (both sides'), so more slots only make each handshake slower
+  // (Little's law): 64 keep one well inside its deadline even when a simulator runs hundreds of AGVs on a starved
+  // core, and still admit hundreds per second on a healthy one. The wait stays below the SDK's 10 s silence limit.
+  maxHandshakes: 64,
+  handshakeQueue: 2_048,
+  handshakeWaitMs: 6_000,
+  handshakeTimeoutMs: 10_000,
   runningDataPeriodMs: 60_000,
   runningDataRetentionMs: 30 * 86_400_000,
   recoveryMs: 15_000,
@@ -215,6 +235,10 @@ const ENV: Record<keyof PlatformConfig, string> = {
   connectionBurst: 'UNIFLEET_CONNECTION_BURST',
   keyExchangesPerSecond: 'UNIFLEET_KEY_EXCHANGES_PER_SECOND',
   keyExchangeBurst: 'UNIFLEET_KEY_EXCHANGE_BURST',
+  maxHandshakes: 'UNIFLEET_MAX_HANDSHAKES',
+  handshakeQueue: 'UNIFLEET_HANDSHAKE_QUEUE',
+  handshakeWaitMs: 'UNIFLEET_HANDSHAKE_WAIT_MS',
+  handshakeTimeoutMs: 'UNIFLEET_HANDSHAKE_TIMEOUT_MS',
   runningDataPeriodMs: 'UNIFLEET_RUNNING_DATA_PERIOD_MS',
   runningDataRetentionMs: 'UNIFLEET_RUNNING_DATA_RETENTION_MS',
   recoveryMs: 'UNIFLEET_RECOVERY_MS',
@@ -255,6 +279,7 @@ function parseValue(key: keyof PlatformConfig, raw: string, source: string): Pla
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${source}: expected a non-negative number, got '${raw}'`);
     if (FRACTIONS.has(key) && n > 1) throw new ConfigError(`${source}: expected a fraction from 0 to 1, got '${raw}'`);
+    if (COUNTS.has(key) && (!Number.isInteger(n) || n < 1)) throw new ConfigError(`${source}: expected a whole number of at least 1, got '${raw}'`);
     return n;
   }
   if (kind === 'boolean') {

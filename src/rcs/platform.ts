@@ -219,6 +219,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       keyExchangesPerSecond: config.keyExchangesPerSecond,
       keyExchangeBurst: config.keyExchangeBurst,
     },
+    handshakes: { maxHandshakes: config.maxHandshakes, maxQueued: config.handshakeQueue, maxWaitMs: config.handshakeWaitMs, handshakeTimeoutMs: config.handshakeTimeoutMs },
   });
   const parameters = new AgvParameters({ registry, events: store.events, clock, logger });
   const runningData = new RunningDataCollector({ clock, registry, samples: store.runningData, periodMs: config.runningDataPeriodMs, retentionMs: config.runningDataRetentionMs, logger });

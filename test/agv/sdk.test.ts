@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.ts';
-import { AgvClient, memoryChannelPair, type FrameChannel } from '../../src/agv/index.ts';
+import { AgvClient, FramePeer, memoryChannelPair, type FrameChannel } from '../../src/agv/index.ts';
 import { FleetRegistry } from '../../src/rcs/fleet/registry.ts';
 import { SessionServer } from '../../src/rcs/session/server.ts';
 import { SiteNumbering } from '../../src/rcs/session/site-numbering.ts';
@@ -129,5 +129,35 @@ describe('AgvClient', () => {
     await advance(clock, 8_000);
     expect(attempts.length).toBeGreaterThan(count);
     expect(client.state).toBe('active');
+  });
+
+  it('after accessResponse(busy) waits the platform\'s retry hint, spread by jitter, instead of its short backoff', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const attempts: number[] = [];
+    const refusals: string[] = [];
+    // A platform that is always busy and says so: come back in 2 s.
+    client = new AgvClient({ agvId: 'MEM-4', registration, status, initialBackoffMs: 200, maxBackoffMs: 400, connect: async () => {
+      attempts.push(clock.now());
+      const [agvEnd, platformEnd] = memoryChannelPair();
+      const platform = new FramePeer(platformEnd, { clock });
+      platform.onFrame((frame) => {
+        if (frame.message.kind !== 'accessRequest') return;
+        // The AGV closes after a refusal (the memory channel would drop the answer if this end closed first).
+        platform.send({ kind: 'accessResponse', result: 'busy', version: 0, sessionId: 2_000, serverTime: clock.now(), detail: 'too many AGVs connecting; retry after 2000 ms' });
+      });
+      return agvEnd;
+    } }, clock);
+    client.on('refused', (stage, reason) => refusals.push(`${stage}: ${reason}`));
+    client.start();
+    await advance(clock, 12_000);
+    expect(refusals[0]).toBe('access: busy: too many AGVs connecting; retry after 2000 ms');
+    const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    // hint × (1 + U[0, 0.5)), plus the 50 ms stepping of the test clock; never the 200–400 ms backoff.
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(2_000);
+      expect(gap).toBeLessThanOrEqual(3_000 + 50);
+    }
+    expect(new Set(gaps).size).toBeGreaterThan(1);
   });
 });

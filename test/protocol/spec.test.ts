@@ -33,6 +33,26 @@ describe('docs/protocol.md', () => {
   });
 });
 
+describe('docs/protocol.md §6 rule 9: accessResponse(busy) with its retry hint', () => {
+  const header = '55461200000200000001019ab7aa90800000003a0000b0b2';
+  const payload = '0500000005dc019ab7aa90802d746f6f206d616e79204147567320636f6e6e656374696e673b2072657472792061667465722031353030206d73';
+  const crc = '73148ce0';
+  const message = { kind: 'accessResponse', result: 'busy', version: 0, sessionId: 1500, serverTime: 1764018000000, detail: 'too many AGVs connecting; retry after 1500 ms' };
+
+  it('the spec shows these bytes and this meaning', () => {
+    const doc = read('docs/protocol.md');
+    for (const part of [header, payload, crc, JSON.stringify(message)]) expect(doc).toContain(part);
+  });
+
+  it('encodes to and decodes from the bytes shown (sessionId 0x000005dc carries the 1500 ms hint)', () => {
+    const hex = header + payload + crc;
+    expect(Buffer.from(encodeFrame(messageFromJson(message as JsonValue), { seq: 1, timestamp: 1764018000000 })).toString('hex')).toBe(hex);
+    const result = decodeFrame(fromHex(hex));
+    if (!result.ok) throw result.error;
+    expect(messageToJson(result.frame.message)).toEqual(message);
+  });
+});
+
 describe('docs/vectors/frames.json', () => {
   it('covers every message type', () => {
     expect(frames.vectors.map((v) => v.msgType).sort()).toEqual(MESSAGE_DEFS.map((d) => d.type).sort());

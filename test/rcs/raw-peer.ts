@@ -19,9 +19,10 @@ export function frame(message: Message): Uint8Array {
   return encodeFrame(message, { seq: seq++, timestamp: Date.now() });
 }
 
-export function rawConnect(port: number): Promise<RawPeer> {
+/** `localAddress` (another loopback address, e.g. 127.0.0.2) makes the connection a source of its own. */
+export function rawConnect(port: number, localAddress?: string): Promise<RawPeer> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, localAddress });
     const decoder = new FrameDecoder();
     const messages: Message[] = [];
     let closed = false;

@@ -11,7 +11,8 @@ import { accessed, accessRequest, frame, rawConnect, registered, type RawPeer } 
 
 // Abuse resistance before and after access, over real TCP: a deadline for completing access whatever the peer
 // sends, strikes for frames before access (no pong), per-source limits on unaccessed connections and key
-// exchanges, and a per-connection frame budget enforced by pausing the socket.
+// exchanges (a secure access past its source's budget is answered busy), and a per-connection frame budget
+// enforced by pausing the socket.
 
 const ACCESS_TIMEOUT_MS = 1_000;
 
@@ -86,22 +87,30 @@ describe('session limits', () => {
     }, 10_000);
   });
 
-  it('answers key-exchange starts beyond the per-source budget with BUSY before any SM2 work', async () => {
+  it('answers secure accesses beyond the per-source key-exchange budget with busy and a retry hint, before any SM2 work', async () => {
     const keys = generateSm2KeyPair();
     await platform.store.agvs.enrol({ id: 'LIM-KEY', publicKeyHex: Buffer.from(keys.publicKey).toString('hex') });
     const outcomes: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       const peer = await raw();
       peer.send(accessRequest('LIM-KEY', 'secure'));
       await waitFor('secure access accepted', () => peer.find('accessResponse')?.result === 'accepted', 5_000);
       // A well-formed init with the enrolled key but a bogus ephemeral point: the key exchange itself fails.
       peer.send({ kind: 'keyExchangeInit', ephemeralPublicKey: keys.publicKey, staticPublicKey: keys.publicKey, userId: Buffer.from('1234567812345678') });
       await peer.closed;
-      const nack = peer.find('nack');
-      outcomes.push(nack?.errorCode ?? (peer.find('keyExchangeReply') ? 'reply' : 'none'));
+      outcomes.push(peer.find('nack')?.errorCode ?? (peer.find('keyExchangeReply') ? 'reply' : 'none'));
     }
-    expect(outcomes[2]).toBe('BUSY');
-    expect(outcomes.slice(0, 2)).not.toContain('BUSY');
+    expect(outcomes).not.toContain('BUSY');
+    // The budget (burst 2, 0.001/s) is spent: the next start is ~1000 s away, far beyond the queue's wait, so the
+    // access is refused at once with the longest hint, and no key exchange is started.
+    const peer = await raw();
+    peer.send(accessRequest('LIM-KEY', 'secure'));
+    await peer.closed;
+    expect(peer.find('accessResponse')).toMatchObject({ result: 'busy', version: 0, sessionId: 30_000 });
+    expect(peer.find('accessResponse')!.detail).toMatch(/too many key exchanges from this source; retry after 30000 ms/);
+    expect(peer.find('keyExchangeReply')).toBeUndefined();
+    const metrics = await platform.ops!.metrics.text();
+    expect(metrics).toMatch(/unifleet_session_audit_total\{kind="access_refused",reason="busy_key_exchange_rate"\} [1-9]/);
   });
 
   it('stops reading a connection over its frame budget and serves the rest later, without dropping or closing it', async () => {

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../core/index.ts';
 import { accessProof, createSecureProtector, enrolmentSecretKey, PROTOCOL_VERSION, type Frame, type Message, type ProtocolError, type ProtocolErrorCode } from '../../protocol/index.ts';
-import { KeyExchangeInitiator, SecureSession } from '../../protocol/secure/index.ts';
+import { KeyExchangeInitiator, SecureSession, Sm2Signer } from '../../protocol/secure/index.ts';
 import type { FrameChannel } from '../transport/channel.ts';
 import { FramePeer, type RequestOutcome } from '../transport/frame-peer.ts';
 import { connectTcp } from '../transport/tcp.ts';
@@ -38,6 +38,8 @@ export class AgvClient {
   private stateValue: ClientState = 'idle';
   private config: GlobalConfig | undefined;
   private backoffMs: number;
+  /** The platform's retry hint from accessResponse(busy), used for the next reconnect only. */
+  private retryAfterMs: number | undefined;
   private timers: (() => void)[] = [];
   private lastHeard = 0;
   /** Index into options.endpoints of the instance that accepted last (tried first next time). */
@@ -52,6 +54,8 @@ export class AgvClient {
   private stopped = false;
   private nextRequestId = 1;
   private initiator: KeyExchangeInitiator | undefined;
+  /** Signs with the AGV's key on every secure link: checked and loaded once, not at every reconnect. */
+  private signer: Sm2Signer | undefined;
   private spaceWaiters = new Map<number, (r: SpaceResponse) => void>();
   private listeners: { [K in keyof ClientEvents]: ClientEvents[K][] } = { state: [], refused: [], protocolError: [], linkLost: [] };
   private handlers: {
@@ -289,9 +293,17 @@ export class AgvClient {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.setState('idle');
-    const jitter = 0.8 + Math.random() * 0.4;
-    const delay = Math.round(this.backoffMs * jitter);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    const hint = this.retryAfterMs;
+    this.retryAfterMs = undefined;
+    let delay: number;
+    if (hint !== undefined) {
+      // A busy platform said when to come back: after its hint, spread over half as much again so that a crowd it
+      // refused together does not return together. The backoff is left as it was: the hint already paces us.
+      delay = Math.round(hint * (1 + Math.random() * 0.5));
+    } else {
+      delay = Math.round(this.backoffMs * (0.8 + Math.random() * 0.4));
+      this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    }
     const cancel = this.clock.setTimeout(() => {
       this.timers = this.timers.filter((t) => t !== cancel);
       void this.connectOnce();
@@ -336,6 +348,8 @@ export class AgvClient {
     switch (m.kind) {
       case 'accessResponse':
         if (m.result !== 'accepted') {
+          // busy carries the platform's retry hint (ms) in sessionId: the reconnect waits at least that long.
+          if (m.result === 'busy' && m.sessionId > 0) this.retryAfterMs = m.sessionId;
           for (const l of this.listeners.refused) l('access', `${m.result}: ${m.detail}`);
           peer.close();
           return;
@@ -448,7 +462,8 @@ export class AgvClient {
     let confirm;
     try {
       const outcome = initiator.handleReply({ ...m, confirmation: m.confirmation ?? new Uint8Array(0) });
-      const session = SecureSession.fromKeyExchange(outcome.result, { localKeyPair: this.options.secure!, clock: this.clock });
+      this.signer ??= new Sm2Signer(this.options.secure!);
+      const session = SecureSession.fromKeyExchange(outcome.result, { localKeyPair: this.options.secure!, localSigner: this.signer, clock: this.clock });
       peer.setProtector(createSecureProtector(session));
       confirm = outcome.confirm;
     } catch (err) {

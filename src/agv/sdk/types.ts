@@ -92,7 +92,10 @@ export interface AgvClientOptions {
    * it at every access (protocol 1.1, §6 "Enrolment secret"); the AGV's clock must be within 30 s of the platform's.
    */
   enrolmentSecret?: string;
-  /** First reconnect delay; doubles up to maxBackoffMs, with ±20 % jitter. */
+  /**
+   * First reconnect delay; doubles up to maxBackoffMs, with ±20 % jitter. After accessResponse(busy) the platform's
+   * retry hint replaces it for that one reconnect (hint × 1–1.5, at random).
+   */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   /** Used until the platform's globalConfig arrives. */

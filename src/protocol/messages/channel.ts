@@ -22,7 +22,7 @@ export const accessResponse = defineMessage('accessResponse', 0x0002, 'platform�
   'Answer to accessRequest. On accepted + secure mode, the AGV starts the key exchange next.', {
     result: enumOf(AccessResult, { doc: 'accepted or why not' }),
     version: u8({ doc: 'negotiated protocol version (highest both support); 0 when refused' }),
-    sessionId: u32({ doc: 'session id chosen by the platform; 0 when refused' }),
+    sessionId: u32({ doc: 'session id chosen by the platform; 0 when refused — except `busy`: the retry hint, in ms (§6, "Admission rules"; 0 = none)' }),
     serverTime: u48({ unit: 'ms', doc: 'platform clock (ms since Unix epoch) for the AGV to estimate skew' }),
     detail: string({ maxBytes: 255, doc: 'human-readable reason (may be empty)' }),
   });

@@ -1,13 +1,15 @@
 // SM2 key exchange (GB/T 32918.3 §6.1) as two small state machines: the AGV initiates (user A), the
 // platform responds (user B). Both sides prove key possession with the optional confirmation hashes
-// S_B / S_A, which the protocol makes mandatory. Curve arithmetic is @noble/curves'; the steps below
-// (x̄, t = d + x̄·r, U/V = [h·t](P + [x̄]R), KDF, S1/S2) are the standard's protocol composition.
-import { bigintToBytes, concatBytes, equalBytes, utf8 } from './bytes.ts';
+// S_B / S_A, which the protocol makes mandatory. The curve steps (R = [r]G, the shared point
+// [h·t](P + [x̄]R)) are key-exchange-math.ts's, in OpenSSL through the native addon or in @noble/curves; the hashes
+// around them (Z, KDF, S1/S2) and the order of checks are the standard's protocol composition, here.
+import { concatBytes, equalBytes, utf8 } from './bytes.ts';
 import { SecureChannelError } from './errors.ts';
 import { sm3, sm3Kdf } from './sm3.ts';
-import { decodePoint, encodePoint, modN, randomScalar, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2Curve, type Sm2CurveParams, type Sm2Point } from './sm2-curve.ts';
-import { sm2Z, type UserId } from './sm2-sign.ts';
-import { keyPairFromPrivateKey, type Sm2KeyPair } from './sm2-keys.ts';
+import { decodePoint, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2Curve, type Sm2CurveParams } from './sm2-curve.ts';
+import { zOf, type UserId } from './sm2-sign.ts';
+import type { Sm2KeyPair } from './sm2-keys.ts';
+import { exchangeMath, type ExchangeBackend, type ExchangeEphemeral, type ExchangeMath, type ExchangeStaticKey, type PeerPointNames } from './key-exchange-math.ts';
 
 /** Session key material derived by default: 16 bytes per direction. */
 export const SESSION_KEY_MATERIAL_LENGTH = 32;
@@ -63,6 +65,8 @@ interface CommonOptions {
   readonly curve?: Sm2CurveParams;
   /** Fixed ephemeral private key, only to reproduce the standard's worked example. Never set it in production. */
   readonly ephemeralPrivateKeyForTesting?: Uint8Array;
+  /** Who does the curve work: 'auto' (default) takes the native addon when built and self-tested. */
+  readonly backend?: ExchangeBackend;
 }
 
 export interface InitiatorOptions extends CommonOptions {
@@ -78,26 +82,6 @@ function toBytes(id: UserId): Uint8Array {
   return typeof id === 'string' ? utf8(id) : id;
 }
 
-/** x̄ = 2^w + (x mod 2^w), w = ceil(ceil(log2 n) / 2) - 1. */
-function xBar(curve: Sm2Curve, x: bigint): bigint {
-  const w = BigInt(Math.ceil(curve.params.n.toString(2).length / 2) - 1);
-  const twoW = 1n << w;
-  return twoW + (x & (twoW - 1n));
-}
-
-interface Ephemeral {
-  r: bigint;
-  point: Sm2Point;
-  bytes: Uint8Array;
-}
-
-function ephemeral(curve: Sm2Curve, fixed: Uint8Array | undefined): Ephemeral {
-  const pair = fixed ? keyPairFromPrivateKey(fixed, curve.params) : undefined;
-  const r = pair ? BigInt('0x' + Buffer.from(pair.privateKey).toString('hex')) : randomScalar(curve);
-  const point = curve.Point.BASE.multiply(r);
-  return { r, point, bytes: encodePoint(point) };
-}
-
 interface Agreement {
   key: Uint8Array;
   /** S1 = S_B (tag 0x02) and S2 = S_A (tag 0x03) of the standard. */
@@ -106,21 +90,16 @@ interface Agreement {
 }
 
 /**
- * The shared computation of steps A4–A10 / B3–B10: t = (d + x̄_own·r_own) mod n,
- * point = [h·t](P_peer + [x̄_peer]R_peer), K = KDF(x || y || Z_A || Z_B).
+ * Steps A4–A10 / B3–B10 around the curve step: the shared point (x, y), K = KDF(x || y || Z_A || Z_B) and the
+ * confirmation hashes over R_A = (x1, y1) and R_B = (x2, y2).
  */
-function agree(curve: Sm2Curve, d: bigint, own: Ephemeral, peerStatic: Sm2Point, peerEphemeral: Sm2Point, za: Uint8Array, zb: Uint8Array,
-  ra: Sm2Point, rb: Sm2Point, keyLength: number): Agreement {
-  const t = modN(curve, d + xBar(curve, own.point.x) * own.r);
-  let shared = peerStatic.add(peerEphemeral.multiplyUnsafe(xBar(curve, peerEphemeral.x))).multiply(t);
-  if (curve.params.h !== 1n) shared = shared.multiplyUnsafe(curve.params.h);
-  if (shared.is0()) throw new SecureChannelError('INVALID_KEY', 'key agreement produced the point at infinity');
-  const size = curve.size;
-  const xs = bigintToBytes(shared.x, size);
-  const ys = bigintToBytes(shared.y, size);
-  const key = sm3Kdf(concatBytes(xs, ys, za, zb), keyLength);
-  const inner = sm3(xs, za, zb, bigintToBytes(ra.x, size), bigintToBytes(ra.y, size), bigintToBytes(rb.x, size), bigintToBytes(rb.y, size));
-  return { key, confirmB: sm3(Uint8Array.of(0x02), ys, inner), confirmA: sm3(Uint8Array.of(0x03), ys, inner) };
+function agree(math: ExchangeMath, own: ExchangeStaticKey, ephemeral: ExchangeEphemeral, peerStatic: Uint8Array, peerEphemeral: Uint8Array, names: PeerPointNames,
+  za: Uint8Array, zb: Uint8Array, ra: Uint8Array, rb: Uint8Array, keyLength: number): Agreement {
+  const { x, y } = math.sharedPoint(own, ephemeral, peerStatic, peerEphemeral, names);
+  const key = sm3Kdf(concatBytes(x, y, za, zb), keyLength);
+  // The encoded points are 04 || x || y: their coordinates are the fixed-width bytes the hashes take.
+  const inner = sm3(x, za, zb, ra.subarray(1), rb.subarray(1));
+  return { key, confirmB: sm3(Uint8Array.of(0x02), y, inner), confirmA: sm3(Uint8Array.of(0x03), y, inner) };
 }
 
 function checkKeyLength(keyLength: number): number {
@@ -128,29 +107,25 @@ function checkKeyLength(keyLength: number): number {
   return keyLength;
 }
 
-function privateScalar(curve: Sm2Curve, keyPair: Sm2KeyPair): bigint {
-  const checked = keyPairFromPrivateKey(keyPair.privateKey, curve.params);
-  if (!equalBytes(checked.publicKey, keyPair.publicKey)) throw new SecureChannelError('INVALID_KEY', 'public key does not belong to the private key');
-  return BigInt('0x' + Buffer.from(keyPair.privateKey).toString('hex'));
-}
-
 /** AGV side: start() → keyExchangeInit; handleReply(reply) → keyExchangeConfirm + the agreed key. */
 export class KeyExchangeInitiator {
   private state: 'idle' | 'awaiting-reply' | 'done' | 'failed' = 'idle';
   private readonly curve: Sm2Curve;
+  private readonly math: ExchangeMath;
   private readonly id: Uint8Array;
-  private readonly d: bigint;
+  private readonly staticKey: ExchangeStaticKey;
   private readonly za: Uint8Array;
-  private readonly responderStatic: Sm2Point;
   private readonly keyLength: number;
-  private own: Ephemeral | undefined;
+  private own: ExchangeEphemeral | undefined;
 
   constructor(private readonly options: InitiatorOptions) {
     this.curve = sm2Curve(options.curve ?? SM2_RECOMMENDED_CURVE);
+    this.math = exchangeMath(this.curve, options.backend);
     this.id = toBytes(options.id);
-    this.d = privateScalar(this.curve, options.keyPair);
-    this.za = sm2Z(options.keyPair.publicKey, this.id, this.curve.params);
-    this.responderStatic = decodePoint(this.curve, options.responderPublicKey, 'responder public key');
+    this.staticKey = this.math.staticKey(options.keyPair);
+    this.za = zOf(this.curve, options.keyPair.publicKey, this.id);
+    // The pinned key is configuration: a malformed one is refused here, before any traffic.
+    decodePoint(this.curve, options.responderPublicKey, 'responder public key');
     this.keyLength = checkKeyLength(options.keyLength ?? SESSION_KEY_MATERIAL_LENGTH);
   }
 
@@ -158,18 +133,25 @@ export class KeyExchangeInitiator {
     return this.state;
   }
 
+  /** Which implementation does the curve work ('native' or 'js'). */
+  get backend(): ExchangeMath['backend'] {
+    return this.math.backend;
+  }
+
   /** Steps A1–A3: pick r_A, send R_A with our identity and static key. */
   start(): KeyExchangeInit {
     if (this.state !== 'idle') throw new SecureChannelError('HANDSHAKE_STATE', `start() in state ${this.state}`);
-    this.own = ephemeral(this.curve, this.options.ephemeralPrivateKeyForTesting);
+    this.own = this.math.ephemeral(this.options.ephemeralPrivateKeyForTesting);
     this.state = 'awaiting-reply';
-    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: this.own.bytes };
+    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: this.own.publicKey };
   }
 
   /** Steps A4–A10: derive K_A, check S_B, answer with S_A. */
   handleReply(reply: KeyExchangeReply): { confirm: KeyExchangeConfirm; result: KeyExchangeResult } {
-    if (this.state !== 'awaiting-reply' || !this.own) throw new SecureChannelError('HANDSHAKE_STATE', `reply in state ${this.state}`);
+    const own = this.own;
+    if (this.state !== 'awaiting-reply' || !own) throw new SecureChannelError('HANDSHAKE_STATE', `reply in state ${this.state}`);
     this.state = 'failed'; // until proven otherwise: a failed handshake is not retried on the same ephemeral key
+    this.own = undefined;
     const expected = this.options.expectedResponderId;
     if (expected !== undefined && !equalBytes(toBytes(expected), reply.userId)) {
       throw new SecureChannelError('UNEXPECTED_PEER', 'reply names a different responder than configured');
@@ -178,10 +160,9 @@ export class KeyExchangeInitiator {
       throw new SecureChannelError('UNEXPECTED_PEER', 'responder presents a static key other than the pinned platform key');
     }
     if (reply.confirmation.length !== CONFIRMATION_LENGTH) throw new SecureChannelError('KEY_CONFIRMATION_FAILED', 'S_B must be 32 bytes');
-    const rb = decodePoint(this.curve, reply.ephemeralPublicKey, 'responder ephemeral key R_B');
-    const zb = sm2Z(this.options.responderPublicKey, reply.userId, this.curve.params);
-    const agreement = agree(this.curve, this.d, this.own, this.responderStatic, rb, this.za, zb, this.own.point, rb, this.keyLength);
-    this.own = undefined;
+    const zb = zOf(this.curve, this.options.responderPublicKey, reply.userId);
+    const names = { staticKey: 'responder public key', ephemeralKey: 'responder ephemeral key R_B' };
+    const agreement = agree(this.math, this.staticKey, own, this.options.responderPublicKey, reply.ephemeralPublicKey, names, this.za, zb, own.publicKey, reply.ephemeralPublicKey, this.keyLength);
     if (!equalBytes(agreement.confirmB, reply.confirmation)) {
       throw new SecureChannelError('KEY_CONFIRMATION_FAILED', 'S_B does not match: the responder derived a different key');
     }
@@ -201,15 +182,18 @@ export class KeyExchangeInitiator {
 export class KeyExchangeResponder {
   private state: 'awaiting-init' | 'awaiting-confirm' | 'done' | 'failed' = 'awaiting-init';
   private readonly curve: Sm2Curve;
+  private readonly math: ExchangeMath;
   private readonly id: Uint8Array;
-  private readonly d: bigint;
+  private readonly staticKey: ExchangeStaticKey;
   private readonly keyLength: number;
   private pending: { confirmA: Uint8Array; result: KeyExchangeResult } | undefined;
 
   constructor(private readonly options: ResponderOptions) {
     this.curve = sm2Curve(options.curve ?? SM2_RECOMMENDED_CURVE);
+    this.math = exchangeMath(this.curve, options.backend);
     this.id = toBytes(options.id);
-    this.d = privateScalar(this.curve, options.keyPair);
+    // Checked once per key pair object: a platform answers every handshake with the same one.
+    this.staticKey = this.math.staticKey(options.keyPair);
     this.keyLength = checkKeyLength(options.keyLength ?? SESSION_KEY_MATERIAL_LENGTH);
   }
 
@@ -217,22 +201,27 @@ export class KeyExchangeResponder {
     return this.state;
   }
 
+  /** Which implementation does the curve work ('native' or 'js'). */
+  get backend(): ExchangeMath['backend'] {
+    return this.math.backend;
+  }
+
   /** Steps B1–B9: pick r_B, derive K_B, answer with R_B and S_B. */
   handleInit(init: KeyExchangeInit): KeyExchangeReply {
     if (this.state !== 'awaiting-init') throw new SecureChannelError('HANDSHAKE_STATE', `init in state ${this.state}`);
     this.state = 'failed';
-    const initiatorStatic = decodePoint(this.curve, init.staticPublicKey, 'initiator static key');
-    const ra = decodePoint(this.curve, init.ephemeralPublicKey, 'initiator ephemeral key R_A');
-    const za = sm2Z(init.staticPublicKey, init.userId, this.curve.params);
-    const zb = sm2Z(this.options.keyPair.publicKey, this.id, this.curve.params);
-    const own = ephemeral(this.curve, this.options.ephemeralPrivateKeyForTesting);
-    const agreement = agree(this.curve, this.d, own, initiatorStatic, ra, za, zb, ra, own.point, this.keyLength);
+    // Z_A is hashed over the raw bytes; the curve step below refuses P_A and R_A unless both are on the curve.
+    const za = zOf(this.curve, init.staticPublicKey, init.userId);
+    const zb = zOf(this.curve, this.options.keyPair.publicKey, this.id);
+    const own = this.math.ephemeral(this.options.ephemeralPrivateKeyForTesting);
+    const names = { staticKey: 'initiator static key', ephemeralKey: 'initiator ephemeral key R_A' };
+    const agreement = agree(this.math, this.staticKey, own, init.staticPublicKey, init.ephemeralPublicKey, names, za, zb, init.ephemeralPublicKey, own.publicKey, this.keyLength);
     this.pending = {
       confirmA: agreement.confirmA,
       result: { role: 'responder', sharedKey: agreement.key, localId: this.id, peerId: init.userId, peerStaticPublicKey: init.staticPublicKey },
     };
     this.state = 'awaiting-confirm';
-    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: own.bytes, confirmation: agreement.confirmB };
+    return { userId: this.id, staticPublicKey: this.options.keyPair.publicKey, ephemeralPublicKey: own.publicKey, confirmation: agreement.confirmB };
   }
 
   /** Step B10: check S_A; only then is the key usable. */

@@ -6,7 +6,7 @@ import { SecureChannelError } from './errors.ts';
 import { sm3, sm3Kdf } from './sm3.ts';
 import { checkPrivateScalar, decodePoint, modN, sm2Curve, SM2_RECOMMENDED_CURVE, type Sm2Curve, type Sm2CurveParams, type Sm2Point } from './sm2-curve.ts';
 import { keyPairFromPrivateKey, privateKeyToPem, publicKeyToPem, type Sm2KeyPair } from './sm2-keys.ts';
-import { sm2VerifyAddon, type PrecomputedSm2Key } from './sm2-precomputed.ts';
+import { sm2Addon, type PrecomputedSm2Key } from './sm2-precomputed.ts';
 import { nativePrivateKey, nativePublicKey, nativeSign, nativeVerify, type NativeSm2PrivateKey, type NativeSm2PublicKey } from './sm2-native.ts';
 
 /** Default distinguishing ID of GM/T 0009-2012 §10 (and of most SM2 tooling, but not OpenSSL 3.0's empty ID). */
@@ -42,7 +42,7 @@ export function precomputedSm2Available(): boolean {
 }
 
 function runPrecomputedSelfTest(): boolean {
-  const addon = sm2VerifyAddon();
+  const addon = sm2Addon();
   if (!addon) return false;
   try {
     const pair = keyPairFromPrivateKey(sm3(utf8('UniFleet SM2 precomputed self-test key')));
@@ -116,7 +116,8 @@ export function sm2Z(publicKey: Uint8Array, userId: UserId = SM2_DEFAULT_USER_ID
   return zOf(curve, publicKey, userId);
 }
 
-function zOf(curve: Sm2Curve, publicKey: Uint8Array, userId: UserId): Uint8Array {
+/** Z without decoding the point: for a key that is validated elsewhere (the key exchange's curve step checks it). */
+export function zOf(curve: Sm2Curve, publicKey: Uint8Array, userId: UserId): Uint8Array {
   const id = idBytes(userId);
   const entl = new Uint8Array([(id.length * 8) >> 8, (id.length * 8) & 0xff]);
   return sm3(entl, id, curve.zPrefix, publicKey.subarray(1));
@@ -212,7 +213,7 @@ export class Sm2Verifier {
     this.point = decodePoint(this.curve, publicKey);
     const window = options.precomputeWindow ?? 6;
     if (window !== 0 && (!Number.isInteger(window) || window < 2 || window > 8)) throw new SecureChannelError('INVALID_ARGUMENT', 'precomputeWindow must be 0 or 2..8');
-    this.precomputedKey = usePrecomputed(this.curve.params, options.backend) ? sm2VerifyAddon()!.precompute(publicKey) : undefined;
+    this.precomputedKey = usePrecomputed(this.curve.params, options.backend) ? sm2Addon()!.precompute(publicKey) : undefined;
     this.nativeKey = !this.precomputedKey && useNative(this.curve.params, options.backend) ? nativePublicKey(publicKeyToPem(publicKey)) : undefined;
     if (window !== 0 && !this.nativeKey && !this.precomputedKey) {
       // A fresh point object so the table is ours alone and does not leak into other callers' points.
@@ -236,7 +237,7 @@ export class Sm2Verifier {
   verifyDigest(e: Uint8Array, signature: Uint8Array): boolean {
     const size = this.curve.size;
     if (signature.length !== 2 * size) return false;
-    if (this.precomputedKey && e.length === size) return sm2VerifyAddon()!.verify(this.precomputedKey, e, signature);
+    if (this.precomputedKey && e.length === size) return sm2Addon()!.verify(this.precomputedKey, e, signature);
     const { n } = this.curve.params;
     const r = bytesToBigint(signature.subarray(0, size));
     const s = bytesToBigint(signature.subarray(size));

@@ -17,6 +17,7 @@ import type { SecureHandshake } from './secure-handshake.ts';
 import type { AuditEntry } from './audit.ts';
 import { checkRegistration } from './registration-checks.ts';
 import type { SecretProofCheck } from './secret-proof.ts';
+import type { BusyReason, HandshakeRequest, HandshakeTicket } from './handshake-admission.ts';
 
 // One AGV connection on the platform side: access → (key exchange) → registration → global config → active.
 // Only an active session is a link the fleet runtime can drive; everything before is refused with a nack that
@@ -70,6 +71,11 @@ export interface SessionContext {
   leftUnaccessed(session: AgvSession): void;
   /** Whether the connection's source may start another key exchange now (SM2 work is rate-limited per source). */
   allowKeyExchange(session: AgvSession): boolean;
+  /**
+   * A secure access waits here for a handshake slot (handshake-admission.ts); admission pays the source's next
+   * key-exchange start. The ticket is released once the key exchange is done or the connection closes.
+   */
+  admitHandshake(session: AgvSession, request: HandshakeRequest): HandshakeTicket;
   /** Autonomous space and blockage reports; without it every space request is refused (notOffered). */
   space?: SpaceService;
 }
@@ -85,9 +91,16 @@ export class AgvSession implements AgvLink {
   /** Negotiated at access; 1.1 adds the map hash at registration. */
   version = 0x10;
   lastHeard: number;
-  /** When the connection opened; it must be active within accessTimeoutMs. */
+  /** When the connection opened; it must be active within accessTimeoutMs (of this, or of its handshake slot). */
   readonly openedAt: number;
+  /** Secure access: whether it waits for a handshake slot, and when it got one. */
+  private waitingForSlot = false;
+  private admittedAt: number | undefined;
   private preAccessStrikes = 0;
+  /** The handshake slot of a secure access, from admission until the key exchange is done or the connection ends. */
+  private handshakeTicket: HandshakeTicket | undefined;
+  /** Admission paid for one key-exchange start; a further keyExchangeInit on this connection pays its own. */
+  private keyExchangePaid = false;
   private record: AgvRecord | undefined;
   private identity: AgvIdentity | undefined;
   private badFrames: number[] = [];
@@ -116,6 +129,14 @@ export class AgvSession implements AgvLink {
     this.peer.onFrame((frame) => this.onFrame(frame));
     this.peer.onError((error) => this.onBadFrame(error));
     channel.onClose((reason) => this.closed(reason));
+  }
+
+  /**
+   * Where the access deadline counts from: the handshake slot's admission for a secure access that waited in line,
+   * else the connection's opening. Undefined while it waits: the handshake queue bounds that wait itself.
+   */
+  get accessDeadlineStart(): number | undefined {
+    return this.waitingForSlot ? undefined : (this.admittedAt ?? this.openedAt);
   }
 
   get protocol(): { name: string; version: string } {
@@ -401,8 +422,54 @@ export class AgvSession implements AgvLink {
     if (this.mode === 'normal' && this.liveRival()) return refuse('duplicateSession', `AGV ${m.agvId} already has a live session; a new one is accepted after it ends or times out`);
     this.version = version;
     this.peer.setVersion(version);
-    this.peer.send({ kind: 'accessResponse', result: 'accepted', version, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
-    this.phase = m.mode === 'secure' ? 'keyExchange' : 'registering';
+    if (this.mode === 'secure') this.waitForHandshakeSlot(m.agvId);
+    else this.acceptAccess('registering');
+  }
+
+  private acceptAccess(next: 'keyExchange' | 'registering'): void {
+    this.peer.send({ kind: 'accessResponse', result: 'accepted', version: this.version, sessionId: this.ctx.nextSessionId(), serverTime: this.ctx.clock.now(), detail: '' });
+    this.phase = next;
+  }
+
+  /**
+   * Secure access is answered once a handshake slot is free (or refused as busy with a retry hint), so the key
+   * exchanges a platform runs at once stay bounded however many AGVs connect together.
+   */
+  private waitForHandshakeSlot(agvId: string): void {
+    this.waitingForSlot = true;
+    const ticket = this.ctx.admitHandshake(this, {
+      admit: () => {
+        this.waitingForSlot = false;
+        if (this.phase !== 'accessing') return;
+        // Heard just now, as far as the sweep is concerned: the wait was the platform's, not the AGV's silence.
+        this.admittedAt = this.lastHeard = this.ctx.clock.now();
+        this.keyExchangePaid = true;
+        this.acceptAccess('keyExchange');
+      },
+      refuse: (retryAfterMs, reason) => {
+        this.waitingForSlot = false;
+        this.refuseBusy(agvId, retryAfterMs, reason);
+      },
+      expire: () => {
+        this.audit('access_refused', 'handshake_timeout', `${agvId}: key exchange not completed in time after access, closed`);
+        this.peer.close();
+      },
+    });
+    // Admission or refusal may have run (and closed the connection) before the ticket came back.
+    if (this.phase === 'closed') ticket.release();
+    else this.handshakeTicket = ticket;
+  }
+
+  /**
+   * accessResponse(busy): its sessionId carries the retry hint in ms (docs/protocol.md §6, "Admission rules"), so
+   * the AGV comes back when a slot is likely free instead of at once.
+   */
+  private refuseBusy(agvId: string, retryAfterMs: number, reason: BusyReason): void {
+    if (this.phase === 'closed') return;
+    const detail = `${reason === 'key_exchange_rate' ? 'too many key exchanges from this source' : 'too many AGVs connecting'}; retry after ${retryAfterMs} ms`;
+    this.peer.send({ kind: 'accessResponse', result: 'busy', version: 0, sessionId: retryAfterMs, serverTime: this.ctx.clock.now(), detail });
+    this.audit('access_refused', `busy_${reason}`, `${agvId}: ${detail}`);
+    this.peer.close();
   }
 
   private onKeyExchange(frame: Frame, m: Extract<Message, { kind: 'keyExchangeInit' | 'keyExchangeConfirm' }>): void {
@@ -410,7 +477,10 @@ export class AgvSession implements AgvLink {
       this.refuseFrame(frame, 'INVALID_STATE', 'no key exchange in progress');
       return;
     }
-    if (m.kind === 'keyExchangeInit' && !this.ctx.allowKeyExchange(this)) {
+    // The first init was paid for at admission; any further one on this connection takes its own start.
+    const paid = m.kind === 'keyExchangeInit' && this.keyExchangePaid;
+    if (paid) this.keyExchangePaid = false;
+    if (m.kind === 'keyExchangeInit' && !paid && !this.ctx.allowKeyExchange(this)) {
       this.audit('source_limited', 'key_exchange_rate', `${this.agvId}: key exchange refused, too many from ${this.peer.channel.peer}`);
       this.peer.nack(frame.seq, frame.msgType, 'BUSY', 'too many key exchanges from this source; retry later');
       this.peer.close();
@@ -419,6 +489,8 @@ export class AgvSession implements AgvLink {
     const outcome = this.ctx.secure.handle(this.peer, this.record.publicKeyHex, m);
     if (outcome === 'done') {
       this.phase = 'registering';
+      this.handshakeTicket?.release();
+      this.handshakeTicket = undefined;
       // The first protected frame: tells the AGV the platform now has the keys.
       if (frame.flags & 0x04) this.peer.ack(frame);
     } else if (outcome !== 'continue') {
@@ -570,6 +642,8 @@ export class AgvSession implements AgvLink {
     if (this.phase === 'closed') return;
     const wasActive = this.phase === 'active';
     this.phase = 'closed';
+    this.handshakeTicket?.release();
+    this.handshakeTicket = undefined;
     for (const waiters of [this.paramReports, this.paramSetAcks, this.runningDataAnswers]) waiters.failAll(`session closed (${reason})`);
     for (const answer of this.switches.values()) answer({ ok: false, detail: `connection closed (${reason})` });
     this.switches.clear();

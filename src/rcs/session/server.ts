@@ -14,6 +14,7 @@ import type { SiteNumbering } from './site-numbering.ts';
 import { LatencyRecorder } from './latency.ts';
 import { SessionAudit, type AuditEntry } from './audit.ts';
 import { SourceLimits, type SourceLimitSettings } from './source-limits.ts';
+import { HandshakeAdmission, type HandshakeAdmissionSettings } from './handshake-admission.ts';
 import { SecretProofCheck } from './secret-proof.ts';
 import { MqttListener, type MqttListenOptions } from './mqtt-listener.ts';
 
@@ -32,6 +33,8 @@ export interface SessionServerOptions {
   maxBufferedBytes?: number;
   /** Per-source limits on TCP connections (see source-limits.ts). */
   sourceLimits?: Partial<SourceLimitSettings>;
+  /** Secure handshakes in flight and waiting (see handshake-admission.ts). */
+  handshakes?: Partial<HandshakeAdmissionSettings>;
   tap?: (agvId: string, frame: Frame) => void;
   /**
    * The connection tier (protocol gateways in other processes): accepts on the bound listener instead of this
@@ -79,10 +82,18 @@ export const DEFAULT_SOURCE_LIMITS: SourceLimitSettings = {
   keyExchangeBurst: DEFAULT_CONFIG.keyExchangeBurst,
 };
 
+export const DEFAULT_HANDSHAKE_ADMISSION: HandshakeAdmissionSettings = {
+  maxHandshakes: DEFAULT_CONFIG.maxHandshakes,
+  maxQueued: DEFAULT_CONFIG.handshakeQueue,
+  maxWaitMs: DEFAULT_CONFIG.handshakeWaitMs,
+  handshakeTimeoutMs: DEFAULT_CONFIG.handshakeTimeoutMs,
+};
+
 export class SessionServer {
   readonly latency = new LatencyRecorder();
   readonly audit: SessionAudit;
   private readonly limits: SourceLimits;
+  private readonly handshakes: HandshakeAdmission;
   /** Source of each connection still counted as unaccessed. */
   private readonly unaccessedSource = new WeakMap<AgvSession, string>();
   /** Source of each accepted connection (IP address, or the broker of an MQTT link), for the key-exchange limit. */
@@ -103,6 +114,11 @@ export class SessionServer {
     const logger = options.logger ?? silentLogger();
     this.audit = new SessionAudit(options.clock, options.store.events, logger);
     this.limits = new SourceLimits({ ...DEFAULT_SOURCE_LIMITS, ...options.sourceLimits });
+    // The wait for a slot does not count against the access deadline (that restarts at admission): it has its own.
+    this.handshakes = new HandshakeAdmission({ ...DEFAULT_HANDSHAKE_ADMISSION, ...options.handshakes }, options.clock, {
+      take: (source, now) => this.limits.admitKeyExchange(source, now),
+      waitMs: (source, now) => this.limits.keyExchangeWaitMs(source, now),
+    });
     this.ctx = {
       clock: options.clock,
       store: options.store,
@@ -126,7 +142,8 @@ export class SessionServer {
         this.unaccessedSource.delete(session);
         this.limits.leftUnaccessed(source, this.ctx.clock.now());
       },
-      allowKeyExchange: (session) => this.limits.admitKeyExchange(this.sources.get(session) ?? sourceOf(session.peer.channel.peer), this.ctx.clock.now()),
+      allowKeyExchange: (session) => this.limits.admitKeyExchange(this.sourceOfSession(session), this.ctx.clock.now()),
+      admitHandshake: (session, request) => this.handshakes.request(this.sourceOfSession(session), request),
     };
     this.sweep();
     this.heartbeat();
@@ -223,6 +240,10 @@ export class SessionServer {
     }
   }
 
+  private sourceOfSession(session: AgvSession): string {
+    return this.sources.get(session) ?? sourceOf(session.peer.channel.peer);
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -239,6 +260,7 @@ export class SessionServer {
     this.cancelSweep?.();
     this.cancelHeartbeat?.();
     for (const session of [...this.sessions]) session.close('platform shutting down');
+    this.handshakes.close();
     const server = this.tcp;
     this.tcp = undefined;
     const mqtt = this.mqtt;
@@ -262,10 +284,14 @@ export class SessionServer {
       const now = this.ctx.clock.now();
       const { heartbeatTimeoutMs, accessTimeoutMs } = this.ctx.settings;
       for (const session of [...this.sessions]) {
+        const deadlineStart = session.accessDeadlineStart;
+        // Waiting in the handshake queue, an AGV may send nothing; the queue bounds that wait itself.
+        if (deadlineStart === undefined) continue;
         if (now - session.lastHeard > heartbeatTimeoutMs) session.close('heartbeat timeout');
-        else if (session.phase !== 'active' && session.phase !== 'pending' && now - session.openedAt > accessTimeoutMs) {
+        else if (session.phase !== 'active' && session.phase !== 'pending' && now - deadlineStart > accessTimeoutMs) {
           // Whatever it sends (heartbeats keep lastHeard fresh), a connection that never completes access goes.
-          this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after connecting, closed` });
+          const since = deadlineStart === session.openedAt ? 'connecting' : 'its handshake slot';
+          this.audit.record({ kind: 'access_refused', reason: 'access_timeout', agvId: session.agvId, peer: session.peer.channel.peer, detail: `not active ${accessTimeoutMs} ms after ${since}, closed` });
           session.close('access timeout');
         }
       }

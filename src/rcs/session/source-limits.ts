@@ -7,7 +7,9 @@
 // fleet never does for long is sit unaccessed or run key exchanges: each AGV does both once, within a second, per
 // connection. So the limits are on connections that have not completed access yet, on the rate of new
 // connections and on the rate of key exchanges (SM2 work each), with bursts large enough for a fleet of thousands
-// restarting at once; an AGV refused by them simply retries with its reconnect backoff.
+// restarting at once; an AGV refused by them simply retries with its reconnect backoff. A secure access waits in
+// the handshake queue (handshake-admission.ts) for its source's next key exchange instead of being refused, unless
+// that is further away than the queue's wait.
 
 export interface SourceLimitSettings {
   /** Connections from one source that have not completed access, at once. */
@@ -42,6 +44,13 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Milliseconds until take() would succeed (0: now; Infinity when the bucket never refills). */
+  waitMs(now: number): number {
+    const tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    if (tokens >= 1) return 0;
+    return this.perSecond > 0 ? Math.ceil(((1 - tokens) / this.perSecond) * 1000) : Infinity;
   }
 
   /** Full again: nothing to remember about this source. */
@@ -82,6 +91,11 @@ export class SourceLimits {
 
   admitKeyExchange(source: string, now: number): boolean {
     return this.state(source, now).keyExchanges.take(now);
+  }
+
+  /** Milliseconds until `source` may start a key exchange (0: now); the handshake queue waits this long for it. */
+  keyExchangeWaitMs(source: string, now: number): number {
+    return this.sources.get(source)?.keyExchanges.waitMs(now) ?? 0;
   }
 
   /** Sources with state (for tests and memory checks). */
