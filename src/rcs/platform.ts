@@ -17,7 +17,7 @@ import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
-import { GatewayPool } from './gateway/index.ts';
+import { GatewayPool, type GatewayPoolStatus } from './gateway/index.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
 import { Sm2Handshake } from './session/sm2-handshake.ts';
@@ -232,7 +232,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view, ...gatewayHealth(gateways) }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
   const app = buildApi({
@@ -371,6 +371,21 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       await ops?.stop();
       await app.close();
       if (!parts.store) await store.close();
+    },
+  };
+}
+
+/**
+ * The protocol gateways in metrics and readiness: /readyz fails its 'gateways' check while none runs, or while a
+ * dead one waits on the per-minute restart cap (a crash loop); a single restart in progress with others up does not.
+ */
+function gatewayHealth(gateways: GatewayPool | undefined): { connectionTier?: () => GatewayPoolStatus; checks?: () => Record<string, boolean> } {
+  if (!gateways) return {};
+  return {
+    connectionTier: () => gateways.status(),
+    checks: () => {
+      const { up, capped } = gateways.status();
+      return { gateways: up > 0 && !capped };
     },
   };
 }
