@@ -12,9 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { linkTopic } from '../../src/agv/transport/mqtt.ts';
 import { encodeFrame } from '../../src/protocol/index.ts';
-import { startPlatform, type PlatformHandle } from '../../src/rcs/platform.ts';
-import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
-import { demoSite, e2eConfig, explainOpenTasks, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { startPlatform } from '../../src/rcs/platform.ts';
+import { demoSite, e2eConfig, everyTaskCompleted, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 import { brokerReachable, MQTT_URL, uniqueTopicRoot } from './mqtt-broker.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
@@ -25,15 +24,6 @@ const schemas: string[] = [];
 afterAll(async () => {
   if (ready) await dropSchemas(schemas);
 });
-
-/** Waits for every task to complete; if they do not, the failure says where each open task's AGV is stuck. */
-async function allCompleted(platform: PlatformHandle): Promise<void> {
-  try {
-    await waitFor('every task completed', async () => (await platform.tasks.list({ limit: 100 })).items.every((t) => t.state === 'completed'), 120_000);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; open tasks:\n${await explainOpenTasks(platform)}`, { cause: err });
-  }
-}
 
 function freshSchemaUrl(): string {
   const schema = `uf_fo_mqtt_${randomBytes(5).toString('hex')}`;
@@ -68,13 +58,8 @@ describe.skipIf(!ready)('site failover with AGVs on MQTT', () => {
       await waitFor('AGVs back at the new leader through the broker', () => standby.registry.onlineCount() === 6, 60_000);
       // The same create repeated at the new leader is recognised, not duplicated.
       expect((await submitTask(standby.apiUrl, standby.demoApiKey!, pairs[0]!, 'fom-0')).status).toBe(200);
-      await allCompleted(standby);
-      const items = (await standby.tasks.list({ limit: 100 })).items;
-      expect(items).toHaveLength(12);
-      for (const task of items) {
-        const history = (await standby.tasks.get(task.id))!.history.map((h) => h.to);
-        expect(history.filter((s) => TERMINAL_STATES.has(s))).toEqual(['completed']);
-      }
+      // Each task done exactly once: one terminal state, 'completed'.
+      expect([...(await everyTaskCompleted(standby)).values()]).toEqual(Array(12).fill(['completed']));
       expect(checker.violations).toEqual([]);
     } finally {
       sim.stop();
@@ -108,13 +93,8 @@ describe.skipIf(!ready)('site failover with AGVs on MQTT', () => {
       await standby.leading;
       expect(standby.role).toBe('leader');
       await waitFor('AGVs back at the new leader through the broker', () => standby.registry.onlineCount() === 6, 60_000);
-      await allCompleted(standby);
-      const items = (await standby.tasks.list({ limit: 100 })).items;
-      expect(items).toHaveLength(12);
-      for (const task of items) {
-        const history = (await standby.tasks.get(task.id))!.history.map((h) => h.to);
-        expect(history.filter((s) => TERMINAL_STATES.has(s))).toEqual(['completed']);
-      }
+      // Each task done exactly once: one terminal state, 'completed'.
+      expect([...(await everyTaskCompleted(standby)).values()]).toEqual(Array(12).fill(['completed']));
       // Seen from the new leader's side (the old one's frames were not tapped): never two AGVs on one node.
       expect(checker.violations).toEqual([]);
 
