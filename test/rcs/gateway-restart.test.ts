@@ -2,9 +2,12 @@
 // authorised), the pool starts a new gateway on the shared socket, the AGVs reconnect and every task finishes once.
 // Real sockets, real gateway processes, SIGKILL. The restart budget (backoff, per-minute cap) is checked on its own.
 
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RestartBudget } from '../../src/rcs/gateway/restart-budget.ts';
-import { everyTaskCompleted, startFleet, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
+import { startPlatform } from '../../src/rcs/platform.ts';
+import { demoSite, everyTaskCompleted, startFleet, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
+import { testConfig } from './test-config.ts';
 
 describe('a protocol gateway that dies', () => {
   it('is replaced; its AGVs come back through the gateways and every task completes once, with no violation', async () => {
@@ -40,6 +43,32 @@ describe('a protocol gateway that dies', () => {
     }
   }, 240_000);
 });
+
+describe('a platform that stops taking AGV connections', () => {
+  it('closes the gateways\' copies of the listening socket too (shutdown, leadership lost)', async () => {
+    const platform = await startPlatform(testConfig({ webhooks: false, gateways: 2 }), { site: await demoSite(), ops: false });
+    try {
+      const port = platform.rcsPort;
+      expect(await refusesConnections(port)).toBe(false);
+      await platform.sessions.close();
+      await waitFor('nobody accepting on the AGV port', () => refusesConnections(port), 10_000);
+      expect(platform.gateways!.status().up).toBe(2);
+    } finally {
+      await platform.stop();
+    }
+  });
+});
+
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
 
 describe('gateway restart budget', () => {
   it('backs off, then caps restarts per minute and waits for the window to move', () => {

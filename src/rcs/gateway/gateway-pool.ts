@@ -256,6 +256,12 @@ export class GatewayPool {
     this.onConnection = onConnection;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => this.handOver(socket));
+    // The session server closing its listener (shutdown, leadership lost) closes the gateways' copies too: a
+    // platform that stopped serving must not go on taking AGV connections through its gateways.
+    server.once('close', () => {
+      this.listener = undefined;
+      for (const link of this.links) link.post({ t: 'unlisten' });
+    });
     for (const link of this.links) link.onConnection = onConnection;
     await Promise.all(this.links.map((link) => link.listen(server)));
   }

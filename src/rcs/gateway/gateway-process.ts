@@ -20,6 +20,8 @@ const connections = new Map<number, GatewayConnection>();
 /** Accepted, not read, waiting for the platform's admission decision. */
 const waiting = new Map<number, { socket: Socket; onClose: () => void }>();
 let nextId = 1;
+/** This gateway's copy of the platform's listening socket, while the platform takes connections. */
+let listener: Server | undefined;
 const events = new TurnBatch<GatewayEvent>((batch) => send({ t: 'events', events: batch }));
 
 function send(message: FromGateway): void {
@@ -137,6 +139,10 @@ process.on('message', (message: ToGateway, handle?: Server | Socket) => {
     case 'init':
       init = message;
       break;
+    case 'unlisten':
+      listener?.close();
+      listener = undefined;
+      break;
     case 'adopt':
       if (handle) accept(handle as Socket);
       break;
@@ -147,6 +153,7 @@ process.on('message', (message: ToGateway, handle?: Server | Socket) => {
         const server = handle as Server & { pauseOnConnect: boolean };
         server.pauseOnConnect = true;
         server.on('connection', accept);
+        listener = server;
         send({ t: 'listening' });
       }
       break;

@@ -32,7 +32,12 @@ export interface GatewayAdopt {
   readonly t: 'adopt';
 }
 
-export type ToGateway = GatewayInit | GatewayListen | GatewayAdopt | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
+/** The platform stopped taking AGV connections: the gateway closes its copy of the listening socket. */
+export interface GatewayUnlisten {
+  readonly t: 'unlisten';
+}
+
+export type ToGateway = GatewayInit | GatewayListen | GatewayUnlisten | GatewayAdopt | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
 
 export interface RejectedFrame {
   readonly code: ProtocolErrorCode;
