@@ -256,14 +256,18 @@ export class GatewayPool {
     this.onConnection = onConnection;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => this.handOver(socket));
-    // The session server closing its listener (shutdown, leadership lost) closes the gateways' copies too: a
-    // platform that stopped serving must not go on taking AGV connections through its gateways.
-    server.once('close', () => {
-      this.listener = undefined;
-      for (const link of this.links) link.post({ t: 'unlisten' });
-    });
     for (const link of this.links) link.onConnection = onConnection;
     await Promise.all(this.links.map((link) => link.listen(server)));
+  }
+
+  /**
+   * The session server stops taking connections (shutdown, leadership lost): the gateways close their copies of the
+   * listening socket too, so a platform that stopped serving takes no AGV connections through them, and no
+   * replacement listens again.
+   */
+  unserve(): void {
+    this.listener = undefined;
+    for (const link of this.links) link.post({ t: 'unlisten' });
   }
 
   /** A connection this process accepted goes to the next running gateway; with none running it is dropped unread. */
