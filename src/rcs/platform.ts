@@ -17,7 +17,7 @@ import { FleetRegistry } from './fleet/registry.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AgvFootprint } from './fleet/types.ts';
 import { SessionServer } from './session/server.ts';
-import { GatewayPool } from './gateway/index.ts';
+import { GatewayPool, type GatewayPoolStatus } from './gateway/index.ts';
 import type { SecureHandshake } from './session/secure-handshake.ts';
 import { loadOrCreatePlatformKeys } from './session/platform-keys.ts';
 import { Sm2Handshake } from './session/sm2-handshake.ts';
@@ -25,7 +25,7 @@ import type { Sm2KeyPair } from '../protocol/secure/index.ts';
 import { SiteNumbering } from './session/site-numbering.ts';
 import { readSiteMapFile } from './site/index.ts';
 import type { SiteMap } from './site/types.ts';
-import { openSiteLease, openStoreFrom } from './store/index.ts';
+import { openSiteLease, openStoreFrom, StaleLeadershipError } from './store/index.ts';
 import { restoreHolds } from './dispatch/hold-restore.ts';
 import type { PlatformRole } from './ops/ports.ts';
 import type { EventRepository, EventSeverity, Store } from './store/types.ts';
@@ -136,6 +136,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   // With leader election the processes of a site take turns through the database; otherwise this one leads alone.
   const lease = config.leaderElection ? openSiteLease(location, site.id) : undefined;
   let role: PlatformRole = lease ? 'standby' : 'leader';
+  /** This leader's fencing token (SiteLeadershipRepository), claimed when leading starts; -1 before, which no site has. */
+  let epoch = -1;
   // One-way zones are part of the graph traffic control plans on (docs/api.md, "Zones").
   const zonesAtStart = await storedZones(store.zones, site);
   const trafficSite = withOneWayZones(site, zonesAtStart);
@@ -176,7 +178,13 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     recoveryMs: config.recoveryMs,
     lostAfterMs: config.heartbeatTimeoutMs,
     agvsSeenSince: async (since) => (await store.agvs.list()).filter((a) => (a.lastSeen ?? 0) >= since).map((a) => a.id),
-    recordRelease: (agvId, nodes) => store.trafficHolds.record(site.id, agvId, nodes, clock.now()),
+    // Fenced with this leader's epoch: once another process claimed the site, the store refuses the release (the
+    // motion is then not sent) and this process steps down.
+    recordRelease: (agvId, nodes) =>
+      store.trafficHolds.record(site.id, agvId, nodes, clock.now(), epoch).catch((err: unknown) => {
+        if (err instanceof StaleLeadershipError) stepDown(err.message);
+        throw err;
+      }),
     logger,
     rides: liftRides?.rides,
   });
@@ -228,7 +236,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const delivery = config.webhooks ? new WebhookDelivery({ outbox: store.outbox, clock, logger }) : undefined;
   const ops = parts.ops === false
     ? undefined
-    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view }, { logger, ...parts.ops });
+    : await attachOps({ site, registry, tasks, traffic, graph, clock, store, sessions, coordinator, heartbeatTimeoutMs: config.heartbeatTimeoutMs, role: () => role, equipment: liftRides?.view, ...gatewayHealth(gateways) }, { logger, ...parts.ops });
   if (ops) unwire.push(...feedMetrics(ops.ops, sessions, traffic));
   space.useAlarms(ops?.ops.alarms);
   liftRides?.useAlarms(ops?.ops.alarms);
@@ -258,6 +266,10 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   const lead = async (): Promise<void> => {
     // Read when leading starts, not when standing by began: the previous leader's operators may have changed it since.
     await controls.load();
+    // The epoch first: every release the previous leader stores from now on is refused, so the holds read next are
+    // the last it could write.
+    epoch = await store.leadership.claim(site.id, clock.now());
+    logger.info({ site: site.id, epoch }, 'site leadership epoch claimed');
     const { restored, skipped } = restoreHolds(traffic, await store.trafficHolds.forSite(site.id));
     if (restored.size > 0 || skipped.length > 0) logger.info({ restored: restored.size, skipped }, 'held nodes restored from the store');
     await coordinator.start();
@@ -279,6 +291,19 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     await ops?.start();
   };
   const lostListeners: ((reason: string) => void)[] = [];
+  let steppedDown = false;
+  /** Leadership is gone (the lease broke, or the store refused a write of a stale epoch): stop commanding at once. */
+  function stepDown(reason: string): void {
+    if (steppedDown || stopped) return;
+    steppedDown = true;
+    // Another process may lead from now on: stop commanding at once, before anything else.
+    coordinator.stop();
+    void sessions.close();
+    void lease?.close();
+    role = 'standby';
+    logger.fatal({ site: site.id, reason }, 'site leadership lost');
+    for (const l of lostListeners) l(reason);
+  }
   let leading: Promise<void>;
   if (!lease) {
     await lead();
@@ -294,14 +319,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       await lead();
     });
     leading.catch(() => {});
-    lease.onLost((reason) => {
-      // Another process may lead from now on: stop commanding at once, before anything else.
-      coordinator.stop();
-      void sessions.close();
-      role = 'standby';
-      logger.fatal({ site: site.id, reason }, 'site leadership lost');
-      for (const l of lostListeners) l(reason);
-    });
+    lease.onLost(stepDown);
   }
   const address = app.server.address();
   const apiPort = typeof address === 'object' && address ? address.port : config.apiPort;
@@ -358,6 +376,21 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
       await ops?.stop();
       await app.close();
       if (!parts.store) await store.close();
+    },
+  };
+}
+
+/**
+ * The protocol gateways in metrics and readiness: /readyz fails its 'gateways' check while none runs, or while a
+ * dead one waits on the per-minute restart cap (a crash loop); a single restart in progress with others up does not.
+ */
+function gatewayHealth(gateways: GatewayPool | undefined): { connectionTier?: () => GatewayPoolStatus; checks?: () => Record<string, boolean> } {
+  if (!gateways) return {};
+  return {
+    connectionTier: () => gateways.status(),
+    checks: () => {
+      const { up, capped } = gateways.status();
+      return { gateways: up > 0 && !capped };
     },
   };
 }

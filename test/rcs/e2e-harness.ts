@@ -6,6 +6,7 @@ import { startPlatform, type PlatformHandle, type InjectedParts } from '../../sr
 import { readSiteMapFile, DEMO_SITE_PATH, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
 import type { SiteMap, SiteNode } from '../../src/rcs/site/types.ts';
 import type { CommandOutcome } from '../../src/rcs/fleet/types.ts';
+import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { testConfig } from './test-config.ts';
 
 // Shared set-up for end-to-end tests: a real platform (TCP + HTTP + SQLite) and a simulated fleet over real sockets,
@@ -199,4 +200,21 @@ export async function explainOpenTasks(platform: PlatformHandle): Promise<string
       return `${t.id} ${t.state} ${t.pick}->${t.drop}: ${agvPart}`;
     })
     .join('\n');
+}
+
+/**
+ * Waits until every task of the platform is completed (the failure says where each open task's AGV is stuck), then
+ * returns the terminal states each task went through, by task id: ['completed'] for a task done exactly once.
+ */
+export async function everyTaskCompleted(platform: PlatformHandle, timeoutMs = 120_000): Promise<Map<string, string[]>> {
+  try {
+    await waitFor('every task completed', async () => (await platform.tasks.list({ limit: 500 })).items.every((t) => t.state === 'completed'), timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; open tasks:\n${await explainOpenTasks(platform)}`, { cause: err });
+  }
+  const endings = new Map<string, string[]>();
+  for (const task of (await platform.tasks.list({ limit: 500 })).items) {
+    endings.set(task.id, (await platform.tasks.get(task.id))!.history.map((h) => h.to).filter((s) => TERMINAL_STATES.has(s)));
+  }
+  return endings;
 }

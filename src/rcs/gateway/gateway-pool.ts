@@ -1,16 +1,19 @@
 // The coordinator's side of the protocol gateways: forks N gateway processes, shares the platform's bound listening
-// socket with them (sent once over IPC; each gateway accepts from it), and gives the session server a FrameChannel
-// for every connection a gateway accepted, to admit (the gateway then reads it) or refuse.
+// socket with them (sent over IPC; each gateway accepts from it), and gives the session server a FrameChannel
+// for every connection a gateway accepted, to admit (the gateway then reads it) or refuse. It supervises them: a
+// gateway that dies takes only its own connections (their sessions end as on a dropped link) and is started again
+// with backoff, at most a capped number of times a minute (restart-budget.ts).
 // Sessions (src/rcs/session) stay here, in the one process that writes the site's state; per-frame work on the
 // wire (socket reads and writes, and in secure mode SM2/SM4) runs in the gateways, over as many cores as there are.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { BaseChannel } from '../../agv/transport/channel.ts';
 import { ProtocolError } from '../../protocol/index.ts';
 import type { Sm2KeyPair } from '../../protocol/secure/index.ts';
 import type { Logger } from '../logger.ts';
 import type { SecureSessionKeys, SecureTerminatingChannel } from '../session/secure-handshake.ts';
+import { DEFAULT_RESTART_BUDGET, RestartBudget, type RestartBudgetOptions } from './restart-budget.ts';
 import { TurnBatch, type FromGateway, type GatewayEvent, type GatewayOp, type GatewayUsage, type ToGateway } from './wire.ts';
 
 export interface GatewayPoolOptions {
@@ -19,6 +22,20 @@ export interface GatewayPoolOptions {
   readonly platformKeys: Sm2KeyPair;
   readonly maxBufferedBytes: number;
   readonly logger?: Logger;
+  /** How fast and how often dead gateways are started again (default DEFAULT_RESTART_BUDGET). */
+  readonly restarts?: RestartBudgetOptions;
+}
+
+/** The tier's state for metrics and readiness. */
+export interface GatewayPoolStatus {
+  /** Gateways configured (--gateways). */
+  readonly configured: number;
+  /** Gateway processes running now. */
+  readonly up: number;
+  /** Gateways started again after dying, since the platform started. */
+  readonly restarts: number;
+  /** A dead gateway waits for the per-minute restart cap (a crash loop was stopped). */
+  readonly capped: boolean;
 }
 
 // From TypeScript sources (tsx) the entry is the .ts file, from a build the emitted .js next to this one.
@@ -73,6 +90,17 @@ class GatewayLink {
 
   post(message: ToGateway, handle?: Server): void {
     if (this.child.connected) this.child.send(message, handle);
+  }
+
+  get running(): boolean {
+    return this.child.connected && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Gives the gateway a connection this process accepted, unread; it comes back as 'connected' like its own. */
+  adopt(socket: Socket): void {
+    this.child.send({ t: 'adopt' } satisfies ToGateway, socket, (err) => {
+      if (err) socket.destroy();
+    });
   }
 
   op(op: GatewayOp): void {
@@ -153,22 +181,65 @@ export class GatewayChannel extends BaseChannel implements SecureTerminatingChan
 
 export class GatewayPool {
   private readonly links: GatewayLink[];
+  private readonly budget: RestartBudget;
+  /** The bound listening socket once serving: kept open so a replacement gateway can be given it. */
+  private listener: Server | undefined;
+  private onConnection: ((channel: GatewayChannel, source: string) => void) | undefined;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private cappedSlots = 0;
+  private restartCount = 0;
+  private nextAdopter = 0;
+  private closing = false;
 
-  private constructor(links: GatewayLink[]) {
-    this.links = links;
+  private constructor(private readonly o: GatewayPoolOptions) {
+    this.budget = new RestartBudget(o.restarts ?? DEFAULT_RESTART_BUDGET);
+    this.links = Array.from({ length: o.count }, (_, slot) => this.spawn(slot));
   }
 
   static start(options: GatewayPoolOptions): GatewayPool {
     if (!Number.isInteger(options.count) || options.count < 1) throw new RangeError('a gateway pool needs at least one gateway');
+    return new GatewayPool(options);
+  }
+
+  private spawn(slot: number): GatewayLink {
     // Running from TypeScript sources (tsx), the children need the same loader.
     const execArgv = ENTRY.endsWith('.ts') ? ['--import', 'tsx'] : [];
-    const links = Array.from({ length: options.count }, () => {
-      const child = fork(ENTRY, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      const link = new GatewayLink(child, options.logger);
-      link.post({ t: 'init', platformKeys: options.platformKeys, maxBufferedBytes: options.maxBufferedBytes });
-      return link;
-    });
-    return new GatewayPool(links);
+    const child = fork(ENTRY, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const link = new GatewayLink(child, this.o.logger);
+    link.post({ t: 'init', platformKeys: this.o.platformKeys, maxBufferedBytes: this.o.maxBufferedBytes });
+    child.once('exit', (code, signal) => this.exited(slot, child.pid, code, signal));
+    return link;
+  }
+
+  /** A gateway ended: unless the pool is closing, a replacement is scheduled within the restart budget. */
+  private exited(slot: number, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.closing) return;
+    const { delayMs, capped } = this.budget.next(Date.now());
+    if (capped) {
+      this.cappedSlots++;
+      this.o.logger?.error({ slot, pid, code, signal, delayMs }, 'protocol gateway died; restarts are capped per minute, the next one waits');
+    } else {
+      this.o.logger?.error({ slot, pid, code, signal, delayMs }, 'protocol gateway died; starting a replacement');
+    }
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      if (capped) this.cappedSlots--;
+      void this.restart(slot);
+    }, delayMs);
+    this.restartTimers.add(timer);
+  }
+
+  private async restart(slot: number): Promise<void> {
+    if (this.closing) return;
+    this.budget.record(Date.now());
+    this.restartCount++;
+    const link = this.spawn(slot);
+    this.links[slot] = link;
+    if (this.listener && this.onConnection) {
+      link.onConnection = this.onConnection;
+      await link.listen(this.listener);
+    }
+    if (link.running) this.o.logger?.info({ slot, pid: link.child.pid, restarts: this.restartCount }, 'protocol gateway restarted');
   }
 
   get size(): number {
@@ -176,18 +247,48 @@ export class GatewayPool {
   }
 
   /**
-   * Lets every gateway accept from the bound `server` and closes this process's own copy of it, so only gateways
-   * accept. Each accepted connection comes to `onConnection` unread, with its source address: admit() it or close().
+   * Lets every gateway accept from the bound `server`. This process keeps its copy open (a replacement gateway is
+   * given it), so it may accept a connection now and then itself: that one is handed to a running gateway unread.
+   * Each accepted connection comes to `onConnection` unread, with its source address: admit() it or close().
    */
   async serve(server: Server, onConnection: (channel: GatewayChannel, source: string) => void): Promise<void> {
+    this.listener = server;
+    this.onConnection = onConnection;
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => this.handOver(socket));
     for (const link of this.links) link.onConnection = onConnection;
     await Promise.all(this.links.map((link) => link.listen(server)));
-    server.close();
+  }
+
+  /**
+   * The session server stops taking connections (shutdown, leadership lost): the gateways close their copies of the
+   * listening socket too, so a platform that stopped serving takes no AGV connections through them, and no
+   * replacement listens again.
+   */
+  unserve(): void {
+    this.listener = undefined;
+    for (const link of this.links) link.post({ t: 'unlisten' });
+  }
+
+  /** A connection this process accepted goes to the next running gateway; with none running it is dropped unread. */
+  private handOver(socket: Socket): void {
+    for (let i = 0; i < this.links.length; i++) {
+      const link = this.links[(this.nextAdopter + i) % this.links.length]!;
+      if (!link.running) continue;
+      this.nextAdopter = (this.nextAdopter + i + 1) % this.links.length;
+      link.adopt(socket);
+      return;
+    }
+    socket.destroy();
   }
 
   /** Each gateway's process id and the connections it holds (operations, tests). */
-  processes(): { pid: number | undefined; connections: number }[] {
-    return this.links.map((link) => ({ pid: link.child.pid, connections: link.channels.size }));
+  processes(): { pid: number | undefined; connections: number; running: boolean }[] {
+    return this.links.map((link) => ({ pid: link.child.pid, connections: link.channels.size, running: link.running }));
+  }
+
+  status(): GatewayPoolStatus {
+    return { configured: this.links.length, up: this.links.filter((l) => l.running).length, restarts: this.restartCount, capped: this.cappedSlots > 0 };
   }
 
   /** CPU (ms since start) and RSS of each gateway process, for benchmarks and metrics. */
@@ -197,6 +298,9 @@ export class GatewayPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    this.restartTimers.clear();
     await Promise.all(this.links.map((link) => new Promise<void>((resolve) => {
       if (link.child.exitCode !== null || link.child.signalCode !== null) return resolve();
       link.child.once('exit', () => resolve());

@@ -18,8 +18,10 @@ let init: GatewayInit | undefined;
 let platformSigner: Sm2Signer | undefined;
 const connections = new Map<number, GatewayConnection>();
 /** Accepted, not read, waiting for the platform's admission decision. */
-const waiting = new Map<number, Socket>();
+const waiting = new Map<number, { socket: Socket; onClose: () => void }>();
 let nextId = 1;
+/** This gateway's copy of the platform's listening socket, while the platform takes connections. */
+let listener: Server | undefined;
 const events = new TurnBatch<GatewayEvent>((batch) => send({ t: 'events', events: batch }));
 
 function send(message: FromGateway): void {
@@ -108,43 +110,57 @@ function rejected(error: ProtocolError): Extract<GatewayEvent, { 1: 'rejected' }
   return { code: error.code, message: error.message, msgType: error.msgType, seq: error.seq, field: error.field };
 }
 
+function ignoreError(): void {}
+
 function accept(socket: Socket): void {
   const id = nextId++;
-  waiting.set(id, socket);
-  socket.on('error', () => {});
-  socket.once('close', () => {
+  const onClose = () => {
     if (waiting.delete(id)) events.push([id, 'closed', 'remote']);
-  });
+  };
+  waiting.set(id, { socket, onClose });
+  socket.on('error', ignoreError);
+  socket.once('close', onClose);
   events.push([id, 'connected', { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }]);
 }
 
 function admit(id: number): void {
-  const socket = waiting.get(id);
-  if (!socket || !init) return;
+  const entry = waiting.get(id);
+  if (!entry || !init) return;
   waiting.delete(id);
-  socket.removeAllListeners('close');
-  socket.removeAllListeners('error');
+  const { socket, onClose } = entry;
+  // Only this file's listeners: Node tracks a socket adopted from the coordinator by its own 'close' listener.
+  socket.off('close', onClose);
+  socket.off('error', ignoreError);
   connections.set(id, new GatewayConnection(id, socket, init.maxBufferedBytes));
 }
 
-process.on('message', (message: ToGateway, handle?: Server) => {
+process.on('message', (message: ToGateway, handle?: Server | Socket) => {
   switch (message.t) {
     case 'init':
       init = message;
+      break;
+    case 'unlisten':
+      listener?.close();
+      listener = undefined;
+      break;
+    case 'adopt':
+      if (handle) accept(handle as Socket);
       break;
     case 'listen':
       if (handle) {
         // Accepted sockets stay unread until admitted, as on the platform's own listener (a refused source costs an
         // accept and a close). The option is only settable on the server object Node rebuilt from the handle.
-        (handle as Server & { pauseOnConnect: boolean }).pauseOnConnect = true;
-        handle.on('connection', accept);
+        const server = handle as Server & { pauseOnConnect: boolean };
+        server.pauseOnConnect = true;
+        server.on('connection', accept);
+        listener = server;
         send({ t: 'listening' });
       }
       break;
     case 'ops':
       for (const op of message.ops) {
         if (op[1] === 'admit') admit(op[0]);
-        else if (op[1] === 'close' && waiting.has(op[0])) waiting.get(op[0])!.destroy();
+        else if (op[1] === 'close' && waiting.has(op[0])) waiting.get(op[0])!.socket.destroy();
         else connections.get(op[0])?.apply(op);
       }
       break;

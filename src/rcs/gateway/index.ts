@@ -1,1 +1,1 @@
-export { GatewayChannel, GatewayPool, type GatewayPoolOptions } from './gateway-pool.ts';
+export { GatewayChannel, GatewayPool, type GatewayPoolOptions, type GatewayPoolStatus } from './gateway-pool.ts';

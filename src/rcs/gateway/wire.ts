@@ -14,7 +14,7 @@ export interface GatewayInit {
   readonly maxBufferedBytes: number;
 }
 
-/** The platform's bound listening socket, sent once as the IPC handle: every gateway accepts from it. */
+/** The platform's bound listening socket, sent as the IPC handle (to each gateway, replacements too): every gateway accepts from it. */
 export interface GatewayListen {
   readonly t: 'listen';
 }
@@ -27,7 +27,17 @@ export type GatewayOp =
   | readonly [id: number, op: 'resume']
   | readonly [id: number, op: 'secure', keys: SecureSessionKeys];
 
-export type ToGateway = GatewayInit | GatewayListen | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
+/** A connection the coordinator itself accepted from the shared socket, sent as the IPC handle, still unread. */
+export interface GatewayAdopt {
+  readonly t: 'adopt';
+}
+
+/** The platform stopped taking AGV connections: the gateway closes its copy of the listening socket. */
+export interface GatewayUnlisten {
+  readonly t: 'unlisten';
+}
+
+export type ToGateway = GatewayInit | GatewayListen | GatewayUnlisten | GatewayAdopt | { readonly t: 'ops'; readonly ops: GatewayOp[] } | { readonly t: 'usage' };
 
 export interface RejectedFrame {
   readonly code: ProtocolErrorCode;

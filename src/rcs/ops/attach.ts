@@ -11,7 +11,7 @@ import { leavesException, lostLoadAlarm, lostLoadAlarmKey } from './alarms/lost-
 import { silentLogger, type Logger } from '../logger.ts';
 import { PlatformFleetSource, type PlatformParts } from './platform-source.ts';
 import { OpsService } from './service.ts';
-import type { EquipmentView } from './ports.ts';
+import type { ConnectionTierStatus, EquipmentView } from './ports.ts';
 
 export interface PlatformOpsOptions {
   /** Users created if missing, e.g. the demo's admin/operator/viewer (printed by the demo). */
@@ -44,7 +44,7 @@ export const DEFAULT_WEB_ROOT = join(import.meta.dirname, '../../../web/dist');
  * (`api`) goes to buildApi.
  */
 export async function attachOps(
-  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; heartbeatTimeoutMs: number },
+  parts: Omit<PlatformParts, 'goalOf'> & { store: Store; sessions: SessionServer; coordinator: FleetCoordinator; heartbeatTimeoutMs: number; connectionTier?: () => ConnectionTierStatus },
   options: PlatformOpsOptions = {},
 ): Promise<OpsAttachment> {
   const logger = options.logger ?? silentLogger();
@@ -61,6 +61,7 @@ export async function attachOps(
     },
     recordFleetChanges: false,
     framesInTotal: () => parts.sessions.framesIn(),
+    connectionTier: parts.connectionTier,
     seedUsers: options.seedUsers,
     logger,
   });

@@ -133,6 +133,14 @@ export class FleetCommandError extends Error {
   }
 }
 
+/** The protocol gateways' state (src/rcs/gateway, GatewayPool.status). */
+export interface ConnectionTierStatus {
+  readonly configured: number;
+  readonly up: number;
+  readonly restarts: number;
+  readonly capped: boolean;
+}
+
 export interface PlatformStatus {
   /** False while starting up or shutting down: /readyz answers 503. */
   ready: boolean;

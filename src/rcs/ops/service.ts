@@ -8,7 +8,7 @@ import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
 import { objectLogger, silentLogger, type Logger } from '../logger.ts';
 import { OpsMetrics } from './metrics/metrics.ts';
-import type { FleetSource, Severity } from './ports.ts';
+import type { ConnectionTierStatus, FleetSource, Severity } from './ports.ts';
 
 /** A notification for upper systems (alarm raised/cleared, health run); the platform delivers it via its webhook outbox. */
 export interface OpsNotification {
@@ -45,6 +45,8 @@ export interface OpsServiceOptions {
   recordFleetChanges?: boolean;
   /** Frames received so far (monotonic where possible), exported as unifleet_frames_total{direction="in"}. */
   framesInTotal?: () => number;
+  /** The protocol gateways' state, exported as unifleet_gateways and unifleet_gateway_restarts_total. */
+  connectionTier?: () => ConnectionTierStatus;
   /** Include Node process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
 }
@@ -87,6 +89,7 @@ export class OpsService {
     this.metrics = new OpsMetrics(options.fleet, () => this.alarms.countBySeverity(), {
       defaultMetrics: options.defaultMetrics,
       framesInTotal: options.framesInTotal,
+      connectionTier: options.connectionTier,
     });
     this.feed = new LiveFeed(options.fleet, this.alarms, options.feedClock ?? systemClock, { throttleMs: options.liveThrottleMs });
     this.users = new UserStore(options.store, this.clock);

@@ -31,6 +31,8 @@ export class MqttListener {
   private readonly links = new Map<string, MqttLinkChannel>();
   /** Messages not taken by any link: retained ones, foreign topics, frames of links already ended, garbage. */
   ignored = 0;
+  /** Down topics of unknown links this process has told to end (endStranded). */
+  private readonly stranded = new Set<string>();
   private closing = false;
   /** What per-source limits count the links under: the broker. */
   private readonly source: string;
@@ -118,6 +120,7 @@ export class MqttListener {
     // platform ended, the end marker of such a link, garbage — opens nothing.
     if (!startsWithAccessRequest(payload)) {
       this.ignored++;
+      if (startsWithFrame(payload)) this.endStranded(address.agvKey, address.link);
       return;
     }
     let agvId: string;
@@ -142,6 +145,21 @@ export class MqttListener {
     channel.receive(payload);
   }
 
+  /**
+   * Frames on a link this process never opened: most often an AGV still talking to a platform process that is gone
+   * (a leader that crashed, a platform restarted) — its link has no session anywhere. Ending it at once (the end
+   * marker on its down topic) lets the AGV open a new link now instead of after its heartbeat timeout. Once per
+   * link, and the memory of links ended is bounded; a link this process ended itself already got its marker, so a
+   * second one reaches an AGV that has moved on (harmless).
+   */
+  private endStranded(agvKey: string, link: string): void {
+    const topic = linkTopic(this.options, agvKey, 'down', link);
+    if (this.stranded.has(topic)) return;
+    if (this.stranded.size >= MAX_STRANDED_REMEMBERED) this.stranded.clear();
+    this.stranded.add(topic);
+    this.client.publish(topic, Buffer.alloc(0), { qos: 1 }, () => {});
+  }
+
   private dropAll(): void {
     for (const channel of [...this.links.values()]) channel.lost();
     this.links.clear();
@@ -154,6 +172,13 @@ function brokerHost(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Unknown links told to end, remembered so each gets one marker; cleared when full (a few more markers at worst). */
+const MAX_STRANDED_REMEMBERED = 10_000;
+
+function startsWithFrame(payload: Uint8Array): boolean {
+  return payload.length >= HeaderOffset.msgType + 2 && readU16(payload, HeaderOffset.magic) === MAGIC;
 }
 
 function startsWithAccessRequest(payload: Uint8Array): boolean {

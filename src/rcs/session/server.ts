@@ -55,6 +55,8 @@ export interface AdmittableChannel extends FrameChannel {
 export interface ConnectionTier {
   /** Takes over accepting on the bound `server`; every new connection comes to `onConnection` with its source. */
   serve(server: Server, onConnection: (channel: AdmittableChannel, source: string) => void): Promise<void>;
+  /** The platform takes no more connections: the tier stops accepting (its connections are closed by their sessions). */
+  unserve(): void;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
@@ -266,7 +268,14 @@ export class SessionServer {
     const mqtt = this.mqtt;
     this.mqtt = undefined;
     await mqtt?.close();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const tier = this.options.connectionTier;
+    if (server && tier) {
+      // The tier's connections live in its processes, not on this server: nothing to wait for here.
+      tier.unserve();
+      server.close();
+    } else if (server) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   /** One timer pings every session at the heartbeat period, so an AGV can tell a dead platform from a quiet one. */

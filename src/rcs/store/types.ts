@@ -394,10 +394,27 @@ export interface RunningDataRepository {
  * release), which is the safe direction.
  */
 export interface TrafficHoldRepository {
-  /** Replaces the AGV's released nodes on the site; an empty list deletes the row (nothing held). */
-  record(siteId: string, agvId: string, nodes: readonly string[], at: number): Promise<void>;
+  /**
+   * Replaces the AGV's released nodes on the site; an empty list deletes the row (nothing held). With `epoch` (the
+   * leader's fencing token, SiteLeadershipRepository.claim) the write is fenced: in the same transaction the site's
+   * stored epoch is checked, and a write from a stale epoch is refused with StaleLeadershipError, nothing written.
+   * The platform always fences; unfenced writes are for tools and tests.
+   */
+  record(siteId: string, agvId: string, nodes: readonly string[], at: number, epoch?: number): Promise<void>;
   /** Every AGV's last released nodes on the site, newest release first. */
   forSite(siteId: string): Promise<Map<string, string[]>>;
+}
+
+/**
+ * Site leadership epochs: a counter per site bumped by every process that takes the site over. The epoch a leader got
+ * is its fencing token: writes that matter for safety carry it, and the database refuses them once a later leader
+ * claimed the site, so a leader that lost its lease without noticing cannot overwrite what its successor restored.
+ */
+export interface SiteLeadershipRepository {
+  /** Takes the next epoch of the site (1 for the first leader) and returns it. Call only while holding the site lease. */
+  claim(siteId: string, at: number): Promise<number>;
+  /** The site's current epoch; undefined if no leader ever claimed it. */
+  current(siteId: string): Promise<number | undefined>;
 }
 
 export interface Store {
@@ -416,6 +433,7 @@ export interface Store {
   readonly loginSessions: LoginSessionRepository;
   readonly healthRuns: HealthRunRepository;
   readonly trafficHolds: TrafficHoldRepository;
+  readonly leadership: SiteLeadershipRepository;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { SEVERITIES, type FleetSource } from '../ports.ts';
+import { SEVERITIES, type ConnectionTierStatus, type FleetSource } from '../ports.ts';
 import { agvLabel } from './label.ts';
 
 /**
@@ -24,6 +24,8 @@ export class OpsMetrics {
       defaultMetrics?: boolean;
       /** Frames received so far, read at scrape time (the session server's counter); adds to frames_total{in}. */
       framesInTotal?: () => number;
+      /** The protocol gateways' state when the platform runs them (--gateways), read at scrape time. */
+      connectionTier?: () => ConnectionTierStatus;
     } = {},
   ) {
     const registers = [this.registry];
@@ -118,6 +120,32 @@ export class OpsMetrics {
       registers,
     });
     this.wsClients = new Gauge({ name: 'unifleet_dashboard_clients', help: 'Open live-feed WebSockets', registers });
+    const tier = options.connectionTier;
+    if (tier) {
+      new Gauge({
+        name: 'unifleet_gateways',
+        help: 'Protocol gateway processes: configured, running now, and waiting on the per-minute restart cap (1 = a crash loop was stopped)',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const now = tier();
+          this.set({ state: 'configured' }, now.configured);
+          this.set({ state: 'up' }, now.up);
+          this.set({ state: 'capped' }, now.capped ? 1 : 0);
+        },
+      });
+      let restartsSeen = 0;
+      new Counter({
+        name: 'unifleet_gateway_restarts_total',
+        help: 'Protocol gateways started again after dying',
+        registers,
+        collect() {
+          const total = tier().restarts;
+          if (total > restartsSeen) this.inc(total - restartsSeen);
+          restartsSeen = total;
+        },
+      });
+    }
   }
 
   text(): Promise<string> {

@@ -234,4 +234,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'site leadership epochs: the fencing token every leader write of a site carries (bumped on each takeover)',
+    sql: `
+      CREATE TABLE site_leadership (
+        site_id TEXT PRIMARY KEY,
+        epoch BIGINT NOT NULL,
+        acquired_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

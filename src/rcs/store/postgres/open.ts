@@ -16,6 +16,7 @@ import {
 import { PgAgvHoldRepository, PgRunningDataRepository, PgZoneRepository } from './zones.ts';
 import { PgTaskRepository } from './tasks.ts';
 import { PgTrafficHoldRepository } from './holds.ts';
+import { PgSiteLeadershipRepository } from './leadership.ts';
 import { PgAlarmRepository, PgHealthRunRepository, PgLoginSessionRepository, PgUserRepository } from './ops.ts';
 
 export interface PostgresStoreOptions {
@@ -138,6 +139,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
   let closed: Promise<void> | undefined;
+  const leadership = new PgSiteLeadershipRepository(pool);
   return {
     agvs: new PgAgvRepository(pool),
     zones: new PgZoneRepository(pool),
@@ -153,7 +155,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     users: new PgUserRepository(pool),
     loginSessions: new PgLoginSessionRepository(pool),
     healthRuns: new PgHealthRunRepository(pool),
-    trafficHolds: new PgTrafficHoldRepository(pool),
+    trafficHolds: new PgTrafficHoldRepository(pool, leadership),
+    leadership,
     schemaVersion,
     close: () => (closed ??= pool.end()),
   };

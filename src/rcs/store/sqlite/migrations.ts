@@ -237,4 +237,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    name: 'site leadership epochs: the fencing token every leader write of a site carries (bumped on each takeover)',
+    sql: `
+      CREATE TABLE site_leadership (
+        site_id TEXT PRIMARY KEY,
+        epoch INTEGER NOT NULL,
+        acquired_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

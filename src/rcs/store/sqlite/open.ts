@@ -10,6 +10,7 @@ import { SqliteEventRepository } from './events.ts';
 import { SqliteApiKeyRepository, SqliteSettingsRepository, SqliteWebhookRepository } from './small.ts';
 import { SqliteAgvHoldRepository, SqliteRunningDataRepository, SqliteZoneRepository } from './zones.ts';
 import { SqliteTrafficHoldRepository } from './holds.ts';
+import { SqliteSiteLeadershipRepository } from './leadership.ts';
 import { SqliteAlarmRepository, SqliteHealthRunRepository, SqliteLoginSessionRepository, SqliteUserRepository } from './ops.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -32,6 +33,7 @@ export function openStore(options: SqliteStoreOptions): Store {
   const schemaVersion = migrate(db);
 
   const agvs = new SqliteAgvRepository(db);
+  const leadership = new SqliteSiteLeadershipRepository(db);
   return {
     agvs,
     zones: new SqliteZoneRepository(db),
@@ -47,7 +49,8 @@ export function openStore(options: SqliteStoreOptions): Store {
     users: new SqliteUserRepository(db),
     loginSessions: new SqliteLoginSessionRepository(db),
     healthRuns: new SqliteHealthRunRepository(db),
-    trafficHolds: new SqliteTrafficHoldRepository(db),
+    trafficHolds: new SqliteTrafficHoldRepository(db, leadership),
+    leadership,
     schemaVersion,
     async close() {
       if (!db.open) return;
