@@ -13,7 +13,7 @@ import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
 import { linkTopic } from '../../src/agv/transport/mqtt.ts';
 import { encodeFrame } from '../../src/protocol/index.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
-import { demoSite, e2eConfig, everyTaskCompleted, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, e2eConfig, everyTaskCompleted, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor } from './e2e-harness.ts';
 import { brokerReachable, MQTT_URL, uniqueTopicRoot } from './mqtt-broker.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
@@ -41,7 +41,7 @@ describe.skipIf(!ready)('site failover with AGVs on MQTT', () => {
     const leader = await startPlatform(settings, { site, clock, tap: checker.tap });
     await leader.leading;
     const standby = await startPlatform(settings, { site, clock, tap: checker.tap });
-    const sim = new Simulator({ clock, nodes: site.nodes, count: 6, startNodes: site.parking.map((p) => p.node), transport: 'mqtt', mqtt: { url: MQTT_URL, root, site: site.id }, batteryPct: () => 90 });
+    const sim = new Simulator({ clock, nodes: site.nodes, count: 6, startNodes: site.parking.map((p) => p.node), transport: 'mqtt', mqtt: { url: MQTT_URL, root, site: site.id }, profiles: COMPACT_PROFILES, batteryPct: () => 90 });
     try {
       expect([leader.role, standby.role]).toEqual(['leader', 'standby']);
       sim.start();
@@ -81,7 +81,7 @@ describe.skipIf(!ready)('site failover with AGVs on MQTT', () => {
       child.once('exit', (code) => reject(new Error(`leader process exited (${code})`)));
     });
     const standby = await startPlatform(e2eConfig({ dbUrl, leaderElection: true, recoveryMs: 60_000, mqttUrl: MQTT_URL, mqttTopicRoot: root }), { site, clock, tap: checker.tap });
-    const sim = new Simulator({ clock, nodes: site.nodes, count: 6, startNodes: site.parking.map((p) => p.node), transport: 'mqtt', mqtt: { url: MQTT_URL, root, site: site.id }, batteryPct: () => 90 });
+    const sim = new Simulator({ clock, nodes: site.nodes, count: 6, startNodes: site.parking.map((p) => p.node), transport: 'mqtt', mqtt: { url: MQTT_URL, root, site: site.id }, profiles: COMPACT_PROFILES, batteryPct: () => 90 });
     try {
       expect(standby.role).toBe('standby');
       sim.start();
