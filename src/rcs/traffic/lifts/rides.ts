@@ -26,6 +26,9 @@ import { LiftScheduler, type Ride } from './scheduler.ts';
 // * a door does not open within its time (or reports a fault): alarm; the ends of its edge become walls for
 //   planning, so routes go another way where one exists; cleared when the door reports open again.
 
+/** The longest an AGV should wait for a lift ride, that dispatch aims for when it meters cross-floor work (s). */
+export const RIDE_HORIZON_S = 90;
+
 export interface SwitchOutcome {
   ok: boolean;
   detail: string;
@@ -156,6 +159,15 @@ export class LiftRides implements TrafficGate {
     if (a === b) return this.routes.distancesOnFloor(profile, from).has(to);
     if (profile.liftRides === false) return false;
     return this.routes.nextFloor(profile, a, b) !== undefined;
+  }
+
+  /**
+   * How many more AGVs may be given work that needs a lift ride, `awaiting` AGVs already having such work not yet on
+   * board: what the lifts in service serve within `horizonS` at their measured rate (LiftScheduler.capacity). Work
+   * beyond it stays in the task queue, so no AGV holds a load in a lift queue for many rides' time.
+   */
+  rideSlots(awaiting: number, horizonS = RIDE_HORIZON_S): number {
+    return this.scheduler.capacity(horizonS) - awaiting;
   }
 
   /** Whether an AGV standing at `from` needs a lift ride to get to `to` (they are on different floors). */
@@ -379,8 +391,7 @@ export class LiftRides implements TrafficGate {
     if (kept !== undefined) return kept;
     const taken = new Set(this.waitSpots.values());
     const floor = this.routes.floorOf(here);
-    // By route, for this body: a spot beside the lift as the crow flies can be a long detour for a wide AGV.
-    const fromLobby = this.routes.distancesOnFloor(this.o.profileOf(agvId), lobby);
+    const profile = this.o.profileOf(agvId);
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const p of this.o.site.parking) {
@@ -388,7 +399,9 @@ export class LiftRides implements TrafficGate {
       if (n.map !== floor || taken.has(n.id)) continue;
       const holder = this.o.traffic.heldBy(n.id);
       if (holder !== undefined && holder !== agvId) continue;
-      const d = fromLobby.get(n.id) ?? Infinity;
+      // By route from the spot to the lobby, for this body: on one-way roads and for a wide AGV a spot beside the
+      // lift as the crow flies can be a long way round.
+      const d = this.routes.distancesOnFloor(profile, n.id).get(lobby) ?? Infinity;
       if (d < bestDistance) {
         best = n.id;
         bestDistance = d;

@@ -289,7 +289,7 @@ export class LiftScheduler {
    */
   private promote(liftId: string): void {
     const queue = this.queues.get(liftId);
-    if (!queue || !this.available(liftId) || queue[0]?.phase !== 'queued') return;
+    if (!queue || !this.available(liftId) || (queue.length > 0 && queue[0]!.phase !== 'queued')) return;
     const next = this.nextReady(liftId) ?? this.takeOver(liftId);
     if (!next) return;
     queue.splice(queue.indexOf(next), 1);

@@ -63,7 +63,7 @@ export interface SiteSimOptions {
   observe?: (nowMs: number, agvs: readonly SiteAgvSnapshot[], lifts: readonly LiftState[], doors: readonly DoorState[], holdings: ReadonlyMap<string, readonly string[]>) => void;
   /** Meter work that needs a lift ride to the lifts' measured rate (default true; false: every task goes out at once). */
   meterRides?: boolean;
-  /** The wait (s) dispatch aims to keep a ride under when metering (default 90). */
+  /** The wait (s) dispatch aims to keep a ride under when metering (default RIDE_HORIZON_S). */
   rideHorizonS?: number;
   /** Every LiftRides event (alarms and notices). */
   onEvent?: (severity: string, type: string, message: string, agvId?: string) => void;
@@ -131,8 +131,6 @@ interface RunAgv {
   /** On a hold leg: traffic control was told to forget its goal. */
   holding: boolean;
 }
-
-const DEFAULT_RIDE_HORIZON_S = 90;
 
 export function navigationOf(profile: VendorProfile): NavigationMode[] {
   return profile.navigation === 'qr' ? ['qrCode'] : ['laserSlam'];
@@ -257,7 +255,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     // Dispatch: each idle AGV takes, among the oldest tasks it may serve, one that starts on its own floor if there
     // is one (a ride saved), else the oldest. Work that needs a lift ride is metered to what the lifts serve
     // (LiftScheduler.capacity): beyond it, such tasks stay in the queue and the AGV takes one on its floor.
-    let rideSlots = meterRides ? rides.scheduler.capacity(o.rideHorizonS ?? DEFAULT_RIDE_HORIZON_S) - [...fleet.values()].filter((a) => awaitsRide(a)).length : Infinity;
+    let rideSlots = meterRides ? rides.rideSlots([...fleet.values()].filter((a) => awaitsRide(a)).length, o.rideHorizonS) : Infinity;
     for (const agv of fleet.values()) {
       if (agv.phase !== 'idle' || pending.length === 0) continue;
       const fits = (t: SiteTask) => mayServe(agv.spec, t) && (rideSlots > 0 || !taskNeedsRide(agv, t));
