@@ -170,6 +170,14 @@ export class LiftRides implements TrafficGate {
     return this.scheduler.capacity(horizonS) - awaiting;
   }
 
+  /** Why work that needs a lift ride is held back in the task queue now, or undefined when it is not. */
+  heldBackReason(awaiting: number, horizonS = RIDE_HORIZON_S): string | undefined {
+    if (this.rideSlots(awaiting, horizonS) > 0) return undefined;
+    const out = this.scheduler.noneInService();
+    if (out !== undefined) return `cross-floor work waits: no lift in service (${out})`;
+    return `cross-floor work waits: ${awaiting} AGVs have rides ahead, as many as the lifts serve within ${horizonS} s`;
+  }
+
   /** Whether an AGV standing at `from` needs a lift ride to get to `to` (they are on different floors). */
   needsRide(from: string, to: string): boolean {
     return this.routes.floorOf(from) !== this.routes.floorOf(to);

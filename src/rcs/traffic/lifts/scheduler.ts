@@ -209,6 +209,13 @@ export class LiftScheduler {
     return n;
   }
 
+  /** When no lift is in service: which lifts there are and why each is out (else undefined). */
+  noneInService(): string | undefined {
+    const ids = [...this.lifts.keys()];
+    if (ids.some((id) => this.available(id))) return undefined;
+    return ids.map((id) => `${id} ${this.describe(id)}`).join('; ');
+  }
+
   /** Each lift's queue (AGV ids, the one served first), for dashboards. */
   queueOf(liftId: string): string[] {
     return (this.queues.get(liftId) ?? []).map((r) => r.agvId);
