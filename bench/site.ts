@@ -1,5 +1,5 @@
 // npm run bench:site [-- --agvs N --minutes M --lifts K --seed S --cross-floor 0.3 --map maps/demo-site.json
-//                        --ride-horizon 90 --no-ride-metering]
+//                        --ride-horizon 150 --no-ride-metering]
 //
 // A whole site in virtual time: the default demo site (floors joined by lifts, doors, QR and SLAM areas), a
 // three-vendor fleet with its true bodies (Hexa 0.9 m QR, Rollway 1.1 m SLAM, Nordlift 1.8 m SLAM forklift), speed
@@ -19,6 +19,7 @@ import { VENDOR_PROFILES } from '../src/agv/sim/profiles.ts';
 import { loadSiteMap } from '../src/rcs/site/index.ts';
 import type { SiteMap } from '../src/rcs/site/types.ts';
 import { buildFleet, buildTasks } from '../src/rcs/traffic/central/sim-fleet.ts';
+import { RIDE_HORIZON_S } from '../src/rcs/traffic/lifts/rides.ts';
 import { runSiteSimulation } from '../src/rcs/traffic/lifts/site-simulation.ts';
 import { LiftRuleChecker } from '../test/rcs/lifts/lift-rule-checker.ts';
 import { SafetyChecker } from '../test/rcs/traffic-central-checker.ts';
@@ -31,7 +32,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     map: { type: 'string', default: 'maps/demo-site.json' },
     'cross-floor': { type: 'string', default: '0.3' },
-    'ride-horizon': { type: 'string', default: '90' },
+    'ride-horizon': { type: 'string', default: String(RIDE_HORIZON_S) },
     'no-ride-metering': { type: 'boolean', default: false },
   },
 });

@@ -70,6 +70,8 @@ export class FleetCoordinator {
   private nextOrderId = 1;
   private cancelTick: (() => void) | undefined;
   private dispatching = false;
+  /** Whether cross-floor work is held back for the lifts (noteHeldBack). */
+  private heldBack = false;
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
   private readonly recovery = new RestartRecovery();
@@ -271,7 +273,8 @@ export class FleetCoordinator {
     const queued = idle.length > 0 ? await this.o.tasks.queued(200) : [];
     // Cross-floor work is metered to what the lifts serve (LiftRides.rideSlots); beyond it, tasks that need a ride
     // stay queued and idle AGVs take work on their own floor.
-    let rideSlots = this.rideSlots();
+    const rideWork = this.awaitingRides();
+    let rideSlots = this.o.rides ? this.o.rides.rideSlots(rideWork) : Infinity;
     const needsRide = (from: string, pickNode: string, dropNode: string) => this.o.rides !== undefined && (this.o.rides.needsRide(from, pickNode) || this.o.rides.needsRide(pickNode, dropNode));
     const decision = this.o.strategy.decide({
       nowMs: this.o.clock.now(),
@@ -288,6 +291,7 @@ export class FleetCoordinator {
       distance: this.distanceFor(idle, queued, rideSlots <= 0),
     });
     const byId = new Map(queued.map((t) => [t.id, t]));
+    this.noteHeldBack(rideSlots <= 0 && queued.some((t) => needsRide(this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.drop) ?? '')), rideWork);
     const nodeOf = new Map(idle.map((a) => [a.id, a.node]));
     for (const { taskId, agvId } of decision.assignments) {
       const task = byId.get(taskId)!;
@@ -305,10 +309,19 @@ export class FleetCoordinator {
    * Travel distance for dispatch. On a site with navigation areas, doors and lifts an AGV reaches only part of it:
    * from an idle AGV's node, a pick it cannot reach (or whose tasks' drops it cannot reach from there) is Infinity.
    */
-  /** How many more AGVs the lifts can take cross-floor work for (Infinity on a site without LiftRides). */
-  private rideSlots(): number {
+  /** Cross-floor work held back starts or stops: the operator sees it in the event log, with the reason. */
+  private noteHeldBack(held: boolean, awaiting: number): void {
+    if (held === this.heldBack) return;
+    this.heldBack = held;
+    const reason = held ? this.o.rides?.heldBackReason(awaiting) : undefined;
+    if (reason !== undefined) void this.journal.record('info', 'dispatch.cross_floor_held', `${reason}; tasks that need a lift stay queued`);
+    else if (!held) void this.journal.record('info', 'dispatch.cross_floor_resumed', 'the lifts take cross-floor work again');
+  }
+
+  /** AGVs whose task still needs a lift ride they have not boarded. */
+  private awaitingRides(): number {
     const rides = this.o.rides;
-    if (!rides) return Infinity;
+    if (!rides) return 0;
     let awaiting = 0;
     for (const [id, { job }] of this.controllers) {
       if (job.kind !== 'task' || rides.onBoard(id)) continue;
@@ -317,7 +330,7 @@ export class FleetCoordinator {
       const ahead = job.phase === 'to_pick' || job.phase === 'picking' ? rides.needsRide(here, job.pickNode) || rides.needsRide(job.pickNode, job.dropNode) : rides.needsRide(here, job.dropNode);
       if (ahead) awaiting++;
     }
-    return rides.rideSlots(awaiting);
+    return awaiting;
   }
 
   private distanceFor(idle: readonly DispatchAgv[], queued: readonly { pick: string; drop: string }[], liftsFull = false): (a: string, b: string) => number {

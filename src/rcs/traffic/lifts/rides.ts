@@ -27,7 +27,7 @@ import { LiftScheduler, type Ride } from './scheduler.ts';
 //   planning, so routes go another way where one exists; cleared when the door reports open again.
 
 /** The longest an AGV should wait for a lift ride, that dispatch aims for when it meters cross-floor work (s). */
-export const RIDE_HORIZON_S = 90;
+export const RIDE_HORIZON_S = 150;
 
 export interface SwitchOutcome {
   ok: boolean;

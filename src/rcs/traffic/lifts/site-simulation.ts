@@ -295,7 +295,6 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
       const standing = agv.motion.ahead.length === 0 && agv.motion.speed === 0;
       const leg = rides.leg(agv.spec.id, agv.motion.lastNodeId, goal, now);
       const inLift = leg.kind === 'hold' && /^riding|^relocalising/.test(leg.reason);
-      if (process.env.SITE_TRACE === agv.spec.id && now % 2000 === 0) console.error(now / 1000, agv.motion.lastNodeId, leg.kind, leg.kind === 'drive' ? leg.goal : '', leg.reason, JSON.stringify([...lifts.values()].map((l) => l.state())), JSON.stringify(rides.scheduler.queueOf('LIFT-E')), traffic.heldBy(leg.kind === 'drive' ? leg.goal : ''));
       agv.cause = inLift
         ? 'liftRide'
         : leg.kind === 'hold' || (standing && /^queued|^waiting for lift/.test(leg.reason ?? ''))
