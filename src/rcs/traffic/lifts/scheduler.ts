@@ -260,9 +260,15 @@ export class LiftScheduler {
   private freeAtS(lift: Lift, floor: string): number {
     let at = this.views.get(lift.id)?.floor ?? floor;
     let seconds = 0;
+    const measured = this.cycles.get(lift.id);
     for (const ride of this.queues.get(lift.id)!) {
-      if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
-      seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+      // Once the lift's rides are measured, a ride not yet on board costs what its rides take (walking to the cabin
+      // included), not the nominal doors, travel and boarding.
+      if (measured !== undefined && (ride.phase === 'queued' || ride.phase === 'called')) seconds += measured;
+      else {
+        if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
+        seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+      }
       at = ride.to;
     }
     return seconds + this.travelS(lift, at, floor);
