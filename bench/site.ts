@@ -1,4 +1,5 @@
-// npm run bench:site [-- --agvs N --minutes M --lifts K --seed S --cross-floor 0.3 --map maps/demo-site.json]
+// npm run bench:site [-- --agvs N --minutes M --lifts K --seed S --cross-floor 0.3 --map maps/demo-site.json
+//                        --ride-horizon 150 --no-ride-metering]
 //
 // A whole site in virtual time: the default demo site (floors joined by lifts, doors, QR and SLAM areas), a
 // three-vendor fleet with its true bodies (Hexa 0.9 m QR, Rollway 1.1 m SLAM, Nordlift 1.8 m SLAM forklift), speed
@@ -18,6 +19,7 @@ import { VENDOR_PROFILES } from '../src/agv/sim/profiles.ts';
 import { loadSiteMap } from '../src/rcs/site/index.ts';
 import type { SiteMap } from '../src/rcs/site/types.ts';
 import { buildFleet, buildTasks } from '../src/rcs/traffic/central/sim-fleet.ts';
+import { RIDE_HORIZON_S } from '../src/rcs/traffic/lifts/rides.ts';
 import { runSiteSimulation } from '../src/rcs/traffic/lifts/site-simulation.ts';
 import { LiftRuleChecker } from '../test/rcs/lifts/lift-rule-checker.ts';
 import { SafetyChecker } from '../test/rcs/traffic-central-checker.ts';
@@ -30,12 +32,16 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     map: { type: 'string', default: 'maps/demo-site.json' },
     'cross-floor': { type: 'string', default: '0.3' },
+    'ride-horizon': { type: 'string', default: String(RIDE_HORIZON_S) },
+    'no-ride-metering': { type: 'boolean', default: false },
   },
 });
 const agvCount = positiveInteger('agvs');
 const minutes = positiveInteger('minutes');
 const seed = positiveInteger('seed');
 const crossFloor = Number(values['cross-floor']);
+const rideHorizonS = Number(values['ride-horizon']);
+if (!(rideHorizonS > 0)) throw new Error(`--ride-horizon must be a positive number of seconds, not ${values['ride-horizon']}`);
 if (!(crossFloor >= 0 && crossFloor <= 1)) throw new Error(`--cross-floor must be a share from 0 to 1, not ${values['cross-floor']}`);
 const full = loadSiteMap(JSON.parse(readFileSync(new URL(`../${values.map}`, import.meta.url), 'utf8')));
 const liftCount = values.lifts === undefined ? full.lifts.length : Number(values.lifts);
@@ -72,6 +78,8 @@ const result = await runSiteSimulation({
   durationMs: minutes * 60_000,
   seed: seed * 7,
   stalls: { perAgvHour: 6, minMs: 2_000, maxMs: 15_000 },
+  meterRides: !values['no-ride-metering'],
+  rideHorizonS,
   observe: (now, agvs, lifts, doors, holdings) => {
     safety.check(now, agvs, holdings);
     rules.check(now, agvs, lifts, doors);
@@ -96,12 +104,20 @@ console.log(
     map: values.map,
     seed,
     cross_floor_share: crossFloor,
+    ride_metering: values['no-ride-metering'] ? 'off' : { horizon_s: rideHorizonS },
+    lift_cycle_s: result.liftCycleS,
     worst_wait_agv: result.worstWaitAgv,
     rides: result.rides,
     map_switches: result.mapSwitches,
     nav_switches: result.navSwitches,
     stalls_injected: result.stallsInjected,
     agv_seconds_with_task: shares,
+    agv_seconds_idle: Math.round(result.idleS),
+    dispatches_metered: result.ridesMetered,
+    worst_wait_causes_s: Object.fromEntries(Object.entries(result.worstWait.causesS).filter(([, v]) => v > 0).map(([k, v]) => [k, round1(v)])),
+    worst_wait_reason: result.worstWait.reason,
+    worst_wait_by_cause_s: Object.fromEntries(Object.entries(result.worstWaitByCauseS).map(([k, v]) => [k, round1(v)])),
+    ride_phase_mean_s: Object.fromEntries(Object.entries(result.ridePhaseS).map(([k, v]) => [k, round1(v)])),
     first_violations: [...safety.violations, ...rules.violations].slice(0, 3),
     wall_s: round1((performance.now() - started) / 1000),
   }),

@@ -80,6 +80,25 @@ describe('cross-floor tasks over the protocol', () => {
     expect(mapResults.map((r) => r.result)).toEqual(['success']);
   });
 
+  it('keeps cross-floor tasks queued with the reason in the event log while no lift is in service', async () => {
+    const prefix = uniquePrefix();
+    gateway = await connectClient();
+    const lifts = ['A', 'B'].map((id) => new SimulatedLift({ liftId: `LIFT-${id}`, floors: ['F1', 'F2'], doorS: 0.1, travelSPerFloor: 0.25, clock: systemClock }));
+    for (const lift of lifts) {
+      lift.setMode('fire');
+      serveLift({ client: gateway, prefix }, lift);
+    }
+    const { f, key } = await crossFloorFleet(1, { equipmentMqttUrl: BROKER_URL, equipmentTopicPrefix: prefix });
+    const { json } = await submitTask(f.platform.apiUrl, key, { pick: 'P1', drop: 'D2' });
+    const held = async () => (await f.platform.store.events.query({})).find((e) => e.type === 'dispatch.cross_floor_held');
+    await waitFor('held back', async () => (await held()) !== undefined, 30_000);
+    expect((await held())!.message).toBe('cross-floor work waits: no lift in service (LIFT-A in fire mode; LIFT-B in fire mode); tasks that need a lift stay queued');
+    expect(await taskState(f, key, json.id as string)).toBe('queued');
+    for (const lift of lifts) lift.setMode('agv');
+    await waitFor('task completed', async () => (await taskState(f, key, json.id as string)) === 'completed', 100_000);
+    expect((await f.platform.store.events.query({})).some((e) => e.type === 'dispatch.cross_floor_resumed')).toBe(true);
+  });
+
   it('on the default site, three vendors with their true bodies carry loads across floors through both lifts', async () => {
     const site = await mixedFleetSite();
     const f = await startFleet(9, {}, {}, { site, profiles: VENDOR_PROFILES, startNodes: site.parking.map((p) => p.node) });

@@ -70,6 +70,8 @@ export class FleetCoordinator {
   private nextOrderId = 1;
   private cancelTick: (() => void) | undefined;
   private dispatching = false;
+  /** Whether cross-floor work is held back for the lifts (noteHeldBack). */
+  private heldBack = false;
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
   private readonly recovery = new RestartRecovery();
@@ -269,21 +271,36 @@ export class FleetCoordinator {
       });
     }
     const queued = idle.length > 0 ? await this.o.tasks.queued(200) : [];
+    // Cross-floor work is metered to what the lifts serve (LiftRides.rideSlots); beyond it, tasks that need a ride
+    // stay queued and idle AGVs take work on their own floor.
+    const rideWork = this.awaitingRides();
+    let rideSlots = this.o.rides ? this.o.rides.rideSlots(rideWork) : Infinity;
+    const needsRide = (from: string, pickNode: string, dropNode: string) => this.o.rides !== undefined && (this.o.rides.needsRide(from, pickNode) || this.o.rides.needsRide(pickNode, dropNode));
     const decision = this.o.strategy.decide({
       nowMs: this.o.clock.now(),
       tasks: queued.flatMap((t) => {
         const pickNode = this.stationNode.get(t.pick);
         const dropNode = this.stationNode.get(t.drop);
         if (pickNode === undefined || dropNode === undefined) return [];
+        if (rideSlots <= 0 && needsRide(pickNode, pickNode, dropNode)) return [];
         return [{ id: t.id, pickNode, dropNode, priority: t.priority, deadline: t.deadline ?? undefined, createdAt: t.createdAt, preferredVendor: t.preferredVendor ?? undefined, requiredType: t.agvType ?? undefined }];
       }),
       idleAgvs: idle,
       chargers: this.o.site.chargers.map((c) => ({ id: c.id, node: c.node, takenBy: takenChargers.get(c.node) ?? this.o.traffic.heldBy(c.node) })),
       parking: this.parkingNodes.map((node) => ({ node, takenBy: takenParking.get(node) ?? this.o.traffic.heldBy(node) })),
-      distance: this.distanceFor(idle, queued),
+      distance: this.distanceFor(idle, queued, rideSlots <= 0),
     });
     const byId = new Map(queued.map((t) => [t.id, t]));
-    for (const { taskId, agvId } of decision.assignments) await this.controllerFor(agvId).takeTask(byId.get(taskId)!);
+    this.noteHeldBack(rideSlots <= 0 && queued.some((t) => needsRide(this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.drop) ?? '')), rideWork);
+    const nodeOf = new Map(idle.map((a) => [a.id, a.node]));
+    for (const { taskId, agvId } of decision.assignments) {
+      const task = byId.get(taskId)!;
+      if (needsRide(nodeOf.get(agvId)!, this.stationNode.get(task.pick)!, this.stationNode.get(task.drop)!)) {
+        if (rideSlots <= 0) continue;
+        rideSlots--;
+      }
+      await this.controllerFor(agvId).takeTask(task);
+    }
     for (const c of decision.charge) this.controllerFor(c.agvId).goCharge(c.chargerId, c.node);
     for (const p of decision.park) this.controllerFor(p.agvId).park(p.node);
   }
@@ -292,7 +309,31 @@ export class FleetCoordinator {
    * Travel distance for dispatch. On a site with navigation areas, doors and lifts an AGV reaches only part of it:
    * from an idle AGV's node, a pick it cannot reach (or whose tasks' drops it cannot reach from there) is Infinity.
    */
-  private distanceFor(idle: readonly DispatchAgv[], queued: readonly { pick: string; drop: string }[]): (a: string, b: string) => number {
+  /** Cross-floor work held back starts or stops: the operator sees it in the event log, with the reason. */
+  private noteHeldBack(held: boolean, awaiting: number): void {
+    if (held === this.heldBack) return;
+    this.heldBack = held;
+    const reason = held ? this.o.rides?.heldBackReason(awaiting) : undefined;
+    if (reason !== undefined) void this.journal.record('info', 'dispatch.cross_floor_held', `${reason}; tasks that need a lift stay queued`);
+    else if (!held) void this.journal.record('info', 'dispatch.cross_floor_resumed', 'the lifts take cross-floor work again');
+  }
+
+  /** AGVs whose task still needs a lift ride they have not boarded. */
+  private awaitingRides(): number {
+    const rides = this.o.rides;
+    if (!rides) return 0;
+    let awaiting = 0;
+    for (const [id, { job }] of this.controllers) {
+      if (job.kind !== 'task' || rides.onBoard(id)) continue;
+      const here = this.o.traffic.held(id)[0];
+      if (here === undefined) continue;
+      const ahead = job.phase === 'to_pick' || job.phase === 'picking' ? rides.needsRide(here, job.pickNode) || rides.needsRide(job.pickNode, job.dropNode) : rides.needsRide(here, job.dropNode);
+      if (ahead) awaiting++;
+    }
+    return awaiting;
+  }
+
+  private distanceFor(idle: readonly DispatchAgv[], queued: readonly { pick: string; drop: string }[], liftsFull = false): (a: string, b: string) => number {
     const rides = this.o.rides;
     if (!rides) return (a, b) => this.o.graph.distance(a, b);
     const agvAt = new Map(idle.map((agv) => [agv.node, agv.id]));
@@ -306,6 +347,7 @@ export class FleetCoordinator {
       const agvId = agvAt.get(a);
       if (agvId !== undefined) {
         if (!rides.agvReaches(agvId, a, b)) return Infinity;
+        if (liftsFull && rides.needsRide(a, b)) return Infinity;
         for (const drop of dropsFrom.get(b) ?? []) if (!rides.agvReaches(agvId, b, drop)) return Infinity;
       }
       return this.o.graph.distance(a, b);

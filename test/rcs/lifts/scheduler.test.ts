@@ -67,4 +67,46 @@ describe('lift scheduler', () => {
     s.plan();
     expect(s.ticket('a')).toMatchObject({ kind: 'ride', ride: { liftId: 'LIFT-A', phase: 'called' } });
   });
+
+  it('calls the cabin only for an AGV waiting by the lift, the first ready first, not the first to ask', () => {
+    const s = scheduler();
+    s.updateLift('LIFT-B', { floor: 'F1', mode: 'outOfService', fault: null });
+    for (const id of ['far', 'near']) s.request({ agvId: id, from: 'F1', to: 'F2', bodyM: 1, approachS: approach(40, 40), ready: false });
+    s.plan();
+    expect(s.ticket('far')).toMatchObject({ ride: { liftId: 'LIFT-A', phase: 'queued' } });
+    expect(s.serving('LIFT-A')).toBeUndefined();
+    s.ready('near');
+    expect(s.ticket('near')).toMatchObject({ ride: { phase: 'called' }, position: 0 });
+    s.ready('far');
+    expect(s.nextInLine('LIFT-A')).toBe('far');
+    expect(s.ticket('far')).toMatchObject({ ride: { phase: 'queued' } });
+  });
+
+  it('a lift that comes free takes over a ready ride queued on a busier lift', () => {
+    const s = scheduler();
+    for (const id of ['a', 'b']) s.request({ agvId: id, from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 500), ready: id === 'a' });
+    s.plan();
+    expect(s.queueOf('LIFT-A')).toEqual(['a', 'b']);
+    s.boarded('a');
+    // b waits by LIFT-A, whose cabin is busy; from there LIFT-B is 10 s away and idle.
+    s.ready('b', approach(5, 10));
+    s.plan();
+    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'called', fromNode: 'F1.liftB' } });
+    expect(s.queueOf('LIFT-A')).toEqual(['a']);
+  });
+
+  it('meters cross-floor work to the lifts in service and their measured time per ride', () => {
+    const s = scheduler();
+    const estimate = s.cycleS('LIFT-A');
+    expect(estimate).toBeGreaterThan(0);
+    s.recordCycle('LIFT-A', 60);
+    s.recordCycle('LIFT-B', 60);
+    // Per lift: the ride it serves plus those it completes within the horizon.
+    expect(s.capacity(120)).toBe(2 * (1 + 2));
+    s.recordCycle('LIFT-A', 160);
+    expect(s.cycleS('LIFT-A')).toBe(90);
+    expect(s.capacity(120)).toBe(2 + 3);
+    s.updateLift('LIFT-B', { floor: 'F1', mode: 'fire', fault: null });
+    expect(s.capacity(120)).toBe(2);
+  });
 });

@@ -68,10 +68,31 @@ describe('a lift goes out of service mid-run', () => {
     expect(rules.violations).toEqual([]);
   });
 
-  it('makes tasks wait with a visible reason when no lift is left', async () => {
+  it('keeps cross-floor tasks in the queue with a visible reason when no lift is left', async () => {
     const reasons: string[] = [];
     const { done } = await run(fleet(1), crossTasks(1), {
       durationMs: 5 * 60_000,
+      faults: [
+        {
+          atMs: 0,
+          apply: (ctx) => {
+            ctx.lifts.get('LIFT-A')!.setMode('outOfService');
+            ctx.lifts.get('LIFT-B')!.setMode('fire');
+          },
+        },
+        ...[60_000, 120_000].map((atMs) => ({ atMs, apply: (ctx: Parameters<NonNullable<SiteSimOptions['faults']>[number]['apply']>[0]) => reasons.push(ctx.rides.heldBackReason(0) ?? '') })),
+      ],
+    });
+    expect(done.tasksDone).toBe(0);
+    expect(reasons[1]).toBe('cross-floor work waits: no lift in service (LIFT-A in outOfService mode; LIFT-B in fire mode)');
+  });
+
+  it('an AGV that already has cross-floor work waits with a visible reason when no lift is left', async () => {
+    const reasons: string[] = [];
+    const { done } = await run(fleet(1), crossTasks(1), {
+      durationMs: 5 * 60_000,
+      // Unmetered, the task goes out at once, as it had before the lifts left service.
+      meterRides: false,
       faults: [
         {
           atMs: 0,

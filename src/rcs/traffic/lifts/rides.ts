@@ -26,6 +26,9 @@ import { LiftScheduler, type Ride } from './scheduler.ts';
 // * a door does not open within its time (or reports a fault): alarm; the ends of its edge become walls for
 //   planning, so routes go another way where one exists; cleared when the door reports open again.
 
+/** The longest an AGV should wait for a lift ride, that dispatch aims for when it meters cross-floor work (s). */
+export const RIDE_HORIZON_S = 150;
+
 export interface SwitchOutcome {
   ok: boolean;
   detail: string;
@@ -91,6 +94,8 @@ export class LiftRides implements TrafficGate {
   private readonly reasons = new Map<string, string>();
   /** Parking spots queued AGVs wait at, by AGV. */
   private readonly waitSpots = new Map<string, string>();
+  /** When each ride's lift was first seen serving it, by session (for the lifts' measured cycle times). */
+  private readonly rideStartMs = new Map<string, number>();
   private readonly nodeById: ReadonlyMap<string, SiteNode>;
   private nowMs = 0;
 
@@ -162,6 +167,34 @@ export class LiftRides implements TrafficGate {
     return this.routes.nextFloor(profile, a, b) !== undefined;
   }
 
+  /**
+   * How many more AGVs may be given work that needs a lift ride, `awaiting` AGVs already having such work not yet on
+   * board: what the lifts in service serve within `horizonS` at their measured rate (LiftScheduler.capacity). Work
+   * beyond it stays in the task queue, so no AGV holds a load in a lift queue for many rides' time.
+   */
+  rideSlots(awaiting: number, horizonS = RIDE_HORIZON_S): number {
+    return this.scheduler.capacity(horizonS) - awaiting;
+  }
+
+  /** Why work that needs a lift ride is held back in the task queue now, or undefined when it is not. */
+  heldBackReason(awaiting: number, horizonS = RIDE_HORIZON_S): string | undefined {
+    if (this.rideSlots(awaiting, horizonS) > 0) return undefined;
+    const out = this.scheduler.noneInService();
+    if (out !== undefined) return `cross-floor work waits: no lift in service (${out})`;
+    return `cross-floor work waits: ${awaiting} AGVs have rides ahead, as many as the lifts serve within ${horizonS} s`;
+  }
+
+  /** Whether an AGV standing at `from` needs a lift ride to get to `to` (they are on different floors). */
+  needsRide(from: string, to: string): boolean {
+    return this.routes.floorOf(from) !== this.routes.floorOf(to);
+  }
+
+  /** Whether the AGV has boarded its current ride (riding, or alighting at the destination). */
+  onBoard(agvId: string): boolean {
+    const ticket = this.scheduler.ticket(agvId);
+    return ticket?.kind === 'ride' && (ticket.ride.phase === 'riding' || ticket.ride.phase === 'alighting');
+  }
+
   /** The AGV's task was dropped: withdraw its ride if it has not boarded. */
   cancel(agvId: string): void {
     const ticket = this.scheduler.ticket(agvId);
@@ -194,6 +227,7 @@ export class LiftRides implements TrafficGate {
     for (const [liftId, lift] of this.o.lifts) {
       const ride = this.scheduler.serving(liftId);
       if (!ride) continue;
+      if (!this.rideStartMs.has(ride.sessionId)) this.rideStartMs.set(ride.sessionId, this.nowMs);
       const floor = ride.phase === 'called' ? ride.from : ride.to;
       if (this.called.get(ride.sessionId) === floor) continue;
       this.called.set(ride.sessionId, floor);
@@ -271,21 +305,27 @@ export class LiftRides implements TrafficGate {
       return { kind: 'drive', goal: this.routes.lobbies.get(ticket.ride.toNode)?.[0] ?? goal, final: false, reason: `leaving lift ${ticket.ride.liftId}` };
     }
     if (ticket === undefined) {
-      const distances = this.routes.distancesOnFloor(profile, here);
-      const speed = this.o.approachSpeedMps ?? 1;
-      const approachS = new Map<string, number>();
-      for (const lift of this.o.site.lifts) {
-        const stop = lift.stops.find((s) => s.map === floor);
-        const d = stop ? distances.get(stop.node) : undefined;
-        if (d !== undefined) approachS.set(lift.id, d / speed);
-      }
-      this.scheduler.request({ agvId, from: floor, to: next, bodyM: profile.bodyM, approachS });
+      const approachS = this.approachTimes(agvId, here, floor);
+      this.scheduler.request({ agvId, from: floor, to: next, bodyM: profile.bodyM, approachS, ready: false });
       this.scheduler.plan();
       const planned = this.scheduler.ticket(agvId);
       if (planned?.kind === 'ride') return this.rideLeg(agvId, here, planned.ride, planned.position) ?? { kind: 'hold', reason: 'ride planned' };
       return { kind: 'hold', reason: planned?.reason ?? 'waiting for a lift' };
     }
     return { kind: 'hold', reason: ticket.reason };
+  }
+
+  /** Seconds the AGV needs from `here` to each lift's cabin on `floor` (lifts it cannot reach: absent). */
+  private approachTimes(agvId: string, here: string, floor: string): Map<string, number> {
+    const distances = this.routes.distancesOnFloor(this.o.profileOf(agvId), here);
+    const speed = this.o.approachSpeedMps ?? 1;
+    const approachS = new Map<string, number>();
+    for (const lift of this.o.site.lifts) {
+      const stop = lift.stops.find((s) => s.map === floor);
+      const d = stop ? distances.get(stop.node) : undefined;
+      if (d !== undefined) approachS.set(lift.id, d / speed);
+    }
+    return approachS;
   }
 
   /** The leg while the AGV has a ride; undefined once the ride is over (then the AGV carries on as usual). */
@@ -300,11 +340,14 @@ export class LiftRides implements TrafficGate {
         // Next in line while the ride ahead is on board and will leave the cabin on another floor: this lobby is
         // not its way out, so wait right there and the lift takes this AGV as soon as it is free.
         const head = this.scheduler.serving(ride.liftId);
-        if (position === 1 && head && (head.phase === 'riding' || head.phase === 'alighting') && head.to !== ride.from) {
+        if (this.scheduler.nextInLine(ride.liftId) === agvId && head && (head.phase === 'riding' || head.phase === 'alighting') && head.to !== ride.from) {
           this.waitSpots.delete(agvId);
           return { kind: 'drive', goal: lobby, final: false, reason };
         }
+        // The cabin is called for a queued AGV only once it waits by the lift (at its spot or the lobby, or where it
+        // stands when no spot is free): an AGV still on its way must not hold a cabin another could be using.
         const spot = this.waitingSpot(agvId, here, lobby);
+        if (spot === undefined || here === spot || here === lobby) this.scheduler.ready(agvId, this.approachTimes(agvId, here, ride.from));
         return spot === undefined ? { kind: 'hold', reason } : { kind: 'drive', goal: spot, final: false, reason };
       }
       case 'called': {
@@ -330,6 +373,9 @@ export class LiftRides implements TrafficGate {
         if (here !== ride.toNode && this.routes.floorOf(here) === ride.to) {
           // Out of the cabin: the lift is free for the next ride.
           this.scheduler.finish(agvId);
+          const started = this.rideStartMs.get(ride.sessionId);
+          if (started !== undefined) this.scheduler.recordCycle(ride.liftId, (this.nowMs - started) / 1000);
+          this.rideStartMs.delete(ride.sessionId);
           this.release(ride);
           this.switches.delete(ride.sessionId);
           return undefined;
@@ -380,17 +426,18 @@ export class LiftRides implements TrafficGate {
     const kept = this.waitSpots.get(agvId);
     if (kept !== undefined) return kept;
     const taken = new Set(this.waitSpots.values());
-    const graph = this.routes.graphFor(this.o.profileOf(agvId));
     const floor = this.routes.floorOf(here);
-    const at = this.nodeById.get(lobby)!;
+    const profile = this.o.profileOf(agvId);
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const p of this.o.site.parking) {
       const n = this.nodeById.get(p.node)!;
-      if (n.map !== floor || taken.has(n.id) || !graph.nodes.has(n.id)) continue;
+      if (n.map !== floor || taken.has(n.id)) continue;
       const holder = this.o.traffic.heldBy(n.id);
       if (holder !== undefined && holder !== agvId) continue;
-      const d = Math.hypot(n.x - at.x, n.y - at.y);
+      // By route from the spot to the lobby, for this body: on one-way roads and for a wide AGV a spot beside the
+      // lift as the crow flies can be a long way round.
+      const d = this.routes.distancesOnFloor(profile, n.id).get(lobby) ?? Infinity;
       if (d < bestDistance) {
         best = n.id;
         bestDistance = d;

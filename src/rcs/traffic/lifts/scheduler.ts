@@ -23,6 +23,12 @@ export interface RideRequest {
   bodyM: number;
   /** Seconds the AGV needs to reach each candidate lift's cabin on `from` (lifts it cannot reach: absent). */
   approachS: ReadonlyMap<string, number>;
+  /**
+   * Whether the AGV can come to the cabin now (default true). False while it is still on its way to wait by the lift:
+   * its ride keeps its place in the queue but the cabin is not called for it until `ready`, so a lift never stands
+   * held for an AGV that is far away while another waits beside it.
+   */
+  ready?: boolean;
 }
 
 export type RidePhase =
@@ -49,10 +55,13 @@ export interface Ride {
 
 export type RideTicket = { kind: 'ride'; ride: Ride; position: number } | { kind: 'waiting'; reason: string };
 
-type QueuedRide = Ride & { request: RideRequest };
+/** readyRank: when the AGV became ready to come to the cabin (order among ready rides); undefined: not yet. */
+type QueuedRide = Ride & { request: RideRequest; readyRank?: number };
 
 /** Seconds a ride occupies its lift beyond travel and doors: driving in, the map switch and driving out. */
 const BOARDING_S = 20;
+/** Weight of the latest ride in a lift's measured cycle time. */
+const CYCLE_WEIGHT = 0.3;
 
 export class LiftScheduler {
   private readonly lifts: ReadonlyMap<string, Lift>;
@@ -62,6 +71,8 @@ export class LiftScheduler {
   /** Requests with no lift yet, oldest first, with the reason they wait. */
   private readonly unassigned: { request: RideRequest; reason: string }[] = [];
   private sessions = 0;
+  private readyCount = 0;
+  private readonly cycles = new Map<string, number>();
 
   constructor(site: { lifts: readonly Lift[]; maps: readonly FloorMap[] }) {
     this.lifts = new Map(site.lifts.map((l) => [l.id, l]));
@@ -118,10 +129,12 @@ export class LiftScheduler {
         toNode: stop(entry.request.to),
         phase: 'queued',
         request: entry.request,
+        readyRank: entry.request.ready === false ? undefined : ++this.readyCount,
       };
       this.queues.get(lift.id)!.push(ride);
       this.promote(lift.id);
     }
+    for (const liftId of this.lifts.keys()) this.promote(liftId);
   }
 
   ticket(agvId: string): RideTicket | undefined {
@@ -135,6 +148,21 @@ export class LiftScheduler {
   serving(liftId: string): Ride | undefined {
     const head = this.queues.get(liftId)?.[0];
     return head && head.phase !== 'queued' ? publicRide(head) : undefined;
+  }
+
+  /** The AGV of a queued ride waits by the lift and can come to the cabin as soon as it is called. */
+  ready(agvId: string, approachS?: ReadonlyMap<string, number>): void {
+    const ride = this.rideOf(agvId);
+    if (ride?.phase !== 'queued' || ride.readyRank !== undefined) return;
+    ride.readyRank = ++this.readyCount;
+    // From where it waits now: what another lift would take to reach, if that lift comes free first.
+    if (approachS) ride.request = { ...ride.request, approachS };
+    this.promote(ride.liftId);
+  }
+
+  /** The AGV whose ride the lift will call next, once the ride it serves now is over. */
+  nextInLine(liftId: string): string | undefined {
+    return this.nextReady(liftId)?.agvId;
   }
 
   /** The AGV stands in the cabin: the ride travels. */
@@ -155,6 +183,37 @@ export class LiftScheduler {
     if (!ride) return undefined;
     this.remove(ride);
     return publicRide(ride);
+  }
+
+  /** A ride on this lift took `seconds` from the cabin being called until its AGV left it (the measured rate). */
+  recordCycle(liftId: string, seconds: number): void {
+    const before = this.cycles.get(liftId);
+    this.cycles.set(liftId, before === undefined ? seconds : before + CYCLE_WEIGHT * (seconds - before));
+  }
+
+  /** Seconds a ride occupies the lift, as measured (running mean), or estimated before any ride is measured. */
+  cycleS(liftId: string): number {
+    const lift = this.lifts.get(liftId)!;
+    return this.cycles.get(liftId) ?? lift.doorOpenS + lift.doorCloseS + lift.travelSPerFloor + BOARDING_S;
+  }
+
+  /**
+   * How many AGVs may hold cross-floor work that has not boarded yet, so that none waits much longer than
+   * `horizonS` for its ride: per lift in service, the one it serves plus the rides it completes within the horizon
+   * at its measured rate. Dispatch gives further cross-floor work only below this (the rest stays in the task queue).
+   * All lifts are counted together: right for sites whose lifts serve the same floors.
+   */
+  capacity(horizonS: number): number {
+    let n = 0;
+    for (const liftId of this.lifts.keys()) if (this.available(liftId)) n += 1 + Math.floor(horizonS / this.cycleS(liftId));
+    return n;
+  }
+
+  /** When no lift is in service: which lifts there are and why each is out (else undefined). */
+  noneInService(): string | undefined {
+    const ids = [...this.lifts.keys()];
+    if (ids.some((id) => this.available(id))) return undefined;
+    return ids.map((id) => `${id} ${this.describe(id)}`).join('; ');
   }
 
   /** Each lift's queue (AGV ids, the one served first), for dashboards. */
@@ -201,9 +260,15 @@ export class LiftScheduler {
   private freeAtS(lift: Lift, floor: string): number {
     let at = this.views.get(lift.id)?.floor ?? floor;
     let seconds = 0;
+    const measured = this.cycles.get(lift.id);
     for (const ride of this.queues.get(lift.id)!) {
-      if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
-      seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+      // Once the lift's rides are measured, a ride not yet on board costs what its rides take (walking to the cabin
+      // included), not the nominal doors, travel and boarding.
+      if (measured !== undefined && (ride.phase === 'queued' || ride.phase === 'called')) seconds += measured;
+      else {
+        if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
+        seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+      }
       at = ride.to;
     }
     return seconds + this.travelS(lift, at, floor);
@@ -231,10 +296,72 @@ export class LiftScheduler {
     this.promote(ride.liftId);
   }
 
-  /** The first ride in a lift's queue is called as soon as the lift is in service and nothing is ahead of it. */
+  /**
+   * When the lift is in service and serves no ride, the ride whose AGV became ready first moves to the front of the
+   * queue and is called. Rides whose AGVs are still on their way keep their place but do not hold the cabin.
+   */
   private promote(liftId: string): void {
-    const head = this.queues.get(liftId)?.[0];
-    if (head?.phase === 'queued' && this.available(liftId)) head.phase = 'called';
+    const queue = this.queues.get(liftId);
+    if (!queue || !this.available(liftId) || (queue.length > 0 && queue[0]!.phase !== 'queued')) return;
+    const next = this.nextReady(liftId) ?? this.takeOver(liftId);
+    if (!next) return;
+    queue.splice(queue.indexOf(next), 1);
+    queue.unshift(next);
+    next.phase = 'called';
+  }
+
+  /**
+   * A lift with nothing to do takes over the oldest ready ride queued on another lift, when it would have the AGV
+   * on board sooner than the ride's own lift (which first serves the rides ahead of it): rides are given a lift
+   * when asked, but lifts free up in an order no one knew then.
+   */
+  private takeOver(liftId: string): QueuedRide | undefined {
+    const lift = this.lifts.get(liftId)!;
+    const at = this.views.get(liftId)?.floor;
+    const candidates: QueuedRide[] = [];
+    for (const [otherId, queue] of this.queues) {
+      if (otherId === liftId) continue;
+      for (const ride of queue) if (ride.phase === 'queued' && ride.readyRank !== undefined) candidates.push(ride);
+    }
+    candidates.sort((a, b) => a.readyRank! - b.readyRank!);
+    for (const ride of candidates) {
+      const r = ride.request;
+      const maps = lift.stops.map((s) => s.map);
+      const approach = r.approachS.get(liftId);
+      if (approach === undefined || !maps.includes(r.from) || !maps.includes(r.to) || liftCapacityFor(lift, r.bodyM) === 0) continue;
+      const here = Math.max(approach, at === undefined ? 0 : this.travelS(lift, at, r.from));
+      if (here >= this.waitOnOwnLiftS(ride)) continue;
+      const own = this.queues.get(ride.liftId)!;
+      own.splice(own.indexOf(ride), 1);
+      const stop = (map: string) => lift.stops.find((s) => s.map === map)!.node;
+      const moved: QueuedRide = { ...ride, liftId, fromNode: stop(r.from), toNode: stop(r.to) };
+      this.queues.get(liftId)!.push(moved);
+      return moved;
+    }
+    return undefined;
+  }
+
+  /** Seconds until the ride's own lift could have its AGV on board: the ride it serves and the ready rides ahead. */
+  private waitOnOwnLiftS(ride: QueuedRide): number {
+    const lift = this.lifts.get(ride.liftId)!;
+    let at = this.views.get(lift.id)?.floor ?? ride.from;
+    let seconds = 0;
+    for (const other of this.queues.get(lift.id)!) {
+      const ahead = other.phase !== 'queued' || (other.readyRank !== undefined && other.readyRank < ride.readyRank!);
+      if (!ahead) continue;
+      if (other.phase === 'queued' || other.phase === 'called') seconds += this.travelS(lift, at, other.from) + BOARDING_S;
+      seconds += liftRideSeconds(lift, this.storeys(other.from, other.to));
+      at = other.to;
+    }
+    return seconds + this.travelS(lift, at, ride.from);
+  }
+
+  private nextReady(liftId: string): QueuedRide | undefined {
+    let best: QueuedRide | undefined;
+    for (const ride of this.queues.get(liftId) ?? []) {
+      if (ride.phase === 'queued' && ride.readyRank !== undefined && (!best || ride.readyRank < best.readyRank!)) best = ride;
+    }
+    return best;
   }
 }
 

@@ -61,6 +61,10 @@ export interface SiteSimOptions {
   mayServe?: (agv: SiteAgvSpec, task: SiteTask) => boolean;
   /** After every step: every AGV's pose on its map, every lift and door state (for independent checks). */
   observe?: (nowMs: number, agvs: readonly SiteAgvSnapshot[], lifts: readonly LiftState[], doors: readonly DoorState[], holdings: ReadonlyMap<string, readonly string[]>) => void;
+  /** Meter work that needs a lift ride to the lifts' measured rate (default true; false: every task goes out at once). */
+  meterRides?: boolean;
+  /** The wait (s) dispatch aims to keep a ride under when metering (default RIDE_HORIZON_S). */
+  rideHorizonS?: number;
   /** Every LiftRides event (alarms and notices). */
   onEvent?: (severity: string, type: string, message: string, agvId?: string) => void;
 }
@@ -82,9 +86,30 @@ export interface SiteSimResult {
   mapSwitches: number;
   navSwitches: number;
   /** AGV-seconds with an open task, by what the AGV was doing: where the time goes. */
-  timeS: { driving: number; working: number; liftQueue: number; liftRide: number; trafficWait: number };
+  timeS: WaitCauses;
+  /** The worst wait by what the AGV was doing during it, and the reason it was last given. */
+  worstWait: { causesS: WaitCauses; reason: string | undefined };
+  /** The longest no-progress stretch among those spent mostly on each cause (seconds). */
+  worstWaitByCauseS: Partial<WaitCauses>;
+  /** Dispatch decisions where an AGV took newer work than the oldest it could serve, because the lifts were full. */
+  ridesMetered: number;
+  /** Each lift's measured seconds per ride at the end (called until its AGV left the cabin). */
+  liftCycleS: Record<string, number>;
+  /** AGV-seconds without a task (dispatch had nothing it could give them). */
+  idleS: number;
+  /** Mean seconds of a ride's phases on its lift (called: the cabin waits for the AGV to come; riding; alighting). */
+  ridePhaseS: { called: number; riding: number; alighting: number };
   events: TrafficEvent[];
 }
+
+export interface WaitCauses {
+  driving: number;
+  working: number;
+  liftQueue: number;
+  liftRide: number;
+  trafficWait: number;
+}
+type Cause = keyof WaitCauses;
 
 type Phase = 'idle' | 'to_pick' | 'picking' | 'to_drop' | 'dropping';
 
@@ -97,6 +122,9 @@ interface RunAgv {
   task?: SiteTask;
   busyUntil: number;
   lastProgressMs: number;
+  /** What the AGV did this step, and during its current stretch without progress (ms by cause). */
+  cause?: Cause;
+  stretch: WaitCauses;
   pathKey: string;
   /** Set while the AGV relocalises: it does not move. */
   switching: boolean;
@@ -131,8 +159,11 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
   const result: SiteSimResult = {
     tasksDone: 0, crossFloorTasksDone: 0, simMs: 0, tasksPerHour: 0, worstWaitMs: 0, worstWaitAgv: undefined, unheldMoves: 0,
     liftUtilisation: 0, rides: 0, stallsInjected: 0, mapSwitches: 0, navSwitches: 0, events: [],
-    timeS: { driving: 0, working: 0, liftQueue: 0, liftRide: 0, trafficWait: 0 },
+    timeS: noCauses(), worstWait: { causesS: noCauses(), reason: undefined }, worstWaitByCauseS: {}, idleS: 0, ridesMetered: 0, liftCycleS: {},
+    ridePhaseS: { called: 0, riding: 0, alighting: 0 },
   };
+  const ridePhaseMs = { called: 0, riding: 0, alighting: 0 };
+  const ridesSeen = new Set<string>();
   const sizes = new Map(o.agvs.map((a) => [a.id, { lengthM: a.profile.lengthM, widthM: a.profile.widthM }]));
   const traffic = new CentralTrafficController(o.site, {
     footprintOf: (id) => sizes.get(id),
@@ -184,7 +215,7 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     const agv: RunAgv = {
       spec, routing: { navigation, bodyM: Math.max(spec.profile.lengthM, spec.profile.widthM), liftRides: spec.liftRides }, map: start.map,
       motion: { x: start.x, y: start.y, theta: 0, speed: 0, lastNodeId: spec.start, ahead: [] },
-      phase: 'idle', busyUntil: 0, lastProgressMs: 0, pathKey: '', switching: false, holding: false,
+      phase: 'idle', busyUntil: 0, lastProgressMs: 0, stretch: noCauses(), pathKey: '', switching: false, holding: false,
     };
     fleet.set(spec.id, agv);
     rides.setNavigationMode(spec.id, navigation[0]!);
@@ -195,6 +226,15 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
   const pending = [...o.tasks];
   const mayServe = o.mayServe ?? defaultMayServe(rides, fleet);
   const stallChance = o.stalls ? (o.stalls.perAgvHour * dt) / 3_600_000 : 0;
+  const meterRides = o.meterRides ?? true;
+  const taskNeedsRide = (agv: RunAgv, t: SiteTask) => rides.needsRide(agv.motion.lastNodeId, t.pick) || rides.needsRide(t.pick, t.drop);
+  // Cross-floor work not yet on board: the task's remaining way still crosses floors and the AGV is not in a cabin.
+  const awaitsRide = (agv: RunAgv): boolean => {
+    if (!agv.task || rides.onBoard(agv.spec.id)) return false;
+    const here = agv.motion.lastNodeId;
+    if (agv.phase === 'to_pick' || agv.phase === 'picking') return rides.needsRide(here, agv.task.pick) || rides.needsRide(agv.task.pick, agv.task.drop);
+    return rides.needsRide(here, agv.task.drop);
+  };
   let liftBusyMs = 0;
   let now = 0;
   while (now < o.durationMs) {
@@ -205,25 +245,39 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     await new Promise<void>((resolve) => setImmediate(resolve));
     rides.tick(now);
     traffic.tick(now);
-    for (const id of lifts.keys()) if (rides.scheduler.serving(id)) liftBusyMs += dt;
+    for (const id of lifts.keys()) {
+      const serving = rides.scheduler.serving(id);
+      if (!serving) continue;
+      liftBusyMs += dt;
+      ridePhaseMs[serving.phase as keyof typeof ridePhaseMs] += dt;
+      ridesSeen.add(serving.sessionId);
+    }
     // Dispatch: each idle AGV takes, among the oldest tasks it may serve, one that starts on its own floor if there
-    // is one (a ride saved), else the oldest.
+    // is one (a ride saved), else the oldest. Work that needs a lift ride is metered to what the lifts serve
+    // (LiftScheduler.capacity): beyond it, such tasks stay in the queue and the AGV takes one on its floor.
+    let rideSlots = meterRides ? rides.rideSlots([...fleet.values()].filter((a) => awaitsRide(a)).length, o.rideHorizonS) : Infinity;
     for (const agv of fleet.values()) {
       if (agv.phase !== 'idle' || pending.length === 0) continue;
+      const fits = (t: SiteTask) => mayServe(agv.spec, t) && (rideSlots > 0 || !taskNeedsRide(agv, t));
       const window = pending.slice(0, 50);
-      const sameFloor = window.findIndex((t) => nodes.get(t.pick)!.map === agv.map && mayServe(agv.spec, t));
-      const i = sameFloor >= 0 ? sameFloor : pending.findIndex((t) => mayServe(agv.spec, t));
+      const sameFloor = window.findIndex((t) => nodes.get(t.pick)!.map === agv.map && fits(t));
+      const i = sameFloor >= 0 ? sameFloor : pending.findIndex(fits);
       if (i < 0) continue;
+      if (rideSlots <= 0 && pending.some((t, k) => k < i && mayServe(agv.spec, t))) result.ridesMetered++;
       agv.task = pending.splice(i, 1)[0]!;
+      if (taskNeedsRide(agv, agv.task)) rideSlots--;
       agv.phase = 'to_pick';
       agv.lastProgressMs = now;
     }
     for (const agv of fleet.values()) {
+      agv.cause = undefined;
       if (agv.phase === 'idle') {
+        result.idleS += dt / 1000;
         agv.lastProgressMs = now;
         continue;
       }
       if (agv.phase === 'picking' || agv.phase === 'dropping') {
+        agv.cause = 'working';
         result.timeS.working += dt / 1000;
         agv.lastProgressMs = now;
         if (now < agv.busyUntil) continue;
@@ -241,10 +295,14 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
       const standing = agv.motion.ahead.length === 0 && agv.motion.speed === 0;
       const leg = rides.leg(agv.spec.id, agv.motion.lastNodeId, goal, now);
       const inLift = leg.kind === 'hold' && /^riding|^relocalising/.test(leg.reason);
-      if (inLift) result.timeS.liftRide += dt / 1000;
-      else if (leg.kind === 'hold' || (!standing ? false : /^queued|^waiting for lift/.test(leg.reason ?? ''))) result.timeS.liftQueue += dt / 1000;
-      else if (!standing) result.timeS.driving += dt / 1000;
-      else result.timeS.trafficWait += dt / 1000;
+      agv.cause = inLift
+        ? 'liftRide'
+        : leg.kind === 'hold' || (standing && /^queued|^waiting for lift/.test(leg.reason ?? ''))
+          ? 'liftQueue'
+          : !standing
+            ? 'driving'
+            : 'trafficWait';
+      result.timeS[agv.cause] += dt / 1000;
       if (leg.kind === 'hold') {
         if (!agv.holding) traffic.stop(agv.spec.id);
         agv.holding = true;
@@ -281,9 +339,17 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
     }
     for (const agv of fleet.values()) {
       const idle = now - agv.lastProgressMs;
+      if (idle === 0) {
+        agv.stretch = noCauses();
+        continue;
+      }
+      if (agv.cause) agv.stretch[agv.cause] += dt / 1000;
+      const main = (Object.keys(agv.stretch) as Cause[]).reduce((a, b) => (agv.stretch[b] > agv.stretch[a] ? b : a));
+      result.worstWaitByCauseS[main] = Math.max(result.worstWaitByCauseS[main] ?? 0, idle / 1000);
       if (idle > result.worstWaitMs) {
         result.worstWaitMs = idle;
         result.worstWaitAgv = agv.spec.id;
+        result.worstWait = { causesS: { ...agv.stretch }, reason: rides.reasonFor(agv.spec.id) };
       }
     }
     o.observe?.(now, [...fleet.values()].map(snapshot), [...lifts.values()].map((l) => l.state()), [...doors.values()].map((d) => d.state()), traffic.holdings());
@@ -291,8 +357,14 @@ export async function runSiteSimulation(o: SiteSimOptions): Promise<SiteSimResul
   }
   result.simMs = now;
   result.tasksPerHour = now > 0 ? (result.tasksDone * 3_600_000) / now : 0;
+  for (const k of Object.keys(ridePhaseMs) as (keyof typeof ridePhaseMs)[]) result.ridePhaseS[k] = ridesSeen.size > 0 ? ridePhaseMs[k] / 1000 / ridesSeen.size : 0;
+  for (const id of lifts.keys()) result.liftCycleS[id] = Math.round(rides.scheduler.cycleS(id) * 10) / 10;
   result.liftUtilisation = lifts.size > 0 && now > 0 ? liftBusyMs / (lifts.size * now) : 0;
   return result;
+}
+
+function noCauses(): WaitCauses {
+  return { driving: 0, working: 0, liftQueue: 0, liftRide: 0, trafficWait: 0 };
 }
 
 /** An AGV serves a task when its navigation and body let it reach both stations (across floors by lift). */
