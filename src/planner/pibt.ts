@@ -113,6 +113,14 @@ export class Pibt {
   }
 
   /**
+   * Plans one agent (and whoever it pushes) unless it is planned already: `run` one agent at a time, for callers
+   * that spread a step over several turns of an event loop. Call `begin` first and keep the order of `run`.
+   */
+  planAgent(agent: number): void {
+    if (this.next[agent] === -1) this.plan(agent, -1, 0);
+  }
+
+  /**
    * Hook for variants that reorder an agent's sorted candidates (swap-aware PIBT). Returns an agent to pull along
    * into the vertex being left, or -1.
    */
