@@ -27,6 +27,8 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
+/** A slice of a planning round runs at most this many times sliceMs, however long the rest of the loop's turn took. */
+const MAX_SLICE_SHARE = 10;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -53,6 +55,8 @@ interface RoundSnapshot {
 interface PlanningRound {
   steps: Generator<void, string[]>;
   busyMs: number;
+  /** When its last slice ended (performance.now). */
+  pausedAt: number;
 }
 
 export class CentralTrafficController implements TrafficController {
@@ -333,7 +337,7 @@ export class CentralTrafficController implements TrafficController {
   private maybePlan(nowMs: number): string[] {
     if (this.inFlight !== undefined || nowMs - this.lastRoundMs < this.planIntervalMs) return [];
     this.lastRoundMs = nowMs;
-    const round: PlanningRound = { steps: this.planRound(nowMs), busyMs: 0 };
+    const round: PlanningRound = { steps: this.planRound(nowMs), busyMs: 0, pausedAt: Number.POSITIVE_INFINITY };
     return this.runSlice(round, true) ?? [];
   }
 
@@ -341,10 +345,16 @@ export class CentralTrafficController implements TrafficController {
    * Runs the round to its end, or with `sliceMs` until the slice's budget is spent, then goes on after the event
    * loop has had its turn (setImmediate). Returns the AGVs granted more when the round ended in this slice; grants
    * of a round that ends in a later slice go to observers (`granted`) instead.
+   *
+   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer
+   * (at most MAX_SLICES_SHARE slices' worth): on a busy or CPU-starved process a fixed few ms per turn would let
+   * rounds (and so grants) fall far behind, while planning taking as long as everything else at most doubles the
+   * loop's turn.
    */
   private runSlice(round: PlanningRound, first: boolean): string[] | undefined {
-    const budget = this.options.sliceMs;
     const started = performance.now();
+    const sliceMs = this.options.sliceMs;
+    const budget = sliceMs === undefined ? undefined : Math.max(sliceMs, Math.min(started - round.pausedAt, sliceMs * MAX_SLICE_SHARE));
     let step = round.steps.next();
     while (step.done !== true && (budget === undefined || performance.now() - started < budget)) step = round.steps.next();
     const ms = performance.now() - started;
@@ -353,6 +363,7 @@ export class CentralTrafficController implements TrafficController {
     this.observers.planSlice(ms);
     if (step.done !== true) {
       this.inFlight = round;
+      round.pausedAt = performance.now();
       setImmediate(() => this.runSlice(round, false));
       return undefined;
     }
