@@ -19,7 +19,8 @@ export interface Walls {
  * about vertices near the agents, so on large maps most of the table is never built.
  */
 export class GoalDistance {
-  readonly goal: number;
+  /** Changes only through restart(). */
+  goal: number;
   private readonly graph: Graph;
   private readonly walls: Walls | undefined;
   private readonly dist: Uint16Array | Uint32Array;
@@ -48,6 +49,25 @@ export class GoalDistance {
     const known = this.dist[v]!;
     if (known !== this.unset) return known;
     return this.expandUntil(v);
+  }
+
+  /**
+   * Starts over toward another goal, keeping the arrays: for owners that drop and build many tables (allocating a
+   * vertex-sized array per goal is what costs, in time and garbage collection, on large maps).
+   */
+  restart(goal: number): void {
+    this.goal = goal;
+    this.dist.fill(this.unset);
+    this.queue ??= new Uint32Array(Math.min(this.graph.vertexCount, 256));
+    this.head = 0;
+    this.tail = 0;
+    this.dist[goal] = 0;
+    this.queue[this.tail++] = goal;
+  }
+
+  /** The vertices reached so far, in the order reached; undefined once the search is complete (then: all reachable). */
+  reachedSoFar(): Uint32Array | undefined {
+    return this.queue?.subarray(0, this.tail);
   }
 
   /** Whether the search has reached v so far (its distance is known or queued to be expanded). */

@@ -29,6 +29,8 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 const EVENT_HISTORY = 500;
 /** A slice of a planning round runs at most this many times sliceMs, however long the rest of the loop's turn took. */
 const MAX_SLICE_SHARE = 10;
+/** A round may pause after this many AGVs (each pause point costs a generator resumption even when not taken). */
+const YIELD_EVERY = 16;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -451,7 +453,7 @@ export class CentralTrafficController implements TrafficController {
     this.pibt.begin(current, rank, new DiscBodies(this.table.nearbyIndex(), radius));
     for (let k = 0; k < n; k++) {
       this.pibt.planAgent(order[k]!);
-      yield;
+      if (k % YIELD_EVERY === YIELD_EVERY - 1) yield;
     }
     const proposed = this.pibt.next.slice(0, n);
     return yield* this.grant({ ids, states, current, goals, pinned }, proposed, nowMs);
@@ -488,7 +490,7 @@ export class CentralTrafficController implements TrafficController {
     const proposedBy = new Map<number, string>();
     for (let i = 0; i < ids.length; i++) if (proposed[i] !== current[i]) proposedBy.set(proposed[i]!, ids[i]!);
     for (let i = 0; i < ids.length; i++) {
-      if (i > 0) yield;
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
       const id = ids[i]!;
       const state = states[i]!;
       // Changed since the snapshot (only possible between slices): planned afresh next round.

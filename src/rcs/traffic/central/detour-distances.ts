@@ -15,6 +15,10 @@ import { GoalDistance, type Graph } from '../../../planner/index.ts';
 const IDLE_CHANGES = 20;
 /** At most this many tables per body size; the least recently used go first. */
 const MAX_TABLES = 4096;
+/** Dropped tables kept for reuse (their arrays), at most. */
+const MAX_SPARE = 256;
+const ADDED = 1;
+const OPENED = 2;
 
 interface Entry {
   distance: GoalDistance;
@@ -27,12 +31,17 @@ export class DetourDistances {
   /** Shared with every table's search; changed in place only as Walls (planner/distance.ts) allows. */
   private readonly walls: { blocked: Uint8Array; closed: Set<number> };
   private readonly wanted: Uint8Array;
+  /** Per vertex, during setObstacles: ADDED or OPENED when it changed. */
+  private readonly change: Uint8Array;
+  /** Dropped tables, their arrays reused for the next goals. */
+  private readonly spare: GoalDistance[] = [];
   private closedSignature = '';
   private generation = 0;
 
   constructor(private readonly graph: Graph) {
     this.walls = { blocked: new Uint8Array(graph.vertexCount), closed: new Set() };
     this.wanted = new Uint8Array(graph.vertexCount);
+    this.change = new Uint8Array(graph.vertexCount);
   }
 
   /** Sets the obstacle nodes and closed edges; keeps the tables the change cannot affect. */
@@ -42,7 +51,7 @@ export class DetourDistances {
       // Blocks change rarely: start over.
       this.closedSignature = closedSignature;
       this.walls.closed = new Set(closedEdges);
-      this.tables.clear();
+      for (const goal of [...this.tables.keys()]) this.drop(goal);
     }
     const { blocked } = this.walls;
     const wanted = this.wanted;
@@ -54,12 +63,20 @@ export class DetourDistances {
       if (wanted[v] === blocked[v]) continue;
       (wanted[v] === 1 ? added : opened).push(v);
     }
+    for (const v of added) this.change[v] = ADDED;
+    for (const v of opened) this.change[v] = OPENED;
     this.generation++;
     for (const [goal, entry] of this.tables) {
-      if (this.generation - entry.usedIn > IDLE_CHANGES || !this.survives(entry.distance, added, opened)) this.tables.delete(goal);
+      if (this.generation - entry.usedIn > IDLE_CHANGES || !this.survives(entry.distance, added, opened)) this.drop(goal);
     }
-    for (const v of added) blocked[v] = 1;
-    for (const v of opened) blocked[v] = 0;
+    for (const v of added) {
+      blocked[v] = 1;
+      this.change[v] = 0;
+    }
+    for (const v of opened) {
+      blocked[v] = 0;
+      this.change[v] = 0;
+    }
   }
 
   /** Moves from every node to goal avoiding obstacles (the goal itself is always allowed); Infinity if cut off. */
@@ -69,12 +86,21 @@ export class DetourDistances {
       // Most recently used last, for eviction.
       this.tables.delete(goal);
     } else {
-      entry = { distance: new GoalDistance(this.graph, goal, this.walls), usedIn: this.generation };
-      if (this.tables.size >= MAX_TABLES) this.tables.delete(this.tables.keys().next().value!);
+      if (this.tables.size >= MAX_TABLES) this.drop(this.tables.keys().next().value!);
+      const reused = this.spare.pop();
+      reused?.restart(goal);
+      entry = { distance: reused ?? new GoalDistance(this.graph, goal, this.walls), usedIn: this.generation };
     }
     entry.usedIn = this.generation;
     this.tables.set(goal, entry);
     return entry.distance;
+  }
+
+  private drop(goal: number): void {
+    const entry = this.tables.get(goal);
+    if (!entry) return;
+    this.tables.delete(goal);
+    if (this.spare.length < MAX_SPARE) this.spare.push(entry.distance);
   }
 
   isObstacle(v: number): boolean {
@@ -83,8 +109,19 @@ export class DetourDistances {
 
   /** Whether the table's search so far is unaffected by walls added at `added` and removed at `opened`. */
   private survives(distance: GoalDistance, added: readonly number[], opened: readonly number[]): boolean {
+    // Whichever is shorter: the search's reach so far (most are a few nodes around the goal), or the changes.
+    // (Index loops rather than the graph's neighbour views: this runs for every table on every change.)
+    const { inStart, inSource, outStart, outTarget } = this.graph;
+    const reached = distance.reachedSoFar();
+    if (reached !== undefined && reached.length < added.length + opened.length) {
+      for (const v of reached) {
+        if (this.change[v] === ADDED) return false;
+        for (let i = inStart[v]!; i < inStart[v + 1]!; i++) if (this.change[inSource[i]!] === OPENED) return false;
+      }
+      return true;
+    }
     for (const v of added) if (distance.reached(v)) return false;
-    for (const v of opened) for (const u of this.graph.neighbors(v)) if (distance.reached(u)) return false;
+    for (const v of opened) for (let i = outStart[v]!; i < outStart[v + 1]!; i++) if (distance.reached(outTarget[i]!)) return false;
     return true;
   }
 }
