@@ -27,8 +27,6 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
-/** A slice of a planning round runs at most this many times sliceMs, however long the rest of the loop's turn took. */
-const MAX_SLICE_SHARE = 10;
 /** A round may pause after this many AGVs (each pause point costs a generator resumption even when not taken). */
 const YIELD_EVERY = 16;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
@@ -348,15 +346,15 @@ export class CentralTrafficController implements TrafficController {
    * loop has had its turn (setImmediate). Returns the AGVs granted more when the round ended in this slice; grants
    * of a round that ends in a later slice go to observers (`granted`) instead.
    *
-   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer
-   * (at most MAX_SLICES_SHARE slices' worth): on a busy or CPU-starved process a fixed few ms per turn would let
-   * rounds (and so grants) fall far behind, while planning taking as long as everything else at most doubles the
-   * loop's turn.
+   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer:
+   * planning gets at least half of the loop while a round is under way. On a busy or CPU-starved process a fixed few
+   * ms per turn let rounds (and so grants) fall seconds behind; taking as long as everything else at most doubles
+   * the loop's turn.
    */
   private runSlice(round: PlanningRound, first: boolean): string[] | undefined {
     const started = performance.now();
     const sliceMs = this.options.sliceMs;
-    const budget = sliceMs === undefined ? undefined : Math.max(sliceMs, Math.min(started - round.pausedAt, sliceMs * MAX_SLICE_SHARE));
+    const budget = sliceMs === undefined ? undefined : Math.max(sliceMs, started - round.pausedAt);
     let step = round.steps.next();
     while (step.done !== true && (budget === undefined || performance.now() - started < budget)) step = round.steps.next();
     const ms = performance.now() - started;
