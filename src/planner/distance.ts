@@ -48,6 +48,8 @@ export class GoalDistance {
   get(v: number): number {
     const known = this.dist[v]!;
     if (known !== this.unset) return known;
+    // A wall is never reached: answering that would otherwise run the search over everything reachable.
+    if (this.walls !== undefined && this.walls.blocked[v] === 1) return Number.POSITIVE_INFINITY;
     return this.expandUntil(v);
   }
 
