@@ -1,4 +1,4 @@
-// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P] [-- --gateways N]
+// npm run bench:fleet [-- --agvs N] [-- --secure-share F] [-- --measure-s S] [-- --segment-s P] [-- --gateways N] [-- --profile DIR]
 //                     [-- --transport tcp|mqtt] [-- --broker mqtt://127.0.0.1:1883]
 // The platform (session server, registry, coordinator, central traffic control, SQLite) runs in this process; the
 // simulated fleet runs in a child process over real TCP, status every 500 ms, heartbeat every 1 s. With
@@ -32,15 +32,25 @@
 // and rcs_cpu_us_per_frame / rcs_cpu_us_per_agv_s give the coordinator's own cost apart (with 0 gateways they
 // include the socket and crypto work).
 //
+// plan_step_p50/p99_ms: planning time per round (the sum of its slices); plan_slice_p99_ms / plan_slice_max_ms: the
+// longest uninterrupted stretches of planning, i.e. how long planning held the RCS's event loop (the platform
+// plans in slices of about 5 ms, docs/architecture.md).
+// --profile DIR: samples the RCS process's CPU (V8 profiler, in process) during the measured window of each step,
+// writes DIR/fleet-<agvs>.cpuprofile (open it in Chrome DevTools) and prints after the step's line the top 25
+// functions by self time, one JSON line each ({"bench":"fleet-profile",...}), with their cost per received frame.
+// The simulator's CPU is not in it. Profiling slows the RCS down a little; compare figures without it.
+//
 // Ramp: 250, 500, 1000, 1000 all-secure, 2000, 5000, 10000; stops after the first saturated plain step: AGVs could
 // not all connect, the RCS used > 90 % of a core, command p99 > 500 ms, or the fleet got a segment less often than
 // every 2.5 s on average. "meets_goal" says whether p99 <= 50 ms with every AGV online.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { summarizeProfile, type CpuProfile } from './lib/cpu-profile-summary.ts';
 import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
 import { loadConfig } from '../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle } from '../src/rcs/platform.ts';
@@ -125,7 +135,24 @@ async function gatewayUsage(platform: PlatformHandle): Promise<{ cpuMs: number; 
   return { cpuMs: all.reduce((sum, u) => sum + u.cpuMs, 0), rss: all.reduce((sum, u) => sum + u.rss, 0) };
 }
 
-async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport, gateways: number): Promise<{ line: Record<string, unknown>; saturated: boolean }> {
+/** Samples this process's CPU between start() and stop(); stop() writes the .cpuprofile and returns it. */
+async function startProfiler(): Promise<{ stop(path: string): Promise<CpuProfile> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stop(path) {
+      const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+      session.disconnect();
+      writeFileSync(path, JSON.stringify(profile));
+      return profile;
+    },
+  };
+}
+
+async function runStep(agvs: number, secureShare: number, measureS: number, segmentS: number, transport: Transport, gateways: number, profileDir?: string): Promise<{ line: Record<string, unknown>; saturated: boolean; profile?: Record<string, unknown>[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'unifleet-bench-'));
   const grid = pairGrid(agvs);
   const mapPath = join(dir, 'map.json');
@@ -160,7 +187,8 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     else if (e.type === 'offline') disconnects++;
   });
   let planSteps: number[] | undefined;
-  const stopPlanWatch = platform.traffic.observe({ planStep: (ms) => planSteps?.push(ms) });
+  let planSlices: number[] | undefined;
+  const stopPlanWatch = platform.traffic.observe({ planStep: (ms) => planSteps?.push(ms), planSlice: (ms) => planSlices?.push(ms) });
   try {
     const connectStart = Date.now();
     const connectDeadline = connectStart + 30_000 + agvs * (secure.length > 0 ? 30 : 10);
@@ -182,15 +210,20 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const gateways0 = await gatewayUsage(platform);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    const profiler = profileDir !== undefined ? await startProfiler() : undefined;
     lag.enable();
     planSteps = [];
+    planSlices = [];
     driver.beginWindow();
     await sleep(measureS * 1000);
     driver.endWindow();
     const plans = planSteps;
+    const slices = planSlices;
     planSteps = undefined;
+    planSlices = undefined;
     lag.disable();
     const wallMs = performance.now() - t0;
+    const cpuProfile = profiler && profileDir !== undefined ? await profiler.stop(join(profileDir, `fleet-${agvs}.cpuprofile`)) : undefined;
     const cpu = process.cpuUsage(cpu0);
     const sim1 = await childUsage(child);
     const broker1 = brokerCpu?.();
@@ -203,6 +236,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     const [p50, p99] = percentiles(c.latencies, [50, 99]);
     const [grantP99] = percentiles(c.grantWaits, [99]);
     const [planP50, planP99] = percentiles(plans, [50, 99]);
+    const [sliceP99] = percentiles(slices, [99]);
     const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
     const commandsPerS = c.ackedInWindow / (wallMs / 1000);
     const segmentInterval = commandsPerS > 0 ? online / commandsPerS : undefined;
@@ -243,10 +277,15 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       plan_steps: plans.length,
       plan_step_p50_ms: round2(planP50),
       plan_step_p99_ms: round2(planP99),
+      plan_slice_p99_ms: round2(sliceP99),
+      plan_slice_max_ms: round2(slices.length > 0 ? Math.max(...slices) : undefined),
       measure_s: round1(wallMs / 1000),
     };
     const saturated = online < agvs || p99 === undefined || p99 > 500 || cpuPct > 90 || segmentInterval === undefined || segmentInterval > 2.5;
-    return { line: { ...line, meets_goal: p99 !== undefined && p99 <= 50 && online === agvs, saturated }, saturated };
+    const profile = cpuProfile
+      ? summarizeProfile(cpuProfile, 25, `${join(import.meta.dirname, '..')}/`).map((f) => ({ bench: 'fleet-profile', agvs, ...f, us_per_frame: frames > 0 ? round2((f.self_ms * 1000) / frames) : null }))
+      : undefined;
+    return { line: { ...line, meets_goal: p99 !== undefined && p99 <= 50 && online === agvs, saturated }, saturated, profile };
   } finally {
     stopCounting();
     stopAudit();
@@ -273,14 +312,17 @@ const segmentS = option('segment-s') ?? 2;
 const transport: Transport = { kind: textOption('transport') === 'mqtt' ? 'mqtt' : 'tcp', broker: textOption('broker') ?? 'mqtt://127.0.0.1:1883' };
 if (!['tcp', 'mqtt', undefined].includes(textOption('transport'))) throw new Error('--transport is tcp or mqtt');
 const gateways = option('gateways') ?? 0;
+const profileDir = textOption('profile');
+if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
 if (!Number.isInteger(gateways)) throw new Error('--gateways is a whole number of processes');
 const steps: { agvs: number; secureShare: number; ends: boolean }[] =
   single !== undefined
     ? [{ agvs: single, secureShare, ends: false }]
     : [250, 500, 1000, 'secure', 2000, 5000, 10000].map((s) => (s === 'secure' ? { agvs: 1000, secureShare: 1, ends: false } : { agvs: s as number, secureShare, ends: true }));
 for (const step of steps) {
-  const { line, saturated } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport, gateways);
+  const { line, saturated, profile } = await runStep(step.agvs, step.secureShare, measureS, segmentS, transport, gateways, profileDir);
   console.log(JSON.stringify(line));
+  for (const f of profile ?? []) console.log(JSON.stringify(f));
   if (saturated && step.ends) break;
 }
 process.exit(0);

@@ -1,22 +1,38 @@
 import type { Graph } from './graph.ts';
 
 /**
+ * Vertices and directed edges a search must not pass (obstacle-aware distances). The owner may change `blocked` in
+ * place between queries, but only in ways the search has not seen yet (see GoalDistance.reached): a vertex not
+ * reached yet may become a wall, and a wall may open when none of its out-neighbours was reached yet. Then the
+ * search goes on exactly as if the new walls had been there from the start.
+ */
+export interface Walls {
+  /** 1 = the vertex is a wall (the goal itself is always allowed). */
+  readonly blocked: Uint8Array;
+  /** Closed edges as `from * vertexCount + to`. */
+  readonly closed?: ReadonlySet<number>;
+}
+
+/**
  * Shortest-path distances (in moves, i.e. edges) from every vertex *to* one goal, computed lazily: the backward
  * BFS from the goal only runs as far as the queries need, then resumes on the next query. Planners ask mostly
  * about vertices near the agents, so on large maps most of the table is never built.
  */
 export class GoalDistance {
-  readonly goal: number;
+  /** Changes only through restart(). */
+  goal: number;
   private readonly graph: Graph;
+  private readonly walls: Walls | undefined;
   private readonly dist: Uint16Array | Uint32Array;
   private readonly unset: number;
   private queue: Uint32Array | null;
   private head = 0;
   private tail = 0;
 
-  constructor(graph: Graph, goal: number) {
+  constructor(graph: Graph, goal: number, walls?: Walls) {
     this.graph = graph;
     this.goal = goal;
+    this.walls = walls;
     // Distances never exceed V-1, so small graphs fit 16 bits and the table costs half the memory.
     const small = graph.vertexCount < 0xffff;
     this.dist = small ? new Uint16Array(graph.vertexCount) : new Uint32Array(graph.vertexCount);
@@ -32,7 +48,33 @@ export class GoalDistance {
   get(v: number): number {
     const known = this.dist[v]!;
     if (known !== this.unset) return known;
+    // A wall is never reached: answering that would otherwise run the search over everything reachable.
+    if (this.walls !== undefined && this.walls.blocked[v] === 1) return Number.POSITIVE_INFINITY;
     return this.expandUntil(v);
+  }
+
+  /**
+   * Starts over toward another goal, keeping the arrays: for owners that drop and build many tables (allocating a
+   * vertex-sized array per goal is what costs, in time and garbage collection, on large maps).
+   */
+  restart(goal: number): void {
+    this.goal = goal;
+    this.dist.fill(this.unset);
+    this.queue ??= new Uint32Array(Math.min(this.graph.vertexCount, 256));
+    this.head = 0;
+    this.tail = 0;
+    this.dist[goal] = 0;
+    this.queue[this.tail++] = goal;
+  }
+
+  /** The vertices reached so far, in the order reached; undefined once the search is complete (then: all reachable). */
+  reachedSoFar(): Uint32Array | undefined {
+    return this.queue?.subarray(0, this.tail);
+  }
+
+  /** Whether the search has reached v so far (its distance is known or queued to be expanded). */
+  reached(v: number): boolean {
+    return this.dist[v] !== this.unset;
   }
 
   /** Finishes the whole BFS (e.g. before sharing across threads or to measure memory). */
@@ -46,6 +88,9 @@ export class GoalDistance {
     const { inStart, inSource } = this.graph;
     const dist = this.dist;
     const unset = this.unset;
+    const blocked = this.walls?.blocked;
+    const closed = this.walls?.closed !== undefined && this.walls.closed.size > 0 ? this.walls.closed : undefined;
+    const n = this.graph.vertexCount;
     while (this.head < this.tail) {
       const u = queue[this.head++]!;
       const next = dist[u]! + 1;
@@ -53,6 +98,7 @@ export class GoalDistance {
       for (let i = inStart[u]!; i < end; i++) {
         const w = inSource[i]!;
         if (dist[w] !== unset) continue;
+        if (blocked !== undefined && (blocked[w] === 1 || closed?.has(w * n + u) === true)) continue;
         dist[w] = next;
         if (this.tail === queue.length) {
           const grown = new Uint32Array(Math.min(this.graph.vertexCount, queue.length * 2));

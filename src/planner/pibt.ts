@@ -50,6 +50,10 @@ export class Pibt {
   private rank: MoveRank = () => 0;
   private bodies: Bodies | undefined;
   private readonly maxDepth: number;
+  /** Depth of the push under way (see pushOut). */
+  private pushDepth = 0;
+  /** Whether unplanned agent j, pushed out of the way, can move nowhere (planning it now, one level deeper). */
+  private readonly cannotMove = (j: number): boolean => this.next[j] === -1 && (this.pushDepth >= this.maxDepth || !this.plan(j, -1, this.pushDepth + 1));
 
   constructor(
     readonly graph: Graph,
@@ -110,6 +114,14 @@ export class Pibt {
       if (this.next[i] === -1) this.plan(i, -1, 0);
     }
     return this.verify();
+  }
+
+  /**
+   * Plans one agent (and whoever it pushes) unless it is planned already: `run` one agent at a time, for callers
+   * that spread a step over several turns of an event loop. Call `begin` first and keep the order of `run`.
+   */
+  planAgent(agent: number): void {
+    if (this.next[agent] === -1) this.plan(agent, -1, 0);
   }
 
   /**
@@ -179,8 +191,13 @@ export class Pibt {
     if (other !== -1 && other !== i && next[other] === -1 && (depth >= this.maxDepth || !this.plan(other, v, depth + 1))) return false;
     if (other !== -1 && other !== i && next[other] === c) return false;
     if (!this.bodies) return true;
-    const cannotMove = (j: number): boolean => next[j] === -1 && (depth >= this.maxDepth || !this.plan(j, -1, depth + 1));
-    if (this.bodies.someOverlap(i, c, occupant, cannotMove)) return false;
+    // One visitor for every push instead of a closure per call (this runs for every agent on every step); each
+    // push sets the depth it plans at and puts the outer one back, so nested pushes leave it as they found it.
+    const outer = this.pushDepth;
+    this.pushDepth = depth;
+    const blocked = this.bodies.someOverlap(i, c, occupant, this.cannotMove);
+    this.pushDepth = outer;
+    if (blocked) return false;
     return !this.bodies.someOverlap(i, c, this.reserved, ANY);
   }
 

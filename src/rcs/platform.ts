@@ -395,10 +395,17 @@ function gatewayHealth(gateways: GatewayPool | undefined): { connectionTier?: ()
   };
 }
 
+/**
+ * Longest stretch one planning round keeps the event loop (ms). Frames, acks and commands wait while it runs, so this
+ * bounds what planning adds to their latency; a round over a large fleet is spread over several turns instead
+ * (docs/architecture.md, "Planning off the critical path").
+ */
+const PLAN_SLICE_MS = 5;
+
 /** Central multi-agent planning is the default; v1 reservations remain selectable (--traffic reservation). */
 function trafficFactory(mode: TrafficMode): TrafficFactory {
   if (mode === 'reservation') return (graph) => new ReservationTrafficController(graph);
-  return (_graph, site, footprintOf, gate) => new CentralTrafficController(site, { footprintOf, gate });
+  return (_graph, site, footprintOf, gate) => new CentralTrafficController(site, { footprintOf, gate, sliceMs: PLAN_SLICE_MS });
 }
 
 /** Lift, door and navigation events go to the event log (alarms rules read it) and the log. */

@@ -216,6 +216,63 @@ describe('CentralTrafficController', () => {
     expect(steps).toHaveLength(2);
   });
 
+  it('spreads a round over slices (sliceMs) and grants what an unsliced round grants when nothing changes meanwhile', async () => {
+    // 40 AGVs: a round pauses every 16 AGVs at most.
+    const site = gridSite(20, 5);
+    const make = async (sliceMs?: number) => {
+      const traffic = new CentralTrafficController(site, { seed: 3, sliceMs });
+      for (let x = 0; x < 40; x++) traffic.place(`a${x}`, `${x % 20},${x < 20 ? 0 : 4}`);
+      // The first request starts a round; let it end before the one compared.
+      for (let x = 0; x < 40; x++) traffic.request(`a${x}`, `${19 - (x % 20)},${x < 20 ? 3 : 1}`, 0);
+      while (traffic.stats().rounds === 0) await new Promise((r) => setImmediate(r));
+      return traffic;
+    };
+    const whole = await make();
+    const sliced = await make(0);
+    expect([...sliced.holdings()]).toEqual([...whole.holdings()]);
+    const granted: string[][] = [];
+    const slices: number[] = [];
+    sliced.observe({ granted: (ids) => granted.push([...ids]), planSlice: (ms) => slices.push(ms) });
+    const expected = whole.tick(200);
+    expect(expected.length).toBeGreaterThan(0);
+    // A zero budget gives the event loop a turn at every pause point: nothing is granted within the call.
+    expect(sliced.tick(200)).toEqual([]);
+    expect(sliced.tick(400)).toEqual([]); // no second round while one is under way
+    while (sliced.stats().rounds === 1) await new Promise((r) => setImmediate(r));
+    expect(slices.length).toBeGreaterThanOrEqual(2);
+    expect(granted).toEqual([expected]);
+    expect([...sliced.holdings()]).toEqual([...whole.holdings()]);
+  });
+
+  it('checks every grant of a sliced round against the reservations as they are when it is made', async () => {
+    const site = gridSite(20, 3);
+    const traffic = new CentralTrafficController(site, { sliceMs: 0 });
+    // Idle AGVs, so that the round has pause points (one every 16 AGVs) before a's grant.
+    for (let x = 0; x < 20; x++) traffic.place(`idle${x}`, `${x},2`);
+    traffic.place('a', '0,0');
+    traffic.place('gone', '4,1');
+    traffic.place('c', '2,1');
+    traffic.request('a', '4,0', 0);
+    traffic.request('gone', '0,1', 0);
+    const granted: string[] = [];
+    traffic.observe({ granted: (ids) => granted.push(...ids) });
+    expect(traffic.tick(200)).toEqual([]);
+    // Between slices: the node a was planned into is taken, an AGV of the round leaves, another one moves.
+    expect(traffic.place('b', '1,0')).toBe(true);
+    traffic.release('gone');
+    traffic.standsAt('c', '2,1');
+    while (traffic.stats().rounds === 0) await new Promise((r) => setImmediate(r));
+    expect(traffic.held('a')).toEqual(['0,0']);
+    expect(traffic.heldBy('1,0')).toBe('b');
+    expect(traffic.held('gone')).toEqual([]);
+    expect(granted).not.toContain('a');
+    expect(granted).not.toContain('gone');
+    // The next round plans from the new state as usual.
+    expect(traffic.request('b', '1,1', 300).kind).toBe('wait');
+    while (traffic.stats().rounds < 2) await new Promise((r) => setImmediate(r));
+    expect(traffic.held('b')).toEqual(['1,0', '1,1']);
+  });
+
   it('replans from an unexpected position and refuses a position another AGV holds', () => {
     const site = gridSite(4, 1);
     const events: TrafficEvent[] = [];

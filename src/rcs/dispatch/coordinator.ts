@@ -126,6 +126,8 @@ export class FleetCoordinator {
     for (const agv of await this.o.agvsSeenSince(now - 10 * 60_000)) waitFor.add(agv);
     this.recovery.begin(waitFor, now, this.o.recoveryMs ?? 15_000);
     this.unsubscribe.push(this.o.registry.onEvent((e) => this.onFleetEvent(e)));
+    // A time-sliced planning round ends after the tick that started it: its grants are driven at once, not a tick later.
+    this.unsubscribe.push(this.o.traffic.observe({ granted: (ids) => ids.forEach((id) => this.controllerFor(id).drive()) }));
     this.unsubscribe.push(
       this.o.tasks.onChange(({ task, entry }) => {
         // Cancelled or failed elsewhere, or an exception an operator resolved: no AGV works on it any more.

@@ -16,4 +16,12 @@ export class TrafficObservers {
   planStep(ms: number): void {
     for (const o of this.observers) o.planStep?.(ms);
   }
+
+  planSlice(ms: number): void {
+    for (const o of this.observers) o.planSlice?.(ms);
+  }
+
+  granted(agvIds: readonly string[]): void {
+    for (const o of this.observers) o.granted?.(agvIds);
+  }
 }

@@ -41,8 +41,15 @@ export interface TrafficEvent {
 export interface TrafficObserver {
   /** Something an operator may want to know: deadlocks and their resolution, stalls, AGVs going offline. */
   event?(event: TrafficEvent): void;
-  /** Wall time (ms) of one planning step. */
+  /** Wall time (ms) of one planning step (with time-sliced planning: the sum of its slices). */
   planStep?(ms: number): void;
+  /** Wall time (ms) of one uninterrupted stretch of planning: how long it held the event loop. */
+  planSlice?(ms: number): void;
+  /**
+   * AGVs that a planning round granted more of their way after the call that started it had returned (time-sliced
+   * planning): whoever drives them asks for their path again now rather than at its next tick.
+   */
+  granted?(agvIds: readonly string[]): void;
 }
 
 export type { ResourceBlock } from './blocked-resources.ts';

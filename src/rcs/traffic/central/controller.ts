@@ -1,4 +1,4 @@
-import { buildRoadmapGraph, DiscBodies, footprintsOverlap, Pibt, type RoadmapGraph } from '../../../planner/index.ts';
+import { buildRoadmapGraph, DiscBodies, footprintsOverlap, Pibt, type GoalDistance, type MoveRank, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import { BlockedResources, edgeResolver, type ResourceBlock } from '../blocked-resources.ts';
 import { sitePlane } from '../../site/plane.ts';
@@ -27,6 +27,8 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 // knot. Waits form a wait-for graph; a cycle that persists is a deadlock and is broken by sending one member aside.
 
 const EVENT_HISTORY = 500;
+/** A round may pause after this many AGVs (each pause point costs a generator resumption even when not taken). */
+const YIELD_EVERY = 16;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -43,6 +45,25 @@ function tieBreak(agent: number, vertex: number, round: number): number {
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   h ^= h >>> 13;
   return ((h >>> 0) / 4294967296) * 1e-3;
+}
+
+/** What a planning round fixed when it began: per AGV of the round, in one order. */
+interface RoundSnapshot {
+  ids: string[];
+  states: AgentState[];
+  /** End of the held path (where the AGV is planned from). */
+  current: Int32Array;
+  goals: Int32Array;
+  /** 1 = not moved this round (cannot move, holds as far ahead as allowed, or holds back). */
+  pinned: Uint8Array;
+}
+
+/** A planning round under way: its steps (one per AGV) and the wall time spent in it so far. */
+interface PlanningRound {
+  steps: Generator<void, string[]>;
+  busyMs: number;
+  /** When its last slice ended (performance.now). */
+  pausedAt: number;
 }
 
 export class CentralTrafficController implements TrafficController {
@@ -66,9 +87,11 @@ export class CentralTrafficController implements TrafficController {
   private readonly stallAfterMs: number;
   private readonly deadlockAfterMs: number;
   private round = 0;
+  /** The round spread over several slices that has not ended yet (sliceMs): no other round starts meanwhile. */
+  private inFlight: PlanningRound | undefined;
   private lastRoundMs = Number.NEGATIVE_INFINITY;
   private nowMs = 0;
-  private readonly counters: CentralTrafficStats = { rounds: 0, deadlocksDetected: 0, deadlocksResolved: 0, stalls: 0, planMsTotal: 0, planMsMax: 0 };
+  private readonly counters: CentralTrafficStats = { rounds: 0, deadlocksDetected: 0, deadlocksResolved: 0, stalls: 0, planMsTotal: 0, planMsMax: 0, sliceMsMax: 0 };
 
   constructor(
     site: RoadGraphInput,
@@ -319,24 +342,62 @@ export class CentralTrafficController implements TrafficController {
     this.lastRoundMs = Number.NEGATIVE_INFINITY;
   }
 
+  /** Starts a round when one is due and none is under way; its grants when it ends within this call. */
   private maybePlan(nowMs: number): string[] {
-    if (nowMs - this.lastRoundMs < this.planIntervalMs) return [];
+    if (this.inFlight !== undefined || nowMs - this.lastRoundMs < this.planIntervalMs) return [];
     this.lastRoundMs = nowMs;
-    const started = performance.now();
-    const changed = this.planRound(nowMs);
-    const ms = performance.now() - started;
-    this.counters.rounds++;
-    this.counters.planMsTotal += ms;
-    this.counters.planMsMax = Math.max(this.counters.planMsMax, ms);
-    this.observers.planStep(ms);
-    return changed;
+    const round: PlanningRound = { steps: this.planRound(nowMs), busyMs: 0, pausedAt: Number.POSITIVE_INFINITY };
+    return this.runSlice(round, true) ?? [];
   }
 
-  private planRound(nowMs: number): string[] {
+  /**
+   * Runs the round to its end, or with `sliceMs` until the slice's budget is spent, then goes on after the event
+   * loop has had its turn (setImmediate). Returns the AGVs granted more when the round ended in this slice; grants
+   * of a round that ends in a later slice go to observers (`granted`) instead.
+   *
+   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer:
+   * planning gets at least half of the loop while a round is under way. On a busy or CPU-starved process a fixed few
+   * ms per turn let rounds (and so grants) fall seconds behind; taking as long as everything else at most doubles
+   * the loop's turn.
+   */
+  private runSlice(round: PlanningRound, first: boolean): string[] | undefined {
+    const started = performance.now();
+    const sliceMs = this.options.sliceMs;
+    const budget = sliceMs === undefined ? undefined : Math.max(sliceMs, started - round.pausedAt);
+    let step = round.steps.next();
+    while (step.done !== true && (budget === undefined || performance.now() - started < budget)) step = round.steps.next();
+    const ms = performance.now() - started;
+    round.busyMs += ms;
+    this.counters.sliceMsMax = Math.max(this.counters.sliceMsMax, ms);
+    this.observers.planSlice(ms);
+    if (step.done !== true) {
+      this.inFlight = round;
+      round.pausedAt = performance.now();
+      setImmediate(() => this.runSlice(round, false));
+      return undefined;
+    }
+    this.inFlight = undefined;
+    this.counters.rounds++;
+    this.counters.planMsTotal += round.busyMs;
+    this.counters.planMsMax = Math.max(this.counters.planMsMax, round.busyMs);
+    this.observers.planStep(round.busyMs);
+    if (!first && step.value.length > 0) this.observers.granted(step.value);
+    return step.value;
+  }
+
+  /**
+   * One planning round, yielding after each AGV so that it can be spread over several turns of the event loop
+   * (sliceMs). Between slices, reports, requests and releases change the table; the round's snapshot (where each
+   * AGV's held path ends, its target) may then be stale, so proposals are only hints: every grant is checked
+   * against the live table when it is made, and an AGV whose state changed since the snapshot gets nothing this
+   * round (it is planned afresh in the next one). Without sliceMs the round runs at once, exactly as before.
+   */
+  private *planRound(nowMs: number): Generator<void, string[]> {
     this.round++;
     const ids = [...this.agents.keys()];
     const n = ids.length;
     if (n === 0) return [];
+    const states: AgentState[] = new Array<AgentState>(n);
     const current = new Int32Array(n);
     const goals = new Int32Array(n);
     const pinned = new Uint8Array(n);
@@ -346,6 +407,7 @@ export class CentralTrafficController implements TrafficController {
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       const state = this.agents.get(id)!;
+      states[i] = state;
       index.set(id, i);
       const path = this.table.path(id);
       const frontier = path[path.length - 1]!;
@@ -382,11 +444,7 @@ export class CentralTrafficController implements TrafficController {
       return !(pinned[b] === 1 && check.node === current[b]);
     };
     // The proposal is checked again by the reservation table on every grant.
-    const proposed = this.pibt.step({
-      current,
-      order,
-      bodies: new DiscBodies(this.table.nearbyIndex(), radius),
-      rank: (agent, from, to) => {
+    const rank: MoveRank = (agent, from, to) => {
         if (pinned[agent]) return to === from ? 0 : Number.POSITIVE_INFINITY;
         const goal = goals[agent]!;
         if (to !== from && (!mayEnter(agent, to) || this.vertexBlocks.edgeBlocker(ids[agent]!, from, to) !== undefined)) return Number.POSITIVE_INFINITY;
@@ -395,11 +453,17 @@ export class CentralTrafficController implements TrafficController {
         if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
         // A target cut off by obstacles: queue up on the ordinary route rather than freeze.
-        const d = Number.isFinite(detour[from]!) ? detour[to]! : this.route.distances.get(goal, to);
+        const d = Number.isFinite(detour.get(from)) ? detour.get(to) : this.route.distances.get(goal, to);
         return d + (to !== from && this.table.ownerOf(to) !== undefined ? OCCUPIED_PENALTY : 0) + tieBreak(agent, to, this.round);
-      },
-    });
-    return this.grant(ids, current, goals, pinned, proposed, nowMs);
+    };
+    // Pibt.step, one agent at a time.
+    this.pibt.begin(current, rank, new DiscBodies(this.table.nearbyIndex(), radius));
+    for (let k = 0; k < n; k++) {
+      this.pibt.planAgent(order[k]!);
+      if (k % YIELD_EVERY === YIELD_EVERY - 1) yield;
+    }
+    const proposed = this.pibt.next.slice(0, n);
+    return yield* this.grant({ ids, states, current, goals, pinned }, proposed, nowMs);
   }
 
   /**
@@ -407,7 +471,7 @@ export class CentralTrafficController implements TrafficController {
    * held by AGVs that cannot move, and nodes where a body of that size would overlap them, are walls; so are the
    * gate's walls and the class's off-limits nodes.
    */
-  private prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => Float64Array {
+  private prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => GoalDistance {
     const nearby = this.table.nearbyIndex();
     const classes = ids.map((id) => this.routeClassOf(id));
     const common: number[] = [
@@ -444,14 +508,18 @@ export class CentralTrafficController implements TrafficController {
   }
 
   /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
-  private grant(ids: string[], current: Int32Array, goals: Int32Array, pinned: Uint8Array, proposed: Int32Array, nowMs: number): string[] {
+  private *grant(snapshot: RoundSnapshot, proposed: Int32Array, nowMs: number): Generator<void, string[]> {
+    const { ids, states, current, goals, pinned } = snapshot;
     const changed: string[] = [];
     const waitsFor = new Map<string, string>();
     const proposedBy = new Map<number, string>();
     for (let i = 0; i < ids.length; i++) if (proposed[i] !== current[i]) proposedBy.set(proposed[i]!, ids[i]!);
     for (let i = 0; i < ids.length; i++) {
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) yield;
       const id = ids[i]!;
-      const state = this.agents.get(id)!;
+      const state = states[i]!;
+      // Changed since the snapshot (only possible between slices): planned afresh next round.
+      if (this.agents.get(id) !== state || this.frontier(id) !== current[i] || this.targetOf(state) !== goals[i]) continue;
       if (pinned[i]) {
         // Cannot move, or already holds as far ahead as allowed: not waiting for anyone.
         state.waitingFor = undefined;
@@ -630,6 +698,12 @@ export class CentralTrafficController implements TrafficController {
   /** The nodes it must drive through after v before it may stop (RouteAhead.transit for its body). */
   private transitChain(agvId: string, v: number, target: number): number[] | undefined {
     return this.route.transit(this.routeClassOf(agvId).key, v, target);
+  }
+
+  /** The last node the AGV holds: where it is planned from. */
+  private frontier(agvId: string): number {
+    const path = this.table.path(agvId);
+    return path.length > 0 ? path[path.length - 1]! : NONE;
   }
 
   private targetOf(state: AgentState): number {

@@ -41,11 +41,12 @@ export class RouteAhead {
     const table = this.detours.get(routeClass)?.table(target);
     let best = NONE;
     if (table) {
-      let bestDistance = Number.isFinite(table[v]!) ? table[v]! : Number.POSITIVE_INFINITY;
+      let bestDistance = table.get(v);
       for (const u of this.graph.neighbors(v)) {
-        if (table[u]! < bestDistance) {
+        const d = table.get(u);
+        if (d < bestDistance) {
           best = u;
-          bestDistance = table[u]!;
+          bestDistance = d;
         }
       }
     }

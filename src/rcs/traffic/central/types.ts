@@ -23,6 +23,13 @@ export interface CentralTrafficOptions {
   keepJunctionsClear?: boolean;
   /** Seed for the planner's tie-breaking. */
   seed?: number;
+  /**
+   * Longest stretch (ms) a planning round may keep the event loop before it lets other work run (setImmediate) and
+   * goes on; grants are still checked against the live reservation table one by one. Unset (the default, and what
+   * the virtual-time simulations use): a round runs at once, so decisions depend on nothing but the inputs. The
+   * platform sets it so that planning a large fleet does not hold up frames and commands (docs/architecture.md).
+   */
+  sliceMs?: number;
   /** Equipment and navigation rules every move must pass (lift cabins, doors, navigation areas): LiftRides. */
   gate?: TrafficGate;
 }
@@ -32,7 +39,9 @@ export interface CentralTrafficStats {
   deadlocksDetected: number;
   deadlocksResolved: number;
   stalls: number;
-  /** Total and worst wall time spent in planning rounds (ms, measured with performance.now). */
+  /** Total and worst wall time spent in planning rounds (ms, measured with performance.now; the sum of a round's slices). */
   planMsTotal: number;
   planMsMax: number;
+  /** Longest single stretch of planning without a break for the event loop (ms). */
+  sliceMsMax: number;
 }
