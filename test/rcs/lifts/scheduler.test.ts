@@ -110,7 +110,11 @@ describe('lift scheduler', () => {
     s.boarded('c');
     s.arrived('c');
     s.finish('c');
-    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'called' } });
+    // b waits by LIFT-A, a minute's drive from LIFT-B: the ride moves, but B's cabin is called only once b waits by it.
+    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'queued' } });
+    expect(s.serving('LIFT-B')).toBeUndefined();
+    s.ready('b', approach(60, 5));
+    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'called', fromNode: 'F1.liftB' } });
   });
 
   it('meters cross-floor work to the lifts in service and their measured time per ride', () => {

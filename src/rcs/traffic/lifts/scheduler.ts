@@ -318,7 +318,8 @@ export class LiftScheduler {
   /**
    * A lift with nothing to do takes over the oldest ready ride queued on another lift, when it would have the AGV
    * on board sooner than the ride's own lift (which first serves the rides ahead of it): rides are given a lift
-   * when asked, but lifts free up in an order no one knew then.
+   * when asked, but lifts free up in an order no one knew then. Returns the ride to call now, if its AGV is by
+   * this lift already.
    */
   private takeOver(liftId: string): QueuedRide | undefined {
     const lift = this.lifts.get(liftId)!;
@@ -339,9 +340,12 @@ export class LiftScheduler {
       const own = this.queues.get(ride.liftId)!;
       own.splice(own.indexOf(ride), 1);
       const stop = (map: string) => lift.stops.find((s) => s.map === map)!.node;
-      const moved: QueuedRide = { ...ride, liftId, fromNode: stop(r.from), toNode: stop(r.to) };
+      // An AGV waiting by another lift is not waiting by this one: unless it is as close as boarding takes, it first
+      // comes over (ready again once it waits by this lift), so the cabin never stands open for an AGV far away.
+      const byThisLift = approach <= BOARDING_S;
+      const moved: QueuedRide = { ...ride, liftId, fromNode: stop(r.from), toNode: stop(r.to), readyRank: byThisLift ? ride.readyRank : undefined };
       this.queues.get(liftId)!.push(moved);
-      return moved;
+      if (byThisLift) return moved;
     }
     return undefined;
   }
