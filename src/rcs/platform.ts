@@ -241,7 +241,7 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
   space.useAlarms(ops?.ops.alarms);
   liftRides?.useAlarms(ops?.ops.alarms);
   const app = buildApi({
-    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
+    store, tasks, fleet: registry, site, auth, clock, logger, readAccess: config.openReads ? 'open' : 'viewer', operations: ops?.api, clearReservations: (id) => coordinator.clearReservations(id), taskWaits: (id) => coordinator.waitingFor(id), controls, zones, agvData: { parameters, runningData }, platformPublicKey: platformKeys.publicKey,
     protect: { metrics: config.metricsAuth, openapi: config.openapiAuth },
     admissionDecided: (id, decision, by) => {
       sessions.admissionDecided(id, decision, by);

@@ -94,9 +94,13 @@ describe('cross-floor tasks over the protocol', () => {
     await waitFor('held back', async () => (await held()) !== undefined, 30_000);
     expect((await held())!.message).toBe('cross-floor work waits: no lift in service (LIFT-A in fire mode; LIFT-B in fire mode); tasks that need a lift stay queued');
     expect(await taskState(f, key, json.id as string)).toBe('queued');
+    // The reason is on the task too, for an upper system that polls it.
+    const task = async () => (await (await fetch(`${f.platform.apiUrl}/api/v1/tasks/${json.id as string}`, { headers: { 'x-api-key': key } })).json()) as { state: string; waitingFor: string | null };
+    expect(await task()).toMatchObject({ state: 'queued', waitingFor: 'cross-floor work waits: no lift in service (LIFT-A in fire mode; LIFT-B in fire mode)' });
     for (const lift of lifts) lift.setMode('agv');
     await waitFor('task completed', async () => (await taskState(f, key, json.id as string)) === 'completed', 100_000);
     expect((await f.platform.store.events.query({})).some((e) => e.type === 'dispatch.cross_floor_resumed')).toBe(true);
+    expect((await task()).waitingFor).toBeNull();
   });
 
   it('on the default site, three vendors with their true bodies carry loads across floors through both lifts', async () => {

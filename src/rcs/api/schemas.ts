@@ -50,6 +50,7 @@ export const taskSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     reason: { type: ['string', 'null'] },
+    waitingFor: { type: ['string', 'null'], description: 'GET /tasks/{id} only: why dispatch holds the queued task back (null: it does not)' },
     history: { type: 'array', items: historySchema },
   },
 } as const;

@@ -60,6 +60,8 @@ export interface ApiDeps {
   fastify?: FastifyServerOptions;
   /** Operations: dashboard logins and users, alarms, health, events, live feed, probes, metrics, the dashboard. */
   operations?: OperationsDeps;
+  /** Why dispatch holds a queued task back (GET /tasks/:id `waitingFor`); none when absent. */
+  taskWaits?: (taskId: string) => string | undefined;
   /** Offers POST /agvs/:id/clear-reservations when given. */
   clearReservations?: ClearReservations;
   /** Told when an operator approves or rejects an AGV (a waiting session joins the fleet or is closed). */

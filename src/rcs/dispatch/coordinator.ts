@@ -72,6 +72,8 @@ export class FleetCoordinator {
   private dispatching = false;
   /** Whether cross-floor work is held back for the lifts (noteHeldBack). */
   private heldBack = false;
+  /** Queued tasks the last dispatch round held back for the lifts, with the reason (shown on the task in the API). */
+  private held = new Map<string, string>();
   private stopped = true;
   private unsubscribe: (() => void)[] = [];
   private readonly recovery = new RestartRecovery();
@@ -293,7 +295,13 @@ export class FleetCoordinator {
       distance: this.distanceFor(idle, queued, rideSlots <= 0),
     });
     const byId = new Map(queued.map((t) => [t.id, t]));
-    this.noteHeldBack(rideSlots <= 0 && queued.some((t) => needsRide(this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.drop) ?? '')), rideWork);
+    const heldTasks = rideSlots <= 0 ? queued.filter((t) => needsRide(this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.pick) ?? '', this.stationNode.get(t.drop) ?? '')) : [];
+    this.noteHeldBack(heldTasks.length > 0, rideWork);
+    // Only a round that looked at the queue (some AGV idle) knows which tasks it held back; otherwise keep the last.
+    if (idle.length > 0) {
+      const reason = heldTasks.length > 0 ? this.o.rides?.heldBackReason(rideWork) : undefined;
+      this.held = new Map(reason === undefined ? [] : heldTasks.map((t) => [t.id, reason]));
+    }
     const nodeOf = new Map(idle.map((a) => [a.id, a.node]));
     for (const { taskId, agvId } of decision.assignments) {
       const task = byId.get(taskId)!;
@@ -311,6 +319,14 @@ export class FleetCoordinator {
    * Travel distance for dispatch. On a site with navigation areas, doors and lifts an AGV reaches only part of it:
    * from an idle AGV's node, a pick it cannot reach (or whose tasks' drops it cannot reach from there) is Infinity.
    */
+  /**
+   * Why dispatch held this queued task back in its last round that looked at the queue (cross-floor work metered to
+   * the lifts), or undefined. The task's state says whether it is still queued.
+   */
+  waitingFor(taskId: string): string | undefined {
+    return this.held.get(taskId);
+  }
+
   /** Cross-floor work held back starts or stops: the operator sees it in the event log, with the reason. */
   private noteHeldBack(held: boolean, awaiting: number): void {
     if (held === this.heldBack) return;

@@ -95,6 +95,28 @@ describe('lift scheduler', () => {
     expect(s.queueOf('LIFT-A')).toEqual(['a']);
   });
 
+  it('weighs a takeover by the busy lift\'s measured time per ride and the AGV\'s own way to its cabin', () => {
+    const s = scheduler();
+    // LIFT-A's rides take 90 s each, far beyond its nominal doors, travel and boarding (a busy floor).
+    s.recordCycle('LIFT-A', 90);
+    s.request({ agvId: 'c', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(500, 5) });
+    s.request({ agvId: 'a', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 500) });
+    s.request({ agvId: 'b', from: 'F1', to: 'F2', bodyM: 1, approachS: approach(5, 100), ready: false });
+    s.plan();
+    expect(s.queueOf('LIFT-A')).toEqual(['a', 'b']);
+    expect(s.serving('LIFT-B')).toMatchObject({ agvId: 'c' });
+    s.ready('b', approach(5, 60));
+    // LIFT-B comes free: 60 s to have b on board there beats a's ride (90 s as measured) and b's way in on LIFT-A.
+    s.boarded('c');
+    s.arrived('c');
+    s.finish('c');
+    // b waits by LIFT-A, a minute's drive from LIFT-B: the ride moves, but B's cabin is called only once b waits by it.
+    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'queued' } });
+    expect(s.serving('LIFT-B')).toBeUndefined();
+    s.ready('b', approach(60, 5));
+    expect(s.ticket('b')).toMatchObject({ ride: { liftId: 'LIFT-B', phase: 'called', fromNode: 'F1.liftB' } });
+  });
+
   it('meters cross-floor work to the lifts in service and their measured time per ride', () => {
     const s = scheduler();
     const estimate = s.cycleS('LIFT-A');

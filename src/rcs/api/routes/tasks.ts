@@ -37,6 +37,8 @@ export interface TaskRouteDeps {
   fleet: FleetView;
   store: Pick<Store, 'agvs' | 'events'>;
   clock: Clock;
+  /** Why dispatch holds a queued task back (the coordinator's waitingFor). */
+  taskWaits?: (taskId: string) => string | undefined;
 }
 
 /**
@@ -144,7 +146,7 @@ export function taskRoutes(deps: TaskRouteDeps, readGuard: Guard[]) {
       async (request) => {
         const task = await tasks.get(request.params.id);
         if (!task) throw notFound('task', request.params.id);
-        return taskToJson(task);
+        return { ...taskToJson(task), waitingFor: (task.state === 'queued' ? deps.taskWaits?.(task.id) : undefined) ?? null };
       },
     );
 

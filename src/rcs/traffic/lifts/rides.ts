@@ -92,8 +92,8 @@ export class LiftRides implements TrafficGate {
   private readonly doorOpenedAt = new Map<string, number>();
   private readonly failedDoors = new Map<string, string[]>();
   private readonly reasons = new Map<string, string>();
-  /** Parking spots queued AGVs wait at, by AGV. */
-  private readonly waitSpots = new Map<string, string>();
+  /** Parking spots queued AGVs wait at, by AGV, with the lobby each was chosen for. */
+  private readonly waitSpots = new Map<string, { node: string; lobby: string }>();
   /** When each ride's lift was first seen serving it, by session (for the lifts' measured cycle times). */
   private readonly rideStartMs = new Map<string, number>();
   private readonly nodeById: ReadonlyMap<string, SiteNode>;
@@ -423,9 +423,10 @@ export class LiftRides implements TrafficGate {
 
   /** Where a queued AGV waits: its spot, or the free parking spot on its floor closest to the lobby. */
   private waitingSpot(agvId: string, here: string, lobby: string): string | undefined {
+    // Kept while the ride stays with its lift; a ride another lift took over waits by that lift instead.
     const kept = this.waitSpots.get(agvId);
-    if (kept !== undefined) return kept;
-    const taken = new Set(this.waitSpots.values());
+    if (kept?.lobby === lobby) return kept.node;
+    const taken = new Set([...this.waitSpots].filter(([id]) => id !== agvId).map(([, s]) => s.node));
     const floor = this.routes.floorOf(here);
     const profile = this.o.profileOf(agvId);
     let best: string | undefined;
@@ -443,7 +444,8 @@ export class LiftRides implements TrafficGate {
         bestDistance = d;
       }
     }
-    if (best !== undefined) this.waitSpots.set(agvId, best);
+    if (best !== undefined) this.waitSpots.set(agvId, { node: best, lobby });
+    else this.waitSpots.delete(agvId);
     return best;
   }
 

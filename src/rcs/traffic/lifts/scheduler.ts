@@ -260,18 +260,23 @@ export class LiftScheduler {
   private freeAtS(lift: Lift, floor: string): number {
     let at = this.views.get(lift.id)?.floor ?? floor;
     let seconds = 0;
-    const measured = this.cycles.get(lift.id);
     for (const ride of this.queues.get(lift.id)!) {
-      // Once the lift's rides are measured, a ride not yet on board costs what its rides take (walking to the cabin
-      // included), not the nominal doors, travel and boarding.
-      if (measured !== undefined && (ride.phase === 'queued' || ride.phase === 'called')) seconds += measured;
-      else {
-        if (ride.phase === 'queued' || ride.phase === 'called') seconds += this.travelS(lift, at, ride.from) + BOARDING_S;
-        seconds += liftRideSeconds(lift, this.storeys(ride.from, ride.to));
-      }
+      seconds += this.occupiesS(lift, ride, at);
       at = ride.to;
     }
     return seconds + this.travelS(lift, at, floor);
+  }
+
+  /**
+   * Seconds the ride keeps the lift, the cabin standing at `at`. Once the lift's rides are measured, a ride not yet
+   * on board costs what its rides take (walking to the cabin included), not the nominal doors, travel and boarding:
+   * the nominal figure is far too low on a busy floor, where AGVs take long to reach the cabin.
+   */
+  private occupiesS(lift: Lift, ride: QueuedRide, at: string): number {
+    const measured = this.cycles.get(lift.id);
+    const ridingS = liftRideSeconds(lift, this.storeys(ride.from, ride.to));
+    if (ride.phase !== 'queued' && ride.phase !== 'called') return ridingS;
+    return measured ?? this.travelS(lift, at, ride.from) + BOARDING_S + ridingS;
   }
 
   private travelS(lift: Lift, from: string, to: string): number {
@@ -313,7 +318,8 @@ export class LiftScheduler {
   /**
    * A lift with nothing to do takes over the oldest ready ride queued on another lift, when it would have the AGV
    * on board sooner than the ride's own lift (which first serves the rides ahead of it): rides are given a lift
-   * when asked, but lifts free up in an order no one knew then.
+   * when asked, but lifts free up in an order no one knew then. Returns the ride to call now, if its AGV is by
+   * this lift already.
    */
   private takeOver(liftId: string): QueuedRide | undefined {
     const lift = this.lifts.get(liftId)!;
@@ -334,14 +340,20 @@ export class LiftScheduler {
       const own = this.queues.get(ride.liftId)!;
       own.splice(own.indexOf(ride), 1);
       const stop = (map: string) => lift.stops.find((s) => s.map === map)!.node;
-      const moved: QueuedRide = { ...ride, liftId, fromNode: stop(r.from), toNode: stop(r.to) };
+      // An AGV waiting by another lift is not waiting by this one: unless it is as close as boarding takes, it first
+      // comes over (ready again once it waits by this lift), so the cabin never stands open for an AGV far away.
+      const byThisLift = approach <= BOARDING_S;
+      const moved: QueuedRide = { ...ride, liftId, fromNode: stop(r.from), toNode: stop(r.to), readyRank: byThisLift ? ride.readyRank : undefined };
       this.queues.get(liftId)!.push(moved);
-      return moved;
+      if (byThisLift) return moved;
     }
     return undefined;
   }
 
-  /** Seconds until the ride's own lift could have its AGV on board: the ride it serves and the ready rides ahead. */
+  /**
+   * Seconds until the ride's own lift could have its AGV on board: the ride it serves and the ready rides ahead (at
+   * the lift's measured rate, as freeAtS), then the AGV's own way to the cabin, since its cabin is called only then.
+   */
   private waitOnOwnLiftS(ride: QueuedRide): number {
     const lift = this.lifts.get(ride.liftId)!;
     let at = this.views.get(lift.id)?.floor ?? ride.from;
@@ -349,11 +361,10 @@ export class LiftScheduler {
     for (const other of this.queues.get(lift.id)!) {
       const ahead = other.phase !== 'queued' || (other.readyRank !== undefined && other.readyRank < ride.readyRank!);
       if (!ahead) continue;
-      if (other.phase === 'queued' || other.phase === 'called') seconds += this.travelS(lift, at, other.from) + BOARDING_S;
-      seconds += liftRideSeconds(lift, this.storeys(other.from, other.to));
+      seconds += this.occupiesS(lift, other, at);
       at = other.to;
     }
-    return seconds + this.travelS(lift, at, ride.from);
+    return seconds + this.travelS(lift, at, ride.from) + (ride.request.approachS.get(lift.id) ?? 0);
   }
 
   private nextReady(liftId: string): QueuedRide | undefined {
