@@ -19,6 +19,12 @@ export interface AgentState {
   waitingFor?: { agvId: string; node: number; sinceMs: number };
 }
 
+/** Where the AGV is planned to: its side-step target while it has one, else its goal; nowhere while offline or stalled. */
+export function targetOf(state: AgentState): number {
+  if (!state.online || state.stalled) return NONE;
+  return state.via !== NONE ? state.via : state.goal;
+}
+
 export interface Claim {
   agvId: string;
   round: number;

@@ -1,4 +1,4 @@
-import { buildRoadmapGraph, DiscBodies, footprintsOverlap, Pibt, type GoalDistance, type MoveRank, type RoadmapGraph } from '../../../planner/index.ts';
+import { buildRoadmapGraph, DiscBodies, Pibt, type MoveRank, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import { BlockedResources, edgeResolver, type ResourceBlock } from '../blocked-resources.ts';
 import { sitePlane } from '../../site/plane.ts';
@@ -11,7 +11,9 @@ import { radiusOf, type Dimensions } from './footprint.ts';
 import { ReservationTable } from './reservation-table.ts';
 import type { CentralTrafficOptions, CentralTrafficStats, TrafficEvent, TrafficEventKind } from './types.ts';
 import { cycleKey, findCycles } from '../wait-for.ts';
-import { NONE, type AgentState } from './agent-state.ts';
+import { NONE, targetOf, type AgentState } from './agent-state.ts';
+import { GrantAdmission } from './grant-admission.ts';
+import { RouteClasses } from './route-classes.ts';
 import { PassingOrder } from './passing-order.ts';
 import { backOff, sendAside } from './deadlock-resolution.ts';
 
@@ -31,13 +33,6 @@ const EVENT_HISTORY = 500;
 const YIELD_EVERY = 16;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
-
-/** An AGV's route tables: bodies of `radius` that may not enter the `offLimits` vertices share one set. */
-interface RouteClass {
-  key: string;
-  radius: number;
-  offLimits: readonly number[];
-}
 
 /** Small deterministic per (agent, node) offset that changes every 50 rounds: breaks ties without dithering. */
 function tieBreak(agent: number, vertex: number, round: number): number {
@@ -72,9 +67,9 @@ export class CentralTrafficController implements TrafficController {
   private readonly blocks: BlockedResources;
   private readonly vertexBlocks: VertexBlocks;
   private readonly route: RouteAhead;
-  /** Off-limits node sets the gate handed out (one array per AGV profile), numbered for route-class keys. */
-  private readonly offLimitSets = new Map<readonly string[], { id: number; vertices: number[] }>();
+  private readonly routeClasses: RouteClasses;
   private readonly pibt: Pibt;
+  private readonly admission: GrantAdmission;
   private readonly agents = new Map<string, AgentState>();
   private readonly passing: PassingOrder;
   private readonly cycleSince = new Map<string, number>();
@@ -115,6 +110,18 @@ export class CentralTrafficController implements TrafficController {
     this.table = new ReservationTable(points, 0, this.vertexBlocks);
     this.passing = new PassingOrder(this.table, this.agents);
     this.pibt = new Pibt(graph);
+    this.routeClasses = new RouteClasses({ roadmap: this.roadmap, table: this.table, route: this.route, vertexBlocks: this.vertexBlocks, gate: options.gate });
+    this.admission = new GrantAdmission({
+      roadmap: this.roadmap,
+      table: this.table,
+      route: this.route,
+      passing: this.passing,
+      vertexBlocks: this.vertexBlocks,
+      agents: this.agents,
+      gate: options.gate,
+      routeKey: (agvId) => this.routeClasses.of(agvId).key,
+      round: () => this.round,
+    });
     this.lookahead = Math.max(1, options.lookaheadNodes ?? 3);
     this.planIntervalMs = options.planIntervalMs ?? 100;
     this.stallAfterMs = options.stallAfterMs ?? 8_000;
@@ -418,7 +425,7 @@ export class CentralTrafficController implements TrafficController {
         this.counters.stalls++;
         this.emit('agv.stalled', [id], `${id} made no progress for ${this.stallAfterMs} ms: others plan around it`);
       }
-      const target = this.targetOf(state);
+      const target = targetOf(state);
       goals[i] = target;
       if (target !== state.lastTarget || target === frontier) {
         state.lastTarget = target;
@@ -430,7 +437,7 @@ export class CentralTrafficController implements TrafficController {
       if (fixed) immovable.push(i);
       pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
-    const detourFor = this.prepareDetours(ids, immovable);
+    const detourFor = this.routeClasses.prepareDetours(ids, immovable);
     const gate = this.options.gate;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));
@@ -450,7 +457,7 @@ export class CentralTrafficController implements TrafficController {
         if (to !== from && (!mayEnter(agent, to) || this.vertexBlocks.edgeBlocker(ids[agent]!, from, to) !== undefined)) return Number.POSITIVE_INFINITY;
         if (to !== from && gate && !gate.allows(ids[agent]!, this.roadmap.ids[from]!, this.roadmap.ids[to]!)) return Number.POSITIVE_INFINITY;
         // The grant would refuse it (exit covered by another body): planning it would only block others' moves.
-        if (to !== from && this.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
+        if (to !== from && this.admission.exitBlocker(ids[agent]!, to, goal) !== undefined) return Number.POSITIVE_INFINITY;
         const detour = detourFor(agent, goal);
         // A target cut off by obstacles: queue up on the ordinary route rather than freeze.
         const d = Number.isFinite(detour.get(from)) ? detour.get(to) : this.route.distances.get(goal, to);
@@ -466,47 +473,6 @@ export class CentralTrafficController implements TrafficController {
     return yield* this.grant({ ids, states, current, goals, pinned }, proposed, nowMs);
   }
 
-  /**
-   * Obstacle-aware distance tables, one set per route class (body size and the nodes closed to the AGV): nodes
-   * held by AGVs that cannot move, and nodes where a body of that size would overlap them, are walls; so are the
-   * gate's walls and the class's off-limits nodes.
-   */
-  private prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => GoalDistance {
-    const nearby = this.table.nearbyIndex();
-    const classes = ids.map((id) => this.routeClassOf(id));
-    const common: number[] = [
-      ...this.vertexBlocks.blockedVertices(),
-      ...(this.options.gate?.walls?.() ?? []).map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0),
-    ];
-    const prepared = new Set<string>();
-    for (const c of classes) {
-      if (prepared.has(c.key)) continue;
-      prepared.add(c.key);
-      const walls = [...common, ...c.offLimits];
-      for (const b of immovable) {
-        for (const v of this.table.path(ids[b]!)) {
-          walls.push(v);
-          for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, c.radius, this.table.radius(ids[b]!))) walls.push(node);
-        }
-      }
-      this.route.detoursFor(c.key).setObstacles(walls, this.vertexBlocks.blockedEdgeKeys());
-    }
-    return (agent, goal) => this.route.detoursFor(classes[agent]!.key).table(goal);
-  }
-
-  /** Which route tables the AGV uses: those of its body radius and of the nodes the gate puts off limits for it. */
-  private routeClassOf(agvId: string): RouteClass {
-    const radius = this.table.radius(agvId);
-    const closed = this.options.gate?.offLimits?.(agvId);
-    if (!closed || closed.length === 0) return { key: `${radius}|`, radius, offLimits: [] };
-    let known = this.offLimitSets.get(closed);
-    if (!known) {
-      known = { id: this.offLimitSets.size + 1, vertices: closed.map((id) => this.roadmap.vertexOf(id)).filter((v) => v >= 0) };
-      this.offLimitSets.set(closed, known);
-    }
-    return { key: `${radius}|${known.id}`, radius, offLimits: known.vertices };
-  }
-
   /** Turns the proposal into reservations, claims (passing order) and waits; then looks for deadlocks. */
   private *grant(snapshot: RoundSnapshot, proposed: Int32Array, nowMs: number): Generator<void, string[]> {
     const { ids, states, current, goals, pinned } = snapshot;
@@ -519,7 +485,7 @@ export class CentralTrafficController implements TrafficController {
       const id = ids[i]!;
       const state = states[i]!;
       // Changed since the snapshot (only possible between slices): planned afresh next round.
-      if (this.agents.get(id) !== state || this.frontier(id) !== current[i] || this.targetOf(state) !== goals[i]) continue;
+      if (this.agents.get(id) !== state || this.frontier(id) !== current[i] || targetOf(state) !== goals[i]) continue;
       if (pinned[i]) {
         // Cannot move, or already holds as far ahead as allowed: not waiting for anyone.
         state.waitingFor = undefined;
@@ -529,15 +495,15 @@ export class CentralTrafficController implements TrafficController {
       let blocker: string | undefined;
       if (next === current[i]) {
         // Told to stay: note whom it waits for on its preferred route, for deadlock detection.
-        next = this.preferredNext(id, current[i]!, goals[i]!);
+        next = this.admission.preferredNext(id, current[i]!, goals[i]!);
         if (next === NONE) {
           state.waitingFor = undefined;
           continue;
         }
         const check = this.table.check(id, next);
-        blocker = check.ok ? (proposedBy.get(next) ?? this.exitBlocker(id, next, goals[i]!)) : check.blocker;
+        blocker = check.ok ? (proposedBy.get(next) ?? this.admission.exitBlocker(id, next, goals[i]!)) : check.blocker;
         // Queue for the way ahead (passing order): nobody else is granted it, or stops next to it, meanwhile.
-        if (!proposedBy.has(next)) this.passing.claimBlockedWay(this.round, id, [next, ...(this.transitChain(id, next, goals[i]!) ?? [])]);
+        if (!proposedBy.has(next)) this.passing.claimBlockedWay(this.round, id, [next, ...(this.admission.transitChain(id, next, goals[i]!) ?? [])]);
       } else if (this.table.path(id).includes(next)) {
         // Turning back onto a node it still holds would make the path revisit a node, which AGVs cannot follow
         // as one order: wait until that node is passed and released, then plan again.
@@ -545,14 +511,14 @@ export class CentralTrafficController implements TrafficController {
         continue;
       } else {
         // A noStop node is granted only together with the rest of the way to a node where the AGV may stop.
-        const rest = this.transitChain(id, next, goals[i]!);
+        const rest = this.admission.transitChain(id, next, goals[i]!);
         const chain = [next, ...(rest ?? [])];
         if (rest === undefined) blocker = id;
         else {
           // A run that passes a node the AGV still holds cannot be followed as one order, as for a turn-back.
           const own = chain.findIndex((v, k) => k > 0 && this.table.path(id).includes(v));
-          const closed = this.closedStep(id, current[i]!, chain);
-          const way = this.wayBlocker(id, own < 0 ? chain : chain.slice(0, own + 1));
+          const closed = this.admission.closedStep(id, current[i]!, chain);
+          const way = this.admission.wayBlocker(id, own < 0 ? chain : chain.slice(0, own + 1));
           if (closed !== undefined) blocker = closed;
           else if (way) {
             blocker = way.agvId;
@@ -560,8 +526,8 @@ export class CentralTrafficController implements TrafficController {
           } else if (own >= 0) blocker = id;
         }
         // Equipment and navigation: held before a door until it is open, before a new area until the mode switched.
-        if (blocker === undefined && !this.gateAdmits(id, current[i]!, chain)) blocker = id;
-        if (blocker === undefined && (blocker = this.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
+        if (blocker === undefined && !this.admission.gateAdmits(id, current[i]!, chain)) blocker = id;
+        if (blocker === undefined && (blocker = this.admission.exitBlocker(id, chain[chain.length - 1]!, goals[i]!)) === undefined) {
           // The stall clock starts when there is somewhere to go, not while the AGV was queueing.
           if (this.table.path(id).length === 1) state.lastProgressMs = nowMs;
           for (const v of chain) {
@@ -612,121 +578,28 @@ export class CentralTrafficController implements TrafficController {
 
   // --- helpers ---
 
-  /** Whether the gate lets the AGV take each move of the chain from its frontier (always, without a gate). */
-  private gateAdmits(agvId: string, frontier: number, chain: readonly number[]): boolean {
-    const gate = this.options.gate;
-    if (!gate) return true;
-    let at = frontier;
-    for (const v of chain) {
-      if (!gate.admit(agvId, this.roadmap.ids[at]!, this.roadmap.ids[v]!)) return false;
-      at = v;
-    }
-    return true;
-  }
-
-  /**
-   * "Don't block the box" for bodies that cover neighbouring nodes. Two such AGVs approaching one junction from
-   * two sides (or an AGV queueing next to a station spur a forklift is about to leave) can each end up covering the
-   * node the other needs next: a mutual footprint block that no one-step plan can undo on one-way lanes. So an AGV
-   * only enters a node when the node after it on its route is not covered by another body — being merely held by
-   * the AGV ahead in a queue is fine, that one moves on. Returns the AGV that covers the exit, if any.
-   */
-  private exitBlocker(agvId: string, entered: number, target: number): string | undefined {
-    if (target === NONE) return undefined;
-    // Through noStop nodes the AGV cannot wait: the whole way to where it may stop must be free, and the exit rule
-    // applies there.
-    const chain = this.transitChain(agvId, entered, target);
-    if (chain === undefined) return agvId;
-    const way = this.wayBlocker(agvId, chain);
-    if (way) return way.agvId;
-    const next = chain.length > 0 ? chain[chain.length - 1]! : entered;
-    let aim = target;
-    if (next === target) {
-      // A side-step refuge is left again for the goal: it must not become a trap either.
-      const state = this.agents.get(agvId);
-      if (!state || state.via !== target || state.goal === NONE || state.goal === next) return undefined;
-      aim = state.goal;
-    }
-    const exit = this.preferredNext(agvId, next, aim);
-    if (exit === NONE || this.table.path(agvId).includes(exit)) return undefined;
-    const covering = this.table.footprintBlocker(agvId, exit);
-    if (covering !== undefined) return covering;
-    // Someone waits to enter the exit first (e.g. an AGV leaving a bay to merge here): do not stand next to it.
-    const claimant = this.passing.claimantOf(exit, agvId, this.round);
-    if (claimant !== undefined) return claimant;
-    // The AGV ahead holding the exit moves on, unless it stops close by (at a station spur next to the exit, say):
-    // then it will cover the exit from there.
-    const ahead = this.table.ownerOf(exit);
-    if (ahead === undefined || ahead === agvId) return undefined;
-    const state = this.agents.get(ahead);
-    const stopsAt = state ? this.targetOf(state) : NONE;
-    if (stopsAt === NONE) return ahead;
-    const reach = this.table.radius(agvId) + this.table.radius(ahead);
-    return stopsAt === exit || footprintsOverlap(this.table.nearbyIndex().distance(stopsAt, exit), reach, 0) ? ahead : undefined;
-  }
-
-  /**
-   * The first AGV that keeps agvId off a node of the way, in order: another's standing claim (claimed), or a holder
-   * or a body covering the node.
-   */
-  private wayBlocker(agvId: string, way: readonly number[]): { agvId: string; claimed: boolean } | undefined {
-    for (const v of way) {
-      const claimant = this.passing.claimantOf(v, agvId, this.round);
-      if (claimant !== undefined) return { agvId: claimant, claimed: true };
-      const check = this.table.check(agvId, v);
-      if (!check.ok) return { agvId: check.blocker, claimed: false };
-    }
-    return undefined;
-  }
-
-  /** The block closing an edge along from → way[0] → way[1] …, if any. */
-  private closedStep(agvId: string, from: number, way: readonly number[]): string | undefined {
-    let at = from;
-    for (const v of way) {
-      const block = this.vertexBlocks.edgeBlocker(agvId, at, v);
-      if (block !== undefined) return block;
-      at = v;
-    }
-    return undefined;
-  }
-
-  /** The AGV's next node toward target (RouteAhead.next for its body). */
-  private preferredNext(agvId: string, v: number, target: number): number {
-    return this.route.next(this.routeClassOf(agvId).key, v, target);
-  }
-
-  /** The nodes it must drive through after v before it may stop (RouteAhead.transit for its body). */
-  private transitChain(agvId: string, v: number, target: number): number[] | undefined {
-    return this.route.transit(this.routeClassOf(agvId).key, v, target);
-  }
-
   /** The last node the AGV holds: where it is planned from. */
   private frontier(agvId: string): number {
     const path = this.table.path(agvId);
     return path.length > 0 ? path[path.length - 1]! : NONE;
   }
 
-  private targetOf(state: AgentState): number {
-    if (!state.online || state.stalled) return NONE;
-    return state.via !== NONE ? state.via : state.goal;
-  }
-
   private isImmovable(agvId: string): boolean {
     const state = this.agents.get(agvId);
     if (!state) return true;
     const path = this.table.path(agvId);
-    const target = this.targetOf(state);
+    const target = targetOf(state);
     return target === NONE || target === path[path.length - 1];
   }
 
   /** The next few nodes of the route beyond what is held: information for the AGV, never permission. */
   private announce(agvId: string, from: number): string[] {
     const state = this.agents.get(agvId)!;
-    const target = this.targetOf(state);
+    const target = targetOf(state);
     const result: string[] = [];
     let v = from;
     while (result.length < 4) {
-      v = this.preferredNext(agvId, v, target);
+      v = this.admission.preferredNext(agvId, v, target);
       if (v === NONE) break;
       result.push(this.roadmap.ids[v]!);
     }

@@ -1,0 +1,72 @@
+import { footprintsOverlap, type GoalDistance, type RoadmapGraph } from '../../../planner/index.ts';
+import type { ReservationTable } from './reservation-table.ts';
+import type { RouteAhead } from './route-ahead.ts';
+import type { CentralTrafficOptions } from './types.ts';
+import type { VertexBlocks } from './vertex-blocks.ts';
+
+// Which route tables an AGV plans with, and readying their obstacles for a round. AGVs of one body size that may
+// enter the same nodes share one class (tables are per class, not per AGV); the gate's off-limits nodes for an AGV
+// (e.g. a SLAM-only area for a QR-only AGV) are walls in its class's tables, so routes never lead where the gate
+// would refuse it.
+
+/** An AGV's route tables: bodies of `radius` that may not enter the `offLimits` vertices share one set. */
+export interface RouteClass {
+  key: string;
+  radius: number;
+  offLimits: readonly number[];
+}
+
+export interface RouteClassState {
+  roadmap: RoadmapGraph;
+  table: ReservationTable;
+  route: RouteAhead;
+  vertexBlocks: VertexBlocks;
+  gate: CentralTrafficOptions['gate'];
+}
+
+export class RouteClasses {
+  /** Off-limits node sets the gate handed out (one array per AGV profile), numbered for route-class keys. */
+  private readonly offLimitSets = new Map<readonly string[], { id: number; vertices: number[] }>();
+
+  constructor(private readonly deps: RouteClassState) {}
+
+  /** Which route tables the AGV uses: those of its body radius and of the nodes the gate puts off limits for it. */
+  of(agvId: string): RouteClass {
+    const { table, gate, roadmap } = this.deps;
+    const radius = table.radius(agvId);
+    const closed = gate?.offLimits?.(agvId);
+    if (!closed || closed.length === 0) return { key: `${radius}|`, radius, offLimits: [] };
+    let known = this.offLimitSets.get(closed);
+    if (!known) {
+      known = { id: this.offLimitSets.size + 1, vertices: closed.map((id) => roadmap.vertexOf(id)).filter((v) => v >= 0) };
+      this.offLimitSets.set(closed, known);
+    }
+    return { key: `${radius}|${known.id}`, radius, offLimits: known.vertices };
+  }
+
+  /**
+   * Obstacle-aware distance tables, one set per route class (body size and the nodes closed to the AGV): nodes
+   * held by AGVs that cannot move (`immovable`, indexes into `ids`), and nodes where a body of that size would
+   * overlap them, are walls; so are the gate's walls and the class's off-limits nodes.
+   */
+  prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => GoalDistance {
+    const { table, gate, roadmap, route, vertexBlocks } = this.deps;
+    const nearby = table.nearbyIndex();
+    const classes = ids.map((id) => this.of(id));
+    const common: number[] = [...vertexBlocks.blockedVertices(), ...(gate?.walls?.() ?? []).map((id) => roadmap.vertexOf(id)).filter((v) => v >= 0)];
+    const prepared = new Set<string>();
+    for (const c of classes) {
+      if (prepared.has(c.key)) continue;
+      prepared.add(c.key);
+      const walls = [...common, ...c.offLimits];
+      for (const b of immovable) {
+        for (const v of table.path(ids[b]!)) {
+          walls.push(v);
+          for (const { node, distance } of nearby.of(v)) if (footprintsOverlap(distance, c.radius, table.radius(ids[b]!))) walls.push(node);
+        }
+      }
+      route.detoursFor(c.key).setObstacles(walls, vertexBlocks.blockedEdgeKeys());
+    }
+    return (agent, goal) => route.detoursFor(classes[agent]!.key).table(goal);
+  }
+}
