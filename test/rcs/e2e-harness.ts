@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { Frame } from '../../src/protocol/index.ts';
 import { systemClock } from '../../src/core/index.ts';
 import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES, type SimAgvOptions, type VendorProfile } from '../../src/agv/sim/index.ts';
@@ -165,6 +166,18 @@ export async function waitFor(
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** True when nothing accepts TCP connections on the port (a platform standing by, or one that stopped listening). */
+export function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
 
 /** Pick/drop pairs that respect station kinds, spread over the site, or over one of its maps. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { connect as tcpConnect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledClock, Simulator } from '../../src/agv/sim/index.ts';
@@ -10,7 +9,7 @@ import { openSiteLease, openStoreFrom } from '../../src/rcs/store/index.ts';
 import { CentralTrafficController } from '../../src/rcs/traffic/central/index.ts';
 import { TERMINAL_STATES } from '../../src/rcs/tasks/types.ts';
 import { readSiteMapFile } from '../../src/rcs/site/index.ts';
-import { COMPACT_PROFILES, demoSite, e2eConfig, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor, explainOpenTasks } from './e2e-harness.ts';
+import { COMPACT_PROFILES, demoSite, e2eConfig, refusesConnections, OccupancyChecker, submitTask, taskPairs, TIME_FACTOR, waitFor, explainOpenTasks } from './e2e-harness.ts';
 import { PG_URL, postgresReachable } from './postgres.ts';
 import { freePort } from '../../bench/lib/free-port.ts';
 
@@ -37,17 +36,6 @@ async function admin(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
 }
 
 describe.skipIf(!reachable)('site failover on PostgreSQL', () => {

@@ -2,11 +2,10 @@
 // authorised), the pool starts a new gateway on the shared socket, the AGVs reconnect and every task finishes once.
 // Real sockets, real gateway processes, SIGKILL. The restart budget (backoff, per-minute cap) is checked on its own.
 
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RestartBudget } from '../../src/rcs/gateway/restart-budget.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
-import { demoSite, everyTaskCompleted, startFleet, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
+import { demoSite, everyTaskCompleted, refusesConnections, startFleet, submitTask, taskPairs, waitFor } from './e2e-harness.ts';
 import { testConfig } from './test-config.ts';
 
 describe('a protocol gateway that dies', () => {
@@ -58,17 +57,6 @@ describe('a platform that stops taking AGV connections', () => {
     }
   });
 });
-
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
 
 describe('gateway restart budget', () => {
   it('backs off, then caps restarts per minute and waits for the window to move', () => {
