@@ -3,15 +3,24 @@
 // through the session's command path (AgvLink.sendMotion), the same path dispatch uses. A request that central
 // control does not grant at once is asked again every round until the planner grants it (the old benchmark dropped
 // it, so it sent about one command per planning round whatever the fleet size). Counts what was sent and acked.
+// A waiting AGV is asked again when central control announces that a planning round granted it more of its way
+// (TrafficObserver.granted, as the platform's coordinator does), and every RETRY_MS in case a grant went unannounced
+// (a round that ended inside someone else's request); asking every AGV every round made the benchmark's own polling
+// a large share of the platform's CPU at 5,000 AGVs. Announced grants are sent in chunks, one event-loop turn each,
+// so acks arriving meanwhile are read in between, as the coordinator's own sends are spread by sliced planning.
 import type { PlatformHandle } from '../../src/rcs/platform.ts';
 import type { PairGrid } from './pair-grid.ts';
 
 const ROUND_MS = 50;
+const RETRY_MS = 500;
+const CHUNK = 200;
 
 interface AgvLoad {
   dueAt: number;
   /** When the current hop was first asked for; undefined while no hop is waiting for a grant. */
   askedAt: number | undefined;
+  /** When traffic control was last asked for the waiting hop. */
+  lastAskedAt: number;
   inFlight: boolean;
 }
 
@@ -34,6 +43,9 @@ export class SegmentDriver {
   private nextOrderId = 1_000_000;
   private measuring = false;
   private inFlight = 0;
+  private stopWatching: (() => void) | undefined;
+  /** AGVs a planning round announced as granted, not yet asked again. */
+  private announced: string[] = [];
   counts: LoadCounts = SegmentDriver.zero();
 
   constructor(
@@ -48,6 +60,22 @@ export class SegmentDriver {
 
   start(): void {
     this.timer = setInterval(() => this.round(performance.now()), ROUND_MS);
+    this.stopWatching = this.platform.traffic.observe({
+      granted: (ids) => {
+        if (this.announced.length === 0) setImmediate(() => this.askAnnounced());
+        this.announced.push(...ids);
+      },
+    });
+  }
+
+  /** Asks again for the AGVs a round granted, CHUNK per event-loop turn. */
+  private askAnnounced(): void {
+    const now = performance.now();
+    for (const id of this.announced.splice(0, CHUNK)) {
+      const load = this.load.get(id);
+      if (load && !load.inFlight && load.askedAt !== undefined) this.ask(id, load, now);
+    }
+    if (this.announced.length > 0 && this.timer !== undefined) setImmediate(() => this.askAnnounced());
   }
 
   /** Starts counting afresh (commands sent before this moment are not counted). */
@@ -64,6 +92,9 @@ export class SegmentDriver {
   /** Stops sending and waits (up to timeoutMs) for commands in flight to be answered. */
   async stop(timeoutMs: number): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
+    this.stopWatching?.();
+    this.announced = [];
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
@@ -71,49 +102,58 @@ export class SegmentDriver {
   private round(now: number): void {
     const { traffic } = this.platform;
     for (const agv of this.platform.registry.all()) {
-      const link = agv.link;
-      if (!link) continue;
+      if (!agv.link) continue;
       const id = agv.identity.id;
       let load = this.load.get(id);
       if (!load) {
         // Spread the first hops over one period so the fleet does not move in lock step.
-        load = { dueAt: now + Math.random() * this.periodMs, askedAt: undefined, inFlight: false };
+        load = { dueAt: now + Math.random() * this.periodMs, askedAt: undefined, lastAskedAt: 0, inFlight: false };
         this.load.set(id, load);
       }
       if (load.inFlight || now < load.dueAt) continue;
-      const held = traffic.held(id);
       if (load.askedAt === undefined) {
         // Ask for the next hop only once the AGV stands still on one node.
-        if (held.length !== 1 || (agv.status?.speed ?? 1) >= 0.01) continue;
+        if (traffic.held(id).length !== 1 || (agv.status?.speed ?? 1) >= 0.01) continue;
         load.askedAt = now;
+      } else if (now - load.lastAskedAt < RETRY_MS) {
+        continue;
       }
-      const here = held[0]!;
-      const goal = this.grid.partner.get(here);
-      if (!goal) continue;
-      const grant = traffic.request(id, goal, Date.now());
-      if (grant.kind !== 'go') continue;
-      if (this.measuring) this.counts.grantWaits.push(now - load.askedAt);
-      load.askedAt = undefined;
-      load.inFlight = true;
-      load.dueAt = now + this.periodMs;
-      const released = grant.path.map((n) => ({ nodeId: n, ...this.grid.byId.get(n)! }));
-      const counted = this.measuring;
-      if (counted) this.counts.sent++;
-      this.inFlight++;
-      const counts = this.counts;
-      void link.sendMotion({ orderId: this.nextOrderId++, updateId: 0, released, announced: [] }).then((outcome) => {
-        this.inFlight--;
-        load.inFlight = false;
-        traffic.stop(id);
-        if (!counted || counts !== this.counts) return;
-        if (!outcome.ok) {
-          counts.failed++;
-          return;
-        }
-        counts.acked++;
-        counts.latencies.push(outcome.latencyMs);
-        if (this.measuring) counts.ackedInWindow++;
-      });
+      this.ask(id, load, now);
     }
+  }
+
+  /** Asks traffic control for the AGV's hop and sends it as a motion command once granted. */
+  private ask(id: string, load: AgvLoad, now: number): void {
+    const { traffic } = this.platform;
+    const link = this.platform.registry.live(id)?.link;
+    if (!link || load.askedAt === undefined) return;
+    load.lastAskedAt = now;
+    const here = traffic.held(id)[0];
+    const goal = here === undefined ? undefined : this.grid.partner.get(here);
+    if (!goal) return;
+    const grant = traffic.request(id, goal, Date.now());
+    if (grant.kind !== 'go') return;
+    if (this.measuring) this.counts.grantWaits.push(now - load.askedAt);
+    load.askedAt = undefined;
+    load.inFlight = true;
+    load.dueAt = now + this.periodMs;
+    const released = grant.path.map((n) => ({ nodeId: n, ...this.grid.byId.get(n)! }));
+    const counted = this.measuring;
+    if (counted) this.counts.sent++;
+    this.inFlight++;
+    const counts = this.counts;
+    void link.sendMotion({ orderId: this.nextOrderId++, updateId: 0, released, announced: [] }).then((outcome) => {
+      this.inFlight--;
+      load.inFlight = false;
+      traffic.stop(id);
+      if (!counted || counts !== this.counts) return;
+      if (!outcome.ok) {
+        counts.failed++;
+        return;
+      }
+      counts.acked++;
+      counts.latencies.push(outcome.latencyMs);
+      if (this.measuring) counts.ackedInWindow++;
+    });
   }
 }

@@ -27,7 +27,9 @@ export function registrationProblems(r: Registration): string[] {
 
 export function configProblems(g: GlobalConfig): string[] {
   const problems: string[] = [];
-  if (g.heartbeatTimeout <= g.heartbeatPeriod) problems.push(`heartbeatTimeout ${g.heartbeatTimeout} ms is not longer than heartbeatPeriod ${g.heartbeatPeriod} ms`);
+  // Each side pings only a link it has been quiet on (§6 rule 1), so silence of up to two periods is normal: the
+  // timeout must be longer than that.
+  if (g.heartbeatTimeout <= 2 * g.heartbeatPeriod) problems.push(`heartbeatTimeout ${g.heartbeatTimeout} ms is not longer than twice heartbeatPeriod ${g.heartbeatPeriod} ms`);
   if (g.batteryCritical > g.batteryLow && g.batteryLow !== 0xffff) problems.push(`batteryCritical ${g.batteryCritical} is above batteryLow ${g.batteryLow}`);
   return problems;
 }

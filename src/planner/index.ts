@@ -12,6 +12,7 @@ export {
   type ScenEntry,
 } from './movingai.ts';
 export { DistanceTable, GoalDistance, type DistanceTableOptions, type Walls } from './distance.ts';
+export { stronglyConnectedComponents } from './components.ts';
 export { buildRoadmapGraph, type RoadmapInput, type RoadmapGraph } from './roadmap.ts';
 export { Pibt, type MoveRank, type PibtOptions, type PibtStepInput } from './pibt.ts';
 export { ConflictSetBodies, DiscBodies, NearbyNodes, footprintsOverlap, type Bodies, type NodeXY } from './bodies.ts';

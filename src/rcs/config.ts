@@ -315,6 +315,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     if (raw === undefined) throw new ConfigError(`${flag} needs a value`);
     set(key, parseValue(key, raw, flag));
   }
+  // Each side pings only a link it has been quiet on for a period (docs/protocol.md §6), so silence of up to two
+  // periods is normal: a shorter timeout would drop healthy AGVs.
+  if (config.heartbeatTimeoutMs <= 2 * config.heartbeatPeriodMs) {
+    throw new ConfigError(`heartbeat timeout ${config.heartbeatTimeoutMs} ms must be longer than twice the heartbeat period (${config.heartbeatPeriodMs} ms)`);
+  }
   return config;
 }
 

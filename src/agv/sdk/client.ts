@@ -490,8 +490,10 @@ export class AgvClient {
     const peer = this.peer!;
     this.reportStatus();
     this.every(config.statusPeriod, () => this.reportStatus());
+    // §6 rule 1: ping only a link quiet for a heartbeat period. Status reports are signs of life already; with a
+    // status period shorter than the heartbeat period they keep the link alive on their own.
     this.every(config.heartbeatPeriod, () => {
-      peer.send({ kind: 'heartbeat', role: 'ping', origin: 'agv', echoSeq: 0 });
+      if (this.clock.now() - peer.lastSentAt >= config.heartbeatPeriod) peer.send({ kind: 'heartbeat', role: 'ping', origin: 'agv', echoSeq: 0 });
     });
   }
 

@@ -61,6 +61,8 @@ export class FramePeer {
   /** Frames received (good or bad), for rate figures. */
   framesIn = 0;
   framesOut = 0;
+  /** Clock time of the last frame sent (-Infinity before the first): a heartbeat is only needed on a quiet link. */
+  lastSentAt = Number.NEGATIVE_INFINITY;
   /** Times the peer went over its frame budget and reading was paused. */
   throttled = 0;
 
@@ -118,6 +120,7 @@ export class FramePeer {
     });
     if (!this.channel.send(bytes)) return undefined;
     this.framesOut++;
+    this.lastSentAt = this.clock.now();
     return this.seq;
   }
 

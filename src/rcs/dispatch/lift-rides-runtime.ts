@@ -96,8 +96,20 @@ export function startLiftRides(o: LiftRidesRuntimeOptions): LiftRidesRuntime {
     }),
   );
   const doors = new Map<string, DoorController>(o.site.doors.map((d) => [d.id, o.doors?.get(d.id) ?? new SimulatedDoor({ doorId: d.id, travelS: d.openS, clock: o.clock })]));
+  // Asked for every AGV in every planning round (route classes): kept per registration and link, which are new
+  // objects whenever what a profile is made of can change.
+  const profiles = new WeakMap<object, { link: unknown; profile: RoutingProfile }>();
   const profileOf = (agvId: string): RoutingProfile => {
     const live = o.registry.live(agvId);
+    const identity = live?.identity;
+    if (!identity) return buildProfile(live);
+    const known = profiles.get(identity);
+    if (known && known.link === live.link) return known.profile;
+    const profile = buildProfile(live);
+    profiles.set(identity, { link: live.link, profile });
+    return profile;
+  };
+  const buildProfile = (live: ReturnType<typeof o.registry.live>): RoutingProfile => {
     const identity = live?.identity;
     const declared = (identity?.capabilities as { navigationTypes?: unknown } | undefined)?.navigationTypes;
     const navigation = Array.isArray(declared) ? declared.filter((m): m is NavigationMode => (NAVIGATION_MODES as readonly string[]).includes(m as string)) : [];

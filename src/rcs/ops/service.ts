@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../core/clock.ts';
+import { runInSlices, runToEnd } from '../../core/slices.ts';
 import { AlarmEngine, type AlarmChange } from './alarms/engine.ts';
 import type { AlarmThresholds } from './alarms/types.ts';
 import type { Role } from '../auth/roles.ts';
@@ -8,7 +9,7 @@ import { HealthService } from './health/service.ts';
 import { LiveFeed } from './live/feed.ts';
 import { objectLogger, silentLogger, type Logger } from '../logger.ts';
 import { OpsMetrics } from './metrics/metrics.ts';
-import type { ConnectionTierStatus, FleetSource, Severity } from './ports.ts';
+import type { AgvDetail, ConnectionTierStatus, FleetSource, Severity } from './ports.ts';
 
 /** A notification for upper systems (alarm raised/cleared, health run); the platform delivers it via its webhook outbox. */
 export interface OpsNotification {
@@ -51,6 +52,9 @@ export interface OpsServiceOptions {
   defaultMetrics?: boolean;
 }
 
+/** Longest stretch (ms) the periodic fleet pass holds the event loop before letting frames through. */
+const OBSERVATION_SLICE_MS = 5;
+
 const ALARM_EVENT_SEVERITY: Record<AlarmChange['kind'], (s: Severity) => Severity> = {
   raised: (s) => s,
   updated: (s) => s,
@@ -75,6 +79,9 @@ export class OpsService {
   readonly fleet: FleetSource;
   private readonly options: OpsServiceOptions;
   private cancelAlarmLoop: (() => void) | null = null;
+  /** The periodic fleet pass under way (it runs over several event-loop turns), if any. */
+  private observing: Promise<void> | undefined;
+  private stopped = false;
   private lastTaskStates = new Map<string, string>();
   private lastConnected = new Map<string, boolean>();
 
@@ -102,12 +109,15 @@ export class OpsService {
     this.observeFleet();
     const interval = this.options.alarmIntervalMs ?? 1000;
     const loop = (): void => {
-      try {
-        this.observeFleet();
-      } catch (err) {
-        this.logger.error({ err }, 'ops: fleet observation failed');
-      }
-      this.cancelAlarmLoop = this.clock.setTimeout(loop, interval);
+      this.cancelAlarmLoop = null;
+      const next = (): void => {
+        this.observing = undefined;
+        // Stopped meanwhile: stop() cleared the loop and must not see it come back.
+        if (!this.stopped) this.cancelAlarmLoop = this.clock.setTimeout(loop, interval);
+      };
+      const pass = runInSlices(this.observation(), OBSERVATION_SLICE_MS, undefined, next).catch((err: unknown) => this.logger.error({ err }, 'ops: fleet observation failed'));
+      // A pass that ended within the call has already scheduled the next one.
+      if (this.cancelAlarmLoop === null && !this.stopped) this.observing = pass;
     };
     this.cancelAlarmLoop = this.clock.setTimeout(loop, interval);
     if (this.options.healthIntervalMs) this.health.schedule(this.options.healthIntervalMs);
@@ -116,8 +126,10 @@ export class OpsService {
 
   /** Stops the loops; resolves once every change already made is stored. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.cancelAlarmLoop?.();
     this.cancelAlarmLoop = null;
+    await this.observing;
     this.feed.stop();
     await this.health.close();
     await this.alarms.flush();
@@ -155,22 +167,23 @@ export class OpsService {
 
   /** Evaluates alarm rules and logs task and connection changes: one pass over the fleet snapshot. */
   observeFleet(): void {
-    const agvs = [...this.fleet.agvs()];
-    this.alarms.evaluate(agvs, this.fleet.siteMap());
-    if (this.options.recordFleetChanges === false) return;
-    for (const agv of agvs) {
-      const connected = agv.connection === 'online';
-      const before = this.lastConnected.get(agv.id);
-      if (before !== connected && (before !== undefined || connected)) {
-        this.recordEvent({
-          type: connected ? 'agv.connected' : 'agv.disconnected',
-          severity: connected ? 'info' : 'warning',
-          agvId: agv.id,
-          message: `${agv.id} (${agv.vendor} ${agv.model}) ${connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
-        });
+    runToEnd(this.observation());
+  }
+
+  /** observeFleet() as steps (one per AGV), for the periodic pass to spread over event-loop turns. */
+  private *observation(): Generator<void, void> {
+    const record = this.options.recordFleetChanges !== false;
+    const fleet = this.fleet;
+    const noteConnection = (agv: AgvDetail): void => this.noteConnection(agv);
+    // Views are built as the alarm pass reaches each AGV, not all up front: that is most of the pass's cost.
+    function* views(): Generator<AgvDetail> {
+      for (const agv of fleet.agvs()) {
+        if (record) noteConnection(agv);
+        yield agv;
       }
-      this.lastConnected.set(agv.id, connected);
     }
+    yield* this.alarms.evaluation(views(), this.fleet.siteMap());
+    if (!record) return;
     for (const task of this.fleet.tasks()) {
       const before = this.lastTaskStates.get(task.id);
       if (before === task.state) continue;
@@ -184,6 +197,20 @@ export class OpsService {
         data: { from: task.from, to: task.to },
       });
     }
+  }
+
+  private noteConnection(agv: AgvDetail): void {
+    const connected = agv.connection === 'online';
+    const before = this.lastConnected.get(agv.id);
+    if (before !== connected && (before !== undefined || connected)) {
+      this.recordEvent({
+        type: connected ? 'agv.connected' : 'agv.disconnected',
+        severity: connected ? 'info' : 'warning',
+        agvId: agv.id,
+        message: `${agv.id} (${agv.vendor} ${agv.model}) ${connected ? `connected in ${agv.mode} mode` : 'disconnected'}`,
+      });
+    }
+    this.lastConnected.set(agv.id, connected);
   }
 
   private onAlarmChange({ kind, alarm }: AlarmChange): void {

@@ -149,8 +149,15 @@ export class AgvSession implements AgvLink {
     this.peer.close();
   }
 
-  /** The platform's side of the heartbeat (§6): a ping to every AGV past access, answered by its pong. */
+  /**
+   * The platform's side of the heartbeat (§6 rule 1): a ping to an AGV past access that has been sent nothing for a
+   * third of the heartbeat timeout (at least a heartbeat period). Any frame is a sign of life (rule 2), so a link
+   * that carries pongs or commands needs no ping, and a quiet one still hears from us well within the AGV's
+   * timeout. At 5,000 AGVs each ping is a socket write (and a pong to read) that costs as much as a status report.
+   */
   ping(): void {
+    const { heartbeatPeriodMs, heartbeatTimeoutMs } = this.ctx.settings;
+    if (this.ctx.clock.now() - this.peer.lastSentAt < Math.max(heartbeatPeriodMs, heartbeatTimeoutMs / 3)) return;
     if (this.phase === 'registering' || this.phase === 'configuring' || this.phase === 'active') {
       this.peer.send({ kind: 'heartbeat', role: 'ping', origin: 'platform', echoSeq: 0 });
     }

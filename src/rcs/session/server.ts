@@ -278,7 +278,7 @@ export class SessionServer {
     }
   }
 
-  /** One timer pings every session at the heartbeat period, so an AGV can tell a dead platform from a quiet one. */
+  /** One timer offers every session a ping at the heartbeat period (each pings only a quiet link), so an AGV can tell a dead platform from a quiet one. */
   private heartbeat(): void {
     this.cancelHeartbeat = this.ctx.clock.setTimeout(() => {
       for (const session of this.sessions) session.ping();

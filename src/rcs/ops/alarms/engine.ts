@@ -1,4 +1,5 @@
 import type { Clock } from '../../../core/clock.ts';
+import { runToEnd } from '../../../core/slices.ts';
 import { SEVERITIES, type AgvDetail, type SiteMapView } from '../ports.ts';
 import { conditionsFor, newTrack, observe, type AgvTrack } from './rules.ts';
 import type { AlarmRepository } from '../../store/types.ts';
@@ -72,6 +73,14 @@ export class AlarmEngine {
 
   /** Runs the platform rules and the AGVs' own alarm reports over a fleet snapshot. */
   evaluate(agvs: Iterable<AgvDetail>, map: SiteMapView): void {
+    runToEnd(this.evaluation(agvs, map));
+  }
+
+  /**
+   * evaluate() as steps, one per AGV, so that a large fleet's pass can be spread over several event-loop turns
+   * (runInSlices). The alarms change only at the end, all at once, as with evaluate().
+   */
+  *evaluation(agvs: Iterable<AgvDetail>, map: SiteMapView): Generator<void, void> {
     const now = this.clock.now();
     const chargerNodes = new Set(map.chargers.map((c) => c.node));
     const holding = new Map<string, AlarmCondition>();
@@ -93,6 +102,7 @@ export class AlarmEngine {
         if (inStartupGrace) continue;
       }
       for (const c of conditionsFor(agv, track, now, this.thresholds)) holding.set(c.key, c);
+      yield;
     }
     for (const id of this.tracks.keys()) if (!seen.has(id)) this.tracks.delete(id);
 

@@ -38,6 +38,9 @@ function toRecord(r: AgvRow): AgvRecord {
   };
 }
 
+/** Sightings written per transaction (about 5 ms of the event loop). */
+const FLUSH_MAX = 500;
+
 interface PendingSighting {
   input: AgvSighting;
   resolve: (record: AgvRecord) => void;
@@ -57,7 +60,7 @@ export class SqliteAgvRepository implements AgvRepository {
   private readonly select: Statement<[string], AgvRow>;
   private readonly selectAll: Statement<[], AgvRow>;
   private readonly enrolStmt: Statement;
-  private readonly seenStmt: Statement;
+  private readonly seenStmt: Statement<unknown[], AgvRow>;
   private readonly admissionStmt: Statement;
   private readonly serviceStmt: Statement<[number, string]>;
 
@@ -79,7 +82,8 @@ export class SqliteAgvRepository implements AgvRepository {
         vendor = COALESCE(@vendor, vendor), model = COALESCE(@model, model), serial = COALESCE(@serial, serial),
         type = COALESCE(@type, type), capabilities = COALESCE(@capabilities, capabilities), mode = COALESCE(@mode, mode),
         first_seen = COALESCE(first_seen, @at), last_seen = MAX(COALESCE(last_seen, 0), @at),
-        last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END`);
+        last_node = CASE WHEN @nodeGiven THEN @lastNode ELSE last_node END
+      RETURNING *`);
     this.admissionStmt = db.prepare('UPDATE agvs SET admission = ? WHERE id = ?');
     this.serviceStmt = db.prepare('UPDATE agvs SET in_service = ? WHERE id = ?');
     this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
@@ -87,10 +91,20 @@ export class SqliteAgvRepository implements AgvRepository {
 
   /** Writes queued sightings now (in one transaction) and settles their promises. */
   flush(): void {
+    while (this.pending.length > 0) this.flushSome(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Writes up to `max` queued sightings in one transaction. The end-of-turn flush writes FLUSH_MAX and leaves the
+   * rest to the next turn: at 5,000 AGVs a turn's batch ran to thousands of rows and held every frame behind it for
+   * 50-120 ms.
+   */
+  private flushSome(max: number): void {
     this.flushScheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
+    if (this.pending.length === 0) return;
+    const batch = this.pending.length <= max ? this.pending : this.pending.splice(0, max);
+    if (batch === this.pending) this.pending = [];
+    else this.schedule();
     let records: AgvRecord[];
     try {
       records = this.writeBatch(batch);
@@ -109,7 +123,7 @@ export class SqliteAgvRepository implements AgvRepository {
   }
 
   private writeSighting(input: AgvSighting): AgvRecord {
-    this.seenStmt.run({
+    return toRecord(this.seenStmt.get({
       id: input.id,
       at: input.at,
       vendor: input.vendor ?? null,
@@ -121,8 +135,7 @@ export class SqliteAgvRepository implements AgvRepository {
       lastNode: input.lastNode ?? null,
       nodeGiven: input.lastNode === undefined ? 0 : 1,
       admission: input.admission ?? null,
-    });
-    return toRecord(this.select.get(input.id)!);
+    })!);
   }
 
   async enrol(input: AgvEnrolment): Promise<AgvRecord> {
@@ -168,10 +181,13 @@ export class SqliteAgvRepository implements AgvRepository {
   upsertSeen(input: AgvSighting): Promise<AgvRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ input, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushSome(FLUSH_MAX));
   }
 }

@@ -1,4 +1,4 @@
-import { buildRoadmapGraph, DiscBodies, Pibt, type MoveRank, type RoadmapGraph } from '../../../planner/index.ts';
+import { buildRoadmapGraph, DiscBodies, Pibt, stronglyConnectedComponents, type MoveRank, type RoadmapGraph } from '../../../planner/index.ts';
 import type { RoadGraphInput } from '../road-graph.ts';
 import { BlockedResources, edgeResolver, type ResourceBlock } from '../blocked-resources.ts';
 import { sitePlane } from '../../site/plane.ts';
@@ -67,6 +67,7 @@ export class CentralTrafficController implements TrafficController {
   private readonly blocks: BlockedResources;
   private readonly vertexBlocks: VertexBlocks;
   private readonly route: RouteAhead;
+  private components: Int32Array | undefined;
   private readonly routeClasses: RouteClasses;
   private readonly pibt: Pibt;
   private readonly admission: GrantAdmission;
@@ -188,8 +189,19 @@ export class CentralTrafficController implements TrafficController {
     if (path.length > 1) {
       return { kind: 'go', path: path.map((v) => this.roadmap.ids[v]!), reachesGoal: last === target, announced: this.announce(agvId, last) };
     }
-    if (!Number.isFinite(this.route.distances.get(target, last))) return { kind: 'wait', reason: 'no-route' };
+    if (!this.reachable(last, target)) return { kind: 'wait', reason: 'no-route' };
     return { kind: 'wait', blockedBy: state.waitingFor?.agvId, reason: 'blocked' };
+  }
+
+  /**
+   * Whether the road graph leads from `from` to `to`. Vertices of one strongly connected component reach each other
+   * (the usual case; computed once, the graph is fixed); only others need a search. Asking the distance table for
+   * every waiting request built a table per goal, and with a goal per AGV (more than its cache holds) that was
+   * most of the platform's planning CPU at 5,000 AGVs.
+   */
+  private reachable(from: number, to: number): boolean {
+    this.components ??= stronglyConnectedComponents(this.route.distances.graph);
+    return this.components[from] === this.components[to] || Number.isFinite(this.route.distances.get(to, from));
   }
 
   reportProgress(agvId: string, node: string): boolean {
@@ -220,6 +232,7 @@ export class CentralTrafficController implements TrafficController {
 
   release(agvId: string): void {
     this.table.forget(agvId);
+    this.routeClasses.forget(agvId);
     this.agents.delete(agvId);
     this.returning.delete(agvId);
     this.passing.dropFor(agvId);

@@ -273,14 +273,20 @@ export class LiftRides implements TrafficGate {
 
   offLimits(agvId: string): readonly string[] {
     const navigation = this.o.profileOf(agvId).navigation;
+    // Asked per AGV per planning round: the answer for a profile's navigation list is kept with the list.
+    const known = this.offLimitsByList.get(navigation);
+    if (known) return known;
     const key = [...navigation].sort().join(',');
     let nodes = this.offLimitsByModes.get(key);
     if (!nodes) {
       nodes = [...this.navByNode].filter(([, modes]) => !modes.some((m) => navigation.includes(m))).map(([node]) => node);
       this.offLimitsByModes.set(key, nodes);
     }
+    this.offLimitsByList.set(navigation, nodes);
     return nodes;
   }
+
+  private readonly offLimitsByList = new WeakMap<readonly string[], readonly string[]>();
 
   /** Navigation-area nodes closed to AGVs by the modes they registered (sorted, comma-joined), computed once each. */
   private readonly offLimitsByModes = new Map<string, readonly string[]>();
