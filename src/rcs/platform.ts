@@ -161,7 +161,8 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     gate!.bind(liftRides.rides);
     registry.explainWaits((id) => liftRides.rides.reasonFor(id));
   }
-  const tasks = new TaskService({ store, site, clock, logger });
+  // Task writes are fenced like releases: a deposed leader's late create or transition is refused, and it steps down.
+  const tasks = new TaskService({ store, site, clock, logger, fence: { current: () => ({ siteId: site.id, epoch }), stale: (err) => stepDown(err.message) } });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
   const secure = parts.secure ?? new Sm2Handshake(platformKeys, clock);
