@@ -4,15 +4,20 @@
 // - two AGVs on the same node at once;
 // - two AGVs that may drive onto the same node (one's released nodes, or the node it last passed, overlap another's);
 // - an AGV that arrives at a node it was not released (not ahead of it at the previous sample).
+// The fleet is COMPACT_PROFILES (0.9 m latent lifters only), as in the e2e failover tests: the demo warehouse's 1 m
+// lattice is laid out for compact bodies, and the mixed vendor fleet (1.8 m forklifts) jams there, which would show as
+// unfinished tasks that have nothing to do with failover.
 // argv: map file, AGV count, then host:port of each platform instance in failover order.
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../src/core/index.ts';
-import { Simulator, type SimMapNode } from '../src/agv/sim/index.ts';
+import { COMPACT_PROFILES, Simulator, type SimMapNode } from '../src/agv/sim/index.ts';
 
 const [mapPath, count, ...endpointArgs] = process.argv.slice(2);
 const map = JSON.parse(readFileSync(mapPath!, 'utf8')) as { nodes: SimMapNode[]; startNodes: string[] };
 const endpoints = endpointArgs.map((e) => ({ host: e.slice(0, e.lastIndexOf(':')), port: Number(e.slice(e.lastIndexOf(':') + 1)) }));
-const sim = new Simulator({ clock: systemClock, nodes: map.nodes, count: Number(count), startNodes: map.startNodes, endpoints, tickMs: 50, batteryPct: () => 95 });
+const sim = new Simulator({ clock: systemClock, nodes: map.nodes, count: Number(count), startNodes: map.startNodes, endpoints, tickMs: 50, batteryPct: () => 95, profiles: COMPACT_PROFILES });
+/** What the bench reports as `bodies`: each profile's model and size. */
+const BODIES = COMPACT_PROFILES.map((p) => `${p.model} ${p.lengthM}x${p.widthM} m`);
 
 // Wire node numbers (the bodies' node ids) → position.
 const positions = new Map(map.nodes.map((n, i) => [String(i + 1), n]));
@@ -57,7 +62,7 @@ const checker = setInterval(check, 25);
 process.on('message', (m) => {
   if (m === 'status') {
     const active = sim.agvs.filter((a) => a.client.state === 'active').length;
-    process.send?.({ active, violations: violations.length, firstViolations: violations.slice(0, 5), samples });
+    process.send?.({ active, violations: violations.length, firstViolations: violations.slice(0, 5), samples, bodies: BODIES });
   }
   if (m === 'stop') {
     clearInterval(checker);

@@ -10,6 +10,9 @@
 //   tasks_lost        acknowledged tasks missing from the store or not completed by the end of the drain
 //   tasks_duplicated  extra task rows for one create, plus tasks that completed (or failed) more than once
 //   violations        the fleet child's independent check (bench/failover-sim-child.ts)
+//   bodies            the simulated fleet's vehicle models and sizes: compact 0.9 m bodies only (COMPACT_PROFILES, as
+//                     in the e2e failover tests), because the demo warehouse's 1 m lattice is laid out for them and
+//                     the mixed vendor fleet (1.8 m forklifts) jams there, which is not what this bench measures
 // Options: --agvs N (20), --tasks-per-s R (0.5), --before-s S (20: flow before the kill), --after-s S (20: flow after
 // the takeover), --drain-s S (300: longest wait for the last tasks; real time, and a task crosses the demo warehouse in about a minute). Needs PostgreSQL at 127.0.0.1:5432
 // ($UNIFLEET_BENCH_PG to change); the database it makes is dropped at the end.
@@ -81,11 +84,18 @@ async function until(what: string, predicate: () => Promise<boolean>, timeoutS: 
   }
 }
 
-function fleetStatus(child: ChildProcess): Promise<{ active: number; violations: number; firstViolations: string[] }> {
+interface FleetStatus {
+  active: number;
+  violations: number;
+  firstViolations: string[];
+  bodies: string[];
+}
+
+function fleetStatus(child: ChildProcess): Promise<FleetStatus> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
       child.off('message', onMessage);
-      resolve(m as { active: number; violations: number; firstViolations: string[] });
+      resolve(m as FleetStatus);
     };
     child.on('message', onMessage);
     child.send('status');
@@ -247,6 +257,7 @@ async function main(): Promise<void> {
         tasks_lost: lost,
         tasks_duplicated: duplicated,
         violations: safety.violations,
+        bodies: safety.bodies,
       }),
     );
   } finally {

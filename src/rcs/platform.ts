@@ -161,7 +161,13 @@ export async function startPlatform(settings: Partial<PlatformConfig> = {}, part
     gate!.bind(liftRides.rides);
     registry.explainWaits((id) => liftRides.rides.reasonFor(id));
   }
-  const tasks = new TaskService({ store, site, clock, logger });
+  // Task writes are fenced like releases: a deposed leader's late create or transition is refused, and it steps down.
+  // A write that carried no claimed epoch yet (-1: an API change in the moment between winning the lock and claiming)
+  // is refused too, but says nothing about this process's leadership, so it does not step down for it.
+  const tasks = new TaskService({
+    store, site, clock, logger,
+    fence: { current: () => ({ siteId: site.id, epoch }), stale: (err) => { if (err.epoch === epoch && epoch >= 0) stepDown(err.message); } },
+  });
   const numbering = new SiteNumbering(site);
   const platformKeys = parts.platformKeys ?? (await loadOrCreatePlatformKeys(store.settings));
   const secure = parts.secure ?? new Sm2Handshake(platformKeys, clock);

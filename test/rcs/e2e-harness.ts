@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Frame } from '../../src/protocol/index.ts';
 import { systemClock } from '../../src/core/index.ts';
-import { ScaledClock, SimAgv, Simulator, VENDOR_PROFILES, type SimAgvOptions, type VendorProfile } from '../../src/agv/sim/index.ts';
+import { COMPACT_PROFILES, ScaledClock, SimAgv, Simulator, VENDOR_PROFILES, type SimAgvOptions, type VendorProfile } from '../../src/agv/sim/index.ts';
 import type { PlatformConfig } from '../../src/rcs/config.ts';
 import { startPlatform, type PlatformHandle, type InjectedParts } from '../../src/rcs/platform.ts';
 import { readSiteMapFile, DEMO_SITE_PATH, DEMO_WAREHOUSE_PATH } from '../../src/rcs/site/index.ts';
@@ -26,11 +26,8 @@ export function e2eConfig(overrides: Partial<PlatformConfig> = {}): PlatformConf
   });
 }
 
-/**
- * The fleet for the small demo warehouse: its 1 m lattice is laid out for compact AGVs, so the tests on it run
- * the 0.9 m vendor only (every AGV is planned with the body it registered; a forklift would not fit its spurs).
- */
-export const COMPACT_PROFILES = [VENDOR_PROFILES[0]!];
+/** The fleet for the small demo warehouse (0.9 m bodies only; see src/agv/sim/profiles.ts). */
+export { COMPACT_PROFILES };
 
 /** The small demo warehouse (maps/demo-warehouse.json), for COMPACT_PROFILES fleets. */
 export async function demoSite(): Promise<SiteMap> {

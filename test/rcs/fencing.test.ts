@@ -1,5 +1,6 @@
 // Fencing tokens on leader writes: every process that takes a site over claims the next leadership epoch, and the
-// store refuses a fenced write (traffic holds) from an older epoch in the same transaction, on both backends. On
+// store refuses a fenced write (traffic holds, task creates and transitions) from an older epoch in the same
+// transaction, on both backends. On
 // PostgreSQL the whole takeover is run: the old leader's lock session is terminated, the standby acquires and
 // claims, and the old leader's late write is refused. The platform steps down on such a refusal.
 
@@ -9,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/index.ts';
 import { startPlatform } from '../../src/rcs/platform.ts';
+import type { SiteMap } from '../../src/rcs/site/types.ts';
 import { openPostgresStore, openSiteLease, openStore, StaleLeadershipError, type Store } from '../../src/rcs/store/index.ts';
 import { siteLockId } from '../../src/rcs/store/postgres/site-lease.ts';
-import { demoSite, e2eConfig } from './e2e-harness.ts';
+import { TaskService } from '../../src/rcs/tasks/index.ts';
+import { demoSite, e2eConfig, submitTask, taskPairs } from './e2e-harness.ts';
 import { dropSchemas, PG_URL, postgresReachable } from './postgres.ts';
 
 const pgAvailable = await postgresReachable();
@@ -74,7 +78,52 @@ describe.each(backends)('leadership epochs: $name', (backend) => {
       await successor!.close();
     }
   });
+
+  test('task creates, transitions and priority changes of a stale epoch are refused and write nothing', async () => {
+    const site = await demoSite();
+    const [old, successor] = await backend.open();
+    try {
+      const first = await old!.leadership.claim(site.id, 10);
+      const heard: string[] = [];
+      const oldTasks = fencedTasks(old!, site, first, heard);
+      const [a, b] = taskPairs(site, 2);
+      const kept = (await oldTasks.create(a!)).task;
+      const assigned = (await oldTasks.create(b!)).task;
+      await oldTasks.assign(assigned.id, 'AGV-1');
+
+      const second = await successor!.leadership.claim(site.id, 20);
+      // The old leader has not noticed: each of its task writes is refused, and it hears why.
+      for (const write of [
+        () => oldTasks.create(a!, 'late-create'),
+        () => oldTasks.assign(kept.id, 'AGV-2'),
+        () => oldTasks.setPriority(kept.id, 9, 'old-leader'),
+        () => oldTasks.transition(assigned.id, 'to_pick'),
+        () => oldTasks.cancel(assigned.id),
+      ]) expect(await write().catch((err: unknown) => err)).toBeInstanceOf(StaleLeadershipError);
+      expect(heard).toHaveLength(5);
+      expect(heard[0]).toMatch(/epoch 1 is stale.*now 2/);
+      expect(await successor!.tasks.byClientRequestId('late-create')).toBeUndefined();
+      expect((await successor!.tasks.list({ limit: 10 })).items).toHaveLength(2);
+      expect(await successor!.tasks.get(kept.id)).toMatchObject({ state: 'queued', agvId: null, priority: kept.priority, version: 1 });
+      expect(await successor!.tasks.get(assigned.id)).toMatchObject({ state: 'assigned', agvId: 'AGV-1', version: 2 });
+      expect(await successor!.tasks.history(assigned.id)).toHaveLength(2);
+
+      // The successor's writes, with its own epoch, go through.
+      const newTasks = fencedTasks(successor!, site, second, heard);
+      await newTasks.assign(kept.id, 'AGV-2');
+      expect(await old!.tasks.get(kept.id)).toMatchObject({ state: 'assigned', agvId: 'AGV-2' });
+      expect(heard).toHaveLength(5);
+    } finally {
+      await old!.close();
+      await successor!.close();
+    }
+  });
 });
+
+/** The task service as a leader of `epoch` runs it: every write fenced, a refusal reported to `heard`. */
+function fencedTasks(store: Store, site: SiteMap, epoch: number, heard: string[]): TaskService {
+  return new TaskService({ store, site, clock: systemClock, fence: { current: () => ({ siteId: site.id, epoch }), stale: (err) => heard.push(err.message) } });
+}
 
 async function admin(sql: string, values: unknown[] = []): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
@@ -139,6 +188,30 @@ describe('a platform whose write is refused as stale', () => {
     } finally {
       await platform.stop();
       await setup.close();
+    }
+  }, 30_000);
+
+  it('a task create refused as stale: the API answers 503 standby, nothing is stored, and the platform steps down', async () => {
+    const site = await demoSite();
+    const path = join(dir, 'platform-tasks.sqlite');
+    const platform = await startPlatform(e2eConfig({ dbPath: path }), { site, ops: false });
+    const other = openStore({ path });
+    try {
+      const lost = new Promise<string>((resolve) => platform.onLeadershipLost(resolve));
+      const [pair] = taskPairs(site, 1);
+      expect((await submitTask(platform.apiUrl, platform.demoApiKey!, pair!, 'before')).status).toBe(201);
+      // Another process took the site over.
+      await other.leadership.claim(site.id, 2);
+      const refused = await submitTask(platform.apiUrl, platform.demoApiKey!, pair!, 'after');
+      expect(refused.status).toBe(503);
+      expect(refused.json).toMatchObject({ error: { code: 'standby' } });
+      expect(await lost).toMatch(/stale/);
+      expect(platform.role).toBe('standby');
+      expect(await other.tasks.byClientRequestId('after')).toBeUndefined();
+      expect(await other.tasks.byClientRequestId('before')).toBeDefined();
+    } finally {
+      await platform.stop();
+      await other.close();
     }
   }, 30_000);
 });

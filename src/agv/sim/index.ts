@@ -5,5 +5,5 @@ export { planDetour, type DetourPlan } from './detour.ts';
 export { SimAgv, type SimAgvOptions, type ObstacleOutcome } from './sim-agv.ts';
 export { SimulatedMotionAdapter } from './sim-adapter.ts';
 export { VirtualAgv } from './virtual-agv.ts';
-export { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
+export { COMPACT_PROFILES, VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 export { ScaledClock } from './scaled-clock.ts';

@@ -82,3 +82,10 @@ export const VENDOR_PROFILES: readonly VendorProfile[] = [
     softwareVersion: '2.0.4',
   },
 ];
+
+/**
+ * The fleet for the small demo warehouse (maps/demo-warehouse.json): its 1 m lattice is laid out for compact AGVs,
+ * so fleets on it run the 0.9 m vendor only (every AGV is planned with the body it registered; a 1.8 m forklift
+ * would not fit its spurs, and mixed bodies there jam). The e2e tests and `bench:failover` use it.
+ */
+export const COMPACT_PROFILES: readonly VendorProfile[] = [VENDOR_PROFILES[0]!];

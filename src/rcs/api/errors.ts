@@ -9,7 +9,7 @@ import { FleetCommandError } from '../ops/ports.ts';
 import { AgvControlError } from '../dispatch/operator-controls.ts';
 import { ZoneError } from '../zones/zone-service.ts';
 import { SiteMapError } from '../site/errors.ts';
-import { InvalidCursorError, StoreConflictError } from '../store/errors.ts';
+import { InvalidCursorError, StaleLeadershipError, StoreConflictError } from '../store/errors.ts';
 import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from '../tasks/errors.ts';
 
 export class ApiError extends Error {
@@ -96,6 +96,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(409).send(toBody('idempotency_conflict', err.message, { taskId: err.existingTaskId }));
     }
     if (err instanceof StoreConflictError) return reply.status(409).send(toBody('conflict', err.message));
+    // The store refused a write of this process's stale leadership epoch: it no longer leads; send changes to the leader.
+    if (err instanceof StaleLeadershipError) return reply.status(503).send(toBody('standby', `standby: ${err.message}`));
     if (err instanceof TaskRejectedError) {
       return reply.status(422).send(toBody('unprocessable', err.message, [{ field: `body.${err.field}`, message: err.message }]));
     }

@@ -76,6 +76,12 @@ export interface AgvRepository {
   setInService(id: string, inService: boolean): Promise<AgvRecord | undefined>;
 }
 
+/** A leader's fencing token for one site: the epoch it claimed (SiteLeadershipRepository.claim). */
+export interface LeadershipFence {
+  siteId: string;
+  epoch: number;
+}
+
 /** What the store writes for one task change: row, history entry, event-log line and webhook outbox rows, atomically. */
 export interface TaskChangeRecord {
   task: Task;
@@ -87,6 +93,12 @@ export interface TaskChangeRecord {
   /** Webhook event type, e.g. 'task.assigned'; fanned out to matching subscriptions in the same transaction. */
   eventType: string;
   eventPayload: unknown;
+  /**
+   * The writer's leadership (creates, transitions and priority changes alike): checked in the same transaction, and a
+   * stale epoch is refused with StaleLeadershipError, nothing written, so a deposed leader cannot move a task its
+   * successor now owns. The platform always fences; unfenced writes are for tools and tests.
+   */
+  fence?: LeadershipFence;
 }
 
 export interface IdempotentTask {

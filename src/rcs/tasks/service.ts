@@ -5,8 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import type { SiteMap } from '../site/types.ts';
-import { StoreConflictError } from '../store/errors.ts';
-import type { Store } from '../store/types.ts';
+import { StaleLeadershipError, StoreConflictError } from '../store/errors.ts';
+import type { LeadershipFence, Store, TaskChangeRecord } from '../store/types.ts';
 import { IdempotencyConflictError, TaskNotFoundError, TaskRejectedError, TaskStateConflictError } from './errors.ts';
 import { taskToJson } from './serialize.ts';
 import {
@@ -32,6 +32,12 @@ export interface TaskServiceOptions {
   clock: Clock;
   /** A listener that throws is logged here; listeners must not break the write path. */
   logger?: Logger;
+  /**
+   * The leader's fencing token, read at each write: every task write carries it, so once another process claimed the
+   * site the store refuses them (StaleLeadershipError, which `stale` hears before the caller does). Without it task
+   * writes are unfenced (tools, tests, single-process set-ups that never share the store).
+   */
+  fence?: { current: () => LeadershipFence; stale: (err: StaleLeadershipError) => void };
 }
 
 const DEFAULT_PRIORITY = 5;
@@ -64,8 +70,10 @@ export class TaskService implements TaskServiceApi {
   /** Per task, the last change asked for, settled or not (see change()). */
   private readonly pendingChanges = new Map<string, Promise<void>>();
   private readonly stations: Map<string, SiteMap['stations'][number]>;
+  private readonly fence: TaskServiceOptions['fence'];
 
   constructor(options: TaskServiceOptions) {
+    this.fence = options.fence;
     this.store = options.store;
     this.site = options.site;
     this.clock = options.clock;
@@ -100,7 +108,7 @@ export class TaskService implements TaskServiceApi {
     };
     const entry: TaskHistoryEntry = { taskId: task.id, seq: 1, at: now, from: null, to: 'queued', agvId: null, detail: null };
     try {
-      await this.store.tasks.saveChange({
+      await this.save({
         task,
         entry,
         expectedVersion: null,
@@ -216,7 +224,7 @@ export class TaskService implements TaskServiceApi {
     const detail = `priority ${current.priority} → ${priority} by ${by}`;
     const seq = (await this.store.tasks.history(taskId)).length + 1;
     const entry: TaskHistoryEntry = { taskId, seq, at: now, from: 'queued', to: 'queued', agvId: null, detail };
-    await this.store.tasks.saveChange({
+    await this.save({
       task,
       entry,
       expectedVersion: current.version,
@@ -244,7 +252,7 @@ export class TaskService implements TaskServiceApi {
     };
     const seq = (await this.store.tasks.history(taskId)).length + 1;
     const entry: TaskHistoryEntry = { taskId, seq, at: now, from: current.state, to, agvId: nextAgv, detail };
-    await this.store.tasks.saveChange({
+    await this.save({
       task,
       entry,
       expectedVersion: current.version,
@@ -253,6 +261,17 @@ export class TaskService implements TaskServiceApi {
     });
     this.emit(task, entry);
     return task;
+  }
+
+  /** Every task write goes through here, so each carries the leader's fencing token. */
+  private async save(change: TaskChangeRecord): Promise<void> {
+    if (!this.fence) return this.store.tasks.saveChange(change);
+    try {
+      await this.store.tasks.saveChange({ ...change, fence: this.fence.current() });
+    } catch (err) {
+      if (err instanceof StaleLeadershipError) this.fence.stale(err);
+      throw err;
+    }
   }
 
   private async idempotentRepeat(key: string, print: string): Promise<CreateTaskResult | undefined> {

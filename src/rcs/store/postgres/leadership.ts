@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { StaleLeadershipError } from '../errors.ts';
 import type { SiteLeadershipRepository } from '../types.ts';
-import { inTransaction } from './db.ts';
+import { inTransaction, type Queryable } from './db.ts';
 
 export class PgSiteLeadershipRepository implements SiteLeadershipRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -29,10 +29,15 @@ export class PgSiteLeadershipRepository implements SiteLeadershipRepository {
    */
   async fenced(siteId: string, epoch: number, write: (client: pg.PoolClient) => Promise<unknown>): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ epoch: number }>('SELECT epoch FROM site_leadership WHERE site_id = $1 FOR SHARE', [siteId]);
-      const current = rows[0]?.epoch;
-      if (current !== epoch) throw new StaleLeadershipError(siteId, epoch, current);
+      await this.check(client, siteId, epoch);
       await write(client);
     });
+  }
+
+  /** The fence check alone, on the caller's open transaction (`db`), for writes that run their own (task changes). */
+  async check(db: Queryable, siteId: string, epoch: number): Promise<void> {
+    const { rows } = await db.query<{ epoch: number }>('SELECT epoch FROM site_leadership WHERE site_id = $1 FOR SHARE', [siteId]);
+    const current = rows[0]?.epoch;
+    if (current !== epoch) throw new StaleLeadershipError(siteId, epoch, current);
   }
 }

@@ -145,7 +145,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     zones: new PgZoneRepository(pool),
     holds: new PgAgvHoldRepository(pool),
     runningData: new PgRunningDataRepository(pool),
-    tasks: new PgTaskRepository(pool),
+    tasks: new PgTaskRepository(pool, leadership),
     outbox: new PgOutboxRepository(pool),
     events: new PgEventRepository(pool),
     webhooks: new PgWebhookRepository(pool),

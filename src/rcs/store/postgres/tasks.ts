@@ -7,6 +7,7 @@ import { webhookBody } from '../sqlite/outbox.ts';
 import { decodeCursor, encodeCursor, pageLimit, toEntry, toTask, type HistoryRow, type TaskRow } from '../task-rows.ts';
 import type { IdempotentTask, TaskChangeRecord, TaskRepository } from '../types.ts';
 import { inTransaction, isUniqueViolation, type Queryable } from './db.ts';
+import type { PgSiteLeadershipRepository } from './leadership.ts';
 
 /** Writes one outbox row per matching subscription, on the caller's transaction. */
 export async function fanOutPg(db: Queryable, type: string, payload: unknown, at: number): Promise<number> {
@@ -25,11 +26,15 @@ export async function fanOutPg(db: Queryable, type: string, payload: unknown, at
 }
 
 export class PgTaskRepository implements TaskRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly leadership: PgSiteLeadershipRepository,
+  ) {}
 
   async saveChange(change: TaskChangeRecord): Promise<void> {
     const { task: t, entry } = change;
     await inTransaction(this.pool, async (db) => {
+      if (change.fence) await this.leadership.check(db, change.fence.siteId, change.fence.epoch);
       if (change.expectedVersion === null) {
         try {
           await db.query(

@@ -29,9 +29,14 @@ export class SqliteSiteLeadershipRepository implements SiteLeadershipRepository 
    */
   fenced(siteId: string, epoch: number, write: () => void): void {
     this.db.transaction(() => {
-      const current = this.select.get(siteId)?.epoch;
-      if (current !== epoch) throw new StaleLeadershipError(siteId, epoch, current);
+      this.check(siteId, epoch);
       write();
     })();
+  }
+
+  /** The fence check alone, for a caller already inside its own transaction (task changes). */
+  check(siteId: string, epoch: number): void {
+    const current = this.select.get(siteId)?.epoch;
+    if (current !== epoch) throw new StaleLeadershipError(siteId, epoch, current);
   }
 }

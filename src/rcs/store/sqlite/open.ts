@@ -39,7 +39,7 @@ export function openStore(options: SqliteStoreOptions): Store {
     zones: new SqliteZoneRepository(db),
     holds: new SqliteAgvHoldRepository(db),
     runningData: new SqliteRunningDataRepository(db),
-    tasks: new SqliteTaskRepository(db),
+    tasks: new SqliteTaskRepository(db, leadership),
     outbox: new SqliteOutboxRepository(db),
     events: new SqliteEventRepository(db),
     webhooks: new SqliteWebhookRepository(db),

@@ -3,6 +3,7 @@ import type { Task, TaskFilter, TaskHistoryEntry, TaskPage, TaskState } from '..
 import { StoreConflictError } from '../errors.ts';
 import type { IdempotentTask, TaskChangeRecord, TaskRepository } from '../types.ts';
 import { fanOut } from './outbox.ts';
+import type { SqliteSiteLeadershipRepository } from './leadership.ts';
 import { isUniqueViolation } from './rows.ts';
 import { decodeCursor, encodeCursor, pageLimit, toEntry, toTask, type HistoryRow, type TaskRow } from '../task-rows.ts';
 
@@ -17,7 +18,10 @@ export class SqliteTaskRepository implements TaskRepository {
   private readonly save: (change: TaskChangeRecord) => void;
   private readonly queueStmt: Statement<[number], TaskRow>;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    leadership: SqliteSiteLeadershipRepository,
+  ) {
     this.select = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.selectHistory = db.prepare('SELECT * FROM task_history WHERE task_id = ? ORDER BY seq');
     this.selectByKey = db.prepare('SELECT * FROM tasks WHERE client_request_id = ?');
@@ -43,6 +47,7 @@ export class SqliteTaskRepository implements TaskRepository {
     const fan = fanOut(db);
     this.save = db.transaction((change: TaskChangeRecord) => {
       const { task, entry } = change;
+      if (change.fence) leadership.check(change.fence.siteId, change.fence.epoch);
       if (change.expectedVersion === null) {
         try {
           this.insertTask.run({ ...task, fingerprint: change.requestFingerprint ?? null });
