@@ -31,6 +31,11 @@ import { backOff, sendAside } from './deadlock-resolution.ts';
 const EVENT_HISTORY = 500;
 /** A round may pause after this many AGVs (each pause point costs a generator resumption even when not taken). */
 const YIELD_EVERY = 16;
+/**
+ * The longest a slice may take, in slices (sliceMs): planning takes as long as the rest of the loop's turn did, but
+ * never more than this, so that a slow turn (a burst of frames, a GC pause) does not make the next slice as long.
+ */
+const SLICE_CAP = 4;
 /** Rank cost of moving into a node someone holds now: prefer flowing around queues (as the lifelong planner does). */
 const OCCUPIED_PENALTY = 0.3;
 
@@ -375,15 +380,16 @@ export class CentralTrafficController implements TrafficController {
    * loop has had its turn (setImmediate). Returns the AGVs granted more when the round ended in this slice; grants
    * of a round that ends in a later slice go to observers (`granted`) instead.
    *
-   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer:
-   * planning gets at least half of the loop while a round is under way. On a busy or CPU-starved process a fixed few
-   * ms per turn let rounds (and so grants) fall seconds behind; taking as long as everything else at most doubles
-   * the loop's turn.
+   * The budget is sliceMs, or as long as the rest of the loop's turn took since the last slice when that was longer
+   * (up to SLICE_CAP × sliceMs): planning gets up to half of the loop while a round is under way. On a busy or
+   * CPU-starved process a fixed few ms per turn let rounds (and so grants) fall seconds behind; taking as long as
+   * everything else at most doubles the loop's turn. Uncapped, slices grew to 100-300 ms at 5,000 AGVs and every
+   * ack waited behind them.
    */
   private runSlice(round: PlanningRound, first: boolean): string[] | undefined {
     const started = performance.now();
     const sliceMs = this.options.sliceMs;
-    const budget = sliceMs === undefined ? undefined : Math.max(sliceMs, started - round.pausedAt);
+    const budget = sliceMs === undefined ? undefined : Math.min(Math.max(sliceMs, started - round.pausedAt), SLICE_CAP * sliceMs);
     let step = round.steps.next();
     while (step.done !== true && (budget === undefined || performance.now() - started < budget)) step = round.steps.next();
     const ms = performance.now() - started;
@@ -450,7 +456,7 @@ export class CentralTrafficController implements TrafficController {
       if (fixed) immovable.push(i);
       pinned[i] = fixed || path.length - 1 >= this.lookahead || nowMs < state.yieldUntilMs ? 1 : 0;
     }
-    const detourFor = this.routeClasses.prepareDetours(ids, immovable);
+    const detourFor = yield* this.routeClasses.detourPreparation(ids, immovable);
     const gate = this.options.gate;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const priority = Float64Array.from({ length: n }, (_, i) => (pinned[i] ? 1e9 : this.agents.get(ids[i]!)!.urgency) + tieBreak(i, 0, this.round));

@@ -71,14 +71,17 @@ export class RouteClasses {
   /**
    * Obstacle-aware distance tables, one set per route class (body size and the nodes closed to the AGV): nodes
    * held by AGVs that cannot move (`immovable`, indexes into `ids`), and nodes where a body of that size would
-   * overlap them, are walls; so are the gate's walls and the class's off-limits nodes.
+   * overlap them, are walls; so are the gate's walls and the class's off-limits nodes. A step of a planning round:
+   * it yields after every AGV that cannot move, so that readying the walls of thousands of them does not hold the
+   * event loop in one piece (the round's snapshot is a hint anyway; grants are checked against the live table).
    */
-  prepareDetours(ids: string[], immovable: number[]): (agent: number, goal: number) => GoalDistance {
+  *detourPreparation(ids: string[], immovable: number[]): Generator<void, (agent: number, goal: number) => GoalDistance> {
     const { table, gate, roadmap, route, vertexBlocks } = this.deps;
     const nearby = table.nearbyIndex();
     const classes = ids.map((id) => this.of(id));
     const common: number[] = [...vertexBlocks.blockedVertices(), ...(gate?.walls?.() ?? []).map((id) => roadmap.vertexOf(id)).filter((v) => v >= 0)];
     const prepared = new Set<string>();
+    let steps = 0;
     for (const c of classes) {
       if (prepared.has(c.key)) continue;
       prepared.add(c.key);
@@ -100,12 +103,16 @@ export class RouteClasses {
           byAgv.set(id, known);
         }
         for (const v of known.walls) walls.push(v);
+        if (++steps % YIELD_EVERY === 0) yield;
       }
       route.detoursFor(c.key).setObstacles(walls, vertexBlocks.blockedEdgeKeys());
     }
     return (agent, goal) => route.detoursFor(classes[agent]!.key).table(goal);
   }
 }
+
+/** A step (a pause point for a sliced round) every this many AGVs: a generator resumption per AGV costs too. */
+const YIELD_EVERY = 16;
 
 function samePath(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
