@@ -15,8 +15,11 @@ import { GoalDistance, type Graph } from '../../../planner/index.ts';
 const IDLE_CHANGES = 20;
 /** At most this many tables per body size; the least recently used go first. */
 const MAX_TABLES = 4096;
-/** Dropped tables kept for reuse (their arrays), at most. */
-const MAX_SPARE = 256;
+/**
+ * Dropped tables kept for reuse (their arrays), at most. A restart costs only what the table had reached, so on a
+ * fleet with more goals than MAX_TABLES (one per AGV) reuse beats allocating: a new table is a vertex-sized array.
+ */
+const MAX_SPARE = 1024;
 const ADDED = 1;
 const OPENED = 2;
 
