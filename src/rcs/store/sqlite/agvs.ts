@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AgvAdmission, AgvEnrolment, AgvRecord, AgvRepository, AgvSighting } from '../types.ts';
 import { parseJson, toJson } from './rows.ts';
+import { WriteBatch } from './write-batch.ts';
 
 interface AgvRow {
   id: string;
@@ -38,25 +39,14 @@ function toRecord(r: AgvRow): AgvRecord {
   };
 }
 
-/** Sightings written per transaction (about 5 ms of the event loop). */
-const FLUSH_MAX = 500;
-
-interface PendingSighting {
-  input: AgvSighting;
-  resolve: (record: AgvRecord) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
  * Sightings (status, heartbeats, registrations) arrive from thousands of AGVs; each committed alone would cost a WAL
- * commit. They are queued and written together in one transaction at the end of the current event-loop turn (every
- * socket read in that turn joins the batch); each caller's promise settles only after that commit. Reads and
- * enrolments flush the queue first, so callers always see their own writes.
+ * commit, so they are written in batches at the end of the event-loop turn (WriteBatch): each caller's promise
+ * settles once its batch committed. Reads and enrolments flush the queue first, so callers always see their own
+ * writes.
  */
 export class SqliteAgvRepository implements AgvRepository {
-  private pending: PendingSighting[] = [];
-  private flushScheduled = false;
-  private readonly writeBatch: (batch: PendingSighting[]) => AgvRecord[];
+  private readonly sightings: WriteBatch<AgvSighting, AgvRecord>;
   private readonly select: Statement<[string], AgvRow>;
   private readonly selectAll: Statement<[], AgvRow>;
   private readonly enrolStmt: Statement;
@@ -86,40 +76,12 @@ export class SqliteAgvRepository implements AgvRepository {
       RETURNING *`);
     this.admissionStmt = db.prepare('UPDATE agvs SET admission = ? WHERE id = ?');
     this.serviceStmt = db.prepare('UPDATE agvs SET in_service = ? WHERE id = ?');
-    this.writeBatch = db.transaction((batch: PendingSighting[]) => batch.map((p) => this.writeSighting(p.input)));
+    this.sightings = new WriteBatch(db, (input) => this.writeSighting(input));
   }
 
-  /** Writes queued sightings now (in one transaction) and settles their promises. */
+  /** Writes queued sightings now and settles their promises. */
   flush(): void {
-    while (this.pending.length > 0) this.flushSome(Number.POSITIVE_INFINITY);
-  }
-
-  /**
-   * Writes up to `max` queued sightings in one transaction. The end-of-turn flush writes FLUSH_MAX and leaves the
-   * rest to the next turn: at 5,000 AGVs a turn's batch ran to thousands of rows and held every frame behind it for
-   * 50-120 ms.
-   */
-  private flushSome(max: number): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const batch = this.pending.length <= max ? this.pending : this.pending.splice(0, max);
-    if (batch === this.pending) this.pending = [];
-    else this.schedule();
-    let records: AgvRecord[];
-    try {
-      records = this.writeBatch(batch);
-    } catch {
-      // One bad row must not fail the others: fall back to writing them one by one.
-      for (const p of batch) {
-        try {
-          p.resolve(this.writeSighting(p.input));
-        } catch (err) {
-          p.reject(err);
-        }
-      }
-      return;
-    }
-    batch.forEach((p, i) => p.resolve(records[i]!));
+    this.sightings.flush();
   }
 
   private writeSighting(input: AgvSighting): AgvRecord {
@@ -179,15 +141,6 @@ export class SqliteAgvRepository implements AgvRepository {
   }
 
   upsertSeen(input: AgvSighting): Promise<AgvRecord> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ input, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flushSome(FLUSH_MAX));
+    return this.sightings.write(input);
   }
 }

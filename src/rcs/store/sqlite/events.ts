@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { EventQuery, EventRecord, EventRepository, EventSeverity, NewEvent } from '../types.ts';
 import { severitiesAtLeast } from '../severity.ts';
 import { parseJson, toJson } from './rows.ts';
+import { WriteBatch } from './write-batch.ts';
 
 interface Row {
   id: number;
@@ -20,14 +21,25 @@ function toEvent(r: Row): EventRecord {
 
 export class SqliteEventRepository implements EventRepository {
   private readonly insert: Statement;
+  private readonly batch: WriteBatch<NewEvent, EventRecord>;
 
   constructor(private readonly db: Database) {
+    this.batch = new WriteBatch(db, (e) => this.writeOne(e));
     this.insert = db.prepare(`
       INSERT INTO events (at, agv_id, task_id, severity, type, message, data)
       VALUES (@at, @agvId, @taskId, @severity, @type, @message, @data)`);
   }
 
-  async append(e: NewEvent): Promise<EventRecord> {
+  append(e: NewEvent): Promise<EventRecord> {
+    return this.batch.write(e);
+  }
+
+  /** Stores every event queued so far. */
+  flush(): void {
+    this.batch.flush();
+  }
+
+  private writeOne(e: NewEvent): EventRecord {
     const row = { at: e.at, agvId: e.agvId ?? null, taskId: e.taskId ?? null, severity: e.severity, type: e.type, message: e.message, data: toJson(e.data) };
     const id = Number(this.insert.run(row).lastInsertRowid);
     return { id, at: e.at, agvId: row.agvId, taskId: row.taskId, severity: e.severity, type: e.type, message: e.message, data: e.data ?? null };
@@ -35,6 +47,7 @@ export class SqliteEventRepository implements EventRepository {
 
   /** Severity filters by minimum level (warning → warning, error, critical). */
   async query(q: EventQuery = {}): Promise<EventRecord[]> {
+    this.batch.flush();
     const where: string[] = [];
     const params: Record<string, unknown> = {};
     if (q.agvId !== undefined) {

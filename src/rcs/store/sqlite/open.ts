@@ -34,14 +34,16 @@ export function openStore(options: SqliteStoreOptions): Store {
 
   const agvs = new SqliteAgvRepository(db);
   const leadership = new SqliteSiteLeadershipRepository(db);
+  const events = new SqliteEventRepository(db);
+  const runningData = new SqliteRunningDataRepository(db);
   return {
     agvs,
     zones: new SqliteZoneRepository(db),
     holds: new SqliteAgvHoldRepository(db),
-    runningData: new SqliteRunningDataRepository(db),
+    runningData,
     tasks: new SqliteTaskRepository(db, leadership),
     outbox: new SqliteOutboxRepository(db),
-    events: new SqliteEventRepository(db),
+    events,
     webhooks: new SqliteWebhookRepository(db),
     apiKeys: new SqliteApiKeyRepository(db),
     settings: new SqliteSettingsRepository(db),
@@ -54,7 +56,10 @@ export function openStore(options: SqliteStoreOptions): Store {
     schemaVersion,
     async close() {
       if (!db.open) return;
+      // Writes still queued for the end of the turn are stored before the database closes.
       agvs.flush();
+      events.flush();
+      runningData.flush();
       db.close();
     },
   };

@@ -14,6 +14,7 @@ import type {
 } from '../types.ts';
 import { isUniqueViolation, parseJson, toJson } from './rows.ts';
 import { toRunningDataSample, type RunningDataRow } from '../zone-rows.ts';
+import { WriteBatch } from './write-batch.ts';
 
 interface ZoneRow {
   id: string;
@@ -97,7 +98,13 @@ export class SqliteRunningDataRepository implements RunningDataRepository {
   private readonly select: Statement<[string, number, number], RunningDataRow & { diagnostics: string }>;
   private readonly removeBefore: Statement<[number]>;
 
+  /** At 10,000 AGVs a collection round answers thousands of samples within a second: written in batches. */
+  private readonly batch: WriteBatch<RunningDataSample, void>;
+
   constructor(db: Database) {
+    this.batch = new WriteBatch(db, (sample) => {
+      this.insert.run({ ...sample, diagnostics: toJson(sample.diagnostics) });
+    });
     this.insert = db.prepare(`INSERT INTO running_data (agv_id, at, odometer_m, operating_s, driving_s, lift_cycles, charge_cycles,
       battery_health, battery_temperature, diagnostics) VALUES (@agvId, @at, @odometerM, @operatingS, @drivingS, @liftCycles,
       @chargeCycles, @batteryHealth, @batteryTemperature, @diagnostics)`);
@@ -107,14 +114,21 @@ export class SqliteRunningDataRepository implements RunningDataRepository {
   }
 
   async append(sample: RunningDataSample): Promise<void> {
-    this.insert.run({ ...sample, diagnostics: toJson(sample.diagnostics) });
+    await this.batch.write(sample);
+  }
+
+  /** Stores every sample queued so far. */
+  flush(): void {
+    this.batch.flush();
   }
 
   async list(agvId: string, since: number, limit: number): Promise<RunningDataSample[]> {
+    this.batch.flush();
     return this.select.all(agvId, since, limit).map((r) => toRunningDataSample({ ...r, diagnostics: parseJson(r.diagnostics) }));
   }
 
   async prune(before: number): Promise<number> {
+    this.batch.flush();
     return this.removeBefore.run(before).changes;
   }
 }
