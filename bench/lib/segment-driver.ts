@@ -9,11 +9,13 @@
 // a large share of the platform's CPU at 5,000 AGVs. Announced grants are sent in chunks, one event-loop turn each,
 // so acks arriving meanwhile are read in between, as the coordinator's own sends are spread by sliced planning.
 import type { PlatformHandle } from '../../src/rcs/platform.ts';
+import { runInSlices } from '../../src/core/slices.ts';
 import type { PairGrid } from './pair-grid.ts';
 
 const ROUND_MS = 50;
 const RETRY_MS = 500;
-const CHUNK = 200;
+const CHUNK = 64;
+const ROUND_SLICE_MS = 5;
 
 interface AgvLoad {
   dueAt: number;
@@ -43,6 +45,7 @@ export class SegmentDriver {
   private nextOrderId = 1_000_000;
   private measuring = false;
   private inFlight = 0;
+  private rounding = false;
   private stopWatching: (() => void) | undefined;
   /** AGVs a planning round announced as granted, not yet asked again. */
   private announced: string[] = [];
@@ -99,9 +102,18 @@ export class SegmentDriver {
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /** A round over the fleet, in slices (as the platform's own fleet-wide passes): at most one at a time. */
   private round(now: number): void {
+    if (this.rounding) return;
+    this.rounding = true;
+    void runInSlices(this.roundSteps(now), ROUND_SLICE_MS, 4, () => (this.rounding = false));
+  }
+
+  private *roundSteps(now: number): Generator<void, void> {
     const { traffic } = this.platform;
+    let n = 0;
     for (const agv of this.platform.registry.all()) {
+      if (++n % 64 === 0) yield;
       if (!agv.link) continue;
       const id = agv.identity.id;
       let load = this.load.get(id);

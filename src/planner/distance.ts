@@ -23,7 +23,15 @@ export class GoalDistance {
   goal: number;
   private readonly graph: Graph;
   private readonly walls: Walls | undefined;
-  private readonly dist: Uint16Array | Uint32Array;
+  /**
+   * Distances while the search has reached few vertices (SPARSE_MAX at most); null once it reached more. A table per
+   * goal with a vertex-sized array cost 40 KB on a 20,000-node map even when, as usual, its search had reached a
+   * dozen nodes: with a goal per AGV at 10,000 AGVs that was hundreds of MB and most of a planning round's
+   * allocation and garbage collection.
+   */
+  private sparse: Map<number, number> | null = new Map();
+  /** Distances once the search outgrew `sparse` (then kept across restarts). */
+  private dist: Uint16Array | Uint32Array | null = null;
   private readonly unset: number;
   private queue: Uint32Array | null;
   private head = 0;
@@ -34,20 +42,17 @@ export class GoalDistance {
     this.goal = goal;
     this.walls = walls;
     // Distances never exceed V-1, so small graphs fit 16 bits and the table costs half the memory.
-    const small = graph.vertexCount < 0xffff;
-    this.dist = small ? new Uint16Array(graph.vertexCount) : new Uint32Array(graph.vertexCount);
-    this.unset = small ? 0xffff : 0xffffffff;
-    this.dist.fill(this.unset);
+    this.unset = graph.vertexCount < 0xffff ? 0xffff : 0xffffffff;
     // The queue starts small and grows: lazy searches often stop long before covering the map.
-    this.queue = new Uint32Array(Math.min(graph.vertexCount, 256));
-    this.dist[goal] = 0;
+    this.queue = new Uint32Array(Math.min(graph.vertexCount, 64));
+    this.setDistance(goal, 0);
     this.queue[this.tail++] = goal;
   }
 
   /** Moves needed from v to the goal, or Infinity when the goal cannot be reached from v. */
   get(v: number): number {
-    const known = this.dist[v]!;
-    if (known !== this.unset) return known;
+    const known = this.known(v);
+    if (known !== undefined) return known;
     // A wall is never reached: answering that would otherwise run the search over everything reachable.
     if (this.walls !== undefined && this.walls.blocked[v] === 1) return Number.POSITIVE_INFINITY;
     return this.expandUntil(v);
@@ -59,18 +64,19 @@ export class GoalDistance {
    */
   restart(goal: number): void {
     this.goal = goal;
-    if (this.queue === null) {
-      this.dist.fill(this.unset);
-      this.queue = new Uint32Array(Math.min(this.graph.vertexCount, 256));
+    if (this.sparse !== null) {
+      this.sparse.clear();
+    } else if (this.queue === null) {
+      this.dist!.fill(this.unset);
     } else {
       // Every vertex with a distance is in the queue (reached ones stay there, expanded or not): clearing just
-      // those is O(reach), where filling the array was O(V) per restart — at 10,000 AGVs, each with a goal of its
-      // own and a reach of a few nodes, that fill was most of a planning round.
-      for (let i = 0; i < this.tail; i++) this.dist[this.queue[i]!] = this.unset;
+      // those is O(reach), where filling the array was O(V) per restart.
+      for (let i = 0; i < this.tail; i++) this.dist![this.queue[i]!] = this.unset;
     }
+    this.queue ??= new Uint32Array(Math.min(this.graph.vertexCount, 64));
     this.head = 0;
     this.tail = 0;
-    this.dist[goal] = 0;
+    this.setDistance(goal, 0);
     this.queue[this.tail++] = goal;
   }
 
@@ -81,7 +87,7 @@ export class GoalDistance {
 
   /** Whether the search has reached v so far (its distance is known or queued to be expanded). */
   reached(v: number): boolean {
-    return this.dist[v] !== this.unset;
+    return this.known(v) !== undefined;
   }
 
   /** Finishes the whole BFS (e.g. before sharing across threads or to measure memory). */
@@ -89,17 +95,69 @@ export class GoalDistance {
     this.expandUntil(-1);
   }
 
+  private known(v: number): number | undefined {
+    if (this.sparse !== null) return this.sparse.get(v);
+    const d = this.dist![v]!;
+    return d === this.unset ? undefined : d;
+  }
+
+  private setDistance(v: number, d: number): void {
+    if (this.sparse !== null) this.sparse.set(v, d);
+    else this.dist![v] = d;
+  }
+
+  /** The search outgrew the map: move to a vertex-sized array for good. */
+  private densify(): void {
+    const dist = this.graph.vertexCount < 0xffff ? new Uint16Array(this.graph.vertexCount) : new Uint32Array(this.graph.vertexCount);
+    dist.fill(this.unset);
+    for (const [v, d] of this.sparse!) dist[v] = d;
+    this.dist = dist;
+    this.sparse = null;
+  }
+
   private expandUntil(target: number): number {
     if (this.queue === null) return Number.POSITIVE_INFINITY;
-    let queue: Uint32Array = this.queue;
+    while (this.sparse !== null && this.head < this.tail) {
+      if (this.tail >= SPARSE_MAX) {
+        this.densify();
+        break;
+      }
+      const found = this.expandOneSparse(target);
+      if (found !== undefined) return found;
+    }
+    if (this.sparse !== null) return this.exhausted(target);
+    return this.expandDense(target);
+  }
+
+  /** Expands one vertex while distances live in the map; the distance of target once it is reached. */
+  private expandOneSparse(target: number): number | undefined {
+    const sparse = this.sparse!;
     const { inStart, inSource } = this.graph;
-    const dist = this.dist;
+    const blocked = this.walls?.blocked;
+    const closed = this.walls?.closed !== undefined && this.walls.closed.size > 0 ? this.walls.closed : undefined;
+    const n = this.graph.vertexCount;
+    const u = this.queue![this.head++]!;
+    const next = sparse.get(u)! + 1;
+    const end = inStart[u + 1]!;
+    for (let i = inStart[u]!; i < end; i++) {
+      const w = inSource[i]!;
+      if (sparse.has(w)) continue;
+      if (blocked !== undefined && (blocked[w] === 1 || closed?.has(w * n + u) === true)) continue;
+      sparse.set(w, next);
+      this.enqueue(w);
+    }
+    return target >= 0 ? sparse.get(target) : undefined;
+  }
+
+  private expandDense(target: number): number {
+    const { inStart, inSource } = this.graph;
+    const dist = this.dist!;
     const unset = this.unset;
     const blocked = this.walls?.blocked;
     const closed = this.walls?.closed !== undefined && this.walls.closed.size > 0 ? this.walls.closed : undefined;
     const n = this.graph.vertexCount;
     while (this.head < this.tail) {
-      const u = queue[this.head++]!;
+      const u = this.queue![this.head++]!;
       const next = dist[u]! + 1;
       const end = inStart[u + 1]!;
       for (let i = inStart[u]!; i < end; i++) {
@@ -107,20 +165,34 @@ export class GoalDistance {
         if (dist[w] !== unset) continue;
         if (blocked !== undefined && (blocked[w] === 1 || closed?.has(w * n + u) === true)) continue;
         dist[w] = next;
-        if (this.tail === queue.length) {
-          const grown = new Uint32Array(Math.min(this.graph.vertexCount, queue.length * 2));
-          grown.set(queue);
-          this.queue = queue = grown;
-        }
-        queue[this.tail++] = w;
+        this.enqueue(w);
       }
       if (target >= 0 && dist[target] !== unset) return dist[target]!;
     }
-    // Search exhausted: release the queue; every vertex still unset is unreachable.
+    return this.exhausted(target);
+  }
+
+  private enqueue(w: number): void {
+    let queue = this.queue!;
+    if (this.tail === queue.length) {
+      const grown = new Uint32Array(Math.min(this.graph.vertexCount, queue.length * 2));
+      grown.set(queue);
+      this.queue = queue = grown;
+    }
+    queue[this.tail++] = w;
+  }
+
+  /** Search exhausted: release the queue; every vertex still unset is unreachable. */
+  private exhausted(target: number): number {
+    // A complete search keeps no queue, so its distances must be in the array (restart() then clears it all).
+    if (this.sparse !== null) this.densify();
     this.queue = null;
-    return target >= 0 && dist[target] !== unset ? dist[target]! : Number.POSITIVE_INFINITY;
+    return target >= 0 ? (this.known(target) ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   }
 }
+
+/** Vertices a search reaches before its distances move from a map to a vertex-sized array. */
+const SPARSE_MAX = 256;
 
 export interface DistanceTableOptions {
   /** Keep at most this many goals' tables, evicting the least recently requested (default unbounded). */
