@@ -22,7 +22,8 @@
 // p50/p99 over every acked command sent in the window (RCS sends the command -> RCS receives the AGV's ack, so it
 // includes the simulator process's own delay in answering); segment_interval_s = online AGVs / commands_per_s (the
 // mean time between segments per AGV); frames/s and status frames/s received; RCS and simulator CPU (% of one core)
-// and RSS; event-loop lag p99 of the RCS (perf_hooks); secure_share (--secure-share F runs that fraction of the fleet
+// and RSS; event-loop lag p99 of the RCS (perf_hooks); the RCS's garbage-collection pauses in the window (gc_pauses,
+// gc_pause_total_ms, gc_pause_max_ms); secure_share (--secure-share F runs that fraction of the fleet
 // in secure mode, with SM2 keys enrolled through the store before connecting, as `npm start` does); online_s: seconds
 // from starting the simulator until every AGV was online (null if some never were), with the busy answers of the
 // secure handshake queue and handshakes ended at their deadline meanwhile (handshake_busy_answers,
@@ -48,7 +49,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { summarizeProfile, type CpuProfile } from './lib/cpu-profile-summary.ts';
 import { generateSm2KeyPair } from '../src/protocol/secure/index.ts';
@@ -116,6 +117,27 @@ async function enrolSecure(platform: PlatformHandle, ids: string[], path: string
     keys[id] = { privateKey: Buffer.from(pair.privateKey).toString('hex'), publicKey };
   }
   writeFileSync(path, JSON.stringify({ platformPublicKey: Buffer.from(platform.platformPublicKey).toString('hex'), keys }));
+}
+
+/** Garbage-collection pauses of this (the RCS) process from now until stop(). */
+function gcPauses(): { stop(): { count: number; totalMs: number; maxMs: number } } {
+  let count = 0;
+  let totalMs = 0;
+  let maxMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      count++;
+      totalMs += entry.duration;
+      maxMs = Math.max(maxMs, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return { count, totalMs, maxMs };
+    },
+  };
 }
 
 function percentiles(samples: number[], ps: number[]): (number | undefined)[] {
@@ -202,6 +224,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     // One full segment period (plus settling) before measuring, so every AGV is in its shuttle rhythm.
     await sleep(3_000 + segmentS * 1000);
     const lag = monitorEventLoopDelay({ resolution: 10 });
+    const gc = gcPauses();
     const frames0 = platform.sessions.framesIn();
     const status0 = statusFrames;
     const disconnects0 = disconnects;
@@ -222,6 +245,7 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
     planSteps = undefined;
     planSlices = undefined;
     lag.disable();
+    const gcSeen = gc.stop();
     const wallMs = performance.now() - t0;
     const cpuProfile = profiler && profileDir !== undefined ? await profiler.stop(join(profileDir, `fleet-${agvs}.cpuprofile`)) : undefined;
     const cpu = process.cpuUsage(cpu0);
@@ -265,6 +289,9 @@ async function runStep(agvs: number, secureShare: number, measureS: number, segm
       broker_cpu_pct: broker0 !== undefined && broker1 !== undefined ? round1(((broker1 - broker0) / wallMs) * 100) : null,
       load_avg_1m: round1(loadavg()[0]!),
       event_loop_lag_p99_ms: round2(lag.percentile(99) / 1e6),
+      gc_pauses: gcSeen.count,
+      gc_pause_total_ms: round1(gcSeen.totalMs),
+      gc_pause_max_ms: round2(gcSeen.maxMs),
       cmd_latency_p50_ms: round2(p50),
       cmd_latency_p99_ms: round2(p99),
       commands: c.acked,
