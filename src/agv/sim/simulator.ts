@@ -4,6 +4,7 @@ import type { AgvClientOptions, PlatformEndpoint, SecureCredentials } from '../s
 import { Obstacles, type Obstacle, type ObstacleSpec } from './obstacles.ts';
 import { VENDOR_PROFILES, type VendorProfile } from './profiles.ts';
 import { SimAgv } from './sim-agv.ts';
+import { chooseStarts } from './start-placement.ts';
 import { runInSlices } from '../../core/slices.ts';
 
 /** Longest stretch (ms) of a motion tick before the simulator reads the frames that arrived meanwhile. */
@@ -12,7 +13,6 @@ const TICK_SLICE_MS = 5;
 const TICK_STEP_AGVS = 64;
 /** Steps a tick takes before it may pause: up to 256 AGVs move in one piece. */
 const SMALL_FLEET_STEPS = 4;
-import { chooseStarts } from './start-placement.ts';
 
 // A fleet of simulated AGVs of several vendors on one map, each with its own protocol connection. One timer moves
 // every body, so thousands of AGVs cost one timer, not thousands.
